@@ -1,0 +1,60 @@
+# MotCua: two commands on a fresh machine.
+#   make run   - set everything up and serve the portal with demo data (SQLite, eager Celery)
+#   make test  - set everything up and run the test suite (PostgreSQL/Redis when
+#                DATABASE_URL / REDIS_URL are set, SQLite otherwise)
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+# Translations: the compiled .mo files are committed, so no gettext is needed to run.
+.PHONY: run test setup install migrate seed lint fmt worker beat clean messages
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+var:
+	mkdir -p var
+
+migrate: install var
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+setup: seed
+	$(PY) manage.py collectstatic --noinput >/dev/null
+
+run: setup
+	@echo "MotCua is serving on http://127.0.0.1:$(PORT)/  (demo accounts: see README.md)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install var
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+worker: install
+	$(VENV)/bin/celery -A portal worker -Q celery,sms,reports -l info
+
+beat: install
+	$(VENV)/bin/celery -A portal beat -l info
+
+clean:
+	rm -rf $(VENV) var staticfiles

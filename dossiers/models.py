@@ -1,0 +1,202 @@
+"""Dossiers (hồ sơ), their files, their append-only event chain and the code sequence."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from procedures.models import Channel
+
+
+class Dossier(models.Model):
+    class Status(models.TextChoices):
+        # The national status code (DOMAIN.md §4) of each state is in STATUS_CODES below.
+        SUBMITTED = "submitted", _("Mới đăng ký")
+        RECEIVED = "received", _("Đã tiếp nhận")
+        REFUSED = "refused", _("Không được tiếp nhận")
+        PROCESSING = "processing", _("Đang xử lý")
+        SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
+        AWAITING_PAYMENT = "awaiting_payment", _("Chờ thực hiện nghĩa vụ tài chính")
+        WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Công dân yêu cầu rút hồ sơ")
+        STOPPED = "stopped", _("Dừng xử lý")
+        RESOLVED = "resolved", _("Đã xử lý xong")
+        RETURNED = "returned", _("Đã trả kết quả")
+
+    class ApplicantKind(models.TextChoices):
+        PERSON = "person", _("Cá nhân")
+        ORGANISATION = "organisation", _("Tổ chức")
+
+    class Delivery(models.TextChoices):
+        COUNTER = "counter", _("Nhận tại cơ quan")
+        POST = "post", _("Nhận qua bưu chính")
+        ELECTRONIC = "electronic", _("Nhận bản điện tử")
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", _("Giải quyết")
+        DENIED = "denied", _("Từ chối giải quyết")
+
+    code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True)
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT,
+                                  related_name="dossiers", verbose_name=_("thủ tục"))
+    unit = models.ForeignKey("procedures.Unit", on_delete=models.PROTECT,
+                             related_name="dossiers", verbose_name=_("cơ quan tiếp nhận"))
+    handling_unit = models.ForeignKey("procedures.Unit", on_delete=models.PROTECT,
+                                      related_name="handled_dossiers",
+                                      verbose_name=_("cơ quan đang xử lý"))
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="assigned_dossiers",
+                                    verbose_name=_("cán bộ đang xử lý"))
+    channel = models.CharField(_("hình thức nộp"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("trạng thái"), max_length=24, choices=Status.choices,
+                              default=Status.SUBMITTED, db_index=True)
+
+    applicant_kind = models.CharField(max_length=12, choices=ApplicantKind.choices,
+                                      default=ApplicantKind.PERSON)
+    applicant_name = models.CharField(_("họ và tên người nộp"), max_length=200)
+    applicant_id_number = models.CharField(_("số định danh / mã số"), max_length=20)
+    applicant_phone = models.CharField(_("số điện thoại"), max_length=16)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=300)
+    organisation_name = models.CharField(_("tên tổ chức"), max_length=300, blank=True)
+    delivery = models.CharField(_("hình thức nhận kết quả"), max_length=10,
+                                choices=Delivery.choices, default=Delivery.COUNTER)
+    delivery_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=300, blank=True)
+    payment_method = models.CharField(_("hình thức thanh toán"), max_length=20, blank=True)
+    fee_vnd = models.PositiveIntegerField(_("phí, lệ phí (đồng)"), default=0)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    # The update key is sent by SMS only; only its hash is kept.
+    update_key_hash = models.CharField(max_length=128, blank=True)
+    key_failures = models.PositiveSmallIntegerField(default=0)
+    key_locked_until = models.DateTimeField(null=True, blank=True)
+    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="citizen_dossiers")
+    # A retried or double-clicked submission carries the same token: one dossier, not two.
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    submitted_at = models.DateTimeField(_("thời điểm nộp"))
+    received_at = models.DateTimeField(_("thời điểm tiếp nhận"), null=True, blank=True)
+    # due_at is the legal appointment, moved only by pauses; lateness is judged against it.
+    due_at = models.DateTimeField(_("hẹn trả kết quả"), null=True, blank=True, db_index=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(_("thời điểm giải quyết xong"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("thời điểm trả kết quả"), null=True, blank=True)
+    outcome = models.CharField(_("kết quả giải quyết"), max_length=10, choices=Outcome.choices,
+                               blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["handling_unit", "status"]),
+            models.Index(fields=["unit", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def status_code(self) -> int:
+        return STATUS_CODES[self.status]
+
+
+STATUS_CODES: dict[str, int] = {
+    Dossier.Status.SUBMITTED: 1,
+    Dossier.Status.RECEIVED: 2,
+    Dossier.Status.REFUSED: 3,
+    Dossier.Status.PROCESSING: 4,
+    Dossier.Status.SUPPLEMENT_REQUESTED: 5,
+    Dossier.Status.AWAITING_PAYMENT: 6,
+    Dossier.Status.WITHDRAWAL_REQUESTED: 7,
+    Dossier.Status.STOPPED: 8,
+    Dossier.Status.RESOLVED: 9,
+    Dossier.Status.RETURNED: 10,
+}
+
+
+def dossier_file_path(instance: DossierFile, filename: str) -> str:
+    # Never the citizen's name in the path: a random, unguessable name under the dossier.
+    return f"dossiers/{instance.dossier_id}/{instance.token}{instance.extension}"
+
+
+class DossierFile(models.Model):
+    class Kind(models.TextChoices):
+        SUBMISSION = "submission", _("Thành phần hồ sơ")
+        SUPPLEMENT = "supplement", _("Bổ sung")
+        RESULT = "result", _("Kết quả giải quyết")
+        SLIP = "slip", _("Phiếu")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
+    document = models.ForeignKey("procedures.ProcedureDocument", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SUBMISSION)
+    token = models.CharField(max_length=32, unique=True)
+    extension = models.CharField(max_length=8)
+    file = models.FileField(upload_to=dossier_file_path, max_length=300)
+    original_name = models.CharField(_("tên tệp"), max_length=200)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("tệp hồ sơ")
+        verbose_name_plural = _("tệp hồ sơ")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DossierEvent(models.Model):
+    """One move of a dossier (or a notable act on it). Append-only and hash-chained."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=32, default="transition")
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    unit = models.ForeignKey("procedures.Unit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    at = models.DateTimeField(db_index=True)
+    note = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("nhật ký hồ sơ")
+        verbose_name_plural = _("nhật ký hồ sơ")
+        ordering = ["dossier_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="event_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.seq} {self.from_status}->{self.to_status}"
+
+
+class DailySequence(models.Model):
+    """The per-agency, per-day counter behind dossier codes (gap-free, row-locked)."""
+
+    unit = models.ForeignKey("procedures.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "day"], name="daily_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day} {self.last_value}"

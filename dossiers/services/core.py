@@ -1,0 +1,218 @@
+"""The one writer of a dossier's status, and dossier creation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePath
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossiers.models import Dossier, DossierEvent, DossierFile
+from dossiers.services.codes import dossier_code_next
+from dossiers.services.events import event_append
+from dossiers.services.keys import update_key_generate, update_key_hash
+from dossiers.transitions import ALLOWED, PAUSED
+from portal.exceptions import InvalidTransition
+from procedures import clock
+from procedures.calendar import procedure_time_limit, unit_office_hours, work_calendar
+from procedures.models import Channel, Procedure, ProcedureDocument, Unit
+
+S = Dossier.Status
+
+
+def _notify(event: DossierEvent, context: dict[str, Any]) -> None:
+    # Imported here: notifications depends on dossiers, not the other way round.
+    from notifications.services import dossier_event_notify
+
+    dossier_event_notify(event=event, context=context)
+
+
+@transaction.atomic
+def dossier_transition(*, dossier: Dossier, to: str, actor: AbstractBaseUser | None,
+                       note: str = "", details: dict[str, Any] | None = None,
+                       changes: dict[str, Any] | None = None, at: datetime | None = None,
+                       actor_label: str = "", notify: bool = True,
+                       notify_context: dict[str, Any] | None = None,
+                       expected_from: Iterable[str] | None = None) -> Dossier:
+    """Move `dossier` to `to`. The only code that assigns Dossier.status.
+
+    Steps: lock the row again; check the move on the locked row (and `expected_from`, the
+    states the calling action accepts); keep the deadline clock (start at reception, pause in
+    supplement/payment, shift the due time on resume); apply `changes` (fields the action sets
+    alongside); save; append one chained event; queue notifications for after the commit.
+    """
+    at = at or timezone.now()
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    from_status = locked.status
+    allowed_from = set(expected_from) if expected_from is not None else None
+    if to not in ALLOWED[from_status] or (allowed_from is not None
+                                          and from_status not in allowed_from):
+        raise InvalidTransition(
+            _("Hồ sơ đang ở trạng thái “%(state)s”, không thể thực hiện thao tác này.")
+            % {"state": S(from_status).label},
+            extra={"status": from_status, "to": to},
+        )
+    fields = {"status", "updated_at"}
+    locked.status = to
+    if from_status == S.SUBMITTED and to == S.RECEIVED:
+        locked.received_at = at
+        locked.due_at = dossier_compute_due(dossier=locked, received_at=at)
+        fields |= {"received_at", "due_at"}
+    if to in PAUSED and from_status not in PAUSED:
+        locked.paused_at = at
+        fields.add("paused_at")
+    if from_status in PAUSED and to not in PAUSED:
+        if locked.due_at and locked.paused_at:
+            locked.due_at = clock.resume_due_at(
+                locked.due_at, paused_at=locked.paused_at, resumed_at=at,
+                hours=unit_office_hours(locked.unit), calendar=work_calendar())
+            fields.add("due_at")
+        locked.paused_at = None
+        fields.add("paused_at")
+    for name, value in (changes or {}).items():
+        if name == "status":
+            raise ValueError("status is set by `to`, not through changes")
+        setattr(locked, name, value)
+        fields.add(name)
+    locked.save(update_fields=sorted(fields))
+    event = event_append(
+        dossier=locked, from_status=from_status, to_status=to, actor=actor,
+        actor_label=actor_label, unit_id=locked.handling_unit_id, at=at, note=note,
+        details=details,
+    )
+    if notify:
+        _notify(event, notify_context or {})
+    return locked
+
+
+def dossier_compute_due(*, dossier: Dossier, received_at: datetime) -> datetime:
+    """The appointment time: the procedure's limit for the channel, on the unit's hours."""
+    limit = procedure_time_limit(dossier.procedure, dossier.channel)
+    return clock.due_at(received_at, limit, hours=unit_office_hours(dossier.unit),
+                        calendar=work_calendar())
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file to attach: already validated by dossiers.uploads (name, extension, content)."""
+
+    document: ProcedureDocument | None
+    upload: UploadedFile
+    name: str
+    extension: str
+    content_type: str = ""
+
+
+def dossier_file_store(*, dossier: Dossier, incoming: IncomingFile, kind: str,
+                       uploaded_by: AbstractBaseUser | None = None) -> DossierFile:
+    """Store one file privately with its size and SHA-256."""
+    digest = hashlib.sha256()
+    size = 0
+    incoming.upload.seek(0)
+    for chunk in incoming.upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    incoming.upload.seek(0)
+    row = DossierFile(
+        dossier=dossier, document=incoming.document, kind=kind, token=secrets.token_hex(16),
+        extension=incoming.extension, original_name=incoming.name, size=size,
+        sha256=digest.hexdigest(), content_type=incoming.content_type,
+        uploaded_by=uploaded_by,
+    )
+    row.file.save(PurePath(incoming.name).name, incoming.upload, save=False)
+    row.save()
+    return row
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    email: str = ""
+    kind: str = Dossier.ApplicantKind.PERSON
+    organisation_name: str = ""
+
+
+@transaction.atomic
+def dossier_create(*, procedure: Procedure, unit: Unit, channel: str, applicant: Applicant,
+                   files: Sequence[IncomingFile] = (), delivery: str = Dossier.Delivery.COUNTER,
+                   delivery_address: str = "", payment_method: str = "",
+                   actor: AbstractBaseUser | None = None,
+                   citizen: AbstractBaseUser | None = None,
+                   idempotency_key: str | None = None, note: str = "",
+                   at: datetime | None = None) -> tuple[Dossier, str]:
+    """Create a dossier with its code, files and first event; return it and its update key.
+
+    Online dossiers start as `submitted` (the clock starts at reception); counter and postal
+    ones are received at once, with their due time. The first event queues the SMS with the
+    code and the key after commit. A repeated idempotency_key returns the existing dossier
+    (with an empty key: the first SMS already carries it).
+    """
+    at = at or timezone.now()
+    if idempotency_key:
+        existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, ""
+    if not unit.e_id or not procedure.units.filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": _("Đơn vị này không giải quyết thủ tục đã chọn.")})
+    if channel == Channel.ONLINE and not procedure.accepts_online:
+        raise ValidationError(
+            _("Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp trực tiếp hoặc "
+              "qua bưu chính.")
+        )
+    if delivery == Dossier.Delivery.POST and not delivery_address.strip():
+        raise ValidationError({"delivery_address": _("Vui lòng nhập địa chỉ nhận kết quả.")})
+    key = update_key_generate()
+    code = dossier_code_next(unit=unit, at=at)
+    online = channel == Channel.ONLINE
+    dossier = Dossier(
+        code=code, procedure=procedure, unit=unit, handling_unit=unit, channel=channel,
+        status=S.SUBMITTED,
+        applicant_kind=applicant.kind, applicant_name=applicant.name.strip(),
+        applicant_id_number=applicant.id_number.strip(), applicant_phone=applicant.phone,
+        applicant_email=applicant.email, applicant_address=applicant.address.strip(),
+        organisation_name=applicant.organisation_name, delivery=delivery,
+        delivery_address=delivery_address.strip(), payment_method=payment_method,
+        fee_vnd=procedure_fee(procedure=procedure, channel=channel),
+        update_key_hash=update_key_hash(code=code, key=key), citizen=citizen,
+        idempotency_key=idempotency_key or None, submitted_at=at, note=note,
+        assigned_to=None if online else actor,
+    )
+    dossier.full_clean(exclude=["update_key_hash"])
+    dossier.save()
+    for incoming in files:
+        dossier_file_store(dossier=dossier, incoming=incoming,
+                           kind=DossierFile.Kind.SUBMISSION, uploaded_by=actor)
+    first = event_append(dossier=dossier, kind="created", to_status=S.SUBMITTED, actor=actor,
+                         actor_label=actor_label_for(actor, applicant), unit_id=unit.pk, at=at,
+                         note=note, details={"channel": channel, "files": len(files)})
+    _notify(first, {"update_key": key})
+    if not online:
+        dossier = dossier_transition(dossier=dossier, to=S.RECEIVED, actor=actor, at=at,
+                                     note=_("Tiếp nhận trực tiếp") if channel == Channel.COUNTER
+                                     else _("Tiếp nhận qua bưu chính"))
+    return dossier, key
+
+
+def actor_label_for(actor: AbstractBaseUser | None, applicant: Applicant) -> str:
+    if actor is not None:
+        return str(actor.get_full_name() or actor.get_username())  # type: ignore[attr-defined]
+    return applicant.name
+
+
+def procedure_fee(*, procedure: Procedure, channel: str) -> int:
+    """The flat fee of the channel (per-page rules are priced when the pages are known)."""
+    rows = {c.channel: c.fee_vnd for c in procedure.channels.all()}
+    return rows.get(channel, rows.get(Channel.COUNTER, 0))

@@ -1,0 +1,43 @@
+"""The dossier state machine (DOMAIN.md §4), held as data.
+
+Only `dossiers.services.core.dossier_transition` changes a dossier's status; it consults ALLOWED.
+"""
+
+from __future__ import annotations
+
+from dossiers.models import Dossier
+
+S = Dossier.Status
+
+ALLOWED: dict[str, frozenset[str]] = {
+    S.SUBMITTED: frozenset({S.RECEIVED, S.REFUSED, S.SUPPLEMENT_REQUESTED,
+                            S.WITHDRAWAL_REQUESTED}),
+    S.RECEIVED: frozenset({S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT,
+                           S.RESOLVED, S.WITHDRAWAL_REQUESTED}),
+    # processing -> processing is a transfer between offices or officers.
+    S.PROCESSING: frozenset({S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT,
+                             S.RESOLVED, S.WITHDRAWAL_REQUESTED}),
+    # A supplement answered before reception goes back to the desk (submitted); after
+    # reception, back to processing.
+    S.SUPPLEMENT_REQUESTED: frozenset({S.SUBMITTED, S.PROCESSING, S.WITHDRAWAL_REQUESTED}),
+    S.AWAITING_PAYMENT: frozenset({S.PROCESSING, S.WITHDRAWAL_REQUESTED}),
+    S.WITHDRAWAL_REQUESTED: frozenset({S.STOPPED}),
+    S.RESOLVED: frozenset({S.RETURNED}),
+    S.REFUSED: frozenset(),
+    S.STOPPED: frozenset(),
+    S.RETURNED: frozenset(),
+}
+
+# While in these states the deadline clock does not run (DOMAIN.md §5).
+PAUSED: frozenset[str] = frozenset({S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT})
+# A decision has been made or the dossier left the desk's hands for good.
+FINAL: frozenset[str] = frozenset({S.REFUSED, S.STOPPED, S.RESOLVED, S.RETURNED})
+# Reception has happened (the clock has started).
+RECEIVED_STATES: frozenset[str] = frozenset(
+    {S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT,
+     S.WITHDRAWAL_REQUESTED, S.STOPPED, S.RESOLVED, S.RETURNED}
+)
+
+
+def can_move(from_status: str, to_status: str) -> bool:
+    return to_status in ALLOWED.get(from_status, frozenset())

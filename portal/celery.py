@@ -1,0 +1,30 @@
+"""The Celery application. Periodic jobs are declared here, in code (beat reads them)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("motcua")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # The outbox: put messages stuck in queued/sending back on the queue.
+    "sms-requeue-stale": {
+        "task": "notifications.tasks.sms_requeue_stale",
+        "schedule": 60.0,
+    },
+    # Officer reminders: one digest per unit, every working morning.
+    "officer-daily-digest": {
+        "task": "notifications.tasks.officer_digest_send_all",
+        "schedule": crontab(hour=6, minute=30, day_of_week="mon-sat"),
+    },
+    # Report summaries: rebuild and check them every night.
+    "reports-rebuild-summaries": {
+        "task": "reports.tasks.summaries_rebuild",
+        "schedule": crontab(hour=1, minute=15),
+    },
+}

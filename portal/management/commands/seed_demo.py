@@ -1,0 +1,51 @@
+"""Idempotent demo data: the letter's district, the catalogue, demo officers, dossiers."""
+
+from importlib import import_module
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from portal.demo import officers_seed
+from procedures.services import (
+    calendar_overrides_load,
+    document_templates_render,
+    procedures_import,
+    units_load,
+)
+
+DATA = Path(settings.BASE_DIR) / "procedures" / "data"
+# Apps add their demo history here as "module:function" (called with no arguments, in order).
+LATER_STEPS = ["dossiers.demo:demo_dossiers_seed", "reports.demo:demo_history_seed"]
+
+
+class Command(BaseCommand):
+    help = "Create the demo data (safe to run again: it changes nothing the second time)."
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        quiet = options["verbosity"] == 0
+        steps = ["units", "calendar", "procedures", "templates", "officers", *LATER_STEPS]
+        with tqdm(total=len(steps), desc="seed_demo", unit="step", disable=quiet) as bar:
+            units_load(path=DATA / "demo_units.json")
+            bar.update()
+            calendar_overrides_load(path=DATA / "calendar_overrides.json")
+            bar.update()
+            result = procedures_import(path=DATA / "demo_procedures.json")
+            if not result.ok:
+                raise CommandError("\n".join(result.errors))
+            bar.update()
+            document_templates_render()
+            bar.update()
+            officers_seed()
+            bar.update()
+            for step in LATER_STEPS:
+                module_name, func = step.split(":")
+                try:
+                    module = import_module(module_name)
+                except ModuleNotFoundError:
+                    bar.update()
+                    continue
+                getattr(module, func)()
+                bar.update()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))

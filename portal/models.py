@@ -1,0 +1,58 @@
+"""Cross-cutting records: officers' roles in units, and the audit log of sensitive writes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DESK = "desk", _("Cán bộ tiếp nhận và trả kết quả")
+    SPECIALIST = "specialist", _("Chuyên viên xử lý")
+    HEAD = "head", _("Lãnh đạo đơn vị")
+    LEADER = "leader", _("Lãnh đạo UBND")
+    REPORTING = "reporting", _("Cán bộ báo cáo, thống kê")
+    ADMIN = "admin", _("Quản trị hệ thống")
+
+
+class Membership(models.Model):
+    """An officer holds a role in a unit. A user may hold several."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships", verbose_name=_("cán bộ"))
+    unit = models.ForeignKey("procedures.Unit", on_delete=models.CASCADE,
+                             related_name="memberships", verbose_name=_("đơn vị"))
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    title = models.CharField(_("chức danh"), max_length=120, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phân quyền cán bộ")
+        verbose_name_plural = _("phân quyền cán bộ")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} - {self.unit}"
+
+
+class AuditLog(models.Model):
+    """Append-only record of sensitive writes other than dossier moves (roles, overrides...)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=64)
+    target = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký hệ thống")
+        verbose_name_plural = _("nhật ký hệ thống")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"

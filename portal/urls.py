@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal import views
+
+admin.site.site_header = "MotCua – Quản trị hệ thống một cửa điện tử"
+admin.site.site_title = "MotCua"
+admin.site.index_title = "Quản trị"
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("procedures.api_urls")),
+    path("api/v1/", include("citizens.api_urls")),
+    path("api/v1/", include("dossiers.api_urls")),
+    path("api/v1/", include("reports.api_urls")),
+    path("api/v1/", include("notifications.api_urls")),
+    path("captcha/", include("captcha.urls")),
+    path("quan-tri/", admin.site.urls),
+    path("", include("notifications.urls")),
+    path("", include("reports.urls")),
+    path("", include("dossiers.urls")),
+    path("", include("citizens.urls")),
+    path("", include("procedures.urls")),
+]

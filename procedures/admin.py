@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from procedures.models import (
+    CalendarOverride,
+    Field,
+    Procedure,
+    ProcedureChannel,
+    ProcedureDocument,
+    Unit,
+)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "parent", "e_id", "stat_code", "is_reporting_unit"]
+    list_filter = ["kind", "is_reporting_unit", "is_one_stop_desk"]
+    search_fields = ["name", "code", "e_id", "stat_code"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ProcedureChannelInline(admin.TabularInline):
+    model = ProcedureChannel
+    extra = 0
+
+
+class ProcedureDocumentInline(admin.TabularInline):
+    model = ProcedureDocument
+    extra = 0
+    fields = ["order", "name", "required", "originals", "copies", "template"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "field", "level", "implementing_level", "effective_from",
+                    "effective_to"]
+    list_filter = ["level", "implementing_level", "field"]
+    search_fields = ["code", "name", "search_text"]
+    filter_horizontal = ["units"]
+    inlines = [ProcedureChannelInline, ProcedureDocumentInline]
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "note"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"

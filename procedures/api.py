@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.request import Request
+
+from procedures import selectors
+from procedures.models import Procedure, Unit
+from procedures.serializers import (
+    ProcedureDetailSerializer,
+    ProcedureListSerializer,
+    UnitSerializer,
+)
+
+
+class UnitListApi(generics.ListAPIView[Unit]):
+    serializer_class = UnitSerializer
+    pagination_class = None
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.unit_list()
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("search", OpenApiTypes.STR, description="name or code; ignores diacritics"),
+    OpenApiParameter("level", OpenApiTypes.INT, description="1-4"),
+    OpenApiParameter("unit", OpenApiTypes.STR, description="unit code"),
+    OpenApiParameter("field", OpenApiTypes.STR, description="field name or slug"),
+])
+class ProcedureListApi(generics.ListAPIView[Procedure]):
+    serializer_class = ProcedureListSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        params = self.request.query_params
+        level = params.get("level", "")
+        return selectors.procedure_list(
+            search=params.get("search", ""),
+            level=int(level) if level.isdigit() else None,
+            unit=params.get("unit", ""),
+            field=params.get("field", ""),
+        )
+
+
+class ProcedureDetailApi(generics.RetrieveAPIView[Procedure]):
+    serializer_class = ProcedureDetailSerializer
+
+    def get_object(self) -> Procedure:
+        request: Request = self.request
+        procedure = selectors.procedure_get(code=self.kwargs["code"])
+        if procedure is None:
+            raise Http404
+        self.check_object_permissions(request, procedure)
+        return procedure

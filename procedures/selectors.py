@@ -1,0 +1,62 @@
+"""Reads of the catalogue: units in force, procedures in force, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from procedures.models import Procedure, ProcedureChannel, ProcedureDocument, Unit
+from procedures.text import fold
+
+
+def in_force(*, on: dt.date | None = None) -> Q:
+    on = on or timezone.localdate()
+    return Q(effective_from__lte=on) & (Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+
+
+def procedure_list(*, search: str = "", level: int | None = None, unit: str = "",
+                   field: str = "", on: dt.date | None = None) -> QuerySet[Procedure]:
+    """Procedures in force, filtered; `search` ignores case and Vietnamese diacritics."""
+    qs = (Procedure.objects.filter(in_force(on=on))
+          .select_related("field")
+          .prefetch_related("units",
+                            Prefetch("channels", queryset=ProcedureChannel.objects.order_by("id"))))
+    for word in fold(search).split():
+        qs = qs.filter(search_text__contains=word)
+    if level:
+        qs = qs.filter(level=level)
+    if unit:
+        qs = qs.filter(units__code=unit)
+    if field:
+        qs = qs.filter(Q(field__slug=field) | Q(field__name=field))
+    return qs.order_by("-popularity", "code").distinct()
+
+
+def procedure_get(*, code: str, on: dt.date | None = None) -> Procedure | None:
+    """The version of `code` in force on `on` (today by default)."""
+    return (Procedure.objects.filter(in_force(on=on), code=code)
+            .select_related("field")
+            .prefetch_related("units", "channels",
+                              Prefetch("documents",
+                                       queryset=ProcedureDocument.objects.order_by("order", "id")))
+            .order_by("-effective_from").first())
+
+
+def unit_list(*, on: dt.date | None = None) -> QuerySet[Unit]:
+    on = on or timezone.localdate()
+    current = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    return (Unit.objects.filter(current)
+            .select_related("parent").order_by("kind", "report_order", "name"))
+
+
+def unit_descendant_ids(*, unit: Unit) -> set[int]:
+    """The unit and every unit below it (a small tree: one query per level)."""
+    ids = {unit.pk}
+    frontier = {unit.pk}
+    while frontier:
+        frontier = set(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier -= ids
+        ids |= frontier
+    return ids

@@ -1,0 +1,191 @@
+"""Writes to the catalogue: units, procedures (imported all or nothing), calendar overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.text import slugify
+
+from procedures.importing import ProcedureRecord, RowError, parse_row, read_rows
+from procedures.models import (
+    CalendarOverride,
+    Field,
+    Procedure,
+    ProcedureChannel,
+    ProcedureDocument,
+    Unit,
+)
+from procedures.text import fold
+
+# Group names a catalogue file may use instead of unit codes.
+UNIT_GROUPS: dict[str, Callable[[], Iterable[Unit]]] = {
+    "commune": lambda: Unit.objects.filter(kind=Unit.Kind.COMMUNE).exclude(e_id=None),
+    "district_desk": lambda: Unit.objects.filter(is_one_stop_desk=True,
+                                                 parent__kind=Unit.Kind.DISTRICT),
+    "board": lambda: Unit.objects.filter(code__endswith="-BQLDA"),
+}
+
+
+@transaction.atomic
+def unit_upsert(*, code: str, name: str, kind: str, parent_code: str | None = None,
+                **attrs: Any) -> Unit:
+    parent = Unit.objects.get(code=parent_code) if parent_code else None
+    unit = Unit.objects.filter(code=code).first() or Unit(code=code)
+    unit.name, unit.kind, unit.parent = name, kind, parent
+    for key, value in attrs.items():
+        setattr(unit, key, value)
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+def units_load(*, path: Path) -> list[Unit]:
+    units = []
+    for row in json.loads(path.read_text(encoding="utf-8")):
+        units.append(unit_upsert(
+            code=row["code"], name=row["name"], kind=row["kind"], parent_code=row.get("parent"),
+            stat_code=row.get("stat_code", ""), e_id=row.get("e_id"),
+            is_one_stop_desk=row.get("one_stop", False),
+            is_reporting_unit=bool(row.get("report_order")),
+            report_order=row.get("report_order", 0), address=row.get("address", ""),
+            phone=row.get("phone", ""),
+        ))
+    return units
+
+
+def calendar_overrides_load(*, path: Path) -> int:
+    count = 0
+    for row in json.loads(path.read_text(encoding="utf-8")):
+        CalendarOverride.objects.update_or_create(
+            date=dt.date.fromisoformat(row["date"]),
+            defaults={"kind": row["kind"], "note": row.get("note", "")},
+        )
+        count += 1
+    return count
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+    errors: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _resolve_units(names: list[str]) -> list[Unit]:
+    units: list[Unit] = []
+    for name in names:
+        if name in UNIT_GROUPS:
+            units.extend(UNIT_GROUPS[name]())
+        else:
+            unit = Unit.objects.filter(code=name).first()
+            if unit is None:
+                raise RowError(f"unknown unit {name!r}")
+            units.append(unit)
+    if not units:
+        raise RowError(f"no unit matches {', '.join(names)}")
+    return units
+
+
+def procedures_import(*, path: Path, progress: Callable[[int], None] | None = None
+                      ) -> ImportResult:
+    """Import a catalogue file all or nothing; errors name every bad row by line."""
+    try:
+        raw_rows = read_rows(path)
+    except (RowError, ValueError, OSError) as exc:
+        return ImportResult(0, 0, [f"{path.name}: {exc}"])
+    records: list[tuple[ProcedureRecord, list[Unit]]] = []
+    errors: list[str] = []
+    seen: dict[tuple[str, dt.date], int] = {}
+    for line, row in raw_rows:
+        try:
+            record = parse_row(line, row)
+            key = (record.code, record.effective_from)
+            if key in seen:
+                raise RowError(f"duplicate of line {seen[key]} (same code and effective date)")
+            seen[key] = line
+            records.append((record, _resolve_units(record.units)))
+        except RowError as exc:
+            errors.append(f"line {line}: {exc}")
+    if errors:
+        return ImportResult(0, 0, errors)
+    created = updated = 0
+    with transaction.atomic():
+        for record, units in records:
+            was_created = procedure_save(record=record, units=units)
+            created += was_created
+            updated += not was_created
+            if progress:
+                progress(1)
+    return ImportResult(created, updated, [])
+
+
+def procedure_save(*, record: ProcedureRecord, units: list[Unit]) -> bool:
+    """Create or replace one procedure version (code + effective date); True if created."""
+    field, _ = Field.objects.get_or_create(
+        name=record.field, defaults={"slug": slugify(fold(record.field))
+                                     or f"field-{Field.objects.count() + 1}"})
+    procedure = Procedure.objects.filter(code=record.code,
+                                         effective_from=record.effective_from).first()
+    created = procedure is None
+    procedure = procedure or Procedure(code=record.code, effective_from=record.effective_from)
+    for attr in ("name", "implementing_level", "level", "effective_to", "steps", "legal_basis",
+                 "result", "conditions", "applicants", "fee_note", "fee_rule", "postal_allowed",
+                 "sets", "code_unconfirmed"):
+        setattr(procedure, attr, getattr(record, attr))
+    procedure.field = field
+    procedure.full_clean()
+    procedure.save()
+    procedure.units.set(units)
+    procedure.channels.all().delete()
+    for c in record.channels:
+        ProcedureChannel.objects.create(procedure=procedure, channel=c.channel,
+                                        working_days=c.working_days, same_day=c.same_day,
+                                        fee_vnd=c.fee_vnd)
+    existing = {d.name: d for d in procedure.documents.all()}
+    keep = []
+    for order, doc in enumerate(record.documents, start=1):
+        row = existing.get(doc.name) or ProcedureDocument(procedure=procedure, name=doc.name)
+        row.required, row.originals, row.copies, row.order = (doc.required, doc.originals,
+                                                              doc.copies, order)
+        row.template_title, row.template_fields = doc.template_title, doc.template_fields
+        row.save()
+        keep.append(row.pk)
+    # Documents dropped from the list go unless a dossier already refers to them.
+    for stale in procedure.documents.exclude(pk__in=keep):
+        from django.db.models import ProtectedError
+
+        try:
+            stale.delete()
+        except ProtectedError:
+            stale.required = False
+            stale.save(update_fields=["required"])
+    return created
+
+
+def document_templates_render(*, force: bool = False) -> int:
+    """Generate the blank form PDF of every document that describes a form."""
+    from procedures.pdf import form_template_pdf
+
+    count = 0
+    docs = (ProcedureDocument.objects.exclude(template_title="")
+            .select_related("procedure"))
+    for doc in docs:
+        if doc.template and not force:
+            continue
+        pdf = form_template_pdf(title=doc.template_title, fields=doc.template_fields,
+                                procedure=doc.procedure)
+        name = f"{slugify(fold(doc.template_title)) or 'mau'}-{doc.procedure.code}.pdf"
+        doc.template.save(name, ContentFile(pdf), save=True)
+        count += 1
+    return count
