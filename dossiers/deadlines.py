@@ -1,0 +1,39 @@
+"""Is a dossier late, or due soon? One answer for pages, API, reminders and reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from dossiers.models import Dossier
+from procedures import clock
+from procedures.calendar import unit_office_hours, work_calendar
+
+
+def dossier_is_late(dossier: Dossier, *, at: datetime | None = None) -> bool:
+    """Late when finished after the due time, or unfinished and past it.
+
+    Judged against `due_at`, the legal appointment (moved only by supplement/payment pauses);
+    an apology's new date never makes a dossier on time again. While the clock is paused,
+    the pause time does not count: compare at the moment the pause began.
+    """
+    if dossier.due_at is None:
+        return False
+    finished = dossier.resolved_at
+    if finished is None and dossier.status in {"refused", "stopped"}:
+        return False
+    moment = finished or dossier.paused_at or at or timezone.now()
+    return clock.is_late(dossier.due_at, at=moment)
+
+
+def dossier_is_due_soon(dossier: Dossier, *, at: datetime | None = None,
+                        calendar: clock.WorkCalendar | None = None) -> bool:
+    """Unfinished, not late, and due within one working day."""
+    if dossier.due_at is None or dossier.resolved_at is not None or dossier.paused_at:
+        return False
+    if dossier.status in {"refused", "stopped", "resolved", "returned"}:
+        return False
+    return clock.is_due_soon(dossier.due_at, at=at or timezone.now(),
+                             hours=unit_office_hours(dossier.unit),
+                             calendar=calendar or work_calendar())
