@@ -99,7 +99,7 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     raise RowError(f"unsupported file type {suffix}: use .json, .csv or .xlsx")
 
 
-def _text(row: dict[str, Any], key: str, *, required: bool = False) -> str:
+def _text(row: dict[str, Any], key: str, required: bool = False) -> str:
     value = row.get(key)
     text = "" if value is None else str(value).strip()
     if required and not text:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from procedures.models import Procedure, ProcedureDocument, Unit
@@ -31,6 +33,7 @@ class ProcedureListSerializer(serializers.ModelSerializer[Procedure]):
         return by_name.get("online") or by_name.get("counter") or (channels[0] if channels
                                                                     else None)
 
+    @extend_schema_field(OpenApiTypes.OBJECT)
     def get_time_limit(self, obj: Procedure) -> dict[str, object]:
         channel = self._channel(obj)
         return channel.time_limit if channel is not None else {}  # type: ignore[attr-defined]
@@ -69,6 +72,7 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
                   "steps", "conditions", "legal_basis", "result", "fee_note", "postal_allowed",
                   "sets", "effective_from", "channels", "documents"]
 
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
     def get_channels(self, obj: Procedure) -> list[dict[str, object]]:
         return [{"channel": c.channel, "time_limit": c.time_limit, "fee_vnd": c.fee_vnd}
                 for c in obj.channels.all()]
