@@ -84,6 +84,13 @@ class Dossier(models.Model):
     returned_at = models.DateTimeField(_("thời điểm trả kết quả"), null=True, blank=True)
     outcome = models.CharField(_("kết quả giải quyết"), max_length=10, choices=Outcome.choices,
                                blank=True)
+    # How the result was handed back (Mẫu 06 "cách thức nhận kết quả") and to whom.
+    return_method = models.CharField(_("cách thức trả kết quả"), max_length=10,
+                                     choices=Delivery.choices, blank=True)
+    return_recipient = models.CharField(_("người nhận kết quả"), max_length=200, blank=True)
+    # The desk's checklist at reception (Mẫu 01): [{"document_id", "name", "originals",
+    # "copies"}], in the procedure's order.
+    received_documents = models.JSONField(_("giấy tờ đã nhận"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -322,3 +329,28 @@ class DossierAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Payment(models.Model):
+    """A financial obligation asked of the applicant (state 6) and its confirmation."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="payments")
+    amount_vnd = models.PositiveIntegerField(_("số tiền (đồng)"))
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    paid_at = models.DateTimeField(null=True, blank=True)
+    method = models.CharField(_("hình thức thanh toán"), max_length=20, blank=True)
+    reference = models.CharField(_("số chứng từ"), max_length=100, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_vnd__gt=0),
+                                   name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.amount_vnd}"

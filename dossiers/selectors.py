@@ -1,0 +1,169 @@
+"""Reads for the officers' workbench and API: queues, counts, filtered lists, one dossier.
+
+Every list here runs a constant number of queries whatever the number of dossiers: the
+lateness and due-soon filters are computed in SQL from a per-unit threshold (the units in scope
+are few), and related rows are joined or prefetched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from dossiers.access import officer_dossiers, officer_unit_ids
+from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, Handover, SupplementRequest
+from procedures import clock
+from procedures.calendar import unit_office_hours, work_calendar
+from procedures.models import Unit
+from procedures.text import fold
+
+S = Dossier.Status
+
+# Received and not finished: the clock runs (or is paused) for these.
+OPEN_STATES = (S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT,
+               S.WITHDRAWAL_REQUESTED)
+RUNNING_STATES = (S.RECEIVED, S.PROCESSING, S.WITHDRAWAL_REQUESTED)
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    label: str
+
+
+def queues() -> list[Queue]:
+    from django.utils.translation import gettext as _
+
+    return [
+        Queue("reception", _("Chờ tiếp nhận")),
+        Queue("due_soon", _("Sắp đến hạn")),
+        Queue("late", _("Quá hạn")),
+        Queue("supplement", _("Chờ bổ sung")),
+        Queue("payment", _("Chờ thanh toán")),
+        Queue("withdrawal", _("Xin rút hồ sơ")),
+        Queue("to_return", _("Chờ trả kết quả")),
+        Queue("all", _("Tất cả")),
+    ]
+
+
+def late_q(*, at: datetime) -> Q:
+    """Open and past the due time; while paused, judged at the moment the pause began."""
+    running = Q(status__in=OPEN_STATES, paused_at__isnull=True, due_at__lt=at)
+    paused = Q(status__in=OPEN_STATES, paused_at__isnull=False,
+               due_at__lt=F("paused_at"))
+    return running | paused
+
+
+def due_soon_q(*, at: datetime, unit_ids: set[int]) -> Q:
+    """Running, not late, and due within one working day (on each receiving unit's hours)."""
+    calendar = work_calendar()
+    q = Q(pk__in=[])
+    for unit in Unit.objects.filter(pk__in=unit_ids):
+        hours = unit_office_hours(unit)
+        limit = clock.add_working_minutes(at, hours.minutes_per_day, hours=hours,
+                                          calendar=calendar)
+        q |= Q(unit_id=unit.pk, due_at__gte=at, due_at__lte=limit)
+    return Q(status__in=RUNNING_STATES, paused_at__isnull=True) & q
+
+
+def queue_q(*, slug: str, at: datetime, unit_ids: set[int]) -> Q:
+    if slug == "reception":
+        return Q(status=S.SUBMITTED)
+    if slug == "due_soon":
+        return due_soon_q(at=at, unit_ids=unit_ids)
+    if slug == "late":
+        return late_q(at=at)
+    if slug == "supplement":
+        return Q(status=S.SUPPLEMENT_REQUESTED)
+    if slug == "payment":
+        return Q(status=S.AWAITING_PAYMENT)
+    if slug == "withdrawal":
+        return Q(status=S.WITHDRAWAL_REQUESTED)
+    if slug == "to_return":
+        return Q(status=S.RESOLVED)
+    return Q()
+
+
+def _scope_unit_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
+    return officer_unit_ids(user=user)
+
+
+def queue_counts(*, user: AbstractBaseUser | AnonymousUser,
+                 at: datetime | None = None) -> dict[str, int]:
+    """Counts of every queue for the user's scope, in one aggregate query."""
+    at = at or timezone.now()
+    ids = _scope_unit_ids(user)
+    aggregates = {q.slug: Count("pk", filter=queue_q(slug=q.slug, at=at, unit_ids=ids))
+                  for q in queues()}
+    return officer_dossiers(user=user).aggregate(**aggregates)
+
+
+def dossier_list(*, user: AbstractBaseUser | AnonymousUser, queue: str = "all",
+                 status: str = "", overdue: bool | None = None,
+                 due_before: datetime | None = None, unit: str = "", search: str = "",
+                 procedure: str = "", at: datetime | None = None) -> QuerySet[Dossier]:
+    """The user's dossiers in a queue, filtered; related rows joined (constant queries)."""
+    at = at or timezone.now()
+    ids = _scope_unit_ids(user)
+    qs = officer_dossiers(user=user).filter(queue_q(slug=queue, at=at, unit_ids=ids))
+    if status:
+        qs = qs.filter(status=status)
+    if overdue is True:
+        qs = qs.filter(late_q(at=at))
+    elif overdue is False:
+        qs = qs.exclude(late_q(at=at))
+    if due_before is not None:
+        qs = qs.filter(due_at__lt=due_before)
+    if unit:
+        qs = qs.filter(Q(unit__code=unit) | Q(handling_unit__code=unit))
+    if procedure:
+        qs = qs.filter(procedure__code=procedure)
+    search = search.strip()
+    if search:
+        text = Q(code__icontains=search) | Q(applicant_phone__icontains=search) | Q(
+            applicant_id_number__icontains=search) | Q(applicant_name__icontains=search)
+        folded = fold(search)
+        if folded and folded != search.lower():
+            text |= Q(applicant_name__icontains=folded)
+        qs = qs.filter(text)
+    qs = qs.select_related("procedure", "unit", "handling_unit", "assigned_to")
+    if queue in {"due_soon", "late"}:
+        return qs.order_by("due_at", "-id")
+    return qs.order_by("-submitted_at", "-id")
+
+
+def dossier_detail(*, dossier: Dossier) -> Dossier:
+    """One dossier with everything its page and API answer show, prefetched."""
+    return (Dossier.objects.filter(pk=dossier.pk)
+            .select_related("procedure", "procedure__field", "unit", "handling_unit",
+                            "assigned_to")
+            .prefetch_related(
+                Prefetch("files", queryset=DossierFile.objects.select_related("document")),
+                Prefetch("events", queryset=DossierEvent.objects.select_related("actor")
+                         .order_by("seq")),
+                Prefetch("handovers", queryset=Handover.objects.select_related(
+                    "from_unit", "to_unit", "from_user", "to_user")),
+                Prefetch("supplement_requests", queryset=SupplementRequest.objects
+                         .select_related("unit", "requested_by", "override_by")
+                         .prefetch_related("documents")),
+                "shipments", "payments", "procedure__documents",
+            ).get())
+
+
+def dossier_apology_or_none(dossier: Dossier) -> Apology | None:
+    return Apology.objects.filter(dossier=dossier).select_related("signed_by").first()
+
+
+def register_rows(*, unit_ids: set[int], field_id: int | None, start: datetime,
+                  end: datetime) -> QuerySet[Dossier]:
+    """Mẫu 06: dossiers received in [start, end) by the units, for one field of work."""
+    qs = Dossier.objects.filter(Q(unit_id__in=unit_ids) | Q(handling_unit_id__in=unit_ids),
+                                received_at__gte=start, received_at__lt=end)
+    if field_id:
+        qs = qs.filter(procedure__field_id=field_id)
+    return (qs.select_related("procedure", "procedure__field", "unit", "handling_unit")
+            .order_by("received_at", "id"))
