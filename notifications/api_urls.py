@@ -1,1 +1,7 @@
-urlpatterns: list[object] = []
+from django.urls import path
+
+from notifications import views
+
+urlpatterns = [
+    path("sms/status/", views.sms_status, name="sms-status"),
+]

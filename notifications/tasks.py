@@ -1,0 +1,49 @@
+"""Thin Celery tasks: they take ids, call a service and nothing else.
+
+Callers import the send task as `from notifications.tasks import sms_send as sms_send_task`.
+Routing (portal/settings.py CELERY_TASK_ROUTES): sms_* and email_* go to the "sms" queue,
+the digest to the default "celery" queue.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from notifications import services
+
+# A send is one HTTP call (15 s timeout) or one SMTP session: far below these limits. A row
+# still in "sending" after SEND_TIME_LIMIT + 30 s is re-queued (services._requeue).
+SEND_TIME_LIMIT = 90
+SEND_SOFT_TIME_LIMIT = 60
+
+
+@shared_task(name="notifications.tasks.sms_send", bind=True, max_retries=None,
+             time_limit=SEND_TIME_LIMIT, soft_time_limit=SEND_SOFT_TIME_LIMIT)
+def sms_send(self, sms_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Send one SMS row; a transient error comes back after the backoff the service chose."""
+    outcome = services.sms_send(sms_id=sms_id)
+    if outcome.retry_in is not None:
+        # The service counts attempts in the row and decides when to stop (max_retries=None).
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(name="notifications.tasks.email_send", bind=True, max_retries=None,
+             time_limit=SEND_TIME_LIMIT, soft_time_limit=SEND_SOFT_TIME_LIMIT)
+def email_send(self, email_id: int) -> str:  # type: ignore[no-untyped-def]
+    outcome = services.email_send(email_id=email_id)
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(name="notifications.tasks.sms_requeue_stale")
+def sms_requeue_stale() -> dict[str, int]:
+    """Beat, every minute: publish again the SMS and e-mails whose task was lost."""
+    return services.outbox_requeue_stale()
+
+
+@shared_task(name="notifications.tasks.officer_digest_send_all")
+def officer_digest_send_all() -> int:
+    """Beat, every working morning: queue each unit's reminder e-mail to its officers."""
+    return services.officer_digest_send_all()

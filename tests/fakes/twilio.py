@@ -1,0 +1,187 @@
+"""A fake Twilio REST API on 127.0.0.1, for tests and benchmarks that use the real client.
+
+    with FakeTwilio() as fake:            # a threaded http.server on a free port
+        settings.TWILIO_API_BASE_URL = fake.url
+        fake.script(500, 500)             # the next two message requests fail with 500...
+        fake.script(400, to="+84912345678")   # ...or only those to one number
+        ...
+        fake.wait_for(1)                  # block (with a deadline) until a message came in
+        fake.messages()[0].form["Body"]
+
+Only `POST /2010-04-01/Accounts/{sid}/Messages.json` is implemented: it records the request
+(form fields, basic-auth user) and answers like Twilio: 201 with a message resource, or the
+scripted error status with Twilio's error body (400 → code 21211, invalid 'To' number).
+`twilio_signature()` signs a status callback the way Twilio does.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from twilio.request_validator import RequestValidator
+
+MESSAGES_PATH = "/2010-04-01/Accounts/{sid}/Messages.json"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    form: dict[str, str]
+    account_sid: str  # the basic-auth user
+    status: int  # what the fake answered
+    sid: str = ""  # the message sid given on 201
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def twilio_signature(url: str, params: dict[str, str], auth_token: str) -> str:
+    """X-Twilio-Signature for a POST of `params` to `url` (the library's own algorithm)."""
+    return RequestValidator(auth_token).compute_signature(url, params)
+
+
+class FakeTwilio:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._lock = threading.Condition()
+        self._requests: list[RecordedRequest] = []
+        self._script: deque[int] = deque()
+        self._script_to: dict[str, deque[int]] = {}
+        self._counter = itertools.count(1)
+        self._server = ThreadingHTTPServer((host, port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # --- life cycle ---------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeTwilio:
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        name="fake-twilio", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeTwilio:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- behaviour ----------------------------------------------------------------------
+    def script(self, *statuses: int, to: str | None = None) -> None:
+        """Answer the next message requests (to `to`, or to anyone) with these statuses."""
+        with self._lock:
+            queue = self._script if to is None else self._script_to.setdefault(to, deque())
+            queue.extend(statuses)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._requests.clear()
+            self._script.clear()
+            self._script_to.clear()
+
+    # --- what came in -------------------------------------------------------------------
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def messages(self, *, to: str | None = None) -> list[RecordedRequest]:
+        """Message creations received (whatever was answered), oldest first."""
+        return [r for r in self.requests
+                if r.path.endswith("/Messages.json") and (to is None or r.form.get("To") == to)]
+
+    def wait_for(self, count: int, *, to: str | None = None, timeout: float = 20.0
+                 ) -> list[RecordedRequest]:
+        """Block until at least `count` message requests (to `to`) came in; AssertionError
+        after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [r for r in self._requests if r.path.endswith("/Messages.json")
+                         and (to is None or r.form.get("To") == to)]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"fake Twilio got {len(found)} of {count} messages")
+                self._lock.wait(left)
+
+    # --- the HTTP side ------------------------------------------------------------------
+    def _answer(self, path: str, form: dict[str, str], account: str,
+                headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            own = self._script_to.get(form.get("To", ""))
+            if own:
+                status = own.popleft()
+            elif self._script:
+                status = self._script.popleft()
+            else:
+                status = 201
+            sid = f"SM{next(self._counter):032x}" if status == 201 else ""
+            self._requests.append(RecordedRequest("POST", path, form, account, status, sid,
+                                                  headers))
+            self._lock.notify_all()
+        if status == 201:
+            return status, {
+                "sid": sid, "account_sid": account, "to": form.get("To"),
+                "from": form.get("From"), "body": form.get("Body"), "status": "queued",
+                "num_segments": "1", "direction": "outbound-api", "api_version": "2010-04-01",
+                "uri": f"{path[:-5]}/{sid}.json",
+            }
+        code = 21211 if status == 400 else 20000 + status
+        message = ("The 'To' number is not a valid phone number." if status == 400
+                   else HTTPStatus(status).phrase)
+        return status, {"code": code, "message": message, "status": status,
+                        "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real API
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                form = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+                account = ""
+                auth = self.headers.get("Authorization", "")
+                if auth.startswith("Basic "):
+                    account = base64.b64decode(auth[6:]).decode().split(":", 1)[0]
+                if not self.path.startswith("/2010-04-01/Accounts/") or not self.path.endswith(
+                        "/Messages.json"):
+                    self._send(404, {"code": 20404, "message": "not found", "status": 404})
+                    return
+                status, payload = fake._answer(self.path, form, account, dict(self.headers))
+                self._send(status, payload)
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # quiet in tests
+
+        return Handler
