@@ -1,0 +1,59 @@
+"""Structured logs: the request id on every record, and an optional JSON line format.
+
+`RequestIdMiddleware` (portal/middleware.py) stores the id of the request being served in a
+context variable; `RequestIdFilter` copies it onto every log record as `request_id`, so the
+plain format and the JSON format can both print it. Outside a request the id is "-".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+request_id_var: ContextVar[str] = ContextVar("motcua_request_id", default="-")
+
+# The attributes every LogRecord has; anything else was passed through `extra=` and belongs in
+# the JSON object.
+_RECORD_ATTRS = frozenset(vars(logging.LogRecord("x", 0, "x", 0, "x", None, None))) | {
+    "message", "asctime", "request_id", "taskName",
+}
+
+
+def request_id_get() -> str:
+    """The id of the request being served, or "-" outside a request."""
+    return request_id_var.get()
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `record.request_id`; never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id_var.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, request_id,
+    the exception when there is one, and any `extra=` fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
+                timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", request_id_var.get()),
+        }
+        if record.exc_info:
+            data["exc_info"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            data["stack_info"] = self.formatStack(record.stack_info)
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRS and key not in data:
+                data[key] = value
+        return json.dumps(data, ensure_ascii=False, default=str)
