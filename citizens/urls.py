@@ -1,1 +1,30 @@
-urlpatterns: list[object] = []
+from django.urls import path
+
+from citizens.views import accounts, lookup, wizard
+
+urlpatterns = [
+    # Submission wizard
+    path("nop-ho-so/dia-ban/<str:province>/", wizard.wards, name="citizen-wards"),
+    path("nop-ho-so/<str:code>/", wizard.start, name="citizen-start"),
+    path("nop-ho-so/<str:code>/<str:token>/da-nop/", wizard.done, name="citizen-done"),
+    path("nop-ho-so/<str:code>/<str:token>/bien-nhan.pdf", wizard.acknowledgement_pdf,
+         name="citizen-acknowledgement"),
+    path("nop-ho-so/<str:code>/<str:token>/huy/", wizard.discard, name="citizen-discard"),
+    path("nop-ho-so/<str:code>/<str:token>/<slug:slug>/", wizard.step, name="citizen-step"),
+    path("xac-nhan/am-thanh/<str:key>.wav", lookup.captcha_audio, name="citizen-captcha-audio"),
+    # Look-up and what the key allows
+    path("tra-cuu/", lookup.lookup, name="citizen-lookup"),
+    path("tra-cuu/gui-lai-ma/", lookup.key_resend, name="citizen-key-resend"),
+    path("tra-cuu/ho-so/<str:code>/", lookup.dossier_page, name="citizen-dossier"),
+    path("tra-cuu/ho-so/<str:code>/bo-sung/", lookup.supplement, name="citizen-supplement"),
+    path("tra-cuu/ho-so/<str:code>/rut/", lookup.withdraw, name="citizen-withdraw"),
+    path("tra-cuu/ho-so/<str:code>/danh-gia/", lookup.rate, name="citizen-rate"),
+    # Optional accounts
+    path("tai-khoan/dang-ky/", accounts.register, name="citizen-register"),
+    path("tai-khoan/dang-nhap/", accounts.login, name="citizen-login"),
+    path("tai-khoan/dang-xuat/", accounts.logout, name="citizen-logout"),
+    path("tai-khoan/ho-so-cua-toi/", accounts.my_dossiers, name="citizen-my-dossiers"),
+    path("tai-khoan/nhan-ho-so/", accounts.claim, name="citizen-claim"),
+    path("tai-khoan/quen-mat-khau/", accounts.reset_start, name="citizen-reset-start"),
+    path("tai-khoan/dat-lai-mat-khau/", accounts.reset_finish, name="citizen-reset-finish"),
+]

@@ -1,0 +1,424 @@
+"""The citizens' API (API.md §Citizens): the same rules as the pages.
+
+Errors: 400 field → messages (+ detail), 404 unknown code, 409 state does not allow, 413 file
+over the limit, 429 key locked or throttled. The update key never appears in a response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from citizens import services
+from citizens.captcha import captcha_check, captcha_new
+from citizens.forms import id_number_clean
+from citizens.selectors import dossier_status_document
+from citizens.views.common import client_id
+from dossiers.models import Dossier
+from dossiers.services.citizen import (
+    DossierNotFound,
+    dossier_get_by_code,
+    dossier_get_for_citizen,
+    dossier_key_resend,
+    dossier_supplement_answer,
+    dossier_withdraw_request,
+    supplement_request_open,
+)
+from dossiers.services.core import Applicant, IncomingFile, dossier_create
+from dossiers.uploads import upload_validate
+from procedures import selectors as catalogue
+from procedures.models import Channel, Procedure, ProcedureDocument
+
+# --- Serializers --------------------------------------------------------------------------
+
+
+class CaptchaSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    image_url = serializers.CharField()
+    audio_url = serializers.CharField(help_text="WAV: the challenge read out in Vietnamese.")
+
+
+class SubmitSerializer(serializers.Serializer):
+    procedure = serializers.CharField(help_text="Procedure code, e.g. 1.001193")
+    unit = serializers.CharField(help_text="Receiving unit code")
+    applicant_kind = serializers.ChoiceField(choices=Dossier.ApplicantKind.choices,
+                                             default=Dossier.ApplicantKind.PERSON)
+    applicant_name = serializers.CharField(max_length=200)
+    organisation_name = serializers.CharField(max_length=300, required=False,
+                                              allow_blank=True, default="")
+    applicant_id_number = serializers.CharField(max_length=20)
+    applicant_phone = serializers.CharField(max_length=30)
+    applicant_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    applicant_address = serializers.CharField(max_length=300)
+    delivery = serializers.ChoiceField(choices=["counter", "post"], default="counter")
+    delivery_address = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                             default="")
+    payment_method = serializers.CharField(max_length=20)
+    declaration = serializers.BooleanField()
+    captcha_key = serializers.CharField(required=False, allow_blank=True, default="")
+    captcha_value = serializers.CharField()
+
+    def validate_applicant_phone(self, value: str) -> str:
+        from notifications.phone import phone_normalise
+
+        try:
+            return phone_normalise(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def validate_declaration(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(_("Vui lòng xác nhận “Tôi xin chịu trách nhiệm "
+                                                "trước pháp luật về lời khai trên”."))
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            attrs["applicant_id_number"] = id_number_clean(attrs["applicant_id_number"],
+                                                           kind=attrs["applicant_kind"])
+        except ValidationError as exc:
+            raise serializers.ValidationError({"applicant_id_number": exc.messages}) from None
+        if attrs["applicant_kind"] == Dossier.ApplicantKind.ORGANISATION and not attrs.get(
+                "organisation_name", "").strip():
+            raise serializers.ValidationError({"organisation_name": [_("Vui lòng nhập tên tổ "
+                                                                       "chức.")]})
+        if attrs["delivery"] == "post" and not attrs.get("delivery_address", "").strip():
+            raise serializers.ValidationError({"delivery_address": [_("Vui lòng nhập địa chỉ "
+                                                                      "nhận kết quả.")]})
+        return attrs
+
+
+class SubmittedSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.CharField()
+    status_code = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField()
+    fee_vnd = serializers.IntegerField()
+
+
+class _NamedSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class _HistorySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    status = serializers.CharField()
+    status_code = serializers.IntegerField()
+    status_label = serializers.CharField()
+
+
+class _ApologySerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    new_due_at = serializers.DateTimeField()
+
+
+class _ItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class _SupplementSerializer(serializers.Serializer):
+    items = _ItemSerializer(many=True)
+    reason = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+
+
+class _AccessSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    unit = serializers.CharField()
+    action = serializers.CharField()
+
+
+class StatusSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    procedure = _NamedSerializer()
+    unit = _NamedSerializer()
+    applicant = serializers.CharField(help_text="Masked (\"N*** V** A\") unless the key is given")
+    status = serializers.CharField()
+    status_code = serializers.IntegerField()
+    status_label = serializers.CharField()
+    status_explanation = serializers.CharField()
+    channel = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.BooleanField()
+    apology = _ApologySerializer(allow_null=True)
+    supplement_request = _SupplementSerializer(allow_null=True)
+    history = _HistorySerializer(many=True)
+    accesses = _AccessSerializer(many=True, help_text="Which unit opened the dossier, and when")
+
+
+class KeyRequestSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=20)
+
+
+class WithdrawSerializer(KeyRequestSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RatingSerializer(KeyRequestSerializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True,
+                                    default="")
+
+
+class SupplementSerializer(KeyRequestSerializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CaptchaAnswerSerializer(serializers.Serializer):
+    captcha_key = serializers.CharField(required=False, allow_blank=True, default="")
+    captcha_value = serializers.CharField()
+
+
+ERRORS = {400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT,
+          413: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT}
+
+
+def _status_response(dossier: Dossier, *, with_key: bool, code: int = 200) -> Response:
+    doc = dossier_status_document(dossier=dossier, with_key=with_key)
+    return Response(StatusSerializer(doc).data, status=code)
+
+
+def _files_from(request: Request, documents: list[ProcedureDocument]) -> list[IncomingFile]:
+    """Validate every `document_<id>` file; unknown ids refused. UploadTooLarge propagates."""
+    by_name = {f"document_{d.pk}": d for d in documents}
+    errors: dict[str, list[str]] = {}
+    files: list[IncomingFile] = []
+    for name in request.FILES:
+        if name not in by_name:
+            errors.setdefault(name, []).append(_("Không có giấy tờ này trong thành phần hồ "
+                                                 "sơ."))
+            continue
+        for upload in request.FILES.getlist(name):
+            try:
+                files.append(upload_validate(upload, document=by_name[name]))
+            except ValidationError as exc:
+                errors.setdefault(name, []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return files
+
+
+class CaptchaView(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "captcha"
+
+    @extend_schema(responses=CaptchaSerializer, summary="A new captcha challenge",
+                   tags=["citizens"])
+    def get(self, request: Request) -> Response:
+        data = captcha_new()
+        return Response({k: request.build_absolute_uri(v) if k != "key" else v
+                         for k, v in data.items()})
+
+
+class DossierSubmitView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "submit"
+
+    @extend_schema(
+        request={"multipart/form-data": SubmitSerializer},
+        responses={201: SubmittedSerializer, 200: SubmittedSerializer, **ERRORS},
+        summary="Submit a dossier online (levels 3–4)",
+        description="Multipart. Files go in `document_<id>` fields (the ids of the procedure's "
+                    "documents; several files per document allowed). An `Idempotency-Key` "
+                    "header makes retries safe: the same key returns the same dossier (200). "
+                    "The update key is sent by SMS only, never in the response.",
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
+                                     required=False)],
+        tags=["citizens"],
+    )
+    def post(self, request: Request) -> Response:
+        idem = request.headers.get("Idempotency-Key", "").strip()
+        idempotency_key = ("api:" + hashlib.sha256(idem.encode()).hexdigest()[:56]
+                           if idem else None)
+        if idempotency_key:
+            existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return Response(self._body(existing), status=status.HTTP_200_OK)
+        serializer = SubmitSerializer(data=request.data)
+        procedure = catalogue.procedure_get(code=str(request.data.get("procedure", "")))
+        if procedure is not None and not procedure.accepts_online:
+            return Response({"detail": self._offline_message(procedure),
+                             "procedure": [_("Thủ tục này không nhận hồ sơ trực tuyến.")]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if procedure is None:
+            raise serializers.ValidationError({"procedure": [_("Không tìm thấy thủ tục.")]})
+        unit = procedure.units.exclude(e_id=None).filter(code=data["unit"]).first()
+        if unit is None:
+            raise serializers.ValidationError({"unit": [_("Đơn vị này không giải quyết thủ tục "
+                                                          "đã chọn.")]})
+        files = _files_from(request, list(procedure.documents.all()))
+        services.submission_check(procedure=procedure, files=files, delivery=data["delivery"],
+                                  payment_method=data["payment_method"])
+        # Last: the challenge is used up by the check.
+        if not captcha_check(key=data["captcha_key"], value=data["captcha_value"]):
+            raise serializers.ValidationError({"captcha_value": [_("Mã xác nhận không đúng hoặc "
+                                                                   "đã hết hạn.")]})
+        citizen = request.user if request.user.is_authenticated else None
+        with transaction.atomic(durable=True):
+            dossier, _key = dossier_create(
+                procedure=procedure, unit=unit, channel=Channel.ONLINE,
+                applicant=Applicant(
+                    name=data["applicant_name"], id_number=data["applicant_id_number"],
+                    phone=data["applicant_phone"], address=data["applicant_address"],
+                    email=data["applicant_email"], kind=data["applicant_kind"],
+                    organisation_name=data["organisation_name"]),
+                files=files, delivery=data["delivery"],
+                delivery_address=data["delivery_address"],
+                payment_method=data["payment_method"], citizen=citizen,
+                idempotency_key=idempotency_key)
+        return Response(self._body(dossier), status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _body(dossier: Dossier) -> dict[str, Any]:
+        return dict(SubmittedSerializer({
+            "code": dossier.code, "status": dossier.status, "status_code": dossier.status_code,
+            "submitted_at": dossier.submitted_at, "fee_vnd": dossier.fee_vnd}).data)
+
+    @staticmethod
+    def _offline_message(procedure: Procedure) -> str:
+        units = "; ".join(u.name + (f" ({u.address})" if u.address else "")
+                          for u in procedure.units.all())
+        return _("Thủ tục “%(name)s” chưa nhận hồ sơ trực tuyến. Vui lòng nộp trực tiếp tại bộ "
+                 "phận một cửa hoặc gửi qua bưu điện (bưu chính công ích) tới: %(units)s.") % {
+            "name": procedure.name, "units": units}
+
+
+class DossierStatusView(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "lookup"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("key", str, required=False,
+                                     description="The update key from the SMS"),
+                    OpenApiParameter("captcha_key", str, required=False),
+                    OpenApiParameter("captcha_value", str, required=False)],
+        responses={200: StatusSerializer, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT,
+                   404: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT},
+        summary="A dossier's status: with the key (full) or a solved captcha (masked)",
+        tags=["citizens"],
+    )
+    def get(self, request: Request, code: str) -> Response:
+        key = request.query_params.get("key", "").strip()
+        if key:
+            dossier = dossier_get_for_citizen(code=code, key=key)
+            return _status_response(dossier, with_key=True)
+        captcha_value = request.query_params.get("captcha_value", "")
+        if not captcha_value:
+            return Response({"detail": _("Cần mã tra cứu (key) hoặc mã xác nhận (captcha) để "
+                                         "xem hồ sơ.")}, status=status.HTTP_400_BAD_REQUEST)
+        if not captcha_check(key=request.query_params.get("captcha_key", ""),
+                             value=captcha_value):
+            return Response({"captcha_value": [_("Mã xác nhận không đúng hoặc đã hết hạn.")],
+                             "detail": _("Mã xác nhận không đúng hoặc đã hết hạn.")},
+                            status=status.HTTP_400_BAD_REQUEST)
+        dossier = dossier_get_by_code(code=code)
+        if dossier is None:
+            raise DossierNotFound(_("Không tìm thấy hồ sơ có mã này."))
+        return _status_response(dossier, with_key=False)
+
+
+class _KeyedView(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "key"
+
+
+class DossierSupplementView(_KeyedView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": SupplementSerializer},
+                   responses={200: StatusSerializer, 403: OpenApiTypes.OBJECT, **ERRORS},
+                   summary="Answer a supplement request (files in document_<id>)",
+                   tags=["citizens"])
+    def post(self, request: Request, code: str) -> Response:
+        serializer = SupplementSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        dossier = dossier_get_for_citizen(code=code, key=serializer.validated_data["key"])
+        open_request = supplement_request_open(dossier=dossier)
+        documents = list(open_request.documents.all()) if open_request else []
+        files = _files_from(request, documents)
+        dossier = dossier_supplement_answer(dossier=dossier, files=files,
+                                            note=serializer.validated_data["note"])
+        return _status_response(dossier, with_key=True)
+
+
+class DossierWithdrawView(_KeyedView):
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(request=WithdrawSerializer,
+                   responses={200: StatusSerializer, 403: OpenApiTypes.OBJECT, **ERRORS},
+                   summary="Ask to withdraw the dossier (before a decision)", tags=["citizens"])
+    def post(self, request: Request, code: str) -> Response:
+        serializer = WithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        dossier = dossier_get_for_citizen(code=code, key=serializer.validated_data["key"])
+        dossier = dossier_withdraw_request(dossier=dossier,
+                                           reason=serializer.validated_data["reason"])
+        return _status_response(dossier, with_key=True)
+
+
+class DossierRatingView(_KeyedView):
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(request=RatingSerializer,
+                   responses={201: inline_serializer("RatingCreated", {
+                       "score": serializers.IntegerField(),
+                       "comment": serializers.CharField()}),
+                       403: OpenApiTypes.OBJECT, **ERRORS},
+                   summary="Rate the service once, after the result is returned",
+                   tags=["citizens"])
+    def post(self, request: Request, code: str) -> Response:
+        serializer = RatingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        dossier = dossier_get_for_citizen(code=code, key=serializer.validated_data["key"])
+        rating = services.rating_create(dossier=dossier,
+                                        score=serializer.validated_data["score"],
+                                        comment=serializer.validated_data["comment"])
+        return Response({"score": rating.score, "comment": rating.comment},
+                        status=status.HTTP_201_CREATED)
+
+
+class DossierKeyResendView(APIView):
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "key"
+
+    @extend_schema(request=CaptchaAnswerSerializer,
+                   responses={202: inline_serializer("KeyResent", {
+                       "detail": serializers.CharField()}), **ERRORS},
+                   summary="Send a new update key by SMS to the registered phone",
+                   tags=["citizens"])
+    def post(self, request: Request, code: str) -> Response:
+        serializer = CaptchaAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not captcha_check(key=serializer.validated_data["captcha_key"],
+                             value=serializer.validated_data["captcha_value"]):
+            raise serializers.ValidationError({"captcha_value": [_("Mã xác nhận không đúng hoặc "
+                                                                   "đã hết hạn.")]})
+        dossier = dossier_get_by_code(code=code)
+        if dossier is None:
+            raise DossierNotFound(_("Không tìm thấy hồ sơ có mã này."))
+        dossier_key_resend(dossier=dossier, client=client_id(request))
+        return Response({"detail": _("Mã tra cứu mới đã được gửi qua SMS tới số điện thoại đã "
+                                     "đăng ký.")}, status=status.HTTP_202_ACCEPTED)
+

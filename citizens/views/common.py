@@ -1,0 +1,56 @@
+"""What the citizens' views share: which drafts and dossiers this browser may open."""
+
+from __future__ import annotations
+
+import time
+
+from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
+
+DRAFTS_KEY = "citizen_drafts"
+ACCESS_KEY = "citizen_access"
+# How long a proof lasts in the session: the key opens the dossier's actions for half an
+# hour; a solved captcha shows the masked status for ten minutes.
+KEY_PROOF_SECONDS = 30 * 60
+CAPTCHA_PROOF_SECONDS = 10 * 60
+
+
+def session_draft_tokens(request: HttpRequest) -> list[str]:
+    return list(request.session.get(DRAFTS_KEY, []))
+
+
+def session_draft_remember(request: HttpRequest, token: str) -> None:
+    tokens = [t for t in session_draft_tokens(request) if t != token]
+    request.session[DRAFTS_KEY] = [token, *tokens][:20]
+
+
+def access_grant(request: HttpRequest, code: str, *, level: str) -> None:
+    """Remember that this browser proved the key ("key") or solved a captcha ("captcha")."""
+    grants = dict(request.session.get(ACCESS_KEY, {}))
+    seconds = KEY_PROOF_SECONDS if level == "key" else CAPTCHA_PROOF_SECONDS
+    current = grants.get(code)
+    if current and current["level"] == "key" and level == "captcha" \
+            and current["until"] > time.time():
+        return  # a key proof is stronger: keep it
+    grants[code] = {"level": level, "until": time.time() + seconds}
+    # Keep the session small: forget expired proofs.
+    request.session[ACCESS_KEY] = {c: g for c, g in grants.items() if g["until"] > time.time()}
+
+
+def access_level(request: HttpRequest, code: str) -> str | None:
+    grant = request.session.get(ACCESS_KEY, {}).get(code)
+    if not grant or grant["until"] <= time.time():
+        return None
+    return str(grant["level"])
+
+
+def access_revoke(request: HttpRequest, code: str) -> None:
+    grants = dict(request.session.get(ACCESS_KEY, {}))
+    grants.pop(code, None)
+    request.session[ACCESS_KEY] = grants
+
+
+def client_id(request: HttpRequest) -> str:
+    """A keyed hash of the client's address, for per-client limits (not stored in clear)."""
+    addr = request.META.get("REMOTE_ADDR", "")
+    return salted_hmac("motcua.client", addr).hexdigest()[:32]

@@ -1,0 +1,412 @@
+"""The online submission wizard (the letter's steps), kept step by step in a server-side draft.
+
+/nop-ho-so/<procedure>/                    requirements, privacy notice, start or resume
+/nop-ho-so/<procedure>/<token>/<step>/     one step; every POST is saved, valid or not
+/nop-ho-so/<procedure>/<token>/da-nop/     confirmation with the dossier code
+/nop-ho-so/<procedure>/<token>/bien-nhan.pdf   the acknowledgement with a QR code
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from citizens import address, services
+from citizens.captcha import captcha_new
+from citizens.forms import ApplicantForm, ConfirmForm, DeliveryForm, UnitForm
+from citizens.models import Draft, DraftFile
+from citizens.selectors import drafts_for, mask_phone
+from citizens.views.common import session_draft_remember, session_draft_tokens
+from dossiers.models import Dossier
+from dossiers.services.core import procedure_fee
+from dossiers.uploads import upload_accept_attribute, upload_validate
+from portal.exceptions import PortalError, UploadTooLarge
+from procedures import selectors as catalogue
+from procedures.models import Channel, Procedure
+
+SLUGS = {"unit": "don-vi", "applicant": "nguoi-nop", "documents": "giay-to",
+         "delivery": "nhan-ket-qua", "review": "kiem-tra", "confirm": "xac-nhan"}
+STEP_OF = {slug: step for step, slug in SLUGS.items()}
+
+
+def step_titles() -> dict[str, str]:
+    return {
+        "unit": _("Chọn cơ quan tiếp nhận"),
+        "applicant": _("Thông tin người nộp hồ sơ"),
+        "documents": _("Giấy tờ đính kèm"),
+        "delivery": _("Hình thức nhận kết quả"),
+        "review": _("Kiểm tra lại thông tin"),
+        "confirm": _("Xác nhận, phí và nộp hồ sơ"),
+    }
+
+
+def _procedure(code: str) -> Procedure:
+    procedure = catalogue.procedure_get(code=code)
+    if procedure is None:
+        raise Http404(_("Không tìm thấy thủ tục."))
+    return procedure
+
+
+def draft_steps(draft: Draft) -> list[str]:
+    """The steps this draft goes through: the unit step only when there is a choice."""
+    units = draft.procedure.units.exclude(e_id=None).exclude(e_id="").count()
+    return [s for s in services.DRAFT_STEPS if s != "unit" or units > 1]
+
+
+def _draft(request: HttpRequest, code: str, token: str) -> Draft:
+    """The draft, if this browser (its session) or this account may open it; else 404."""
+    draft = (Draft.objects.select_related("procedure", "procedure__field")
+             .filter(token=token, procedure__code=code).first())
+    if draft is None:
+        raise Http404
+    mine = token in session_draft_tokens(request) or (
+        request.user.is_authenticated and draft.user_id == request.user.pk)
+    if not mine:
+        raise Http404
+    return draft
+
+
+def _step_url(draft: Draft, step: str) -> str:
+    return reverse("citizen-step", args=[draft.procedure.code, draft.token, SLUGS[step]])
+
+
+def _done_url(draft: Draft) -> str:
+    return reverse("citizen-done", args=[draft.procedure.code, draft.token])
+
+
+def _next(draft: Draft, step: str, request: HttpRequest) -> HttpResponse:
+    steps = draft_steps(draft)
+    if request.POST.get("back_to_review") and services.draft_step_is_valid(draft, "review"):
+        return redirect(_step_url(draft, "review"))
+    i = steps.index(step)
+    return redirect(_step_url(draft, steps[min(i + 1, len(steps) - 1)]))
+
+
+def _context(draft: Draft, step: str, **extra: Any) -> dict[str, Any]:
+    steps = draft_steps(draft)
+    titles = step_titles()
+    return {
+        "draft": draft, "procedure": draft.procedure, "step": step,
+        "step_number": steps.index(step) + 1, "step_count": len(steps),
+        "step_title": titles[step],
+        "steps": [{"step": s, "title": titles[s], "url": _step_url(draft, s),
+                   "done": services.draft_step_is_valid(draft, s), "current": s == step}
+                  for s in steps],
+        "previous_url": (_step_url(draft, steps[steps.index(step) - 1])
+                         if steps.index(step) > 0 else
+                         reverse("citizen-start", args=[draft.procedure.code])),
+        **extra,
+    }
+
+
+# --- Start ------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, code: str) -> HttpResponse:
+    """Level 3–4: requirements and a start button (or resume). Level 1–2: how to submit."""
+    procedure = _procedure(code)
+    if not procedure.accepts_online:
+        return render(request, "citizens/offline.html", {"procedure": procedure})
+    if request.method == "POST":
+        draft = services.draft_start(procedure=procedure, user=request.user)
+        session_draft_remember(request, draft.token)
+        return redirect(_step_url(draft, draft_steps(draft)[0]))
+    resumable = [d for d in drafts_for(user=request.user, tokens=session_draft_tokens(request))
+                 if d.procedure.code == procedure.code]
+    return render(request, "citizens/start.html", {
+        "procedure": procedure, "resumable": resumable,
+        "fee": procedure_fee(procedure=procedure, channel=Channel.ONLINE),
+        "online_channel": procedure.channels.filter(channel=Channel.ONLINE).first(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, code: str, token: str, slug: str) -> HttpResponse:
+    draft = _draft(request, code, token)
+    if draft.is_submitted:
+        return redirect(_done_url(draft))
+    current = STEP_OF.get(slug)
+    if current is None or current not in draft_steps(draft):
+        raise Http404
+    handler = {"unit": _step_unit, "applicant": _step_applicant,
+               "documents": _step_documents, "delivery": _step_delivery,
+               "review": _step_review, "confirm": _step_confirm}[current]
+    return handler(request, draft)
+
+
+def _raw(request: HttpRequest, names: list[str]) -> dict[str, Any]:
+    return {n: request.POST.get(n, "") for n in names}
+
+
+def _step_unit(request: HttpRequest, draft: Draft) -> HttpResponse:
+    saved = draft.data.get("unit")
+    if request.method == "POST":
+        form = UnitForm(request.POST, procedure=draft.procedure)
+        valid = form.is_valid()
+        draft = services.draft_save_step(draft=draft, step="unit",
+                                         raw=_raw(request, ["unit"]), valid=valid)
+        if valid:
+            return _next(draft, "unit", request)
+    elif saved and not services.draft_step_is_valid(draft, "unit"):
+        form = UnitForm(saved, procedure=draft.procedure)
+        form.is_valid()
+    else:
+        form = UnitForm(initial=saved or {}, procedure=draft.procedure)
+    units = {u.code: u for u in draft.procedure.units.all()}
+    return render(request, "citizens/step_unit.html",
+                  _context(draft, "unit", form=form, units=units))
+
+
+APPLICANT_FIELDS = ["kind", "full_name", "organisation_name", "id_number", "phone", "email",
+                    "province", "ward", "street"]
+
+
+def _step_applicant(request: HttpRequest, draft: Draft) -> HttpResponse:
+    saved = draft.data.get("applicant")
+    if request.method == "POST":
+        raw = _raw(request, APPLICANT_FIELDS)
+        if "refresh_wards" in request.POST:
+            # No-JS: the province changed; show its communes, keep everything typed.
+            services.draft_save_step(draft=draft, step="applicant", raw=raw, valid=False)
+            form = ApplicantForm(initial=raw)
+        else:
+            form = ApplicantForm(request.POST)
+            valid = form.is_valid()
+            if valid:
+                raw["id_number"] = form.cleaned_data["id_number"]
+                raw["phone_e164"] = form.cleaned_data["phone"]
+                raw["email"] = form.cleaned_data["email"]
+                raw["street"] = form.cleaned_data["street"].strip()
+            draft = services.draft_save_step(draft=draft, step="applicant", raw=raw,
+                                             valid=valid)
+            if valid:
+                return _next(draft, "applicant", request)
+    elif saved and not services.draft_step_is_valid(draft, "applicant"):
+        form = ApplicantForm(saved)
+        form.is_valid()
+    else:
+        initial = saved or _applicant_initial(request)
+        form = ApplicantForm(initial=initial)
+    return render(request, "citizens/step_applicant.html",
+                  _context(draft, "applicant", form=form))
+
+
+def _applicant_initial(request: HttpRequest) -> dict[str, Any]:
+    initial: dict[str, Any] = {"kind": Dossier.ApplicantKind.PERSON,
+                               "province": address.default_province()}
+    profile = getattr(request.user, "citizen_profile", None) \
+        if request.user.is_authenticated else None
+    if profile is not None:
+        from notifications.phone import phone_display
+
+        initial.update(full_name=profile.full_name, email=profile.email or "",
+                       phone=phone_display(profile.phone) if profile.phone else "")
+    return initial
+
+
+def _step_documents(request: HttpRequest, draft: Draft) -> HttpResponse:
+    documents = list(draft.procedure.documents.all().order_by("order", "id"))
+    errors: dict[int, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        remove = request.POST.get("remove")
+        if remove and remove.isdigit():
+            services.draft_file_remove(draft=draft, file_id=int(remove))
+            _mark_documents(draft)
+            return redirect(_step_url(draft, "documents"))
+        for doc in documents:
+            for upload in request.FILES.getlist(f"document_{doc.pk}"):
+                try:
+                    incoming = upload_validate(upload, document=doc)
+                    services.draft_file_add(draft=draft, incoming=incoming)
+                except UploadTooLarge as exc:
+                    errors.setdefault(doc.pk, []).append(str(exc.message))
+                    status = 413
+                except ValidationError as exc:
+                    errors.setdefault(doc.pk, []).extend(exc.messages)
+        complete = _mark_documents(draft)
+        if not errors and request.POST.get("action") == "continue":
+            if complete:
+                return _next(draft, "documents", request)
+            for doc in services.draft_missing_documents(draft=draft):
+                errors.setdefault(doc.pk, []).append(
+                    _("Vui lòng đính kèm “%(doc)s” (giấy tờ bắt buộc).") % {"doc": doc.name})
+        elif not errors:
+            return redirect(_step_url(draft, "documents"))
+    files: dict[int, list[DraftFile]] = {}
+    for row in draft.files.all():
+        files.setdefault(row.document_id, []).append(row)
+    rows = [{"document": d, "files": files.get(d.pk, []), "errors": errors.get(d.pk, []),
+             "input": f"document_{d.pk}"} for d in documents]
+    summary = [(f"id_document_{d.pk}", e) for d in documents for e in errors.get(d.pk, [])]
+    from django.conf import settings
+    from django.template.defaultfilters import filesizeformat
+
+    return render(request, "citizens/step_documents.html", _context(
+        draft, "documents", rows=rows, summary=summary, accept=upload_accept_attribute(),
+        max_size=filesizeformat(settings.UPLOAD_MAX_BYTES),
+        extensions=upload_accept_attribute().replace(",", ", ")), status=status)
+
+
+def _mark_documents(draft: Draft) -> bool:
+    complete = not services.draft_missing_documents(draft=draft)
+    services.draft_save_step(draft=draft, step="documents", raw={}, valid=complete)
+    return complete
+
+
+DELIVERY_FIELDS = ["delivery", "copy_applicant_address", "province", "ward", "street"]
+
+
+def _step_delivery(request: HttpRequest, draft: Draft) -> HttpResponse:
+    saved = draft.data.get("delivery")
+    applicant = draft.data.get("applicant", {})
+    kwargs = {"procedure": draft.procedure, "applicant": applicant}
+    if request.method == "POST":
+        raw = _raw(request, DELIVERY_FIELDS)
+        if "refresh_wards" in request.POST:
+            services.draft_save_step(draft=draft, step="delivery", raw=raw, valid=False)
+            form = DeliveryForm(initial=raw, **kwargs)
+        else:
+            form = DeliveryForm(request.POST, **kwargs)
+            valid = form.is_valid()
+            if valid:
+                raw.update({n: form.cleaned_data[n] for n in ("province", "ward", "street")})
+            draft = services.draft_save_step(draft=draft, step="delivery", raw=raw,
+                                             valid=valid)
+            if valid:
+                return _next(draft, "delivery", request)
+    elif saved and not services.draft_step_is_valid(draft, "delivery"):
+        form = DeliveryForm(saved, **kwargs)
+        form.is_valid()
+    else:
+        form = DeliveryForm(initial=saved or {"delivery": Dossier.Delivery.COUNTER}, **kwargs)
+    return render(request, "citizens/step_delivery.html", _context(
+        draft, "delivery", form=form, applicant=applicant,
+        applicant_address=services.draft_applicant(draft=draft).address))
+
+
+def _review_problems(draft: Draft) -> list[tuple[str, str]]:
+    titles = step_titles()
+    return [(_step_url(draft, s), _("Chưa hoàn thành: %(step)s") % {"step": titles[s]})
+            for s in draft_steps(draft)[:-2] if not services.draft_step_is_valid(draft, s)]
+
+
+def _summary(draft: Draft) -> dict[str, Any]:
+    applicant = services.draft_applicant(draft=draft)
+    delivery = draft.data.get("delivery", {}).get("delivery", Dossier.Delivery.COUNTER)
+    files: dict[int, list[DraftFile]] = {}
+    for row in draft.files.all():
+        files.setdefault(row.document_id, []).append(row)
+    return {
+        "unit": services.draft_unit(draft=draft),
+        "applicant": applicant,
+        "applicant_raw": draft.data.get("applicant", {}),
+        "delivery": delivery,
+        "delivery_label": Dossier.Delivery(delivery).label,
+        "delivery_address": services.draft_delivery_address(draft=draft),
+        "documents": [{"document": d, "files": files.get(d.pk, [])}
+                      for d in draft.procedure.documents.all().order_by("order", "id")],
+        "fee": procedure_fee(procedure=draft.procedure, channel=Channel.ONLINE),
+    }
+
+
+def _step_review(request: HttpRequest, draft: Draft) -> HttpResponse:
+    problems = _review_problems(draft)
+    if request.method == "POST" and not problems:
+        services.draft_save_step(draft=draft, step="review", raw={"seen": True}, valid=True)
+        return _next(draft, "review", request)
+    return render(request, "citizens/step_review.html", _context(
+        draft, "review", problems=problems, summary=_summary(draft),
+        urls={s: _step_url(draft, s) for s in draft_steps(draft)}))
+
+
+def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
+    steps = draft_steps(draft)
+    for s in steps[:-1]:
+        if not services.draft_step_is_valid(draft, s):
+            return redirect(_step_url(draft, s))
+    summary = _summary(draft)
+    methods = services.payment_methods(procedure=draft.procedure, delivery=summary["delivery"],
+                                       fee=summary["fee"])
+    saved = draft.data.get("confirm", {})
+    problem = ""
+    if request.method == "POST":
+        raw = {"payment_method": request.POST.get("payment_method", ""),
+               "declaration": bool(request.POST.get("declaration"))}
+        services.draft_save_step(draft=draft, step="confirm", raw=raw, valid=False)
+        if "new_captcha" in request.POST:
+            form = ConfirmForm(initial=raw, methods=methods)
+        else:
+            form = ConfirmForm(request.POST, methods=methods)
+            if form.is_valid():
+                try:
+                    services.draft_submit(draft=draft,
+                                          payment_method=form.cleaned_data["payment_method"],
+                                          citizen=request.user)
+                except ValidationError as exc:
+                    problem = " ".join(exc.messages)
+                except PortalError as exc:
+                    problem = str(exc.message)
+                else:
+                    return redirect(_done_url(draft))
+    else:
+        form = ConfirmForm(initial=saved, methods=methods)
+    # Always a fresh challenge: one challenge answers once.
+    captcha = captcha_new()
+    form.initial["captcha_key"] = captcha["key"]
+    if form.is_bound:
+        data = form.data.copy()
+        data["captcha_key"] = captcha["key"]
+        data["captcha_value"] = ""
+        form.data = data
+    return render(request, "citizens/step_confirm.html", _context(
+        draft, "confirm", form=form, captcha=captcha, summary=summary, problem=problem,
+        summary_errors=form.error_summary() if form.is_bound else []))
+
+
+@require_GET
+def done(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    draft = _draft(request, code, token)
+    if not draft.is_submitted:
+        return redirect(_step_url(draft, draft_steps(draft)[0]))
+    dossier = Dossier.objects.select_related("procedure", "unit").get(pk=draft.dossier_id)
+    return render(request, "citizens/done.html", {
+        "draft": draft, "dossier": dossier, "phone_hint": mask_phone(dossier.applicant_phone),
+        "lookup_url": reverse("citizen-lookup") + f"?code={dossier.code}",
+    })
+
+
+@require_GET
+def acknowledgement_pdf(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    from citizens.pdf import acknowledgement_pdf as make_pdf
+
+    draft = _draft(request, code, token)
+    if not draft.is_submitted:
+        raise Http404
+    dossier = Dossier.objects.select_related("procedure", "unit").get(pk=draft.dossier_id)
+    response = HttpResponse(make_pdf(dossier=dossier), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bien-nhan-{dossier.code}.pdf"'
+    return response
+
+
+@require_GET
+def wards(request: HttpRequest, province: str) -> JsonResponse:
+    """The communes of a province, for the address selects (small per-page JS)."""
+    return JsonResponse({"wards": [{"code": c, "name": n}
+                                   for c, n in address.ward_choices(province)]})
+
+
+@require_POST
+def discard(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    draft = _draft(request, code, token)
+    if not draft.is_submitted:
+        for row in draft.files.all():
+            row.file.delete(save=False)
+        draft.delete()
+    return redirect("citizen-start", code)
