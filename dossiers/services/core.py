@@ -90,6 +90,9 @@ def dossier_transition(*, dossier: Dossier, to: str, actor: AbstractBaseUser | N
         actor_label=actor_label, unit_id=locked.handling_unit_id, at=at, note=note,
         details=details,
     )
+    from reports.summaries import summary_record_event  # reports count every move
+
+    summary_record_event(event=event, dossier=locked)
     if notify:
         _notify(event, notify_context or {})
     return locked
