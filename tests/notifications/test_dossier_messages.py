@@ -32,7 +32,8 @@ def test_an_online_submission_texts_the_code_and_the_key(make_dossier,
     [sms] = sms_of(dossier)
     assert sms.to == PHONE_E164
     assert sms.template == T.SUBMITTED
-    assert dossier.code in sms.body and dossier.update_key in sms.body
+    assert dossier.code in sms.body
+    assert dossier.update_key in sms.body
     assert sms.event.kind == "created"
     assert sms.status == Q.QUEUED
     # Published only after the commit; then sent by the (outbox) backend.
@@ -53,7 +54,8 @@ def test_an_applicant_with_an_email_also_gets_an_email(make_dossier, mailoutbox,
     assert (email.to, email.template, email.status) == ("binh@example.vn", T.SUBMITTED, Q.SENT)
     assert email.subject == f"Hồ sơ {dossier.code} đã được nộp"
     [sent] = mailoutbox
-    assert sent.to == ["binh@example.vn"] and dossier.update_key in sent.body
+    assert sent.to == ["binh@example.vn"]
+    assert dossier.update_key in sent.body
 
 
 @pytest.mark.parametrize("channel", [Channel.COUNTER, Channel.POST])
@@ -65,7 +67,8 @@ def test_a_counter_or_postal_dossier_gets_one_sms_with_code_key_and_due_time(mak
     assert sms.template == T.SUBMITTED_RECEIVED
     # certified_contract: 2 working days from Wed 09:00 → Fri 09:00.
     assert dossier.due_at == vn(2026, 11, 27, 9, 0)
-    assert dossier.code in sms.body and dossier.update_key in sms.body
+    assert dossier.code in sms.body
+    assert dossier.update_key in sms.body
     assert "09:00 27/11/2026" in sms.body
 
 
@@ -137,7 +140,8 @@ def test_a_stop_after_withdrawal_is_texted(make_dossier, officer):
     assert sms_of(dossier)[-1].template == T.SUBMITTED_RECEIVED  # the request itself: silent
     actions.dossier_stop(dossier=dossier, actor=officer, reason="Công dân rút hồ sơ")
     sms = sms_of(dossier)[-1]
-    assert sms.template == T.STOPPED and "Công dân rút hồ sơ" in sms.body
+    assert sms.template == T.STOPPED
+    assert "Công dân rút hồ sơ" in sms.body
 
 
 def test_an_apology_gives_the_new_date(make_dossier, supervisor):
@@ -168,10 +172,14 @@ def test_processing_and_transfers_tell_the_applicant_nothing(make_dossier, offic
 
 def test_a_rolled_back_event_leaves_no_message_and_publishes_nothing(
         make_dossier, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def request() -> None:
+        with transaction.atomic():
             make_dossier()
             raise RuntimeError("the request failed after the event")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, \
+            pytest.raises(RuntimeError):
+        request()
     assert not SmsMessage.objects.exists()
     assert callbacks == []
 
@@ -182,7 +190,8 @@ def test_an_invalid_phone_does_not_undo_the_dossier(make_dossier,
         dossier = make_dossier(phone="0213 3876 543")  # a landline
     assert Dossier.objects.filter(pk=dossier.pk).exists()
     [sms] = sms_of(dossier)
-    assert sms.status == Q.FAILED and sms.to == "0213 3876 543"
+    assert sms.status == Q.FAILED
+    assert sms.to == "0213 3876 543"
     assert "không hợp lệ" in sms.last_error
     assert callbacks == []  # nothing to publish
 
