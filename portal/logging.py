@@ -32,7 +32,12 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = request_id_var.get()
+            request_id = request_id_var.get()
+            if request_id == "-":
+                # Django logs 4xx/5xx answers ("django.request") after the middleware chain
+                # has returned; the request passed along with the record still knows its id.
+                request_id = getattr(getattr(record, "request", None), "request_id", "-")
+            record.request_id = request_id
         return True
 
 

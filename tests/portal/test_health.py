@@ -162,6 +162,26 @@ def test_every_log_record_of_a_request_carries_its_id():
     assert request_id_get() == "-"
 
 
+@pytest.mark.django_db
+def test_djangos_own_log_of_an_error_answer_carries_the_request_id(client):
+    # django.request logs a 404 after the middleware chain has returned.
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        response = client.get("/khong-co-trang-nay/", HTTP_X_REQUEST_ID="req-404")
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 404
+    line = json.loads(stream.getvalue().splitlines()[-1])
+    assert line["message"].startswith("Not Found")
+    assert line["request_id"] == "req-404"
+    assert line["status_code"] == 404
+
+
 def test_json_formatter_keeps_the_exception():
     formatter = JsonFormatter()
     try:
