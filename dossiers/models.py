@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Channel
+from procedures.text import fold
 
 
 class Dossier(models.Model):
@@ -91,6 +94,8 @@ class Dossier(models.Model):
     # The desk's checklist at reception (Mẫu 01): [{"document_id", "name", "originals",
     # "copies"}], in the procedure's order.
     received_documents = models.JSONField(_("giấy tờ đã nhận"), default=list, blank=True)
+    # Derived: the applicant's name folded (no diacritics, lower case) for officers' search.
+    search_text = models.CharField(max_length=300, blank=True, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -106,6 +111,15 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A derived column, not a rule: diacritic-insensitive search on every database.
+        self.search_text = fold(f"{self.applicant_name} {self.organisation_name}")[:300]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"applicant_name", "organisation_name"} & set(
+                update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def status_code(self) -> int:

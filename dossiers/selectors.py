@@ -125,15 +125,33 @@ def dossier_list(*, user: AbstractBaseUser | AnonymousUser, queue: str = "all",
     search = search.strip()
     if search:
         text = Q(code__icontains=search) | Q(applicant_phone__icontains=search) | Q(
-            applicant_id_number__icontains=search) | Q(applicant_name__icontains=search)
-        folded = fold(search)
-        if folded and folded != search.lower():
-            text |= Q(applicant_name__icontains=folded)
+            applicant_id_number__icontains=search)
+        words = fold(search).split()
+        if words:
+            name = Q()
+            for word in words:
+                name &= Q(search_text__contains=word)
+            text |= name
         qs = qs.filter(text)
     qs = qs.select_related("procedure", "unit", "handling_unit", "assigned_to")
     if queue in {"due_soon", "late"}:
         return qs.order_by("due_at", "-id")
     return qs.order_by("-submitted_at", "-id")
+
+
+def dossier_flags(dossiers: list[Dossier], *, at: datetime,
+                  calendar: clock.WorkCalendar) -> list[Dossier]:
+    """Mark each dossier `is_late`, `is_due_soon`, `ack_overdue` (no query per dossier)."""
+    from dossiers.deadlines import dossier_is_due_soon, dossier_is_late
+    from dossiers.services.actions import dossier_ack_overdue
+
+    for d in dossiers:
+        d.is_late = dossier_is_late(d, at=at)  # type: ignore[attr-defined]
+        d.is_due_soon = dossier_is_due_soon(d, at=at,  # type: ignore[attr-defined]
+                                            calendar=calendar)
+        d.ack_overdue = dossier_ack_overdue(dossier=d, at=at,  # type: ignore[attr-defined]
+                                            calendar=calendar)
+    return dossiers
 
 
 def dossier_detail(*, dossier: Dossier) -> Dossier:

@@ -48,6 +48,20 @@ from procedures.models import Channel, Procedure, Unit
 S = Dossier.Status
 User = AbstractBaseUser
 
+# The states each action starts from (the moves themselves are in dossiers.transitions).
+ACTION_FROM: dict[str, frozenset[str]] = {
+    "receive": frozenset({S.SUBMITTED}),
+    "refuse": frozenset({S.SUBMITTED}),
+    "request_supplement": frozenset({S.SUBMITTED, S.RECEIVED, S.PROCESSING}),
+    "transfer": frozenset({S.RECEIVED, S.PROCESSING}),
+    "request_payment": frozenset({S.RECEIVED, S.PROCESSING}),
+    "confirm_payment": frozenset({S.AWAITING_PAYMENT}),
+    "resolve": frozenset({S.RECEIVED, S.PROCESSING}),
+    "return": frozenset({S.RESOLVED}),
+    "stop": frozenset({S.WITHDRAWAL_REQUESTED}),
+    "apologize": frozenset({S.RECEIVED, S.PROCESSING, S.RESOLVED}),
+}
+
 
 def _label(actor: User) -> str:
     return str(actor.get_full_name() or actor.get_username())  # type: ignore[attr-defined]
@@ -123,7 +137,7 @@ def dossier_receive(*, dossier: Dossier, actor: User, note: str = "",
         received = dossier.received_documents
     return dossier_transition(
         dossier=dossier, to=S.RECEIVED, actor=actor, at=at, note=note,
-        expected_from=[S.SUBMITTED], changes={"received_documents": received},
+        expected_from=ACTION_FROM["receive"], changes={"received_documents": received},
         details={"action": "receive"},
     )
 
@@ -136,7 +150,7 @@ def dossier_refuse(*, dossier: Dossier, actor: User, reason: str,
     reason = _required(reason, "reason", _("Vui lòng nêu rõ lý do từ chối."))
     return dossier_transition(
         dossier=dossier, to=S.REFUSED, actor=actor, at=at, note=reason,
-        expected_from=[S.SUBMITTED], details={"action": "refuse", "reason": reason},
+        expected_from=ACTION_FROM["refuse"], details={"action": "refuse", "reason": reason},
         notify_context={"reason": reason},
     )
 
@@ -177,7 +191,7 @@ def dossier_request_supplement(*, dossier: Dossier, actor: User, document_ids: S
     names = [d.name for d in sorted(documents, key=lambda d: (d.order, d.pk))]
     locked = dossier_transition(
         dossier=locked, to=S.SUPPLEMENT_REQUESTED, actor=actor, at=at, note=reason,
-        expected_from=[S.SUBMITTED, S.RECEIVED, S.PROCESSING],
+        expected_from=ACTION_FROM["request_supplement"],
         details={"action": "request_supplement", "items": names, "reason": reason,
                  "override": bool(override_by)},
         notify_context={"items": names, "reason": reason},
@@ -221,7 +235,7 @@ def dossier_transfer(*, dossier: Dossier, actor: User, to_unit: Unit,
     from_unit_id = locked.handling_unit_id
     moved = dossier_transition(
         dossier=locked, to=S.PROCESSING, actor=actor, at=at, note=note,
-        expected_from=[S.RECEIVED, S.PROCESSING],
+        expected_from=ACTION_FROM["transfer"],
         changes={"handling_unit": to_unit, "assigned_to": to_user},
         details={"action": "transfer", "from_unit": from_unit_id, "to_unit": to_unit.pk,
                  "to_user": to_user.pk if to_user else None},
@@ -247,7 +261,7 @@ def dossier_request_payment(*, dossier: Dossier, actor: User, amount_vnd: int,
         raise ValidationError({"amount_vnd": _("Số tiền phải lớn hơn 0.")})
     moved = dossier_transition(
         dossier=dossier, to=S.AWAITING_PAYMENT, actor=actor, at=at,
-        expected_from=[S.RECEIVED, S.PROCESSING],
+        expected_from=ACTION_FROM["request_payment"],
         details={"action": "request_payment", "amount_vnd": int(amount_vnd)},
         notify_context={"amount_vnd": int(amount_vnd)},
     )
@@ -264,7 +278,7 @@ def dossier_confirm_payment(*, dossier: Dossier, actor: User, method: str,
     method = _required(method, "method", _("Vui lòng chọn hình thức thanh toán."))
     moved = dossier_transition(
         dossier=dossier, to=S.PROCESSING, actor=actor, at=at,
-        expected_from=[S.AWAITING_PAYMENT],
+        expected_from=ACTION_FROM["confirm_payment"],
         details={"action": "confirm_payment", "method": method, "reference": reference},
         notify=False,
     )
@@ -291,7 +305,7 @@ def dossier_resolve(*, dossier: Dossier, actor: User, outcome: str, note: str = 
         note = _required(note, "note", _("Vui lòng nêu lý do từ chối giải quyết."))
     moved = dossier_transition(
         dossier=dossier, to=S.RESOLVED, actor=actor, at=at, note=note,
-        expected_from=[S.RECEIVED, S.PROCESSING],
+        expected_from=ACTION_FROM["resolve"],
         changes={"resolved_at": at, "outcome": outcome},
         details={"action": "resolve", "outcome": outcome,
                  "result_file": result_file.name if result_file else ""},
@@ -323,7 +337,7 @@ def dossier_return(*, dossier: Dossier, actor: User, method: str, recipient_name
         raise ValidationError({"method": _("Cách thức trả kết quả không hợp lệ.")})
     moved = dossier_transition(
         dossier=dossier, to=S.RETURNED, actor=actor, at=at,
-        expected_from=[S.RESOLVED],
+        expected_from=ACTION_FROM["return"],
         changes={"returned_at": at, "return_method": method,
                  "return_recipient": recipient_name},
         details={"action": "return", "method": method, "recipient_name": recipient_name,
@@ -345,14 +359,14 @@ def dossier_stop(*, dossier: Dossier, actor: User, reason: str,
     reason = _required(reason, "reason", _("Vui lòng nêu lý do dừng xử lý."))
     return dossier_transition(
         dossier=dossier, to=S.STOPPED, actor=actor, at=at, note=reason,
-        expected_from=[S.WITHDRAWAL_REQUESTED], details={"action": "stop", "reason": reason},
+        expected_from=ACTION_FROM["stop"], details={"action": "stop", "reason": reason},
         notify_context={"reason": reason},
     )
 
 
 # --- Apology --------------------------------------------------------------------------------
 
-APOLOGY_STATES = frozenset({S.RECEIVED, S.PROCESSING, S.RESOLVED})
+APOLOGY_STATES = ACTION_FROM["apologize"]
 
 
 def dossier_apology_due(*, dossier: Dossier, at: datetime | None = None) -> bool:
