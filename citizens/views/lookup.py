@@ -88,9 +88,13 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 def _dossier_for(request: HttpRequest, code: str, *, need_key: bool) -> tuple[Dossier, str]:
     level = access_level(request, code)
+    dossier = dossier_get_by_code(code=code)
+    # The account a dossier belongs to sees it as with the key.
+    if dossier is not None and request.user.is_authenticated \
+            and dossier.citizen_id == request.user.pk:
+        level = "key"
     if level is None or (need_key and level != "key"):
         raise _NeedKey
-    dossier = dossier_get_by_code(code=code)
     if dossier is None:
         raise Http404
     return dossier, level
