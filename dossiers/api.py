@@ -1,0 +1,277 @@
+"""The officers' API (API.md "Officers"): token, list, detail, reception, actions, slips.
+
+Every endpoint goes through dossiers.access: out of scope is 404, the wrong role 403; the
+services' errors become HTTP answers in portal.exceptions.api_exception_handler (409 for a
+move the state does not allow).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from dossiers import selectors, slips
+from dossiers.access import (
+    dossier_get_for_officer,
+    officer_allowed_actions,
+    officer_unit_roles,
+)
+from dossiers.files import dossier_access_record, officer_upload_validate
+from dossiers.models import Dossier
+from dossiers.serializers import (
+    ActionSerializer,
+    DossierDetailSerializer,
+    DossierListSerializer,
+    DossierPageSerializer,
+    ReceptionSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from dossiers.services import actions
+from dossiers.services.core import Applicant
+from procedures.calendar import work_calendar
+from procedures.models import Unit
+from procedures.selectors import procedure_get
+
+
+class TokenView(APIView):
+    """Exchange an officer's username and password for an API token."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer},
+                   tags=["officers"], summary="Lấy token API")
+    def post(self, request: Request) -> Response:
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class OfficerPermission(IsAuthenticated):
+    message = "Chỉ dành cho cán bộ."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return super().has_permission(request, view) and bool(
+            officer_unit_roles(user=request.user))
+
+
+def _context(request: Request, dossier: Dossier | None = None) -> dict[str, Any]:
+    context: dict[str, Any] = {"request": request, "at": timezone.now(),
+                               "calendar": work_calendar()}
+    if dossier is not None:
+        context["allowed_actions"] = officer_allowed_actions(user=request.user, dossier=dossier)
+    return context
+
+
+def _detail(request: Request, dossier: Dossier, code: int = 200) -> Response:
+    detail = selectors.dossier_detail(dossier=dossier)
+    return Response(DossierDetailSerializer(detail, context=_context(request, detail)).data,
+                    status=code)
+
+
+class DossierListView(APIView):
+    permission_classes = [OfficerPermission]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        tags=["officers"], summary="Danh sách hồ sơ trong phạm vi của cán bộ",
+        parameters=[
+            OpenApiParameter("status", str, enum=Dossier.Status.values),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("due_before", OpenApiTypes.DATETIME,
+                             description="ISO 8601; a date means its start"),
+            OpenApiParameter("unit", str, description="Mã đơn vị"),
+            OpenApiParameter("search", str),
+            OpenApiParameter("queue", str, enum=[q.slug for q in selectors.queues()]),
+            OpenApiParameter("page", int),
+        ],
+        responses={200: DossierPageSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        overdue_raw = params.get("overdue", "").lower()
+        overdue = {"true": True, "1": True, "false": False, "0": False}.get(overdue_raw)
+        due_before = None
+        if params.get("due_before"):
+            raw = params["due_before"]
+            due_before = parse_datetime(raw)
+            if due_before is None and (day := parse_date(raw)) is not None:
+                due_before = timezone.make_aware(
+                    timezone.datetime.combine(day, timezone.datetime.min.time()))
+            if due_before is None:
+                raise ValidationError({"due_before": _("Thời điểm không hợp lệ.")})
+            if timezone.is_naive(due_before):
+                due_before = timezone.make_aware(due_before)
+        status_filter = params.get("status", "")
+        if status_filter and status_filter not in Dossier.Status.values:
+            raise ValidationError({"status": _("Trạng thái không hợp lệ.")})
+        queue = params.get("queue", "all")
+        if queue not in {q.slug for q in selectors.queues()}:
+            queue = "all"
+        qs = selectors.dossier_list(user=request.user, queue=queue, status=status_filter,
+                                    overdue=overdue, due_before=due_before,
+                                    unit=params.get("unit", ""),
+                                    search=params.get("search", ""))
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        data = DossierListSerializer(page, many=True, context=_context(request)).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        tags=["officers"], summary="Tiếp nhận hồ sơ trực tiếp hoặc qua bưu chính",
+        request={"multipart/form-data": ReceptionSerializer,
+                 "application/json": ReceptionSerializer},
+        responses={201: DossierDetailSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ReceptionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        procedure = procedure_get(code=data["procedure"])
+        if procedure is None:
+            raise ValidationError({"procedure": _("Không tìm thấy thủ tục.")})
+        unit = Unit.objects.filter(code=data["unit"]).first()
+        if unit is None:
+            raise ValidationError({"unit": _("Không tìm thấy đơn vị.")})
+        files = []
+        for document in procedure.documents.all():
+            for upload in request.FILES.getlist(f"document_{document.pk}"):
+                files.append(officer_upload_validate(upload, document=document))
+        dossier, _key = actions.dossier_receive_at_counter(
+            procedure=procedure, unit=unit, channel=data["channel"], actor=request.user,
+            applicant=Applicant(name=data["applicant_name"],
+                                id_number=data["applicant_id_number"],
+                                phone=data["applicant_phone"], address=data["applicant_address"],
+                                email=data["applicant_email"]),
+            checklist=data["checklist"], files=files, delivery=data["delivery"],
+            delivery_address=data["delivery_address"], payment_method=data["payment_method"],
+            note=data["note"])
+        return _detail(request, dossier, code=status.HTTP_201_CREATED)
+
+
+class DossierDetailView(APIView):
+    permission_classes = [OfficerPermission]
+
+    @extend_schema(tags=["officers"], summary="Toàn bộ thông tin một hồ sơ",
+                   responses={200: DossierDetailSerializer})
+    def get(self, request: Request, code: str) -> Response:
+        dossier = dossier_get_for_officer(user=request.user, code=code)
+        dossier_access_record(dossier=dossier, user=request.user, action="view")
+        return _detail(request, dossier)
+
+
+def _user(value: str) -> Any:
+    User = get_user_model()
+    if not value:
+        return None
+    lookup = {"pk": int(value)} if value.isdigit() else {"username": value}
+    user = User.objects.filter(**lookup).first()
+    if user is None:
+        raise ValidationError({"to_user": _("Không tìm thấy cán bộ.")})
+    return user
+
+
+def _run(action: str, dossier: Dossier, actor: Any, data: dict[str, Any]) -> None:
+    if action == "receive":
+        actions.dossier_receive(dossier=dossier, actor=actor, note=data["note"])
+    elif action == "refuse":
+        actions.dossier_refuse(dossier=dossier, actor=actor, reason=data["reason"])
+    elif action == "request_supplement":
+        actions.dossier_request_supplement(dossier=dossier, actor=actor,
+                                           document_ids=data["items"], reason=data["reason"],
+                                           override_note=data["override_note"])
+    elif action == "transfer":
+        if not data["to_unit"]:
+            raise ValidationError({"to_unit": _("Vui lòng chọn đơn vị nhận.")})
+        to_unit = Unit.objects.filter(code=data["to_unit"]).first()
+        if to_unit is None:
+            raise ValidationError({"to_unit": _("Không tìm thấy đơn vị.")})
+        actions.dossier_transfer(dossier=dossier, actor=actor, to_unit=to_unit,
+                                 to_user=_user(data["to_user"]), note=data["note"])
+    elif action == "request_payment":
+        if "amount_vnd" not in data:
+            raise ValidationError({"amount_vnd": _("Vui lòng nhập số tiền.")})
+        actions.dossier_request_payment(dossier=dossier, actor=actor,
+                                        amount_vnd=data["amount_vnd"])
+    elif action == "confirm_payment":
+        actions.dossier_confirm_payment(dossier=dossier, actor=actor, method=data["method"],
+                                        reference=data["reference"])
+    elif action == "resolve":
+        if "outcome" not in data:
+            raise ValidationError({"outcome": _("Vui lòng chọn kết quả giải quyết.")})
+        upload = data.get("result_file")
+        actions.dossier_resolve(dossier=dossier, actor=actor, outcome=data["outcome"],
+                                note=data["note"],
+                                result_file=officer_upload_validate(upload) if upload else None)
+    elif action == "return":
+        actions.dossier_return(dossier=dossier, actor=actor, method=data["method"],
+                               recipient_name=data["recipient_name"],
+                               tracking_number=data["tracking_number"])
+    elif action == "apologize":
+        if "new_due_at" not in data:
+            raise ValidationError({"new_due_at": _("Vui lòng nhập ngày hẹn mới.")})
+        actions.dossier_apologize(dossier=dossier, actor=actor, reason=data["reason"],
+                                  new_due_at=data["new_due_at"])
+    elif action == "stop":
+        actions.dossier_stop(dossier=dossier, actor=actor, reason=data["reason"])
+
+
+class DossierActionView(APIView):
+    permission_classes = [OfficerPermission]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=["officers"], summary="Thực hiện một thao tác trên hồ sơ",
+        request={"application/json": ActionSerializer, "multipart/form-data": ActionSerializer},
+        responses={200: DossierDetailSerializer,
+                   403: OpenApiResponse(description="Vai trò không được phép"),
+                   404: OpenApiResponse(description="Không có hoặc ngoài phạm vi"),
+                   409: OpenApiResponse(description="Trạng thái hiện tại không cho phép")},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        serializer = ActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        action = serializer.validated_data["action"]
+        dossier = dossier_get_for_officer(user=request.user, code=code, action=action)
+        _run(action, dossier, request.user, serializer.validated_data)
+        return _detail(request, Dossier.objects.get(pk=dossier.pk))
+
+
+class SlipView(APIView):
+    permission_classes = [OfficerPermission]
+
+    @extend_schema(tags=["officers"], summary="Phiếu (Mẫu 01–05) dạng PDF",
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, code: str, form: str) -> HttpResponse:
+        dossier = dossier_get_for_officer(user=request.user, code=code)
+        try:
+            pdf = slips.slip_pdf(dossier=dossier, form=form)
+        except slips.SlipUnavailable as exc:
+            raise Http404(str(exc.message)) from exc
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="mau-{slips.FORMS[form]}-{dossier.code}.pdf"')
+        return response
