@@ -86,8 +86,12 @@ class UnitForm(CitizenForm):
 class AddressMixin(CitizenForm):
     """Province and commune from the official list, then the street part typed by hand."""
 
-    province = forms.ChoiceField(label=_("Tỉnh, thành phố"), required=False)
-    ward = forms.ChoiceField(label=_("Xã, phường, đặc khu"), required=False)
+    province = forms.ChoiceField(label=_("Tỉnh, thành phố"), required=False,
+                                 error_messages={"invalid_choice": _(
+                                     "Vui lòng chọn tỉnh, thành phố trong danh sách.")})
+    ward = forms.ChoiceField(label=_("Xã, phường, đặc khu"), required=False,
+                             error_messages={"invalid_choice": _(
+                                 "Xã, phường đã chọn không thuộc tỉnh, thành phố này.")})
     street = forms.CharField(label=_("Số nhà, đường, thôn/bản/tổ"), max_length=150,
                              required=False,
                              widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))

@@ -107,12 +107,12 @@ def upload_clean_name(raw: str) -> str:
         )
     name = unicodedata.normalize("NFC", name)
     name = "".join(ch for ch in name if unicodedata.category(ch) not in _INVISIBLE)
-    name = _SPACES.sub(" ", name).strip(" .")
+    name = _SPACES.sub(" ", name).strip()
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    stem = stem.strip(" .")
-    ext = ext.lower()
+    stem = stem.strip(" .")  # leading dots would hide the file; trailing ones confuse Windows
+    ext = ext.strip().lower()
     if len(stem) > MAX_NAME_LENGTH:
         stem = stem[:MAX_NAME_LENGTH].rstrip(" .")
     if not stem:
