@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,8 +16,11 @@ def event_digest(*, code: str, seq: int, kind: str, from_status: str, to_status:
                  actor_id: int | None, at: datetime, note: str, details: dict[str, Any],
                  prev_hash: str) -> str:
     """SHA-256 over a canonical JSON of the event's content and the previous event's hash."""
+    # The instant in UTC: a datetime read back from the database is in UTC whatever zone it
+    # was written with, and the digest must not depend on that.
+    instant = at.astimezone(UTC).isoformat()
     payload = json.dumps(
-        [code, seq, kind, from_status, to_status, actor_id, at.isoformat(), note, details,
+        [code, seq, kind, from_status, to_status, actor_id, instant, note, details,
          prev_hash],
         ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
     )
