@@ -145,3 +145,28 @@ class Wizard:
 @pytest.fixture
 def wizard(client, birth_registration) -> Wizard:
     return Wizard(client, birth_registration)
+
+
+@pytest.fixture
+def submit_online(commune, birth_registration, django_capture_on_commit_callbacks):
+    """Submit an online dossier through the core service; return (dossier, key from the SMS)."""
+    from dossiers.services.core import Applicant, IncomingFile, dossier_create
+    from procedures.models import Channel
+
+    def make(**kwargs: Any) -> tuple[Dossier, str]:
+        files = [IncomingFile(document=d, upload=upload(f"d{d.pk}.pdf"), name=f"d{d.pk}.pdf",
+                              extension=".pdf", content_type="application/pdf")
+                 for d in birth_registration.documents.all()]
+        with django_capture_on_commit_callbacks(execute=True):
+            dossier, _key = dossier_create(
+                procedure=birth_registration, unit=commune, channel=Channel.ONLINE,
+                applicant=Applicant(name=NAME, id_number=ID_NUMBER, phone=PHONE,
+                                    address=ADDRESS), files=files, **kwargs)
+        key = key_from_sms(sms_for(dossier)[-1].body)
+        return dossier, key
+    return make
+
+
+@pytest.fixture
+def dossier_and_key(submit_online):
+    return submit_online()
