@@ -268,3 +268,48 @@ def test_on_s3_behind_nginx_the_presigned_url_stays_internal(s3_file, settings):
     assert "X-Amz-Signature=" in query
     assert "attachment" in unquote(query)
     assert response.content == b""
+
+
+# --- deployment wiring (docker-compose.yml, deploy/nginx) ---------------------------------------
+
+
+def _compose() -> dict:
+    import yaml
+
+    return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def _nginx_site() -> str:
+    return (BASE_DIR / "deploy" / "nginx" / "motcua.conf").read_text(encoding="utf-8")
+
+
+def test_nginx_bounds_requests_like_the_app():
+    match = re.search(r"client_max_body_size (\d+)m;", _nginx_site())
+    assert match
+    assert int(match.group(1)) * 1024 * 1024 == django_settings.REQUEST_MAX_BYTES
+
+
+def test_private_files_are_only_reachable_through_internal_nginx_locations():
+    site = _nginx_site()
+    for prefix in (django_settings.DOWNLOADS_X_ACCEL_PREFIX,
+                   django_settings.DOWNLOADS_X_ACCEL_S3_PREFIX):
+        block = re.search(r"location [~^ ]*" + re.escape(prefix) + r"[^{]*{([^}]*)}", site)
+        assert block, prefix
+        assert "internal;" in block.group(1)
+        assert "sandbox" in block.group(1)
+    # The media volume is never served under a public location.
+    assert "/data/media" not in site.replace("alias /data/media/;", "")
+
+
+def test_compose_runs_exactly_one_beat_and_publishes_only_nginx():
+    services = _compose()["services"]
+    assert services["beat"]["deploy"]["replicas"] == 1
+    assert services["beat"]["command"] == ["beat"]
+    assert [name for name, svc in services.items() if "ports" in svc] == ["nginx"]
+    assert not any("container_name" in svc for svc in services.values())  # replicas allowed
+    for name in ("db", "redis", "minio", "web", "worker", "nginx"):
+        assert "healthcheck" in services[name], name
+    assert services["web"]["depends_on"]["migrate"]["condition"] == (
+        "service_completed_successfully")
+    assert "-Q" not in services["worker"]["command"]
+    assert services["worker"]["environment"]["CELERY_QUEUES"] == "celery,sms,reports"
