@@ -38,6 +38,7 @@ from dossiers.services.citizen import (
 )
 from dossiers.services.core import Applicant, IncomingFile, dossier_create
 from dossiers.uploads import upload_validate
+from portal.exceptions import InvalidTransition
 from procedures import selectors as catalogue
 from procedures.models import Channel, Procedure, ProcedureDocument
 
@@ -355,6 +356,9 @@ class DossierSupplementView(_KeyedView):
         serializer.is_valid(raise_exception=True)
         dossier = dossier_get_for_citizen(code=code, key=serializer.validated_data["key"])
         open_request = supplement_request_open(dossier=dossier)
+        if dossier.status != Dossier.Status.SUPPLEMENT_REQUESTED or open_request is None:
+            raise InvalidTransition(_("Hồ sơ này hiện không có yêu cầu bổ sung nào cần trả "
+                                      "lời."))
         documents = list(open_request.documents.all()) if open_request else []
         files = _files_from(request, documents)
         dossier = dossier_supplement_answer(dossier=dossier, files=files,
