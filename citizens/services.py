@@ -286,7 +286,8 @@ def rating_create(*, dossier: Dossier, score: int, comment: str = "") -> Rating:
 # --- Accounts -----------------------------------------------------------------------------
 
 def _username_for(*, phone: str | None, email: str | None) -> str:
-    return f"cd:{phone}" if phone else f"cd:{(email or '').lower()}"
+    # A prefix keeps citizens' usernames apart from officers' (officers log in by username).
+    return f"cd-{phone}" if phone else f"cd-{(email or '').lower()}"
 
 
 @transaction.atomic

@@ -31,6 +31,8 @@ def _citizen_settings(settings):
     settings.MOTCUA_CAPTCHA_TEST_MODE = True
     settings.SMS_BACKEND = "outbox"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Real hashing, a fast algorithm: the suite logs in and resets passwords many times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()  # throttles and login counters live in the cache
     yield
     cache.clear()
