@@ -222,6 +222,11 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 SMS_BACKEND = envstr("SMS_BACKEND", "console")  # console | outbox | twilio
 SMS_STRIP_DIACRITICS = envbool("SMS_STRIP_DIACRITICS", False)
 SMS_MAX_ATTEMPTS = envint("SMS_MAX_ATTEMPTS", 5)
+# Retries of transient errors: base * 2^(attempt-1) seconds, capped, with jitter.
+SMS_RETRY_BACKOFF = envint("SMS_RETRY_BACKOFF", 60)
+SMS_RETRY_BACKOFF_MAX = envint("SMS_RETRY_BACKOFF_MAX", 1800)
+# The outbox re-queue job publishes again rows queued longer ago than this (seconds).
+SMS_REQUEUE_AFTER = envint("SMS_REQUEUE_AFTER", 120)
 TWILIO_ACCOUNT_SID = envstr("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000")
 TWILIO_AUTH_TOKEN = envstr("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM_NUMBER = envstr("TWILIO_FROM_NUMBER", "MOTCUA")
