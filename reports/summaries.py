@@ -63,7 +63,7 @@ def fact_state_compute(*, unit_id: int, procedure_id: int, channel: str,
                        stopped_at: datetime | None) -> FactState | None:
     """The fact of a dossier in this state, or None when it was never received.
 
-    Finished means resolved, or stopped (withdrawn) after reception. Late means finished
+    Finished means resolved, or stopped (withdrawn) after reception. Late means resolved
     after the due time (dossiers.deadlines.dossier_is_late); early, finished on an earlier
     date. A dossier paused before its due time has no due day until its clock runs again:
     it cannot be overdue meanwhile (dossiers.selectors.late_q says the same).
@@ -76,7 +76,8 @@ def fact_state_compute(*, unit_id: int, procedure_id: int, channel: str,
         finished_at, withdrawn = stopped_at, True
     finish = ""
     if finished_at is not None:
-        if due_at is not None and finished_at > due_at:
+        # A withdrawn dossier is never late (dossiers.deadlines.dossier_is_late agrees).
+        if due_at is not None and finished_at > due_at and not withdrawn:
             finish = DossierFact.Finish.LATE
         elif due_at is not None and local_day(finished_at) < local_day(due_at):
             finish = DossierFact.Finish.EARLY

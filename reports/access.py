@@ -1,0 +1,104 @@
+"""Who may read reports, and over which units.
+
+Reports are for officers holding the leader or the reporting role (or administrators) in a
+unit; their scope is that unit and every unit below it (dossiers.access spreads these wide
+roles down the tree). A unit outside the scope is treated as not existing (404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from dossiers.access import officer_unit_roles
+from portal.exceptions import NotAllowed
+from portal.models import Role
+from procedures.models import Unit
+
+AnyUser = AbstractBaseUser | AnonymousUser
+REPORT_ROLES: frozenset[str] = frozenset({Role.LEADER, Role.REPORTING, Role.ADMIN})
+
+
+def report_unit_ids(*, user: AnyUser) -> set[int]:
+    """Units whose figures the user may read (empty: not a report reader)."""
+    return {pk for pk, roles in officer_unit_roles(user=user).items() if roles & REPORT_ROLES}
+
+
+def report_assert_reader(*, user: AnyUser) -> set[int]:
+    """The user's report scope; NotAllowed (403) when they hold no report role."""
+    ids = report_unit_ids(user=user)
+    if not ids:
+        raise NotAllowed(_("Chỉ lãnh đạo, cán bộ báo cáo hoặc quản trị được xem báo cáo."))
+    return ids
+
+
+def report_units_default(*, scope: set[int]) -> list[Unit]:
+    """The rows of a report when none are asked for: the reporting units in scope, in their
+    report order; without any, every unit in scope that receives dossiers."""
+    units = list(Unit.objects.filter(pk__in=scope, is_reporting_unit=True)
+                 .order_by("report_order", "name"))
+    if units:
+        return units
+    return list(Unit.objects.filter(pk__in=scope).exclude(e_id=None).exclude(e_id="")
+                .order_by("report_order", "name"))
+
+
+def report_units_pick(*, scope: set[int], codes: Iterable[str]) -> list[Unit]:
+    """The units named by `codes` (comma-separated lists allowed), in report order.
+
+    No codes: the default rows. A code that does not exist or lies outside the scope: 404.
+    """
+    wanted = [c.strip() for code in codes for c in str(code).split(",") if c.strip()]
+    if not wanted:
+        return report_units_default(scope=scope)
+    units = {u.code: u for u in Unit.objects.filter(code__in=wanted, pk__in=scope)}
+    missing = [code for code in wanted if code not in units]
+    if missing:
+        raise Http404(_("Không tìm thấy đơn vị %(codes)s.") % {"codes": ", ".join(missing)})
+    return sorted(units.values(), key=lambda u: (u.report_order, u.name))
+
+
+def unit_tree_map(*, units: list[Unit], scope: set[int]) -> dict[int, list[int]]:
+    """Receiving unit id → indexes of the report rows it counts in.
+
+    A row stands for its unit and every unit below it (a district row adds up its communes),
+    limited to the reader's scope.
+    """
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Unit.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    mapping: dict[int, list[int]] = {}
+    for index, unit in enumerate(units):
+        stack = [unit.pk]
+        seen: set[int] = set()
+        while stack:
+            pk = stack.pop()
+            if pk in seen:
+                continue
+            seen.add(pk)
+            if pk in scope:
+                mapping.setdefault(pk, []).append(index)
+            stack.extend(children.get(pk, []))
+    return mapping
+
+
+def district_of(*, unit: Unit, parents: dict[int, tuple[int | None, str]]) -> int:
+    """The district (or province) a unit belongs to: the scope of its procedure count."""
+    pk: int | None = unit.pk
+    while pk is not None:
+        parent, kind = parents[pk]
+        if kind in (Unit.Kind.DISTRICT, Unit.Kind.PROVINCE):
+            return pk
+        pk = parent
+    return unit.pk
+
+
+def is_report_reader(*, user: AnyUser) -> bool:
+    return bool(report_unit_ids(user=user))
+
+
+__all__ = ["REPORT_ROLES", "district_of", "is_report_reader", "report_assert_reader",
+           "report_unit_ids", "report_units_default", "report_units_pick", "unit_tree_map"]

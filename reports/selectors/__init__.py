@@ -1,0 +1,1 @@
+"""Reads behind every report. All figures are aggregated by the database."""

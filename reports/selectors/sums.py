@@ -1,0 +1,41 @@
+"""Sums of summary rows over a period, grouped as a report needs (one query each)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Sum
+
+from reports.models import COUNTERS, SummaryRow
+from reports.selectors.periods import Period, cover_q
+
+FINISHED = ("resolved_early", "resolved_on_time", "resolved_late")
+
+
+def period_sums(*, period: Period, unit_ids: Iterable[int], group: Iterable[str],
+                counters: Iterable[str] = COUNTERS) -> list[dict[str, Any]]:
+    """One dict per group with the sums of `counters` over exactly `period`."""
+    rows = (SummaryRow.objects.filter(cover_q(period), unit_id__in=list(unit_ids))
+            .values(*group).annotate(**{f"s_{c}": Sum(c) for c in counters}).order_by())
+    result = []
+    for row in rows:
+        out = {k: v for k, v in row.items() if not k.startswith("s_")}
+        out.update({c: int(row[f"s_{c}"] or 0) for c in counters})
+        result.append(out)
+    return result
+
+
+def rate_pct(numerator: int, denominator: int) -> float | None:
+    """A percentage with one decimal, rounded half up; None when the base is 0."""
+    if not denominator:
+        return None
+    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+def level_bucket(level: int) -> int:
+    """The letter's levels: 1 and 2 both count as level 2 (no online submission)."""
+    return max(2, min(4, int(level)))
