@@ -112,8 +112,8 @@ def sms_queue_body(*, to: str, body: str, template: str = "", dossier: Dossier |
                    event: DossierEvent | None = None) -> SmsMessage:
     """Write one SMS row and publish it after the commit.
 
-    A number that cannot be normalised gives a failed row at once (visible in the outbox)
-    instead of an error: a bad phone number must not undo the dossier's event.
+    A number that cannot be normalised (or an empty text) gives a failed row at once, visible
+    in the outbox, instead of an error: a bad phone number must not undo the dossier's event.
     """
     now = timezone.now()
     if settings.SMS_STRIP_DIACRITICS:
@@ -123,13 +123,13 @@ def sms_queue_body(*, to: str, body: str, template: str = "", dossier: Dossier |
                      queued_at=now, segments=size.segments, encoding=size.encoding)
     try:
         sms.to = phone_normalise(to)
+        # The status CheckConstraint is a database backstop: checking it here costs a query.
+        sms.full_clean(exclude=["dossier", "event"], validate_constraints=False)
     except ValidationError as exc:
         sms.to, sms.status, sms.failed_at = (to or "")[:32], S.FAILED, now
         sms.last_error = " ".join(exc.messages)
-        logger.warning("SMS not queued: invalid number %r (dossier %s)", to,
-                       dossier.pk if dossier else None)
-    # The status CheckConstraint is a database backstop: validating it in Python costs a query.
-    sms.full_clean(exclude=["dossier", "event"], validate_constraints=False)
+        logger.warning("SMS not sendable (dossier %s): %s", dossier.pk if dossier else None,
+                       sms.last_error)
     sms.save()
     if sms.status == S.QUEUED:
         from notifications.tasks import sms_send as sms_send_task
@@ -155,10 +155,14 @@ def email_queue(*, to: str, subject: str, body: str, template: str = "",
         existing = EmailMessage.objects.filter(dedupe_key=dedupe_key).first()
         if existing is not None:
             return existing
+    now = timezone.now()
     email = EmailMessage(to=to, subject=subject[:250], body=body, template=template,
-                         dossier=dossier, event=event, queued_at=timezone.now(),
-                         dedupe_key=dedupe_key)
-    email.full_clean(exclude=["dossier", "event", "dedupe_key"], validate_constraints=False)
+                         dossier=dossier, event=event, queued_at=now, dedupe_key=dedupe_key)
+    try:
+        email.full_clean(exclude=["dossier", "event", "dedupe_key"], validate_constraints=False)
+    except ValidationError as exc:  # e.g. a bad address: kept, failed, never raised
+        email.to, email.status, email.failed_at = to[:254], S.FAILED, now
+        email.last_error = " ".join(exc.messages)
     try:
         with transaction.atomic():
             email.save()
@@ -166,9 +170,10 @@ def email_queue(*, to: str, subject: str, body: str, template: str = "",
         if dedupe_key:  # a concurrent run wrote it first
             return EmailMessage.objects.get(dedupe_key=dedupe_key)
         raise
-    from notifications.tasks import email_send as email_send_task
+    if email.status == S.QUEUED:
+        from notifications.tasks import email_send as email_send_task
 
-    _publish_on_commit(email_send_task, email.pk)
+        _publish_on_commit(email_send_task, email.pk)
     return email
 
 

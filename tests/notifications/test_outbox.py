@@ -258,3 +258,16 @@ class RefusingBackend:
         import smtplib
 
         raise smtplib.SMTPRecipientsRefused({"x@example.vn": (550, b"no such user")})
+
+
+def test_an_empty_text_gives_a_failed_row_not_an_error():
+    sms = sms_queue_body(to=PHONE, body="")
+    assert sms.status == Q.FAILED
+    assert sms.last_error
+
+
+def test_a_bad_email_address_gives_a_failed_row_not_an_error(mailoutbox):
+    email = email_queue(to="not-an-address", subject="s", body="b")
+    assert email.status == Q.FAILED
+    assert email.last_error
+    assert mailoutbox == []
