@@ -62,3 +62,52 @@ class JsonFormatter(logging.Formatter):
             if key not in _RECORD_ATTRS and key not in data:
                 data[key] = value
         return json.dumps(data, ensure_ascii=False, default=str)
+
+
+# --- Celery: the request id follows the work a request queued ---------------------------------
+# A task published while a request is served carries the request's id in a message header; the
+# worker sets it around the task, so the task's log lines (an SMS that failed, say) name the
+# request that caused them.
+
+REQUEST_ID_TASK_HEADER = "motcua_request_id"
+
+
+def celery_request_id_publish(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """before_task_publish: add the current request id to the message headers."""
+    request_id = request_id_var.get()
+    if headers is not None and request_id != "-":
+        headers.setdefault(REQUEST_ID_TASK_HEADER, request_id)
+
+
+_task_tokens: dict[str, Any] = {}
+
+
+def celery_request_id_enter(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
+    """task_prerun: take the id from the message, if it came with one."""
+    request = getattr(task, "request", None)
+    request_id = getattr(request, REQUEST_ID_TASK_HEADER, None) or (
+        (getattr(request, "headers", None) or {}).get(REQUEST_ID_TASK_HEADER))
+    if request_id and task_id:
+        _task_tokens[task_id] = request_id_var.set(str(request_id))
+
+
+def celery_request_id_leave(task_id: str | None = None, **kwargs: Any) -> None:
+    """task_postrun: back to no request id."""
+    token = _task_tokens.pop(task_id, None) if task_id else None
+    if token is not None:
+        request_id_var.reset(token)
+
+
+def celery_request_id_connect() -> None:
+    """Connect the three handlers once (called on import of this module)."""
+    from celery import signals
+
+    signals.before_task_publish.connect(celery_request_id_publish, weak=False,
+                                        dispatch_uid="motcua_request_id_publish")
+    signals.task_prerun.connect(celery_request_id_enter, weak=False,
+                                dispatch_uid="motcua_request_id_enter")
+    signals.task_postrun.connect(celery_request_id_leave, weak=False,
+                                 dispatch_uid="motcua_request_id_leave")
+
+
+celery_request_id_connect()

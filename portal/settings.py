@@ -335,6 +335,9 @@ LOGGING["formatters"]["plain"]["format"] = (
 LOGGING["formatters"]["json"] = {"()": "portal.logging.JsonFormatter"}
 LOGGING["handlers"]["console"]["filters"] = ["request_id"]
 LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"
+# Celery workers log through the same handler and format (and so with the request id of the
+# request that queued the task: portal.logging's Celery signal handlers).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Optional error reporting: Sentry (or a compatible server such as GlitchTip) when SENTRY_DSN
 # is set. No personal data is sent (citizens' names and ID numbers stay here).

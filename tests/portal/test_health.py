@@ -194,6 +194,51 @@ def test_json_formatter_keeps_the_exception():
     assert data["request_id"] == "-"
 
 
+def test_a_task_queued_during_a_request_runs_under_its_request_id():
+    from celery import Celery
+    from celery.worker.request import Request
+
+    app = Celery("request-id-test", broker="memory://", set_as_current=False)
+
+    @app.task(name="tests.echo_request_id")
+    def echo_request_id():
+        return request_id_get()
+
+    def view(request):
+        echo_request_id.apply_async()
+        return HttpResponse("queued")
+
+    RequestIdMiddleware(view)(RequestFactory().get("/", HTTP_X_REQUEST_ID="req-77"))
+    with app.connection_for_read() as conn:
+        queue = conn.SimpleQueue("celery")
+        try:
+            message = queue.get(timeout=1)
+            assert message.headers["motcua_request_id"] == "req-77"
+            # What a worker does with the message: build the request, run the task.
+            assert Request(message, app=app, task=echo_request_id).execute() == "req-77"
+        finally:
+            queue.close()
+    assert request_id_get() == "-"
+
+
+def test_a_task_queued_outside_a_request_carries_no_id():
+    from celery import Celery
+
+    app = Celery("request-id-test-2", broker="memory://", set_as_current=False)
+
+    @app.task(name="tests.nothing")
+    def nothing():
+        return None
+
+    nothing.apply_async()
+    with app.connection_for_read() as conn:
+        queue = conn.SimpleQueue("celery")
+        try:
+            assert "motcua_request_id" not in queue.get(timeout=1).headers
+        finally:
+            queue.close()
+
+
 def test_log_format_json_makes_the_console_print_json_lines():
     result = run_django(
         "import logging\nlogging.getLogger('motcua.test').warning('xin chào')\n",
