@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -258,6 +258,21 @@ class DossierActionView(APIView):
         dossier = dossier_get_for_officer(user=request.user, code=code, action=action)
         _run(action, dossier, request.user, serializer.validated_data)
         return _detail(request, Dossier.objects.get(pk=dossier.pk))
+
+
+class FileDownloadView(APIView):
+    permission_classes = [OfficerPermission]
+
+    @extend_schema(tags=["officers"], summary="Tải một tệp của hồ sơ (ghi nhận lượt tải)",
+                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, code: str, file_id: int) -> FileResponse:
+        dossier = dossier_get_for_officer(user=request.user, code=code)
+        row = dossier.files.filter(pk=file_id).first()
+        if row is None:
+            raise Http404
+        dossier_access_record(dossier=dossier, user=request.user, action="download", file=row)
+        return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.original_name,
+                            content_type=row.content_type or "application/octet-stream")
 
 
 class SlipView(APIView):

@@ -9,6 +9,8 @@ urlpatterns = [
          name="api-officer-dossier"),
     path("officer/dossiers/<str:code>/actions/", api.DossierActionView.as_view(),
          name="api-officer-actions"),
+    path("officer/dossiers/<str:code>/files/<int:file_id>/", api.FileDownloadView.as_view(),
+         name="api-officer-file"),
     path("officer/dossiers/<str:code>/slips/<str:form>.pdf", api.SlipView.as_view(),
          name="api-officer-slip"),
 ]

@@ -83,7 +83,7 @@ class FileSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj: Any) -> str:
-        return reverse("officer-file", kwargs={"code": obj.dossier.code, "file_id": obj.pk})
+        return reverse("api-officer-file", kwargs={"code": obj.dossier.code, "file_id": obj.pk})
 
 
 class EventSerializer(serializers.Serializer):

@@ -94,11 +94,22 @@ def workbench(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "dossiers/workbench.html", {
+        "ack_waiting": _ack_waiting(request, at),
         "queues": [(q, counts[q.slug]) for q in selectors.queues()], "queue": queue,
         "page": page, "rows": rows, "search": search, "status": status, "unit": unit,
         "statuses": S.choices, "units": _scope_units(request), "querystring": params.urlencode(),
         "can_receive": bool(_desk_units(request)),
     })
+
+
+def _ack_waiting(request: HttpRequest, at: Any) -> int:
+    """Online dossiers waiting more than 8 working hours (the notifications app's counts)."""
+    try:
+        from notifications.selectors import unit_reminder_counts
+    except ImportError:  # the notifications app is optional for the workbench
+        return 0
+    counts = unit_reminder_counts(unit_ids=officer_unit_roles(user=request.user), at=at)
+    return sum(c.awaiting_acknowledgement for c in counts.values())
 
 
 def _scope_units(request: HttpRequest) -> QuerySet[Unit]:

@@ -89,6 +89,12 @@ def test_detail_is_404_out_of_scope(birth_registration, commune, officer, other_
     assert len(body["files"]) == 2
     assert body["events"][0]["kind"] == "created"
     assert body["available_actions"] == ["receive", "refuse", "request_supplement"]
+    file_url = body["files"][0]["url"]
+    assert api(other_officer).get(file_url).status_code == 404
+    response = api(officer).get(file_url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert dossier.accesses.filter(action="download").count() == 1
 
 
 def test_counter_reception_through_the_api(certified_contract, commune, officer, specialist):
