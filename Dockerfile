@@ -55,14 +55,17 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret python manage.py collects
  && chown -R motcua:motcua /data
 USER 10001:10001
 EXPOSE 8000
-VOLUME ["/data/media"]
 ENTRYPOINT ["/app/deploy/entrypoint.sh"]
 CMD ["web"]
 
 # --- 3. nginx: static files and private downloads --------------------------------------------
 FROM ${NGINX_IMAGE} AS nginx
 # Workers run as the app's user (uid 10001), so they can read attachments stored 0600.
-RUN groupadd --system --gid 10001 motcua \
+# curl: the container health check.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 motcua \
  && useradd --system --uid 10001 --gid motcua --no-create-home --shell /usr/sbin/nologin motcua \
  && chown -R motcua:motcua /var/cache/nginx \
  && rm -f /etc/nginx/conf.d/default.conf
