@@ -103,3 +103,10 @@
     });
   });
 })();
+
+/* Move focus to the error summary so screen readers announce what to fix. */
+(function () {
+  "use strict";
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+})();
