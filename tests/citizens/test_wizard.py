@@ -417,3 +417,26 @@ def test_the_privacy_notice_is_shown_before_submitting(wizard, commune):
     page = wizard.client.get(wizard.url("xac-nhan")).content.decode()
     for words in ("91/2025", "Dữ liệu thu thập", "Mục đích", "Ai được xem", "Thời gian lưu"):
         assert words in page
+
+
+def test_old_drafts_and_their_files_are_purged(wizard, commune):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    _to_documents(wizard, commune)
+    wizard.documents(action="upload")
+    draft = _draft(wizard)
+    stored = [row.file.name for row in draft.files.all()]
+    storage = draft.files.first().file.storage
+    call_command("purge_drafts", stdout=StringIO())
+    assert Draft.objects.filter(pk=draft.pk).exists()  # recent: kept
+    Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now() - timedelta(days=31))
+    out = StringIO()
+    call_command("purge_drafts", stdout=out)
+    assert "1 draft" in out.getvalue()
+    assert not Draft.objects.filter(pk=draft.pk).exists()
+    assert stored
+    assert not any(storage.exists(name) for name in stored)

@@ -1,0 +1,18 @@
+"""Delete submission drafts untouched for 30 days, with their private files (Law 91/2025:
+keep personal data no longer than needed). Run daily, e.g. from cron or Celery beat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from citizens.services import draft_purge
+
+
+class Command(BaseCommand):
+    help = "Delete drafts untouched for 30 days and their uploaded files."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count = draft_purge()
+        self.stdout.write(f"{count} draft(s) deleted")
