@@ -103,8 +103,8 @@ def draft_start(*, procedure: Procedure, user: AbstractBaseUser | None = None) -
 def draft_save_step(*, draft: Draft, step: str, raw: dict[str, Any], valid: bool) -> Draft:
     """Keep a step's input, valid or not: what was typed survives any error.
 
-    Marking a step invalid also invalidates the later steps that depend on it (the review and
-    confirmation must be seen again).
+    `data["valid"]` lists the steps whose last input passed; submission needs them all, so an
+    invalid edit anywhere blocks the last step until it is fixed.
     """
     if step not in DRAFT_STEPS:
         raise ValueError(step)
