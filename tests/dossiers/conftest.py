@@ -20,6 +20,13 @@ APPLICANT = Applicant(name="Nguyễn Văn An", id_number="012345678901", phone="
                       address="Bản Nà Khoa, xã Mường Khoa", email="an@example.vn")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The personas are created with passwords; the slow production hasher would dominate
+    # the suite's time without testing anything of ours.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def vn(*args: int) -> datetime:
     return datetime(*args, tzinfo=VN)
 
