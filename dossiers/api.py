@@ -62,7 +62,7 @@ class TokenView(APIView):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer},
-                   tags=["officers"], summary="Lấy token API")
+                   tags=["officers"], summary="Lấy token API", operation_id="auth_token_create")
     def post(self, request: Request) -> Response:
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -98,6 +98,7 @@ class DossierListView(APIView):
 
     @extend_schema(
         tags=["officers"], summary="Danh sách hồ sơ trong phạm vi của cán bộ",
+        operation_id="officer_dossiers_list",
         parameters=[
             OpenApiParameter("status", str, enum=Dossier.Status.values),
             OpenApiParameter("overdue", bool),
@@ -142,6 +143,7 @@ class DossierListView(APIView):
 
     @extend_schema(
         tags=["officers"], summary="Tiếp nhận hồ sơ trực tiếp hoặc qua bưu chính",
+        operation_id="officer_dossiers_create",
         request={"multipart/form-data": ReceptionSerializer,
                  "application/json": ReceptionSerializer},
         responses={201: DossierDetailSerializer},
@@ -176,6 +178,7 @@ class DossierDetailView(APIView):
     permission_classes = [OfficerPermission]
 
     @extend_schema(tags=["officers"], summary="Toàn bộ thông tin một hồ sơ",
+                   operation_id="officer_dossiers_retrieve",
                    responses={200: DossierDetailSerializer})
     def get(self, request: Request, code: str) -> Response:
         dossier = dossier_get_for_officer(user=request.user, code=code)
@@ -245,6 +248,7 @@ class DossierActionView(APIView):
 
     @extend_schema(
         tags=["officers"], summary="Thực hiện một thao tác trên hồ sơ",
+        operation_id="officer_dossiers_action",
         request={"application/json": ActionSerializer, "multipart/form-data": ActionSerializer},
         responses={200: DossierDetailSerializer,
                    403: OpenApiResponse(description="Vai trò không được phép"),
@@ -264,6 +268,7 @@ class FileDownloadView(APIView):
     permission_classes = [OfficerPermission]
 
     @extend_schema(tags=["officers"], summary="Tải một tệp của hồ sơ (ghi nhận lượt tải)",
+                   operation_id="officer_dossiers_file",
                    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, code: str, file_id: int) -> FileResponse:
         dossier = dossier_get_for_officer(user=request.user, code=code)
@@ -279,6 +284,7 @@ class SlipView(APIView):
     permission_classes = [OfficerPermission]
 
     @extend_schema(tags=["officers"], summary="Phiếu (Mẫu 01–05) dạng PDF",
+                   operation_id="officer_dossiers_slip",
                    responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, code: str, form: str) -> HttpResponse:
         dossier = dossier_get_for_officer(user=request.user, code=code)
