@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -245,9 +247,6 @@ def _step_documents(request: HttpRequest, draft: Draft) -> HttpResponse:
     rows = [{"document": d, "files": files.get(d.pk, []), "errors": errors.get(d.pk, []),
              "input": f"document_{d.pk}"} for d in documents]
     summary = [(f"id_document_{d.pk}", e) for d in documents for e in errors.get(d.pk, [])]
-    from django.conf import settings
-    from django.template.defaultfilters import filesizeformat
-
     return render(request, "citizens/step_documents.html", _context(
         draft, "documents", rows=rows, summary=summary, accept=upload_accept_attribute(),
         max_size=filesizeformat(settings.UPLOAD_MAX_BYTES),
