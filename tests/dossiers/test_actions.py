@@ -250,3 +250,29 @@ def test_ack_warning_after_eight_working_hours(birth_registration, commune):
     assert not actions.dossier_ack_overdue(dossier=dossier, at=vn(2026, 3, 9, 15, 30))
     assert not actions.dossier_ack_overdue(dossier=dossier, at=vn(2026, 3, 9, 16, 0))
     assert actions.dossier_ack_overdue(dossier=dossier, at=vn(2026, 3, 9, 16, 1))
+
+
+ROLE_UNITS = {"desk": "commune", "specialist": "commune", "head": "commune",
+              "leader": "district", "reporting": "district"}
+START_STATE = {"receive": S.SUBMITTED, "refuse": S.SUBMITTED,
+               "request_supplement": S.RECEIVED, "transfer": S.RECEIVED,
+               "request_payment": S.PROCESSING, "confirm_payment": S.AWAITING_PAYMENT,
+               "resolve": S.PROCESSING, "return": S.RESOLVED, "stop": S.WITHDRAWAL_REQUESTED}
+
+
+@pytest.mark.parametrize("action", list(START_STATE))
+def test_every_action_refuses_every_role_the_table_does_not_allow(
+        action, birth_registration, commune, district, justice_office, admin_officer):
+    from dossiers.access import ACTION_ROLES
+    from tests.dossiers.conftest import make_officer
+
+    dossier = dossier_in_state(START_STATE[action], procedure=birth_registration,
+                               unit=commune, actor=admin_officer)
+    units = {"commune": commune, "district": district}
+    for role, where in ROLE_UNITS.items():
+        if role in ACTION_ROLES[action]:
+            continue
+        user = make_officer(f"{action}-{role}", units[where], role)
+        with pytest.raises(NotAllowed):
+            run_action(action, dossier, user, justice_office)
+    assert Dossier.objects.get(pk=dossier.pk).status == START_STATE[action]
