@@ -54,6 +54,14 @@ ACTION_LABELS = {
 }
 
 
+# Fields shown only for one choice of another field (static/js/officer.js; without script all
+# fields show).
+SHOW_WHEN = {
+    "return": {"recipient_name": "method=counter", "tracking_number": "method=post"},
+    "request_supplement": {},
+}
+
+
 def _officer_required(request: HttpRequest) -> None:
     if not officer_unit_roles(user=request.user):
         raise PermissionDenied(_("Tài khoản này không phải cán bộ của đơn vị nào."))
@@ -224,11 +232,13 @@ def _render_dossier(request: HttpRequest, dossier: Dossier, *, bound: Form | Non
     names = _available_actions(request, detail)
     if bound_action and bound_action not in names:
         names.append(bound_action)
-    action_forms = [
-        (name, ACTION_LABELS[name],
-         bound if name == bound_action and bound is not None else _action_form(name, detail))
-        for name in names
-    ]
+    action_forms = []
+    for name in names:
+        form = (bound if name == bound_action and bound is not None
+                else _action_form(name, detail))
+        rules = SHOW_WHEN.get(name, {})
+        action_forms.append((name, ACTION_LABELS[name], form,
+                             [(field, rules.get(field.name, "")) for field in form]))
     accesses = (DossierAccess.objects.filter(dossier=detail).select_related("user", "unit")
                 .order_by("-at")[:20])
     return render(request, "dossiers/dossier.html", {

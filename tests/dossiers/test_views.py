@@ -149,6 +149,8 @@ def test_resolve_with_a_result_file_then_return(client, birth_registration, comm
                             "result_file": pdf_upload("giay-khai-sinh.pdf")})
     assert response.status_code == 302
     assert dossier.files.filter(kind="result").count() == 1
+    page = login(client, officer).get(reverse("officer-dossier", args=[dossier.code]))
+    assert 'data-show-when="method=post"' in page.content.decode()
     response = login(client, officer).post(reverse("officer-action-return",
                                                    args=[dossier.code]),
                                            {"method": "electronic"})
