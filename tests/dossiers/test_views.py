@@ -223,3 +223,15 @@ def test_apology_form_only_for_the_head(client, certified_contract, commune, off
     assert dossier.apology.reason == "Chậm xác minh"
     assert supervisor.username in client.get(
         reverse("officer-dossier", args=[dossier.code])).content.decode()
+
+
+def test_the_admin_lists_dossiers_read_only(client, birth_registration, commune):
+    from django.contrib.auth import get_user_model
+
+    dossier = online_dossier(birth_registration, commune)
+    root = get_user_model().objects.create_superuser("root", password="x")
+    client.force_login(root)
+    response = client.get("/quan-tri/dossiers/dossier/")
+    assert response.status_code == 200
+    assert dossier.code in response.content.decode()
+    assert client.get("/quan-tri/dossiers/dossier/add/").status_code == 403
