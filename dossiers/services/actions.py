@@ -33,7 +33,6 @@ from dossiers.models import (
 from dossiers.services.core import (
     Applicant,
     IncomingFile,
-    _notify,
     dossier_create,
     dossier_file_store,
     dossier_transition,
@@ -412,7 +411,10 @@ def dossier_apologize(*, dossier: Dossier, actor: User, reason: str, new_due_at:
                               "original_due_at": locked.due_at.isoformat(),
                               "new_due_at": new_due_at.isoformat()},
     )
-    _notify(event, {"reason": reason, "new_due_at": new_due_at})
+    # Imported here: notifications depends on dossiers, not the other way round.
+    from notifications.services import dossier_event_notify
+
+    dossier_event_notify(event=event, context={"reason": reason, "new_due_at": new_due_at})
     return apology
 
 
