@@ -35,6 +35,12 @@ def test_apology_is_signed_by_the_head_once(contract_dossier, officer, superviso
     event = DossierEvent.objects.filter(dossier=contract_dossier).order_by("-seq").first()
     assert event.kind == "apology"
     assert event.to_status == event.from_status == S.RECEIVED
+    # The citizen is told (an outbox row written with the event).
+    from notifications.models import SmsMessage
+
+    sms = SmsMessage.objects.get(event=event)
+    assert sms.to.endswith("912345678")
+    assert "06/03/2026" in sms.body
     with pytest.raises(InvalidTransition):
         actions.dossier_apologize(dossier=contract_dossier, actor=supervisor, reason="Lại",
                                   new_due_at=vn(2026, 3, 9, 17, 0), at=vn(2026, 3, 5, 10, 0))
