@@ -226,18 +226,6 @@ def summaries_fresh(*, unit_id: int) -> tuple[dict[int, FactState], dict[RowKey,
     return facts, rows
 
 
-def summaries_stored(*, unit_id: int) -> dict[RowKey, dict[str, int]]:
-    stored: dict[RowKey, dict[str, int]] = {}
-    for row in SummaryRow.objects.filter(unit_id=unit_id).values(
-            "grain", "period", "unit_id", "procedure_id", "channel", *COUNTERS):
-        counts = {name: row[name] for name in COUNTERS}
-        if any(counts.values()):
-            key = (row["grain"], row["period"], row["unit_id"], row["procedure_id"],
-                   row["channel"])
-            stored[key] = counts
-    return stored
-
-
 @dataclass
 class RebuildResult:
     units: int = 0
@@ -251,6 +239,17 @@ class RebuildResult:
         return not self.facts_fixed and not self.rows_fixed
 
 
+def _fact_row(pk: int, state: FactState) -> DossierFact:
+    return DossierFact(dossier_id=pk, unit_id=state.unit_id, procedure_id=state.procedure_id,
+                       channel=state.channel, received_day=state.received_day,
+                       due_day=state.due_day, finished_day=state.finished_day,
+                       finish=state.finish, withdrawn=state.withdrawn)
+
+
+FACT_FIELDS = ["unit_id", "procedure_id", "channel", "received_day", "due_day", "finished_day",
+               "finish", "withdrawn"]
+
+
 def _unit_rebuild(*, unit_id: int, result: RebuildResult) -> None:
     """Recompute one receiving unit's facts and rows; repair and report what differed."""
     with transaction.atomic():
@@ -259,33 +258,54 @@ def _unit_rebuild(*, unit_id: int, result: RebuildResult) -> None:
         result.dossiers += len(facts)
         stored_facts = {f.dossier_id: FactState.from_fact(f)
                         for f in DossierFact.objects.filter(unit_id=unit_id)}
-        for pk in stored_facts.keys() - facts.keys():
-            _fact_save(pk, None)
-            result.facts_fixed += 1
-        for pk, state in facts.items():
-            if stored_facts.get(pk) != state:
-                _fact_save(pk, state)
-                result.facts_fixed += 1
-        stored = summaries_stored(unit_id=unit_id)
-        stale = [key for key in stored if key not in rows]
-        for key in stale:
-            grain, period, unit, procedure, channel = key
-            SummaryRow.objects.filter(grain=grain, period=period, unit_id=unit,
-                                      procedure_id=procedure, channel=channel).delete()
-        result.rows_fixed += len(stale)
+        gone = stored_facts.keys() - facts.keys()
+        DossierFact.objects.filter(dossier_id__in=gone).delete()
+        new = [_fact_row(pk, st) for pk, st in facts.items() if pk not in stored_facts]
+        changed = [_fact_row(pk, st) for pk, st in facts.items()
+                   if pk in stored_facts and stored_facts[pk] != st]
+        # A dossier whose receiving unit changed may have its fact under another unit.
+        moved = set(DossierFact.objects.filter(dossier_id__in=[f.dossier_id for f in new])
+                    .values_list("dossier_id", flat=True))
+        changed += [f for f in new if f.dossier_id in moved]
+        new = [f for f in new if f.dossier_id not in moved]
+        DossierFact.objects.bulk_create(new, batch_size=2000)
+        DossierFact.objects.bulk_update(changed, FACT_FIELDS, batch_size=2000)
+        result.facts_fixed += len(gone) + len(new) + len(changed)
+
+        stored = {key: (pk, counts) for key, pk, counts in _stored_rows(unit_id=unit_id)}
+        stale = [pk for key, (pk, _counts) in stored.items() if key not in rows]
+        SummaryRow.objects.filter(pk__in=stale).delete()
+        # Rows left at zero by take-backs are noise, not errors: dropped without a word.
+        stale = [pk for key, (pk, counts) in stored.items()
+                 if key not in rows and any(counts.values())]
+        create, update = [], []
         for key, counts in rows.items():
-            if stored.get(key) == counts:
-                continue
             grain, period, unit, procedure, channel = key
-            SummaryRow.objects.update_or_create(
-                grain=grain, period=period, unit_id=unit, procedure_id=procedure,
-                channel=channel, defaults=counts)
-            result.rows_fixed += 1
+            row = SummaryRow(grain=grain, period=period, unit_id=unit, procedure_id=procedure,
+                             channel=channel, **counts)
+            if key not in stored:
+                create.append(row)
+            elif stored[key][1] != counts:
+                row.pk = stored[key][0]
+                update.append(row)
+            else:
+                continue
             if result.problems is not None and len(result.problems) < 50:
                 result.problems.append(f"{grain} {period} unit {unit} procedure {procedure} "
-                                       f"{channel}: stored {stored.get(key)} != {counts}")
-        # Rows whose counts are all zero are noise left by take-backs: drop them.
-        SummaryRow.objects.filter(unit_id=unit_id, **dict.fromkeys(COUNTERS, 0)).delete()
+                                       f"{channel}: stored {stored.get(key, (0, None))[1]} "
+                                       f"!= {counts}")
+        SummaryRow.objects.bulk_create(create, batch_size=2000)
+        SummaryRow.objects.bulk_update(update, list(COUNTERS), batch_size=2000)
+        result.rows_fixed += len(stale) + len(create) + len(update)
+
+
+def _stored_rows(*, unit_id: int) -> Iterator[tuple[RowKey, int, dict[str, int]]]:
+    for row in SummaryRow.objects.filter(unit_id=unit_id).values(
+            "pk", "grain", "period", "unit_id", "procedure_id", "channel", *COUNTERS):
+        counts = {name: row[name] for name in COUNTERS}
+        key = (row["grain"], row["period"], row["unit_id"], row["procedure_id"],
+               row["channel"])
+        yield key, row["pk"], counts
 
 
 def summaries_rebuild(*, unit_ids: Iterable[int] | None = None,
