@@ -77,3 +77,35 @@ def test_it_is_idempotent_and_its_history_is_sound(demo):
     assert summaries_rebuild().ok
     for dossier in Dossier.objects.filter(idempotency_key__startswith=MARK)[:40]:
         assert event_chain_verify(dossier=dossier) == []
+
+
+def test_reconciling_the_letter_finds_trung_dong_and_the_boards_rate(demo):
+    from procedures.models import Unit
+    from reports.demo import LETTER_CSV
+    from reports.reconcile import BREAKS_SUM, DIFFERS, hand_made_read, reconcile
+
+    scope = set(Unit.objects.values_list("pk", flat=True))
+    rows = hand_made_read(name="phu-luc.csv", content=LETTER_CSV.read_bytes())
+    findings = {(f.unit, f.column, f.problem): f
+                for f in reconcile(rows=rows, period=OCTOBER, scope=scope)}
+    level_split = findings[("03605", "received_total", BREAKS_SUM)]
+    assert (level_split.reported, level_split.computed) == (68, 65)
+    assert findings[("03605", "l2_received", DIFFERS)].computed == 60
+    assert findings[("111-BQLDA", "resolution_rate_pct", DIFFERS)].reported == 0
+    assert findings[("111-BQLDA", "resolution_rate_pct", BREAKS_SUM)].computed is None
+    assert len(findings) == 4, sorted(findings)
+
+
+def test_the_xlsx_export_reads_back_without_a_single_finding(demo):
+    from procedures.models import Unit
+    from reports.exports import appendix_csv, appendix_xlsx
+    from reports.reconcile import hand_made_read, reconcile
+
+    scope = set(Unit.objects.values_list("pk", flat=True))
+    appendix = appendix_compute(period=OCTOBER, units=report_units_default(scope=scope),
+                                scope=scope)
+    for name, content in (("a.xlsx", appendix_xlsx(appendix)),
+                          ("a.csv", appendix_csv(appendix))):
+        rows = hand_made_read(name=name, content=content)
+        assert len(rows) == 12  # 11 units and the total row
+        assert reconcile(rows=rows, period=OCTOBER, scope=scope) == []
