@@ -109,3 +109,38 @@ def test_the_xlsx_export_reads_back_without_a_single_finding(demo):
         rows = hand_made_read(name=name, content=content)
         assert len(rows) == 12  # 11 units and the total row
         assert reconcile(rows=rows, period=OCTOBER, scope=scope) == []
+
+
+def test_the_decision_766_scorecards_of_october_2020(demo):
+    from procedures.models import Unit
+    from reports.selectors.indicators import indicators_compute
+
+    scope = set(Unit.objects.values_list("pk", flat=True))
+    cards, overall = indicators_compute(period=OCTOBER, units=report_units_default(scope=scope),
+                                        scope=scope)
+    by_key = {i.key: i for i in overall.indicators}
+    assert by_key["online"].numerator == 6
+    assert by_key["online"].denominator == 1907
+    assert by_key["progress"].denominator == 1158 + 657 + 53
+    assert by_key["digitisation"].rate_pct == 0
+    assert overall.score is not None
+    board = cards[2]
+    assert board.unit_code == "111-BQLDA"
+    assert {i.key: i.points for i in board.indicators}["progress"] is None
+
+
+def test_units_and_officers_are_evaluated_for_october_2020(demo):
+    from procedures.models import Unit
+    from reports.selectors.evaluation import officer_scorecards, units_evaluate
+
+    scope = set(Unit.objects.values_list("pk", flat=True))
+    evaluations = units_evaluate(period=OCTOBER, units=report_units_default(scope=scope),
+                                 scope=scope)
+    than_thuoc = evaluations[10]
+    assert than_thuoc.dossiers == 466 + 113
+    assert than_thuoc.averages["feedback"] is None
+    assert 0 < than_thuoc.score <= 18
+    assert evaluations[2].score is None  # the board finished nothing
+    cards = officer_scorecards(month=dt.date(2020, 10, 1), scope=scope)
+    assert sum(c.resolved for c in cards) == 1158 + 657 + 53
+    assert all(c.on_time_rate_pct is None or 0 <= c.on_time_rate_pct <= 100 for c in cards)
