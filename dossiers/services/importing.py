@@ -162,13 +162,24 @@ def dossiers_import_rows(*, rows: list[dict[str, str]], header: list[str]) -> Im
                    .values_list("code", flat=True))
     calendar = work_calendar()
     with transaction.atomic(durable=True):
+        created = []
         for row in valid:
             if row.code in existing:
                 result.skipped += 1
                 continue
-            _create(row, calendar)
+            created.append(_create(row, calendar).pk)
             result.imported += 1
+        _reports_refresh(created)
     return result
+
+
+def _reports_refresh(dossier_ids: list[int]) -> None:
+    """Imported dossiers bypass dossier_transition: bring the report summaries up to date."""
+    try:
+        from reports.summaries import summaries_refresh_dossiers
+    except ImportError:  # the reports app is optional here
+        return
+    summaries_refresh_dossiers(dossier_ids=dossier_ids)
 
 
 def _create(row: _Row, calendar: clock.WorkCalendar) -> Dossier:

@@ -39,7 +39,7 @@ def run_in_threads(count: int, work) -> list[object]:
     return results
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_resolves_make_one_decision(birth_registration, commune,
                                                       admin_officer):
     dossier = dossier_in_state(S.PROCESSING, procedure=birth_registration, unit=commune,
@@ -58,7 +58,7 @@ def test_twenty_concurrent_resolves_make_one_decision(birth_registration, commun
     assert DossierEvent.objects.filter(dossier=dossier).count() == events_before + 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_receptions_get_consecutive_codes(certified_contract, commune,
                                                            officer):
     checklist = [certified_contract.documents.first().pk]

@@ -43,6 +43,10 @@ def test_it_imports_and_computes_empty_due_times(tmp_path, certified_contract,
     assert second.due_at == vn(2020, 3, 3, 17, 0)
     assert second.returned_at == vn(2020, 3, 3, 11, 0)
     assert DossierEvent.objects.filter(kind="imported").count() == 2
+    # The reports count imported dossiers too (they bypass dossier_transition).
+    from reports.models import DossierFact
+
+    assert DossierFact.objects.filter(dossier_id__in=[first.pk, second.pk]).count() == 2
     # Idempotent: the same file again changes nothing.
     assert "0 dossier(s) imported, 2 already present" in run(path)
     assert Dossier.objects.count() == 2
