@@ -1,0 +1,275 @@
+"""Report pages for leaders and reporting officers: thin views over reports.selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reports import charts
+from reports.access import report_unit_ids, report_units_pick, unit_tree_map
+from reports.forms import MonthForm, PeriodForm, ReconcileForm
+from reports.links import APPENDIX_LINKS, II06A_LINKS, drill_url, officer_dossier_url, row_links
+from reports.models import ExportJob
+from reports.reconcile import hand_made_read, reconcile
+from reports.selectors.appendix import appendix_compute
+from reports.selectors.dashboard import dashboard_compute
+from reports.selectors.drilldown import METRICS, drilldown_dossiers
+from reports.selectors.evaluation import CRITERIA, officer_scorecards, units_evaluate
+from reports.selectors.ii06a import ii06a_compute
+from reports.selectors.indicators import indicators_compute
+from reports.selectors.periods import Period, period_parse
+from reports.services import export_request
+
+
+def _scope(request: HttpRequest) -> set[int]:
+    """The report scope of the logged-in officer (403 without a leader/reporting role)."""
+    scope = report_unit_ids(user=request.user)
+    if not scope:
+        raise PermissionDenied(_("Chỉ lãnh đạo, cán bộ báo cáo hoặc quản trị được xem báo cáo."))
+    return scope
+
+
+def _filters(request: HttpRequest, scope: set[int]) -> tuple[PeriodForm, Period | None, list]:
+    """The period form from the query string, the period and the units (None when invalid)."""
+    form = PeriodForm(request.GET if request.GET.get("from") or request.GET.get("to")
+                      or request.GET.getlist("unit") else None, scope=scope)
+    if form.is_bound and not form.is_valid():
+        return form, None, []
+    data = form.cleaned_data if form.is_bound else {}
+    period = period_parse(start=data.get("from"), end=data.get("to"))
+    if not form.is_bound:
+        form = PeriodForm(initial={"from": period.start, "to": period.end}, scope=scope)
+    units = report_units_pick(scope=scope, codes=data.get("unit") or [])
+    return form, period, units
+
+
+def _query(period: Period, units: list[Any]) -> dict[str, Any]:
+    return {"from": period.start.isoformat(), "to": period.end.isoformat(),
+            "unit": [u.code for u in units]}
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    form = MonthForm(request.GET or None)
+    month = timezone.localdate().replace(day=1)
+    raw = request.GET.get("thang", "")
+    if raw:
+        try:
+            month = dt.date.fromisoformat(f"{raw}-01")
+        except ValueError:
+            form.add_error("thang", _("Tháng không hợp lệ (định dạng YYYY-MM)."))
+    units = report_units_pick(scope=scope, codes=[])
+    board = dashboard_compute(month=month, units=units, scope=scope)
+    period = board.period
+    labels = [f"{m.month:%m/%y}" for m in board.trends]
+    trend_received = charts.bars_chart(
+        title=_("Hồ sơ tiếp nhận và giải quyết theo tháng"), labels=labels,
+        series=[(_("Tiếp nhận"), [m.received for m in board.trends], "chart-a"),
+                (_("Đã giải quyết"), [m.resolved for m in board.trends], "chart-b")])
+    trend_rates = charts.lines_chart(
+        title=_("Tỷ lệ đúng hạn và tỷ lệ nộp trực tuyến theo tháng"), labels=labels,
+        series=[(_("Đúng hạn (%)"), [m.on_time_rate_pct for m in board.trends], "chart-a"),
+                (_("Trực tuyến (%)"), [m.online_rate_pct for m in board.trends], "chart-b")])
+    rows = []
+    for kpi in [*board.kpis, board.total]:
+        codes = [kpi.code] if kpi.code else [u.code for u in units]
+        rows.append({"kpi": kpi, "links": {
+            "received": drill_url(metric="received", period=period, units=codes),
+            "online": drill_url(metric="received", period=period, units=codes,
+                                channel="online"),
+            "resolved": drill_url(metric="resolved", period=period, units=codes),
+            "late_now": drill_url(metric="late_now", period=period, units=codes),
+            "apologies": drill_url(metric="apologies", period=period, units=codes),
+        }})
+    least = [{**item, "link": drill_url(metric="received", period=board.extra["window"],
+                                        units=[item["unit"].code])}
+             for item in board.least_using]
+    late = [{"dossier": d, "url": officer_dossier_url(d.code),
+             "days": (board.now - d.due_at).days} for d in board.late]
+    return render(request, "reports/dashboard.html", {
+        "form": form, "board": board, "rows": rows, "least": least, "late": late,
+        "month": month, "trend_received": trend_received, "trend_rates": trend_rates,
+        "late_all": drill_url(metric="late_now", period=period, units=[u.code for u in units]),
+        "prev_month": (month - dt.timedelta(days=1)).strftime("%Y-%m"),
+        "next_month": (period.end + dt.timedelta(days=1)).strftime("%Y-%m"),
+    })
+
+
+@login_required
+@require_GET
+def appendix(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    form, period, units = _filters(request, scope)
+    context: dict[str, Any] = {"form": form}
+    if period is not None:
+        result = appendix_compute(period=period, units=units, scope=scope)
+        rows = [{"row": row, "links": row_links(table=APPENDIX_LINKS, period=period,
+                                               units=[row.unit_code])}
+                for row in result.rows]
+        context.update({
+            "appendix": result, "rows": rows, "query": _query(period, units),
+            "total_links": row_links(table=APPENDIX_LINKS, period=period,
+                                     units=[u.code for u in units]),
+        })
+    return render(request, "reports/appendix.html", context)
+
+
+@login_required
+@require_GET
+def ii06a(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    form, period, units = _filters(request, scope)
+    by = "field" if request.GET.get("by") == "field" else "unit"
+    context: dict[str, Any] = {"form": form, "by": by}
+    if period is not None:
+        report = ii06a_compute(period=period, units=units, scope=scope, by=by)
+        codes = [u.code for u in units]
+        rows = []
+        for row in report.rows:
+            if by == "unit":
+                links = row_links(table=II06A_LINKS, period=period, units=[row.key])
+            else:
+                links = row_links(table=II06A_LINKS, period=period, units=codes, field=row.key)
+            rows.append({"row": row, "links": links})
+        context.update({"report": report, "rows": rows, "query": _query(period, units),
+                        "total_links": row_links(table=II06A_LINKS, period=period,
+                                                 units=codes)})
+    return render(request, "reports/ii06a.html", context)
+
+
+@login_required
+@require_GET
+def indicators(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    form, period, units = _filters(request, scope)
+    context: dict[str, Any] = {"form": form}
+    if period is not None:
+        cards, overall = indicators_compute(period=period, units=units, scope=scope)
+        context.update({"cards": cards, "overall": overall, "period": period})
+    return render(request, "reports/indicators.html", context)
+
+
+@login_required
+@require_GET
+def evaluation(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    form, period, units = _filters(request, scope)
+    context: dict[str, Any] = {"form": form, "criteria": CRITERIA}
+    if period is not None:
+        evaluations = units_evaluate(period=period, units=units, scope=scope)
+        rows = [{"e": e, "cells": [e.averages.get(key) for key, _label in CRITERIA]}
+                for e in evaluations]
+        month = period.start.replace(day=1)
+        context.update({"rows": rows, "period": period, "month": month,
+                        "officers": officer_scorecards(
+                            month=month, scope=set(unit_tree_map(units=units, scope=scope)))})
+    return render(request, "reports/evaluation.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reconcile_page(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    form = ReconcileForm(request.POST or None, request.FILES or None, scope=scope)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = hand_made_read(name=upload.name, content=upload.read())
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("file", message)
+        else:
+            period = Period(form.cleaned_data["from"], form.cleaned_data["to"])
+            findings = reconcile(rows=rows, period=period, scope=scope)
+            context.update({"findings": findings, "period": period, "rows": rows,
+                            "file_name": upload.name})
+    return render(request, "reports/reconcile.html", context)
+
+
+@login_required
+@require_GET
+def drilldown(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    metric = request.GET.get("metric", "")
+    if metric not in METRICS:
+        raise Http404(_("Chỉ tiêu không hợp lệ."))
+    try:
+        period = period_parse(start=request.GET.get("from"), end=request.GET.get("to"))
+    except ValidationError as exc:
+        raise Http404(" ".join(exc.messages)) from exc
+    units = report_units_pick(scope=scope, codes=request.GET.getlist("unit"))
+    level = request.GET.get("level", "")
+    filters = {"level": int(level) if level.isdigit() else None,
+               "channel": request.GET.get("channel", ""),
+               "finish": request.GET.get("finish", ""), "field": request.GET.get("field", "")}
+    qs = drilldown_dossiers(metric=metric, period=period,
+                            unit_ids=set(unit_tree_map(units=units, scope=scope)), **filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    items = [{"dossier": d, "url": officer_dossier_url(d.code)} for d in page.object_list]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "reports/drilldown.html", {
+        "metric": metric, "metric_label": METRICS[metric], "period": period, "units": units,
+        "filters": filters, "page": page, "items": items, "querystring": params.urlencode(),
+        "export_params": {**_query(period, units), "metric": metric,
+                          **{k: v for k, v in filters.items() if v}},
+    })
+
+
+@login_required
+@require_POST
+def export_create(request: HttpRequest) -> HttpResponse:
+    _scope(request)
+    params = {key: request.POST.getlist(key) if key == "unit" else request.POST.get(key, "")
+              for key in ("from", "to", "unit", "by", "metric", "level", "channel", "finish",
+                          "field")}
+    try:
+        job = export_request(user=request.user, kind=request.POST.get("kind", ""),
+                             file_format=request.POST.get("format", ""), params=params)
+    except ValidationError as exc:
+        return render(request, "reports/export.html", {"errors": exc.messages}, status=400)
+    return redirect("reports-export", pk=job.pk)
+
+
+def _job(request: HttpRequest, pk: str) -> ExportJob:
+    _scope(request)
+    return get_object_or_404(ExportJob, pk=pk, user=request.user)
+
+
+@login_required
+@require_GET
+def export_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    return render(request, "reports/export.html", {"job": _job(request, pk)})
+
+
+@login_required
+@require_GET
+def export_status(request: HttpRequest, pk: str) -> JsonResponse:
+    job = _job(request, pk)
+    return JsonResponse({"status": job.status, "status_label": job.get_status_display(),
+                         "progress": job.progress, "error": job.error,
+                         "download_url": (reverse("reports-export-download", args=[job.pk])
+                                          if job.status == ExportJob.Status.DONE else None)})
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: str) -> FileResponse:
+    job = _job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404(_("Tệp chưa sẵn sàng."))
+    return FileResponse(job.file.open("rb"), as_attachment=True,
+                        filename=job.file.name.rsplit("/", 1)[-1])
