@@ -19,7 +19,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -47,6 +46,7 @@ from dossiers.serializers import (
 )
 from dossiers.services import actions
 from dossiers.services.core import Applicant
+from portal.auth import officer_token_user
 from procedures.calendar import work_calendar
 from procedures.models import Unit
 from procedures.selectors import procedure_get
@@ -64,9 +64,9 @@ class TokenView(APIView):
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer},
                    tags=["officers"], summary="Lấy token API", operation_id="auth_token_create")
     def post(self, request: Request) -> Response:
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        # Locked after repeated failures (429), TOTP code when enabled (portal.auth).
+        user = officer_token_user(request=request, data=request.data)
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 

@@ -36,6 +36,7 @@ from dossiers.files import dossier_access_record, officer_upload_validate
 from dossiers.models import Apology, Dossier, DossierAccess, DossierFile
 from dossiers.services import actions
 from dossiers.services.core import Applicant
+from portal.auth import OfficerAuthenticationForm, officer_login_complete
 from portal.exceptions import NotAllowed, PortalError
 from procedures.calendar import work_calendar
 from procedures.models import Unit
@@ -72,6 +73,12 @@ def _officer_required(request: HttpRequest) -> None:
 class OfficerLoginView(auth_views.LoginView):
     template_name = "dossiers/login.html"
     redirect_authenticated_user = True
+    # Throttled and locked after repeated failures; TOTP second step (portal.auth).
+    authentication_form = OfficerAuthenticationForm
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        return officer_login_complete(self.request, user=form.get_user(),
+                                      next_url=self.get_success_url())
 
 
 officer_login = OfficerLoginView.as_view()

@@ -56,3 +56,23 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class OfficerTOTP(models.Model):
+    """An officer's two-factor secret (RFC 6238, portal.totp). Until `confirmed_at` is set the
+    officer is still enrolling and signs in with the password alone; afterwards every sign-in
+    (page and API token) also needs a code. `last_step` makes each code good once."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="totp", verbose_name=_("cán bộ"))
+    secret = models.CharField(_("khóa bí mật"), max_length=64)
+    confirmed_at = models.DateTimeField(_("kích hoạt lúc"), null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("xác thực hai bước")
+        verbose_name_plural = _("xác thực hai bước")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'on' if self.confirmed_at else 'enrolling'})"

@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import health, views
+from portal.auth import officer_totp_urls
 
 admin.site.site_header = "MotCua – Quản trị hệ thống một cửa điện tử"
 admin.site.site_title = "MotCua"
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/v1/", include("notifications.api_urls")),
     path("captcha/", include("captcha.urls")),
     path("quan-tri/", admin.site.urls),
+    *officer_totp_urls(),  # officers' two-factor sign-in (portal.auth)
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
     path("", include("dossiers.urls")),
