@@ -195,13 +195,36 @@ class _Corrupt(Exception):
         self.why = why
 
 
+# Bounds on what checking a file may cost (issue 9: uploads cannot exhaust memory): a small
+# archive or image may declare a huge content. An A4 page scanned at 600 dpi is 35 Mpx.
+ZIP_MAX_MEMBERS = 10_000
+ZIP_MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+IMAGE_MAX_PIXELS = 60_000_000
+
+
+def _zip_assert_bounded(upload: IO[bytes]) -> None:
+    """Refuse, from the end record alone, an archive whose directory would not fit in memory
+    (ZipFile builds one object per member when it opens)."""
+    end = zipfile._EndRecData(upload)  # type: ignore[attr-defined]
+    if end is None:
+        raise _Corrupt(_("tệp nén không mở được"))
+    if end[zipfile._ECD_ENTRIES_TOTAL] > ZIP_MAX_MEMBERS:  # type: ignore[attr-defined]
+        raise _Corrupt(_("tệp nén chứa quá nhiều tệp"))
+    upload.seek(0)
+
+
 def _check_structure(extension: str, upload: IO[bytes], size: int) -> None:
     """Open the container far enough to know the file is whole."""
     if extension in {".zip", ".docx"}:
         upload.seek(0)
         try:
+            _zip_assert_bounded(upload)
             with zipfile.ZipFile(upload) as archive:
                 names = archive.namelist()
+                if sum(i.file_size for i in archive.infolist()) > ZIP_MAX_UNPACKED_BYTES:
+                    raise _Corrupt(_("tệp nén giải nén ra quá lớn"))
+                # testzip decompresses (never to disk) up to each member's declared size,
+                # which the line above bounds: the CPU spent is bounded too.
                 if archive.testzip() is not None:
                     raise _Corrupt(_("tệp nén bị lỗi"))
         except (zipfile.BadZipFile, EOFError, OSError, ValueError):
@@ -221,7 +244,11 @@ def _check_structure(extension: str, upload: IO[bytes], size: int) -> None:
         upload.seek(0)
         try:
             with Image.open(upload) as image:
+                if image.width * image.height > IMAGE_MAX_PIXELS:  # before decoding
+                    raise _Corrupt(_("ảnh có kích thước điểm ảnh quá lớn"))
                 image.load()  # decodes everything: a truncated image fails here
+        except _Corrupt:
+            raise
         except Exception:
             raise _Corrupt(_("ảnh không mở được")) from None
     elif extension == ".doc" and size < 1536:

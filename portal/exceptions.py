@@ -52,6 +52,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         else:
             data = {"detail": " ".join(str(m) for m in exc.messages)}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, drf_exceptions.Throttled):  # DRF's text is English only
+        from portal.throttling import throttled_message
+
+        headers = {"Retry-After": str(max(1, round(exc.wait)))} if exc.wait else {}
+        return Response({"detail": throttled_message(exc.wait)},
+                        status=status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
     response = exception_handler(exc, context)
     if (response is not None and isinstance(exc, drf_exceptions.ValidationError)
             and isinstance(response.data, dict)):

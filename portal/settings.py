@@ -352,4 +352,10 @@ if SENTRY_DSN:
         send_default_pii=False,
         traces_sample_rate=float(envstr("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
     )
+# Per-client limits (portal.throttling, DRF throttles): how many trusted proxies stand in
+# front (1 behind the compose nginx). 0: the client is REMOTE_ADDR; X-Forwarded-For, which a
+# client can forge, is then ignored.
+REST_FRAMEWORK["NUM_PROXIES"] = envint("NUM_PROXIES", 0)
+# bench/load_lookup.py: a bare Django view to compare the look-up with (never in production).
+BENCH_BARE_VIEW = envbool("BENCH_BARE_VIEW", False)
 # --- end production hardening (issue 9) ---

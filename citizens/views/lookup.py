@@ -32,6 +32,7 @@ from dossiers.services.citizen import (
 )
 from dossiers.uploads import upload_accept_attribute, upload_validate
 from portal.exceptions import Locked, PortalError, UploadTooLarge
+from portal.throttling import rate_limit
 
 
 def _with_captcha(form: LookupForm | KeyResendForm) -> dict[str, str]:
@@ -47,6 +48,7 @@ def _with_captcha(form: LookupForm | KeyResendForm) -> dict[str, str]:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("lookup")  # per client (portal.throttling)
 def lookup(request: HttpRequest) -> HttpResponse:
     """Code + key, or code + captcha. A wrong key is counted; the 10th locks for an hour."""
     status = 200
@@ -121,6 +123,7 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("key")  # per client (portal.throttling)
 def supplement(request: HttpRequest, code: str) -> HttpResponse:
     try:
         dossier, _level = _dossier_for(request, code, need_key=True)
@@ -174,6 +177,7 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("key")  # per client (portal.throttling)
 def withdraw(request: HttpRequest, code: str) -> HttpResponse:
     try:
         dossier, _level = _dossier_for(request, code, need_key=True)
@@ -198,6 +202,7 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("key")  # per client (portal.throttling)
 def rate(request: HttpRequest, code: str) -> HttpResponse:
     try:
         dossier, _level = _dossier_for(request, code, need_key=True)
@@ -222,6 +227,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("key")  # per client (portal.throttling)
 def key_resend(request: HttpRequest) -> HttpResponse:
     """Send a new update key to the phone registered on the dossier (code + captcha)."""
     problem = ""
@@ -259,6 +265,7 @@ def key_resend(request: HttpRequest) -> HttpResponse:
         "summary": form.error_summary() if form.is_bound else []}, status=status)
 
 
+@rate_limit("captcha", methods=("GET",))
 def captcha_audio(request: HttpRequest, key: str) -> HttpResponse:
     """The challenge read out in Vietnamese (see citizens.captcha)."""
     from citizens.captcha import captcha_audio_wav, captcha_challenge_text

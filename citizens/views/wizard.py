@@ -29,6 +29,7 @@ from dossiers.models import Dossier
 from dossiers.services.core import procedure_fee
 from dossiers.uploads import upload_accept_attribute, upload_validate
 from portal.exceptions import PortalError, UploadTooLarge
+from portal.throttling import client_key, rate_limit_hit, throttled_response
 from procedures import selectors as catalogue
 from procedures.models import Channel, Procedure
 
@@ -136,6 +137,10 @@ def step(request: HttpRequest, code: str, token: str, slug: str) -> HttpResponse
     current = STEP_OF.get(slug)
     if current is None or current not in draft_steps(draft):
         raise Http404
+    if current == "confirm" and request.method == "POST":  # submissions per client
+        wait = rate_limit_hit(scope="submit", ident=client_key(request))
+        if wait is not None:
+            return throttled_response(request, wait=wait)
     handler = {"unit": _step_unit, "applicant": _step_applicant,
                "documents": _step_documents, "delivery": _step_delivery,
                "review": _step_review, "confirm": _step_confirm}[current]

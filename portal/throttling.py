@@ -1,0 +1,131 @@
+"""Per-client limits: who the client is, counting in the cache, and the translated 429.
+
+The API uses DRF's ScopedRateThrottle with settings.REST_FRAMEWORK's DEFAULT_THROTTLE_RATES
+(the views set `throttle_scope`); DRF's own message is English only, so
+portal.exceptions.api_exception_handler answers a throttled request with
+`throttled_message()`. Pages use `rate_limit` (same rates, same cache) and answer 429 with the
+same text.
+
+The client is REMOTE_ADDR, or, behind N trusted proxies (settings.REST_FRAMEWORK NUM_PROXIES,
+e.g. 1 behind nginx), the address the nearest proxy saw: the N-th from the right of
+X-Forwarded-For. Never the leftmost value, which the client writes itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+logger = logging.getLogger(__name__)
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def client_ip(request: Any) -> str:
+    """The client's address as the nearest trusted proxy saw it (see the module docstring)."""
+    meta = request.META
+    remote = str(meta.get("REMOTE_ADDR", "") or "")
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES")
+    xff = meta.get("HTTP_X_FORWARDED_FOR")
+    if not proxies or not xff:
+        return remote
+    addrs = [a.strip() for a in str(xff).split(",") if a.strip()]
+    if not addrs:
+        return remote
+    return addrs[-min(int(proxies), len(addrs))]
+
+
+def client_key(request: Any) -> str:
+    """A keyed hash of the client's address: cache keys never hold addresses in clear."""
+    return salted_hmac("motcua.throttle", client_ip(request)).hexdigest()[:32]
+
+
+def rate_parse(rate: str) -> tuple[int, int]:
+    """'20/min' → (20, 60). DRF's format: a count and the first letter of the period."""
+    count, period = rate.split("/")
+    return int(count), _PERIODS[period.strip()[0].lower()]
+
+
+def rate_of(scope: str) -> str:
+    return str(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope])
+
+
+def counter_incr(key: str, *, timeout: int) -> int:
+    """Add one to a cache counter living `timeout` seconds from its first hit; the new
+    value. Atomic on Redis (INCR); `add` starts the window only once."""
+    if cache.add(key, 1, timeout):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout)
+        return 1
+
+
+def rate_limit_hit(*, scope: str, ident: str, rate: str | None = None) -> int | None:
+    """Count one request of `ident` in `scope`. None while within the rate, else the
+    seconds to wait (the window's length: a fixed window, the simple and cheap kind).
+
+    The cache being down lets the request through (logged): the limits protect the service,
+    they must not take it down.
+    """
+    count, period = rate_parse(rate or rate_of(scope))
+    try:
+        hits = counter_incr(f"rl:{scope}:{ident}", timeout=period)
+    except Exception:
+        logger.warning("rate limit %s not counted: cache unavailable", scope, exc_info=True)
+        return None
+    return period if hits > count else None
+
+
+def throttled_message(wait: float | None) -> str:
+    if wait is None:
+        return _("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau.")
+    seconds = max(1, round(wait))
+    if seconds >= 120:
+        minutes = (seconds + 59) // 60
+        return ngettext("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(n)d phút.",
+                        "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(n)d phút.",
+                        minutes) % {"n": minutes}
+    return ngettext("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(n)d giây.",
+                    "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(n)d giây.",
+                    seconds) % {"n": seconds}
+
+
+def throttled_response(request: HttpRequest, *, wait: float | None) -> HttpResponse:
+    message = throttled_message(wait)
+    if request.path.startswith("/api/") or "application/json" in request.headers.get(
+            "Accept", ""):
+        response: HttpResponse = JsonResponse({"detail": message}, status=429)
+    else:
+        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    if wait is not None:
+        response["Retry-After"] = str(max(1, round(wait)))
+    return response
+
+
+def rate_limit(scope: str, *, methods: tuple[str, ...] = ("POST",)
+               ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Limit a page view per client with the API's rate for `scope` (only `methods`)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method in methods:
+                wait = rate_limit_hit(scope=scope, ident=client_key(request))
+                if wait is not None:
+                    return throttled_response(request, wait=wait)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
