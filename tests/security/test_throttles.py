@@ -1,0 +1,100 @@
+"""Per-client limits with the rates of settings.REST_FRAMEWORK DEFAULT_THROTTLE_RATES: look-up
+(60/min), key attempts (30/hour), captcha (60/min), submissions (20/hour), in the API and on
+the pages, answered with 429, a Vietnamese message and Retry-After."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portal.throttling import client_ip
+from tests.citizens.conftest import Wizard
+
+pytestmark = pytest.mark.django_db
+
+
+def _statuses(send, count: int) -> list[int]:
+    return [send().status_code for _ in range(count)]
+
+
+def _assert_throttled(response) -> None:
+    assert response.status_code == 429
+    text = (response.json()["detail"] if response["Content-Type"].startswith("application/json")
+            else response.content.decode())
+    assert "quá nhiều yêu cầu" in text
+    assert int(response["Retry-After"]) > 0
+
+
+def test_the_lookup_api_allows_sixty_a_minute_per_client(client):
+    url = "/api/v1/dossiers/000.41.11.H33-261125-0001/status/"
+    statuses = _statuses(lambda: client.get(url, {"key": "WRONGKEY"}), 60)
+    assert 429 not in statuses
+    _assert_throttled(client.get(url, {"key": "WRONGKEY"}))
+    # Another client is not affected.
+    assert client.get(url, {"key": "WRONGKEY"}, REMOTE_ADDR="10.9.9.9").status_code != 429
+
+
+def test_a_forged_forwarded_for_does_not_reset_the_count(client):
+    url = "/api/v1/dossiers/X/status/"
+    _statuses(lambda: client.get(url, {"key": "K"}), 60)
+    _assert_throttled(client.get(url, {"key": "K"}, HTTP_X_FORWARDED_FOR="1.2.3.4"))
+
+
+def test_key_attempts_allow_thirty_an_hour(client):
+    url = "/api/v1/dossiers/X/withdraw/"
+    statuses = _statuses(lambda: client.post(url, {"key": "K", "reason": "r"}), 30)
+    assert 429 not in statuses
+    _assert_throttled(client.post(url, {"key": "K", "reason": "r"}))
+
+
+def test_captchas_allow_sixty_a_minute(client):
+    statuses = _statuses(lambda: client.get("/api/v1/captcha/"), 60)
+    assert set(statuses) == {200}
+    _assert_throttled(client.get("/api/v1/captcha/"))
+
+
+def test_submissions_allow_twenty_an_hour(client):
+    statuses = _statuses(lambda: client.post("/api/v1/dossiers/", {}), 20)
+    assert set(statuses) == {400}
+    _assert_throttled(client.post("/api/v1/dossiers/", {}))
+
+
+def test_the_lookup_page_is_limited_like_the_api(client):
+    data = {"code": "000.41.11.H33-261125-0001", "key": "WRONGKEY1"}
+    statuses = _statuses(lambda: client.post(reverse("citizen-lookup"), data), 60)
+    assert 429 not in statuses
+    _assert_throttled(client.post(reverse("citizen-lookup"), data))
+    assert client.get(reverse("citizen-lookup")).status_code == 200  # reading the page is free
+
+
+def test_the_key_resend_page_counts_key_attempts(client):
+    url = reverse("citizen-key-resend")
+    _statuses(lambda: client.post(url, {"code": "X"}), 30)
+    _assert_throttled(client.post(url, {"code": "X"}))
+
+
+def test_the_wizard_confirmation_counts_submissions(client, birth_registration, settings):
+    settings.MOTCUA_CAPTCHA_TEST_MODE = True
+    wizard = Wizard(client, birth_registration)
+    wizard.start()
+    statuses = _statuses(lambda: wizard.confirm(declaration=None), 20)
+    assert 429 not in statuses
+    _assert_throttled(wizard.confirm(declaration=None))
+    # The other steps are not submissions.
+    assert wizard.unit("03601").status_code != 429
+
+
+class _Req:
+    def __init__(self, remote: str, xff: str | None = None) -> None:
+        self.META = {"REMOTE_ADDR": remote}
+        if xff is not None:
+            self.META["HTTP_X_FORWARDED_FOR"] = xff
+
+
+def test_the_client_is_the_address_the_nearest_trusted_proxy_saw(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
+    assert client_ip(_Req("10.0.0.5", "6.6.6.6")) == "10.0.0.5"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    assert client_ip(_Req("10.0.0.5", "6.6.6.6, 203.0.113.7")) == "203.0.113.7"
+    assert client_ip(_Req("10.0.0.5", "203.0.113.7")) == "203.0.113.7"
+    assert client_ip(_Req("10.0.0.5")) == "10.0.0.5"
