@@ -144,3 +144,26 @@ def test_units_and_officers_are_evaluated_for_october_2020(demo):
     cards = officer_scorecards(month=dt.date(2020, 10, 1), scope=scope)
     assert sum(c.resolved for c in cards) == 1158 + 657 + 53
     assert all(c.on_time_rate_pct is None or 0 <= c.on_time_rate_pct <= 100 for c in cards)
+
+
+def test_every_linked_figure_lists_exactly_its_dossiers(demo):
+    from procedures.models import Unit
+    from reports.links import APPENDIX_LINKS, II06A_LINKS
+    from reports.selectors.drilldown import drilldown_dossiers
+    from reports.selectors.ii06a import ii06a_compute
+
+    scope = set(Unit.objects.values_list("pk", flat=True))
+    units = report_units_default(scope=scope)
+    appendix = appendix_compute(period=OCTOBER, units=units, scope=scope)
+    ii06a = ii06a_compute(period=OCTOBER, units=units, scope=scope)
+    checked = 0
+    for unit, row, ii_row in zip(units, appendix.rows, ii06a.rows, strict=True):
+        if unit.code not in ("111-TNTKQ", "03605", "03622", "03604"):
+            continue
+        for table, values in ((APPENDIX_LINKS, row.values), (II06A_LINKS, ii_row.values)):
+            for column, (metric, filters) in table.items():
+                listed = drilldown_dossiers(metric=metric, period=OCTOBER,
+                                            unit_ids={unit.pk}, **filters).count()
+                assert listed == values[column], (unit.code, column)
+                checked += 1
+    assert checked == 4 * (len(APPENDIX_LINKS) + len(II06A_LINKS))
