@@ -248,9 +248,13 @@ def _render_dossier(request: HttpRequest, dossier: Dossier, *, bound: Form | Non
                              [(field, rules.get(field.name, "")) for field in form]))
     accesses = (DossierAccess.objects.filter(dossier=detail).select_related("user", "unit")
                 .order_by("-at")[:20])
+    apology = selectors.dossier_apology_or_none(detail)
+    apology_needed = (apology is None and detail.status in actions.ACTION_FROM["apologize"]
+                      and actions.dossier_apology_due(dossier=detail, at=at))
     return render(request, "dossiers/dossier.html", {
-        "dossier": detail, "action_forms": action_forms, "bound_action": bound_action,
-        "error": error, "apology": selectors.dossier_apology_or_none(detail),
+        "apology_needed": apology_needed, "dossier": detail, "action_forms": action_forms,
+        "bound_action": bound_action,
+        "error": error, "apology": apology,
         "accesses": accesses, "slip_forms": _slip_links(detail),
     }, status=status)
 

@@ -215,14 +215,17 @@ def test_apology_form_only_for_the_head(client, certified_contract, commune, off
         procedure=certified_contract, unit=commune, channel="counter", applicant=APPLICANT,
         actor=officer, checklist=[certified_contract.documents.first().pk],
         at=vn(2026, 3, 2, 9, 0))
+    page = login(client, officer).get(reverse("officer-dossier", args=[dossier.code]))
+    assert "cần lập Phiếu xin lỗi" in page.content.decode()  # the dossier is late
     url = reverse("officer-action-apologize", args=[dossier.code])
     data = {"reason": "Chậm xác minh", "new_due_at": "2030-03-06T16:00"}
     assert login(client, officer).post(url, data).status_code == 403
     response = login(client, supervisor).post(url, data)
     assert response.status_code == 302
     assert dossier.apology.reason == "Chậm xác minh"
-    assert supervisor.username in client.get(
-        reverse("officer-dossier", args=[dossier.code])).content.decode()
+    page = client.get(reverse("officer-dossier", args=[dossier.code])).content.decode()
+    assert supervisor.username in page
+    assert "cần lập Phiếu xin lỗi" not in page
 
 
 def test_the_admin_lists_dossiers_read_only(client, birth_registration, commune):
