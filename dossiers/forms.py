@@ -67,7 +67,9 @@ class ReceptionForm(forms.Form):
     def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.documents = list(procedure.documents.order_by("order", "id"))
-        self.fields["checklist"].choices = [(str(d.pk), d.name) for d in self.documents]
+        self.fields["checklist"].choices = [
+            (str(d.pk), _("%(name)s (bắt buộc)") % {"name": d.name} if d.required else d.name)
+            for d in self.documents]
         for d in self.documents:
             self.fields[f"document_{d.pk}"] = forms.FileField(
                 label=_("Bản quét: %(name)s") % {"name": d.name}, required=False)
