@@ -12,7 +12,7 @@ from procedures.models import Channel, Procedure, Unit
 from procedures.selectors import in_force, unit_descendant_ids
 from reports.access import district_of, unit_tree_map
 from reports.selectors.periods import Period
-from reports.selectors.sums import FINISHED, level_bucket, period_sums, rate_pct
+from reports.selectors.sums import FINISHED, level_bucket, period_sums, rate_pct, without_jit
 
 # The columns, named as in the header of the letter's table as data
 # (reports/data/appendix-tan-uyen-2020-10.csv), in its order.
@@ -84,6 +84,7 @@ def procedure_counts(*, period: Period, unit_ids: set[int]) -> dict[str, int]:
     return counts
 
 
+@without_jit
 def appendix_compute(*, period: Period, units: list[Unit], scope: set[int]) -> Appendix:
     """The appendix: one row per unit (its dossiers and those of the units below it), and
     the total row.
@@ -115,11 +116,13 @@ def appendix_compute(*, period: Period, units: list[Unit], scope: set[int]) -> A
     parents = {pk: (parent, kind)
                for pk, parent, kind in Unit.objects.values_list("pk", "parent_id", "kind")}
     districts: dict[int, set[int]] = {}
+    counts: dict[int, dict[str, int]] = {}
     for unit, row in zip(units, rows, strict=True):
         district = district_of(unit=unit, parents=parents)
         if district not in districts:
             districts[district] = unit_descendant_ids(unit=Unit(pk=district))
-        row.values.update(procedure_counts(period=period, unit_ids=districts[district]))
+            counts[district] = procedure_counts(period=period, unit_ids=districts[district])
+        row.values.update(counts[district])
         _finish_rate(row.values)
 
     total_values = {c: sum(r.values[c] for r in rows) for c in ADDITIVE}

@@ -17,7 +17,7 @@ from reports.access import unit_tree_map
 from reports.models import Grain, SummaryRow
 from reports.selectors.ii06a import ii06a_compute
 from reports.selectors.periods import Period, month_period, months_back
-from reports.selectors.sums import FINISHED, period_sums, rate_pct
+from reports.selectors.sums import FINISHED, period_sums, rate_pct, without_jit
 
 TREND_MONTHS = 12
 LEAST_USING = 5
@@ -94,6 +94,7 @@ def _trends(*, month: dt.date, unit_ids: set[int]) -> list[MonthPoint]:
     return [points[m] for m in months]
 
 
+@without_jit
 def dashboard_compute(*, month: dt.date, units: list[Unit], scope: set[int],
                       now: datetime | None = None) -> Dashboard:
     """Everything on the dashboard, in about ten queries whatever the number of dossiers.

@@ -35,7 +35,7 @@ from procedures.models import Procedure, Unit
 from reports.access import unit_tree_map
 from reports.models import DossierFact
 from reports.selectors.periods import Period
-from reports.selectors.sums import rate_pct
+from reports.selectors.sums import rate_pct, without_jit
 
 S = Dossier.Status
 F_ = DossierFact.Finish
@@ -140,6 +140,7 @@ def _points_expressions() -> dict[str, Any]:
     return {"annotations": annotations, "points": expressions}
 
 
+@without_jit
 def units_evaluate(*, period: Period, units: list[Unit], scope: set[int]
                    ) -> list[UnitEvaluation]:
     """The 18-point evaluation of each unit (with the units below it) over the dossiers
@@ -195,6 +196,7 @@ class OfficerScorecard:
         return {**self.__dict__, "on_time_rate_pct": self.on_time_rate_pct}
 
 
+@without_jit
 def officer_scorecards(*, month: dt.date, scope: set[int]) -> list[OfficerScorecard]:
     """One line per officer who acted on a dossier of the scope in the month.
 

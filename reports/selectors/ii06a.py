@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from procedures.models import Channel, Field, Unit
 from reports.access import unit_tree_map
 from reports.selectors.periods import Period
-from reports.selectors.sums import FINISHED, period_sums, rate_pct
+from reports.selectors.sums import FINISHED, period_sums, rate_pct, without_jit
 
 COLUMNS: tuple[str, ...] = (
     "received_total", "received_online", "received_counter_post", "carried_over",
@@ -67,6 +67,7 @@ def _complete(values: dict[str, Any]) -> None:
                                           values["resolved_total"])
 
 
+@without_jit
 def ii06a_compute(*, period: Period, units: list[Unit], scope: set[int],
                   by: str = "unit") -> II06a:
     """Biểu II.06a for the units (each with the units below it), one row per unit or per field

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from reports.models import COUNTERS, SummaryRow
@@ -39,3 +42,33 @@ def rate_pct(numerator: int, denominator: int) -> float | None:
 def level_bucket(level: int) -> int:
     """The letter's levels: 1 and 2 both count as level 2 (no online submission)."""
     return max(2, min(4, int(level)))
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextmanager
+def jit_off() -> Iterator[None]:
+    """Run report queries without PostgreSQL's JIT compiler.
+
+    Their cost estimates (aggregates over summary rows, correlated EXISTS) cross the JIT
+    threshold although they run in milliseconds; compiling them took longer than running
+    them (docs/BENCHMARKS.md, reports). Elsewhere this is a no-op.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def without_jit(fn: Callable[P, R]) -> Callable[P, R]:
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with jit_off():
+            return fn(*args, **kwargs)
+
+    return wrapper
