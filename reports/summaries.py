@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
@@ -250,6 +251,28 @@ FACT_FIELDS = ["unit_id", "procedure_id", "channel", "received_day", "due_day", 
                "finish", "withdrawn"]
 
 
+ROW_FIELDS = ["grain", "period", "unit_id", "procedure_id", "channel", *COUNTERS]
+
+
+def _insert(model: type[models.Model], fields: list[str], rows: list[list[Any]]) -> None:
+    """Insert many rows: COPY on PostgreSQL (a from-scratch rebuild writes millions),
+    bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        columns = ", ".join(connection.ops.quote_name(model._meta.get_field(
+            name.removesuffix("_id") if name.endswith("_id") else name).column)
+            for name in fields)
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows],
+                              batch_size=2000)
+
+
 def _unit_rebuild(*, unit_id: int, result: RebuildResult) -> None:
     """Recompute one receiving unit's facts and rows; repair and report what differed."""
     with transaction.atomic():
@@ -260,16 +283,18 @@ def _unit_rebuild(*, unit_id: int, result: RebuildResult) -> None:
                         for f in DossierFact.objects.filter(unit_id=unit_id)}
         gone = stored_facts.keys() - facts.keys()
         DossierFact.objects.filter(dossier_id__in=gone).delete()
-        new = [_fact_row(pk, st) for pk, st in facts.items() if pk not in stored_facts]
-        changed = [_fact_row(pk, st) for pk, st in facts.items()
+        new = [pk for pk in facts if pk not in stored_facts]
+        changed = [pk for pk, st in facts.items()
                    if pk in stored_facts and stored_facts[pk] != st]
         # A dossier whose receiving unit changed may have its fact under another unit.
-        moved = set(DossierFact.objects.filter(dossier_id__in=[f.dossier_id for f in new])
+        moved = set(DossierFact.objects.filter(dossier_id__in=new)
                     .values_list("dossier_id", flat=True))
-        changed += [f for f in new if f.dossier_id in moved]
-        new = [f for f in new if f.dossier_id not in moved]
-        DossierFact.objects.bulk_create(new, batch_size=2000)
-        DossierFact.objects.bulk_update(changed, FACT_FIELDS, batch_size=2000)
+        changed += [pk for pk in new if pk in moved]
+        new = [pk for pk in new if pk not in moved]
+        _insert(DossierFact, ["dossier_id", *FACT_FIELDS],
+                [[pk, *astuple(facts[pk])] for pk in new])
+        DossierFact.objects.bulk_update([_fact_row(pk, facts[pk]) for pk in changed],
+                                        FACT_FIELDS, batch_size=2000)
         result.facts_fixed += len(gone) + len(new) + len(changed)
 
         stored = {key: (pk, counts) for key, pk, counts in _stored_rows(unit_id=unit_id)}
@@ -278,23 +303,22 @@ def _unit_rebuild(*, unit_id: int, result: RebuildResult) -> None:
         # Rows left at zero by take-backs are noise, not errors: dropped without a word.
         stale = [pk for key, (pk, counts) in stored.items()
                  if key not in rows and any(counts.values())]
-        create, update = [], []
+        create: list[list[Any]] = []
+        update: list[SummaryRow] = []
         for key, counts in rows.items():
-            grain, period, unit, procedure, channel = key
-            row = SummaryRow(grain=grain, period=period, unit_id=unit, procedure_id=procedure,
-                             channel=channel, **counts)
             if key not in stored:
-                create.append(row)
+                create.append([*key, *(counts[c] for c in COUNTERS)])
             elif stored[key][1] != counts:
-                row.pk = stored[key][0]
-                update.append(row)
+                grain, period, unit, procedure, channel = key
+                update.append(SummaryRow(pk=stored[key][0], grain=grain, period=period,
+                                         unit_id=unit, procedure_id=procedure,
+                                         channel=channel, **counts))
             else:
                 continue
             if result.problems is not None and len(result.problems) < 50:
-                result.problems.append(f"{grain} {period} unit {unit} procedure {procedure} "
-                                       f"{channel}: stored {stored.get(key, (0, None))[1]} "
+                result.problems.append(f"{key}: stored {stored.get(key, (0, None))[1]} "
                                        f"!= {counts}")
-        SummaryRow.objects.bulk_create(create, batch_size=2000)
+        _insert(SummaryRow, ROW_FIELDS, create)
         SummaryRow.objects.bulk_update(update, list(COUNTERS), batch_size=2000)
         result.rows_fixed += len(stale) + len(create) + len(update)
 
