@@ -359,3 +359,13 @@ REST_FRAMEWORK["NUM_PROXIES"] = envint("NUM_PROXIES", 0)
 # bench/load_lookup.py: a bare Django view to compare the look-up with (never in production).
 BENCH_BARE_VIEW = envbool("BENCH_BARE_VIEW", False)
 # --- end production hardening (issue 9) ---
+
+# --- payments (issue 7): the VNPay gateway (dossiers.payments.gateways.vnpay) ---
+# Online payment is offered only when the merchant code and secret are set. The IPN URL is
+# registered with VNPay: SITE_URL + /thanh-toan/vnpay/ipn/.
+VNPAY_TMN_CODE = envstr("VNPAY_TMN_CODE")
+VNPAY_HASH_SECRET = envstr("VNPAY_HASH_SECRET")
+VNPAY_PAYMENT_URL = envstr("VNPAY_PAYMENT_URL",
+                           "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+VNPAY_EXPIRE_MINUTES = envint("VNPAY_EXPIRE_MINUTES", 15)
+# --- end payments (issue 7) ---

@@ -264,8 +264,10 @@ def dossier_request_payment(*, dossier: Dossier, actor: User, amount_vnd: int,
         details={"action": "request_payment", "amount_vnd": int(amount_vnd)},
         notify_context={"amount_vnd": int(amount_vnd)},
     )
-    return Payment.objects.create(dossier=moved, amount_vnd=int(amount_vnd), requested_at=at,
-                                  requested_by=actor)
+    from dossiers.payments.services import payment_request_record  # issue 7
+
+    return payment_request_record(dossier=moved, amount_vnd=int(amount_vnd), actor=actor,
+                                  at=at)
 
 
 @transaction.atomic(durable=True)
@@ -281,11 +283,9 @@ def dossier_confirm_payment(*, dossier: Dossier, actor: User, method: str,
         details={"action": "confirm_payment", "method": method, "reference": reference},
         notify=False,
     )
-    payment = Payment.objects.filter(dossier=moved, paid_at__isnull=True).last()
-    if payment is not None:
-        payment.paid_at, payment.method, payment.reference = at, method, reference
-        payment.confirmed_by = actor  # type: ignore[assignment]
-        payment.save(update_fields=["paid_at", "method", "reference", "confirmed_by"])
+    from dossiers.payments.services import payment_record_paid  # issue 7
+
+    payment_record_paid(dossier=moved, method=method, reference=reference, actor=actor, at=at)
     return moved
 
 

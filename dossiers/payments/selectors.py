@@ -1,0 +1,168 @@
+"""Reads of payments: the unit's bank account, what a dossier owes, reconciliation, and the
+Decision 766 online-payment rate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from dossiers.models import Dossier, Payment, PaymentAccount, PaymentAttempt
+from dossiers.payments.vietqr import vietqr_payload
+from procedures.models import Unit
+
+# What Decision 766 counts as paid online: through a gateway, or by a bank transfer (VietQR)
+# instead of cash at the desk. Reports import this (reports.selectors.indicators).
+ONLINE_METHODS: tuple[str, ...] = (Payment.Method.ONLINE, Payment.Method.TRANSFER)
+
+
+def payment_account_for(*, unit: Unit) -> PaymentAccount | None:
+    """The unit's account, or the nearest parent's (a commune may collect on the district's)."""
+    current: Unit | None = unit
+    seen: set[int] = set()
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        account = PaymentAccount.objects.filter(unit=current).first()
+        if account is not None:
+            return account
+        current = current.parent
+    return None
+
+
+def payment_vietqr(*, payment: Payment) -> str | None:
+    """The VietQR payload for an open payment: amount and dossier code in the purpose."""
+    if payment.state != Payment.State.AWAITING:
+        return None
+    account = payment_account_for(unit=payment.dossier.unit)
+    if account is None:
+        return None
+    return vietqr_payload(bank_bin=account.bank_bin, account_number=account.account_number,
+                          amount_vnd=payment.amount_vnd, purpose=payment.dossier.code)
+
+
+def payment_current(*, dossier: Dossier) -> Payment | None:
+    """The open request if any, else the latest payment (paid or refunded)."""
+    payments = list(Payment.objects.filter(dossier=dossier).order_by("requested_at", "id"))
+    for payment in payments:
+        if payment.state == Payment.State.AWAITING:
+            return payment
+    return payments[-1] if payments else None
+
+
+def dossier_payment_state(*, dossier: Dossier) -> str:
+    """"awaiting", "paid", "refunded", or "" (nothing asked and no fee)."""
+    payment = payment_current(dossier=dossier)
+    if payment is not None:
+        return payment.state
+    return Payment.State.AWAITING if dossier.fee_vnd > 0 else ""
+
+
+def dossier_payments(*, dossier: Dossier) -> QuerySet[Payment]:
+    return (Payment.objects.filter(dossier=dossier).select_related("confirmed_by")
+            .prefetch_related("attempts").order_by("requested_at", "id"))
+
+
+# --- Reconciliation ------------------------------------------------------------------------
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+def payments_for_reconciliation(*, unit_ids: Iterable[int], start: date, end: date,
+                                method: str = "") -> QuerySet[Payment]:
+    """Payments received (paid or later refunded) from `start` to `end` (local days) by the
+    dossiers of these units, oldest first, with what the list shows."""
+    lower, _ = _day_bounds(start)
+    _, upper = _day_bounds(end)
+    ids = list(unit_ids)
+    qs = (Payment.objects.filter(Q(dossier__unit_id__in=ids)
+                                 | Q(dossier__handling_unit_id__in=ids),
+                                 paid_at__gte=lower, paid_at__lt=upper)
+          .exclude(state=Payment.State.AWAITING)
+          .select_related("dossier", "dossier__unit", "confirmed_by")
+          .order_by("paid_at", "id"))
+    if method:
+        qs = qs.filter(method=method)
+    return qs
+
+
+@dataclass
+class DayTotal:
+    day: date
+    method: str
+    count: int
+    amount_vnd: int
+    refunded_vnd: int
+
+
+def payments_daily_totals(*, payments: QuerySet[Payment]) -> list[DayTotal]:
+    """Per local day and method: how many and how much (refunds shown apart)."""
+    rows: dict[tuple[date, str], DayTotal] = {}
+    for payment in payments:
+        assert payment.paid_at is not None
+        day = timezone.localtime(payment.paid_at).date()
+        total = rows.setdefault((day, payment.method),
+                                DayTotal(day, payment.method, 0, 0, 0))
+        total.count += 1
+        total.amount_vnd += payment.amount_vnd
+        if payment.state == Payment.State.REFUNDED:
+            total.refunded_vnd += payment.amount_vnd
+    return [rows[k] for k in sorted(rows)]
+
+
+def payments_open(*, unit_ids: Iterable[int]) -> QuerySet[Payment]:
+    """Requests still awaiting payment in these units (to confirm transfers against)."""
+    ids = list(unit_ids)
+    return (Payment.objects.filter(Q(dossier__unit_id__in=ids)
+                                   | Q(dossier__handling_unit_id__in=ids),
+                                   state=Payment.State.AWAITING)
+            .exclude(dossier__status__in=[Dossier.Status.REFUSED, Dossier.Status.STOPPED])
+            .select_related("dossier").order_by("requested_at", "id"))
+
+
+def payments_paid_twice(*, unit_ids: Iterable[int]) -> QuerySet[PaymentAttempt]:
+    """Gateway payments that arrived after the fee was already paid: to refund."""
+    ids = list(unit_ids)
+    return (PaymentAttempt.objects.filter(Q(payment__dossier__unit_id__in=ids)
+                                          | Q(payment__dossier__handling_unit_id__in=ids),
+                                          state=PaymentAttempt.State.SUCCEEDED,
+                                          details__duplicate=True)
+            .select_related("payment", "payment__dossier").order_by("notified_at"))
+
+
+# --- Decision 766 ----------------------------------------------------------------------------
+
+def payments_online_rate(*, unit_ids: Iterable[int], start: date, end: date
+                         ) -> tuple[int, int]:
+    """Decision 766 "online payment": (dossiers paid online, dossiers with a fee paid), for
+    dossiers received by these units whose fee was paid from `start` to `end` (local days).
+
+    A dossier counts once, by its payments in the period that were not refunded; it is
+    "online" when one of them was paid through a gateway or by bank transfer.
+    """
+    lower, _ = _day_bounds(start)
+    _, upper = _day_bounds(end)
+    paid = Payment.objects.filter(dossier_id=OuterRef("pk"), state=Payment.State.PAID,
+                                  paid_at__gte=lower, paid_at__lt=upper)
+    online = paid.filter(method__in=ONLINE_METHODS)
+    row: dict[str, Any] = (Dossier.objects.filter(unit_id__in=list(unit_ids))
+                           .filter(Exists(paid))
+                           .aggregate(total=Count("pk"),
+                                      online=Count("pk", filter=Q(Exists(online)))))
+    return int(row["online"] or 0), int(row["total"] or 0)
+
+
+def payment_paid_online_exists() -> Exists:
+    """For reports: Exists() of a paid, not refunded, online payment of the outer dossier_id."""
+    return Exists(Payment.objects.filter(dossier_id=OuterRef("dossier_id"),
+                                         state=Payment.State.PAID,
+                                         method__in=ONLINE_METHODS))
+
+
+def payments_sum(*, payments: QuerySet[Payment]) -> int:
+    return int(payments.aggregate(total=Sum("amount_vnd"))["total"] or 0)
