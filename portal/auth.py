@@ -19,6 +19,7 @@ Rules:
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import logging
 import time
@@ -68,7 +69,9 @@ def _username_key(username: str) -> str:
 
 
 def _keys(*, username: str, client: str) -> dict[str, str]:
-    name = _username_key(username)
+    # Hashed: usernames and addresses may hold any character; cache keys must stay plain.
+    name = hashlib.sha256(_username_key(username).encode()).hexdigest()[:32]
+    client = hashlib.sha256(client.encode()).hexdigest()[:32]
     return {"fail_user": f"login:fail:{client}:{name}", "lock_user": f"login:lock:{client}:{name}",
             "fail_client": f"login:fail:{client}", "lock_client": f"login:lock:{client}"}
 

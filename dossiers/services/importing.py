@@ -71,6 +71,10 @@ def _parse_moment(raw: str) -> datetime:
         value = datetime.combine(day, datetime.min.time())
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
+    # A year at the edge of what datetime holds (0001, 9999) overflows when moved to local
+    # time: refuse it as a bad value instead of crashing the whole import.
+    if not 1900 <= value.year <= 2199:
+        raise ValueError(raw)
     return value
 
 
