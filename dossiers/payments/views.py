@@ -1,0 +1,304 @@
+"""Payment pages.
+
+Citizens (the same proof as the look-up page: a solved captcha or the key in this session,
+the draft that made the dossier, or the account that owns it):
+    /tra-cuu/ho-so/<code>/thanh-toan/            what is owed, VietQR, the gateway button
+    /tra-cuu/ho-so/<code>/thanh-toan/<gateway>/  POST: open an order and go to the gateway
+    /tra-cuu/ho-so/<code>/bien-lai/<id>.pdf      the notice or receipt
+Gateways:
+    /thanh-toan/<gateway>/ipn/                   server-to-server notification (JSON answer)
+    /thanh-toan/<gateway>/ket-qua/               the browser back from the gateway
+Officers:
+    /can-bo/thanh-toan/                          reconciliation by day and method (CSV too)
+    /can-bo/thanh-toan/<code>/xac-nhan/          POST: record cash or a transfer
+    /can-bo/thanh-toan/hoan-tra/<id>/            POST: refund
+    /can-bo/ho-so/<code>/bien-lai/<id>.pdf       the notice or receipt
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dossiers.access import dossier_get_for_officer, officer_unit_ids
+from dossiers.models import Dossier, Payment
+from dossiers.payments import selectors, services
+from dossiers.payments.forms import PaymentConfirmForm, ReconciliationForm, RefundForm
+from dossiers.payments.gateways import GATEWAY_NAMES, gateway_get
+from dossiers.payments.gateways.base import Answer
+from dossiers.payments.receipts import payment_receipt_pdf
+from dossiers.payments.vietqr import qr_data_uri
+from portal.exceptions import PortalError
+from portal.throttling import rate_limit
+
+logger = logging.getLogger(__name__)
+
+
+def gateways_enabled() -> list[str]:
+    """Gateways with a merchant configured (VNPay: VNPAY_TMN_CODE and VNPAY_HASH_SECRET)."""
+    names = []
+    if settings.VNPAY_TMN_CODE and settings.VNPAY_HASH_SECRET:
+        names.append("vnpay")
+    return [n for n in names if n in GATEWAY_NAMES]
+
+
+# --- Citizens ---------------------------------------------------------------------------------
+
+def citizen_may_pay(request: HttpRequest, dossier: Dossier) -> bool:
+    """The look-up proof (captcha or key), the submitting draft, or the owning account."""
+    from citizens.models import Draft
+    from citizens.views.common import access_level, session_draft_tokens
+
+    if access_level(request, dossier.code) is not None:
+        return True
+    if request.user.is_authenticated and dossier.citizen_id == request.user.pk:
+        return True
+    tokens = session_draft_tokens(request)
+    return bool(tokens) and Draft.objects.filter(token__in=tokens, dossier=dossier).exists()
+
+
+def _citizen_dossier(request: HttpRequest, code: str) -> Dossier | None:
+    dossier = (Dossier.objects.select_related("procedure", "unit", "unit__parent")
+               .filter(code=code).first())
+    if dossier is None or not citizen_may_pay(request, dossier):
+        return None
+    return dossier
+
+
+def _to_lookup(request: HttpRequest, code: str) -> HttpResponse:
+    messages.info(request, _("Vui lòng tra cứu hồ sơ (mã hồ sơ và mã xác nhận hoặc mã tra "
+                             "cứu) để thanh toán phí, lệ phí."))
+    return redirect(reverse("citizen-lookup") + f"?code={code}")
+
+
+def payment_panel_context(*, dossier: Dossier) -> dict[str, object]:
+    """What the payment box shows (also on the confirmation and look-up pages)."""
+    payment = selectors.payment_current(dossier=dossier)
+    payload = selectors.payment_vietqr(payment=payment) if payment else None
+    account = selectors.payment_account_for(unit=dossier.unit)
+    return {
+        "dossier": dossier, "payment": payment,
+        "owed_vnd": (payment.amount_vnd if payment and payment.state == Payment.State.AWAITING
+                     else (dossier.fee_vnd if payment is None else 0)),
+        "state": selectors.dossier_payment_state(dossier=dossier),
+        "vietqr": qr_data_uri(payload) if payload else None, "vietqr_payload": payload,
+        "account": account, "gateways": gateways_enabled(),
+        "closed": dossier.status in services.CLOSED_STATES,
+    }
+
+
+@require_GET
+def payment_page(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _citizen_dossier(request, code)
+    if dossier is None:
+        return _to_lookup(request, code)
+    if dossier.fee_vnd > 0 and dossier.status not in services.CLOSED_STATES:
+        # Nothing asked yet: the dossier's fee is what is owed (level 4 pays at submission).
+        services.payment_open(dossier=dossier)
+    context = payment_panel_context(dossier=dossier)
+    context["payments"] = selectors.dossier_payments(dossier=dossier)
+    return render(request, "dossiers/payments/pay.html", context)
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "127.0.0.1")
+
+
+@require_POST
+@rate_limit("key")  # per client (portal.throttling)
+def payment_start(request: HttpRequest, code: str, gateway: str) -> HttpResponse:
+    """Open an order and send the browser to the gateway.
+
+    The CSP's form-action does not let a form's redirect leave the site, so the answer is a
+    page that goes on to the gateway by itself, with a link for browsers that do not.
+    """
+    if gateway not in gateways_enabled():
+        raise Http404
+    dossier = _citizen_dossier(request, code)
+    if dossier is None:
+        return _to_lookup(request, code)
+    return_url = request.build_absolute_uri(reverse("payment-return", args=[gateway]))
+    try:
+        url = services.payment_gateway_start(dossier=dossier, gateway=gateway_get(gateway),
+                                             return_url=return_url,
+                                             client_ip=_client_ip(request))
+    except PortalError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("payment-page", dossier.code)
+    return render(request, "dossiers/payments/redirect.html",
+                  {"url": url, "dossier": dossier, "gateway": gateway_get(gateway)})
+
+
+@csrf_exempt  # a server-to-server call, authenticated by the gateway's signature
+@require_http_methods(["GET", "POST"])
+def payment_ipn(request: HttpRequest, gateway: str) -> JsonResponse:
+    if gateway not in GATEWAY_NAMES:
+        raise Http404
+    backend = gateway_get(gateway)
+    params = request.GET if request.method == "GET" else request.POST
+    try:
+        answer = services.payment_notification_handle(gateway=backend, params=params.dict())
+    except Exception:  # the gateway must get an answer; it retries on 99
+        logger.exception("payment IPN from %s failed", gateway)
+        answer = Answer.UNKNOWN_ERROR
+    return JsonResponse(backend.notification_answer(answer))
+
+
+@require_GET
+def payment_return(request: HttpRequest, gateway: str) -> HttpResponse:
+    if gateway not in GATEWAY_NAMES:
+        raise Http404
+    result = services.payment_return_read(gateway=gateway_get(gateway),
+                                          params=request.GET.dict())
+    attempt = result["attempt"]
+    payment = None
+    if attempt is not None:
+        payment = Payment.objects.select_related("dossier").get(pk=attempt.payment_id)
+    status = 200 if result["valid"] else 400
+    return render(request, "dossiers/payments/return.html", {
+        "result": result, "attempt": attempt, "payment": payment,
+        "dossier": payment.dossier if payment else None,
+    }, status=status)
+
+
+@require_GET
+def citizen_receipt(request: HttpRequest, code: str, payment_id: int) -> HttpResponse:
+    dossier = _citizen_dossier(request, code)
+    if dossier is None:
+        return _to_lookup(request, code)
+    return _receipt_response(dossier, payment_id)
+
+
+def _receipt_response(dossier: Dossier, payment_id: int) -> HttpResponse:
+    payment = (Payment.objects.select_related("dossier", "dossier__procedure", "dossier__unit",
+                                              "dossier__unit__parent", "confirmed_by")
+               .filter(dossier=dossier, pk=payment_id).first())
+    if payment is None:
+        raise Http404
+    name = (f"bien-lai-{payment.receipt_number}" if payment.state != Payment.State.AWAITING
+            else f"thong-bao-nop-phi-{dossier.code}")
+    response = HttpResponse(payment_receipt_pdf(payment=payment),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+# --- Officers ---------------------------------------------------------------------------------
+
+def _officer_units(request: HttpRequest) -> set[int]:
+    ids = officer_unit_ids(user=request.user)
+    if not ids:
+        raise PermissionDenied(_("Tài khoản này không phải cán bộ của đơn vị nào."))
+    return ids
+
+
+@login_required
+@require_GET
+def reconciliation(request: HttpRequest) -> HttpResponse:
+    """Payments by day and method in the officer's units, to match against the cash book,
+    the bank statement and the gateway's report."""
+    unit_ids = _officer_units(request)
+    form = ReconciliationForm(request.GET)
+    valid = form.is_valid()
+    today = timezone.localdate()
+    data = form.cleaned_data if valid else {"start": today, "end": today, "method": ""}
+    payments = selectors.payments_for_reconciliation(unit_ids=unit_ids, start=data["start"],
+                                                     end=data["end"],
+                                                     method=data.get("method") or "")
+    if valid and request.GET.get("format") == "csv":
+        return _reconciliation_csv(payments, data)
+    rows = list(payments)
+    return render(request, "dossiers/payments/reconciliation.html", {
+        "form": form, "start": data["start"], "end": data["end"], "payments": rows,
+        "totals": selectors.payments_daily_totals(payments=payments),
+        "total_vnd": sum(p.amount_vnd for p in rows),
+        "refunded_vnd": sum(p.amount_vnd for p in rows if p.state == Payment.State.REFUNDED),
+        "open_payments": selectors.payments_open(unit_ids=unit_ids)[:100],
+        "paid_twice": selectors.payments_paid_twice(unit_ids=unit_ids)[:100],
+        "confirm_form": PaymentConfirmForm(auto_id="id_confirm_%s"),
+        "refund_form": RefundForm(auto_id="id_refund_%s"),
+        "csv_query": request.GET.urlencode(),
+    }, status=200 if valid else 400)
+
+
+def _reconciliation_csv(payments: object, data: dict[str, object]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (f'attachment; filename="thanh-toan-{data["start"]}-'
+                                       f'{data["end"]}.csv"')
+    response.write("\ufeff")  # Excel reads UTF-8 with a BOM
+    writer = csv.writer(response)
+    writer.writerow(["paid_at", "receipt_number", "dossier", "unit", "method", "reference",
+                     "gateway", "amount_vnd", "state", "refunded_at"])
+    for p in payments:  # type: ignore[attr-defined]
+        writer.writerow([timezone.localtime(p.paid_at).isoformat(), p.receipt_number,
+                         p.dossier.code, p.dossier.unit.code, p.method, p.reference, p.gateway,
+                         p.amount_vnd, p.state,
+                         timezone.localtime(p.refunded_at).isoformat() if p.refunded_at
+                         else ""])
+    return response
+
+
+@require_POST
+@login_required
+def officer_confirm(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = dossier_get_for_officer(user=request.user, code=code, action="confirm_payment")
+    form = PaymentConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            payment = services.payment_confirm(dossier=dossier, actor=request.user,
+                                               method=form.cleaned_data["method"],
+                                               reference=form.cleaned_data["reference"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PortalError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Đã ghi nhận thanh toán %(amount)s đồng cho hồ sơ "
+                                        "%(code)s.") % {"amount": f"{payment.amount_vnd:,}"
+                                                        .replace(",", "."), "code": code})
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values()
+                                         for e in errors))
+    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith(
+        "/can-bo/") else reverse("payment-reconciliation"))
+
+
+@require_POST
+@login_required
+def officer_refund(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = Payment.objects.select_related("dossier").filter(pk=payment_id).first()
+    if payment is None:
+        raise Http404
+    dossier_get_for_officer(user=request.user, code=payment.dossier.code,
+                            action="confirm_payment")
+    form = RefundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.payment_refund(payment=payment, actor=request.user,
+                                    reason=form.cleaned_data["reason"])
+        except (ValidationError, PortalError) as exc:
+            messages.error(request, str(getattr(exc, "message", exc)))
+        else:
+            messages.success(request, _("Đã ghi nhận hoàn trả khoản phí."))
+    else:
+        messages.error(request, _("Vui lòng nêu lý do hoàn trả."))
+    return redirect("payment-reconciliation")
+
+
+@login_required
+@require_GET
+def officer_receipt(request: HttpRequest, code: str, payment_id: int) -> HttpResponse:
+    dossier = dossier_get_for_officer(user=request.user, code=code)
+    return _receipt_response(dossier, payment_id)
