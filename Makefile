@@ -9,7 +9,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 # Translations: the compiled .mo files are committed, so no gettext is needed to run.
-.PHONY: run test setup install migrate seed lint fmt worker beat clean messages
+.PHONY: run test setup install migrate seed lint fmt worker beat clean messages e2e-setup e2e
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,3 +58,16 @@ beat: install
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Browser journeys (tests/e2e, issue 8): Debian's chromium, never a browser downloaded by
+# playwright; axe-core from the npm registry (package-lock.json). Needs root for apt-get.
+CHROMIUM ?= /usr/bin/chromium
+e2e-setup: install
+	test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core)
+	command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends nodejs npm)
+	test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --loglevel=error
+
+e2e: e2e-setup var
+	$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)

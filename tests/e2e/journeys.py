@@ -1,0 +1,140 @@
+"""Steps the journeys share: the letter's ten steps on a phone, the look-up with the key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect
+
+from dossiers.models import Dossier
+from notifications.models import SmsMessage
+from tests.e2e import data
+from tests.e2e.helpers import check_page, jpeg_file, pdf_file
+
+STEP_HEADING = re.compile(r"Bước (\d+)/(\d+)")
+
+
+def step_counter(page: Any) -> tuple[int, int]:
+    match = STEP_HEADING.search(page.locator(".steps-indicator").inner_text())
+    assert match, page.url
+    return int(match.group(1)), int(match.group(2))
+
+
+def continue_step(page: Any, name: str = "Đồng ý và tiếp tục") -> None:
+    before = page.url
+    page.locator("main form").get_by_role("button", name=name).click()
+    page.wait_for_url(lambda url: url != before)
+
+
+def submit_letter_ten_steps(page: Any, shots: Any, tmp: Path, world: data.World) -> Dossier:
+    """Search, read, unit, applicant, files, delivery by post (copy address), captcha, fee and
+    payment method, declaration, submit. Checks axe and sideways scrolling on every page."""
+    # 1. Search the catalogue from the home page.
+    page.goto("/")
+    check_page(page, shots, "trang-chu")
+    page.get_by_role("searchbox").first.fill("khai sinh")
+    page.get_by_role("button", name="Tìm thủ tục").click()
+    page.wait_for_url(re.compile(r"/thu-tuc/\?"))
+    check_page(page, shots, "ket-qua-tim-kiem")
+
+    # 2. Read the procedure.
+    page.get_by_role("link", name=world.procedure.name).first.click()
+    page.wait_for_url(re.compile(rf"/thu-tuc/{re.escape(world.procedure.code)}/$"))
+    check_page(page, shots, "thong-tin-thu-tuc")
+    page.locator("main").get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
+    page.wait_for_url(re.compile(r"/nop-ho-so/"))
+    check_page(page, shots, "bat-dau")
+    page.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
+
+    # 3. Choose the unit.
+    page.wait_for_url(re.compile(r"/don-vi/$"))
+    assert step_counter(page) == (1, 6)
+    check_page(page, shots, "buoc-1-don-vi")
+    page.get_by_label(world.commune.name).check()
+    continue_step(page)
+
+    # 4. Fill in the applicant.
+    assert step_counter(page) == (2, 6)
+    check_page(page, shots, "buoc-2-nguoi-nop")
+    page.get_by_label("Họ và tên người nộp").fill(data.NAME)
+    page.get_by_label(re.compile(r"^Số định danh cá nhân")).fill(data.ID_NUMBER)
+    page.get_by_label("Số điện thoại di động").fill(data.PHONE_TYPED)
+    page.get_by_label("Tỉnh, thành phố").select_option("12")
+    ward = page.get_by_label("Xã, phường, đặc khu")
+    ward.locator("option[value='3601']").wait_for(state="attached")
+    ward.select_option("3601")
+    page.get_by_label("Số nhà, đường, thôn/bản/tổ").fill(data.STREET)
+    continue_step(page)
+
+    # 5. Attach a real PDF and a real JPEG.
+    assert step_counter(page) == (3, 6)
+    check_page(page, shots, "buoc-3-giay-to")
+    inputs = page.locator("main input[type=file]")
+    assert inputs.count() == 2
+    inputs.nth(0).set_input_files(str(pdf_file(tmp)))
+    inputs.nth(1).set_input_files(str(jpeg_file(tmp)))
+    continue_step(page)
+
+    # 6. Delivery by post, copying the applicant's address.
+    assert step_counter(page) == (4, 6)
+    page.get_by_label(re.compile("bưu điện|bưu chính")).check()
+    copy = page.get_by_role("button", name="Lấy địa chỉ từ thông tin người nộp")
+    copy.click()
+    expect(page.locator("#id_ward")).to_have_value("3601")
+    assert page.get_by_label("Số nhà, đường, thôn/bản/tổ").input_value() == data.STREET
+    check_page(page, shots, "buoc-4-nhan-ket-qua")
+    continue_step(page)
+
+    # Review.
+    assert step_counter(page) == (5, 6)
+    check_page(page, shots, "buoc-5-kiem-tra")
+    main = page.locator("main").inner_text()
+    assert data.NAME in main
+    assert "to-khai.pdf" in main
+    continue_step(page, "Thông tin đã đúng, tiếp tục")
+
+    # 7-9. Captcha (test mode), fee and payment method, declaration.
+    assert step_counter(page) == (6, 6)
+    assert "8.000 đồng" in page.locator(".fee").inner_text()
+    check_page(page, shots, "buoc-6-xac-nhan")
+    methods = page.locator("main input[name=payment_method]")
+    assert methods.count() >= 1
+    methods.first.check()
+    page.get_by_label("Nhập mã xác nhận").fill("PASSED")
+    page.get_by_label(re.compile("Tôi xin chịu trách nhiệm")).check()
+    shots(page, "buoc-6-da-dien")
+
+    # 10. Submit.
+    page.get_by_role("button", name="Đồng ý và nộp hồ sơ").click()
+    page.wait_for_url(re.compile(r"/da-nop/$"))
+    check_page(page, shots, "da-nop")
+    dossier = Dossier.objects.get(applicant_id_number=data.ID_NUMBER)
+    assert dossier.code in page.locator(".dossier-code").inner_text()
+    assert dossier.delivery == Dossier.Delivery.POST
+    assert data.STREET in dossier.delivery_address
+    assert dossier.files.count() == 2
+    return dossier
+
+
+def key_from_outbox(dossier: Dossier, *, nth: int = 0) -> str:
+    """The look-up key from the SMS in the outbox (the n-th message that carries one)."""
+    bodies = [m.body for m in SmsMessage.objects.filter(dossier=dossier).order_by("id")]
+    keys = [m.group(1) for b in bodies
+            if (m := re.search(r"Mã tra cứu(?: mới)?(?: của hồ sơ \S+)?: ([A-Z0-9]{8,})", b))]
+    assert len(keys) > nth, bodies
+    return keys[nth]
+
+
+def look_up(page: Any, shots: Any, *, code: str, key: str, label: str = "tra-cuu") -> None:
+    page.goto("/tra-cuu/")
+    check_page(page, shots, label)
+    page.get_by_label("Mã hồ sơ").fill(code)
+    page.get_by_label(re.compile("Mã tra cứu")).fill(key)
+    captcha = page.get_by_label("Nhập mã xác nhận")
+    if captcha.count():
+        captcha.fill("PASSED")
+    page.locator("main form").locator("button[type=submit]").last.click()
+    page.wait_for_url(re.compile(rf"/tra-cuu/ho-so/{re.escape(code)}/"))
+    check_page(page, shots, label + "-ket-qua")
