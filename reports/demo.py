@@ -14,7 +14,7 @@ fields, and every event of their life with its hash chain (dossiers.services.eve
 sequences; then the report summaries are rebuilt for the units touched.
 
 The TTHC columns count the procedures in force at the end of the period in the unit's
-district (docs/REPORTS.md). The demo catalogue holds 37 real procedures; in force in October
+district (reports/README.md). The demo catalogue holds 37 real procedures; in force in October
 2020 they are fewer than the letter's 348 + 12 + 4, so the rest of the district's 2020
 published list is added as historical catalogue entries (code 9.LNNNNN, marked unconfirmed,
 in force 2018-01-01 → 2020-12-31): they count in 2020 and are out of today's catalogue.

@@ -92,7 +92,7 @@ def appendix_compute(*, period: Period, units: list[Unit], scope: set[int]) -> A
     Steps: three aggregate queries over the summary rows (received and finished in the
     period by unit, level and channel; what was open before the period by unit), folded into
     the rows; the TTHC columns count the procedures in force at the end of the period in the
-    row's district (see docs/REPORTS.md); the total row adds the rows up.
+    row's district (see reports/README.md); the total row adds the rows up.
     """
     mapping = unit_tree_map(units=units, scope=scope)
     rows = [AppendixRow(stt=u.report_order or index + 1, unit_code=u.code, unit_name=u.name,
