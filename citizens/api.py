@@ -18,7 +18,6 @@ from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from citizens import services
@@ -39,6 +38,7 @@ from dossiers.services.citizen import (
 from dossiers.services.core import Applicant, IncomingFile, dossier_create
 from dossiers.uploads import upload_validate
 from portal.exceptions import InvalidTransition
+from portal.throttling import ScopedRateThrottle  # fail-open, trusted proxies only
 from procedures import selectors as catalogue
 from procedures.models import Channel, Procedure, ProcedureDocument
 

@@ -24,7 +24,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from dossiers import selectors, slips
@@ -47,6 +46,7 @@ from dossiers.serializers import (
 from dossiers.services import actions
 from dossiers.services.core import Applicant
 from portal.auth import officer_token_user
+from portal.throttling import ScopedRateThrottle  # fail-open, trusted proxies only
 from procedures.calendar import work_calendar
 from procedures.models import Unit
 from procedures.selectors import procedure_get

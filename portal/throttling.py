@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from rest_framework.throttling import ScopedRateThrottle as _DRFScopedRateThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -129,3 +130,20 @@ def rate_limit(scope: str, *, methods: tuple[str, ...] = ("POST",)
         return wrapped
 
     return decorate
+
+
+class ScopedRateThrottle(_DRFScopedRateThrottle):
+    """DRF's scoped throttle (the view's `throttle_scope`, the rates of settings), counting per
+    client with `client_ip` (trusted proxies only) and letting requests through, logged, when
+    the cache is down: a Redis outage must not turn every submission into a server error."""
+
+    def get_ident(self, request: Any) -> str:
+        return client_ip(request)
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        try:
+            return bool(super().allow_request(request, view))
+        except Exception:
+            logger.warning("throttle %s not counted: cache unavailable",
+                           getattr(view, "throttle_scope", "?"), exc_info=True)
+            return True

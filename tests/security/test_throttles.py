@@ -98,3 +98,12 @@ def test_the_client_is_the_address_the_nearest_trusted_proxy_saw(settings):
     assert client_ip(_Req("10.0.0.5", "6.6.6.6, 203.0.113.7")) == "203.0.113.7"
     assert client_ip(_Req("10.0.0.5", "203.0.113.7")) == "203.0.113.7"
     assert client_ip(_Req("10.0.0.5")) == "10.0.0.5"
+
+
+def test_a_cache_outage_lets_requests_through_instead_of_failing(client, settings, officer):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6390/0"}}  # nobody listens
+    assert client.get("/api/v1/dossiers/X/status/", {"key": "K"}).status_code == 404
+    assert client.post(reverse("citizen-lookup"), {"code": "X", "key": "K"}).status_code != 500
+    token = client.post("/api/v1/auth/token/", {"username": "officer", "password": "pw-officer"})
+    assert token.status_code == 200
