@@ -62,3 +62,26 @@ def world_build() -> World:
         head=officer_user("chu-tich", commune, Role.HEAD, full_name="Vàng A Chủ"),
         leader=officer_user("lanh-dao", district, Role.LEADER, full_name="Lù Văn Đạo"),
     )
+
+
+def online_dossier(world: World, *, at: Any = None) -> Any:
+    """An online dossier submitted through the core service (what the wizard calls), by post."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dossiers.models import Dossier
+    from dossiers.services.core import Applicant, IncomingFile, dossier_create
+    from procedures.models import Channel
+
+    pdf = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n"
+           b"%%EOF\n")
+    files = [IncomingFile(document=d, upload=SimpleUploadedFile(f"giay-to-{d.pk}.pdf", pdf),
+                          name=f"giay-to-{d.pk}.pdf", extension=".pdf",
+                          content_type="application/pdf")
+             for d in world.procedure.documents.all()]
+    address = f"{STREET}, Xã Mường Khoa, tỉnh Lai Châu"
+    dossier, _key = dossier_create(
+        procedure=world.procedure, unit=world.commune, channel=Channel.ONLINE,
+        applicant=Applicant(name=NAME, id_number=ID_NUMBER, phone=PHONE, address=address),
+        files=files, delivery=Dossier.Delivery.POST, delivery_address=address,
+        payment_method="online", **({"at": at} if at else {}))
+    return dossier

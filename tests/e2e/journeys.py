@@ -138,3 +138,23 @@ def look_up(page: Any, shots: Any, *, code: str, key: str, label: str = "tra-cuu
     page.locator("main form").locator("button[type=submit]").last.click()
     page.wait_for_url(re.compile(rf"/tra-cuu/ho-so/{re.escape(code)}/"))
     check_page(page, shots, label + "-ket-qua")
+
+
+def officer_action(page: Any, label: str, fill: Any = None) -> None:
+    """Open one of the dossier page's actions, fill its form, send it."""
+    box = page.locator("details.officer-action").filter(
+        has=page.locator("summary", has_text=label))
+    box.locator("summary").click()
+    if fill is not None:
+        fill(box)
+    box.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert not page.locator(".error-summary").count(), page.locator("main").inner_text()[:800]
+
+
+def open_dossier_as_officer(page: Any, shots: Any, code: str, label: str) -> None:
+    page.goto("/can-bo/")
+    check_page(page, shots, f"{label}-ban-lam-viec", phone=False)
+    page.locator("main").get_by_role("link", name=code).first.click()
+    page.wait_for_url(re.compile(rf"/can-bo/ho-so/{re.escape(code)}/$"))
+    check_page(page, shots, f"{label}-ho-so", phone=False)
