@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from dossiers.models import Apology, Dossier, DossierAccess, DossierEvent, Handover
+from dossiers.payments import admin as _payments_admin  # noqa: F401  (issue 7)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -132,6 +132,14 @@ class PaymentConfirmForm(forms.Form):
     reference = forms.CharField(label=_("Số biên lai / chứng từ"), max_length=100,
                                 required=False)
 
+    def clean(self) -> dict[str, Any]:
+        # Cash at the counter: the officer records the receipt number (issue 7).
+        data = super().clean() or {}
+        if data.get("method") in ("cash", "transfer") and not data.get("reference", "").strip():
+            self.add_error("reference", _("Vui lòng nhập số biên lai (tiền mặt) hoặc mã giao "
+                                          "dịch ngân hàng (chuyển khoản)."))
+        return data
+
 
 class ResolveForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Kết quả"), choices=Dossier.Outcome.choices,

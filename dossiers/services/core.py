@@ -216,6 +216,8 @@ def actor_label_for(actor: AbstractBaseUser | None, applicant: Applicant) -> str
 
 
 def procedure_fee(*, procedure: Procedure, channel: str) -> int:
-    """The flat fee of the channel (per-page rules are priced when the pages are known)."""
-    rows = {c.channel: c.fee_vnd for c in procedure.channels.all()}
-    return rows.get(channel, rows.get(Channel.COUNTER, 0))
+    """The fee of an ordinary request on the channel (per-page rules: a one-page copy; the
+    officer asks the exact amount once the pages are counted). See dossiers.payments.fees."""
+    from dossiers.payments.fees import fee_compute  # issue 7
+
+    return fee_compute(procedure=procedure, channel=channel)

@@ -17,14 +17,13 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import DossierFile, Payment, SupplementRequest
+from dossiers.payments.selectors import ONLINE_METHODS as ONLINE_PAYMENT_METHODS  # issue 7
 from procedures.models import Channel, Procedure, Unit
 from procedures.selectors import in_force
 from reports.access import unit_tree_map
 from reports.models import DossierFact
 from reports.selectors.periods import Period
 from reports.selectors.sums import period_sums, rate_pct, without_jit
-
-ONLINE_PAYMENT_METHODS = ("online",)
 
 
 @dataclass(frozen=True)
