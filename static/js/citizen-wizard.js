@@ -103,30 +103,3 @@
     });
   });
 })();
-
-/* Focus: to the error summary when there are errors, so screen readers announce what to fix;
-   else, on a new wizard step, to the step's heading, so the page is read from there and Tab
-   goes on to the step's first field. A summary link moves focus to its field. */
-(function () {
-  "use strict";
-  var summary = document.getElementById("error-summary");
-  if (summary) {
-    summary.focus();
-    summary.addEventListener("click", function (event) {
-      var link = event.target.closest("a[href^='#']");
-      var field = link && document.getElementById(link.getAttribute("href").slice(1));
-      if (!field) { return; }
-      event.preventDefault();
-      field.scrollIntoView({block: "center"});
-      field.focus();
-    });
-    return;
-  }
-  if (document.querySelector(".steps-indicator")) {
-    var heading = document.querySelector("main h1");
-    if (heading) {
-      heading.setAttribute("tabindex", "-1");
-      heading.focus();
-    }
-  }
-})();
