@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -32,3 +33,11 @@ urlpatterns = [
     path("", include("citizens.urls")),
     path("", include("procedures.urls")),
 ]
+
+if settings.BENCH_BARE_VIEW:  # bench/load_lookup.py's baseline: the same stack, no work
+    from django.http import JsonResponse
+
+    def bench_bare(request: object) -> JsonResponse:
+        return JsonResponse({"status": "ok"})
+
+    urlpatterns.append(path("bench/bare/", bench_bare))

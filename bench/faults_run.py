@@ -1,0 +1,344 @@
+"""Faults during load: kill -9 a Celery worker in mid-send, restart PostgreSQL, stop Redis
+for 30 s; then count dossiers and messages: none may be lost or duplicated.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench_prod2 \\
+    REDIS_URL=redis://127.0.0.1:6379/10 \\
+    .venv/bin/python bench/faults_run.py
+
+DISRUPTIVE: it restarts this machine's PostgreSQL and stops its Redis for 30 s (everyone's,
+not only the bench's databases), and always starts them again (also on errors and Ctrl-C).
+
+Steps:
+1. Seed the bench database; start gunicorn, two Celery workers (w1, w2) and beat as in
+   production (bench settings: per-client rates raised; SMS_REQUEUE_AFTER=10 so the outbox
+   re-queue, run by beat every minute, picks lost tasks up soon). The fake Twilio answers
+   each message after --gateway-delay seconds, so sends are in flight when a worker dies.
+2. Load: --clients threads submit dossiers online (a 100 KB PDF each) at most --rate per
+   second in all. Each logical submission has its own Idempotency-Key; on a connection error,
+   a 5xx or a 429 the client tries again (new captcha, same key) until it gets 201 or 200,
+   as an app would. The acknowledged code is recorded.
+3. Faults, one after the other under that load: kill -9 of worker w1's process group while
+   it sends (then a new w1 starts); `pg_ctlcluster --skip-systemctl-redirect <v> main
+   restart`; `redis-cli shutdown nosave`, 30 s without Redis, then the same redis-server
+   command the machine starts it with.
+4. Stop the load, wait (bounded, --drain seconds) until every SMS row of the run is sent.
+5. Count: acknowledged submissions vs dossiers in the database (by Idempotency-Key: lost,
+   duplicated); per dossier, SMS rows and what the fake Twilio received (0 = lost, 2+ =
+   duplicated).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+from _common import (
+    COMMUNE_CODE,
+    KeepAlive,
+    bench_stack,
+    captchas_make,
+    django_setup,
+    multipart,
+    pdf_bytes,
+    redis_flush,
+    require_services,
+    seed,
+)
+
+REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port",
+               "6379", "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
+               "--logfile", "/var/log/redis/ci.log"]
+
+
+def pg_version() -> str:
+    return sorted(os.listdir("/etc/postgresql"))[-1]
+
+
+def pg_ready() -> bool:
+    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"],  # noqa: S607
+                          check=False).returncode == 0
+
+
+def redis_ready() -> bool:
+    return subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True,  # noqa: S607
+                          check=False).stdout.strip() == b"PONG"
+
+
+def wait_for(predicate, timeout: float, what: str) -> float:
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def services_restore() -> None:
+    """Whatever happened: PostgreSQL and Redis are running when the bench ends."""
+    if not pg_ready():
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", pg_version(), "main",  # noqa: S603, S607
+                        "start"], check=False)
+        with contextlib.suppress(RuntimeError):
+            wait_for(pg_ready, 60, "PostgreSQL")
+    if not redis_ready():
+        Path("/var/lib/redis").mkdir(parents=True, exist_ok=True)
+        Path("/var/log/redis").mkdir(parents=True, exist_ok=True)
+        subprocess.run(REDIS_START, check=False)  # noqa: S603
+        with contextlib.suppress(RuntimeError):
+            wait_for(redis_ready, 30, "Redis")
+
+
+class SlowTwilio:
+    """The fake Twilio, answering each message after `delay` seconds (a send in flight)."""
+
+    def __init__(self, delay: float) -> None:
+        from tests.fakes.twilio import FakeTwilio
+
+        outer = self
+        self.delay = delay
+
+        class Slow(FakeTwilio):
+            def _answer(self, *args, **kwargs):
+                time.sleep(outer.delay)
+                return super()._answer(*args, **kwargs)
+
+        self.fake = Slow()
+
+    def __enter__(self):
+        self.fake.start()
+        return self.fake
+
+    def __exit__(self, *exc: object) -> None:
+        self.fake.stop()
+
+
+class Load:
+    """Client threads submitting dossiers; retry until acknowledged (same Idempotency-Key)."""
+
+    def __init__(self, *, port: int, clients: int, rate: float, procedure, document,
+                 captchas: list[tuple[str, str]], run_id: str, size: int) -> None:
+        self.client = KeepAlive("127.0.0.1", port, timeout=30)
+        self.clients, self.interval = clients, clients / rate
+        self.procedure, self.document, self.captchas = procedure, document, captchas
+        self.run_id, self.attachment = run_id, pdf_bytes(size)
+        self.lock = threading.Lock()
+        self.stop_event = threading.Event()
+        self.next_submission = 0
+        self.next_captcha = 0
+        self.acknowledged: dict[str, str] = {}  # idempotency key -> code
+        self.answers: Counter[str] = Counter()
+        self.timeline: list[tuple[float, str]] = []
+        self.threads = [threading.Thread(target=self.loop, daemon=True) for _ in range(clients)]
+
+    def start(self) -> None:
+        for t in self.threads:
+            t.start()
+
+    def stop(self, *, grace: float = 120) -> None:
+        self.stop_event.set()
+        for t in self.threads:
+            t.join(timeout=grace)
+
+    def captcha(self) -> tuple[str, str]:
+        with self.lock:
+            self.next_captcha += 1
+            return self.captchas[self.next_captcha % len(self.captchas)]
+
+    def loop(self) -> None:
+        while not self.stop_event.is_set():
+            with self.lock:
+                self.next_submission += 1
+                n = self.next_submission
+            key = f"{self.run_id}-{n}"
+            started = time.monotonic()
+            self.submit(n, key)
+            time.sleep(max(0.0, self.interval - (time.monotonic() - started)))
+
+    def submit(self, n: int, key: str) -> None:
+        deadline = time.monotonic() + 180  # a submission in progress is finished, bounded
+        while time.monotonic() < deadline:
+            captcha_key, answer = self.captcha()
+            fields = {
+                "procedure": self.procedure.code, "unit": COMMUNE_CODE,
+                "applicant_name": "Nguyễn Văn Lỗi", "applicant_id_number": "012345678901",
+                "applicant_phone": f"098{n % 10_000_000:07d}",
+                "applicant_address": "Bản Nà Bó, xã (bench)", "delivery": "counter",
+                "payment_method": "none", "declaration": "true", "captcha_key": captcha_key,
+                "captcha_value": answer,
+            }
+            body, content_type = multipart(fields, {f"document_{self.document.pk}": (
+                "to-khai.pdf", self.attachment, "application/pdf")})
+            try:
+                status, raw = self.client.request(
+                    "POST", "/api/v1/dossiers/", body=body,
+                    headers={"Content-Type": content_type, "Accept": "application/json",
+                             "Idempotency-Key": key})
+            except Exception as exc:
+                self.note(f"error {type(exc).__name__}")
+                time.sleep(0.5)
+                continue
+            self.note(str(status))
+            if status in (200, 201):
+                with self.lock:
+                    self.acknowledged[key] = json.loads(raw)["code"]
+                return
+            if status == 400:  # e.g. a captcha used up by an attempt that failed later
+                continue
+            time.sleep(0.5)
+        self.note("gave up")
+
+    def note(self, what: str) -> None:
+        with self.lock:
+            self.answers[what] += 1
+            self.timeline.append((time.monotonic(), what))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--rate", type=float, default=8.0, help="submissions/s at most")
+    parser.add_argument("--size", type=int, default=100_000, help="attachment bytes")
+    parser.add_argument("--gateway-delay", type=float, default=0.2)
+    parser.add_argument("--redis-down", type=float, default=30.0)
+    parser.add_argument("--drain", type=float, default=420.0)
+    parser.add_argument("--skip", default="", help="comma-separated: worker,postgres,redis")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    _, redis_url = require_services()
+    redis_flush(redis_url)
+    django_setup()
+    from django.db import connection
+
+    from notifications.models import SmsMessage
+
+    data = seed()
+    document = data.procedure.documents.first()
+    captchas = captchas_make(6000)
+    run_id = f"faults-{time.time_ns():x}"
+    log: list[str] = []
+
+    def say(text: str) -> None:
+        line = f"[{time.strftime('%H:%M:%S')}] {text}"
+        log.append(line)
+        print(line, flush=True)
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="motcua-faults-") as tmp_name, \
+                SlowTwilio(args.gateway_delay) as fake:
+            stack = bench_stack(tmp=Path(tmp_name), twilio_url=fake.url,
+                                SMS_REQUEUE_AFTER="10")
+            stack.start_web(workers=5)
+            stack.start_worker("w1", concurrency=2, queues="sms,celery")
+            stack.start_worker("w2", concurrency=2, queues="sms,celery")
+            stack.start_beat()
+            try:
+                stack.wait_ready()
+                say("stack ready: gunicorn 5 workers, Celery workers w1 and w2 (2 processes "
+                    "each), beat")
+                load = Load(port=stack.port, clients=args.clients, rate=args.rate,
+                            procedure=data.procedure, document=document, captchas=captchas,
+                            run_id=run_id, size=args.size)
+                load.start()
+                time.sleep(10)
+                if "worker" not in skip:
+                    wait_for(lambda: len(fake.messages()) > 5, 60, "SMS flowing")
+                    sending = SmsMessage.objects.filter(status=SmsMessage.Status.SENDING).count()
+                    pgid = stack.procs["w1"].popen.pid
+                    os.killpg(pgid, signal.SIGKILL)
+                    say(f"kill -9 of worker w1's process group ({sending} SMS rows in "
+                        f"'sending' at that moment)")
+                    stack.procs.pop("w1").popen.wait()
+                    stack.workers.pop("w1", None)
+                    time.sleep(10)
+                    stack.start_worker("w1", concurrency=2, queues="sms,celery")
+                    stack.wait_worker("w1")
+                    say("worker w1 started again")
+                    time.sleep(10)
+                if "postgres" not in skip:
+                    say("PostgreSQL restart ...")
+                    started = time.monotonic()
+                    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect",  # noqa: S603, S607
+                                    pg_version(), "main", "restart"], check=True)
+                    wait_for(pg_ready, 60, "PostgreSQL")
+                    connection.close()  # this process's connection died with the server
+                    say(f"PostgreSQL back after {time.monotonic() - started:.1f} s")
+                    time.sleep(15)
+                if "redis" not in skip:
+                    subprocess.run(["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"],  # noqa: S607
+                                   check=False, capture_output=True)
+                    say(f"Redis stopped (shutdown nosave) for {args.redis_down:.0f} s")
+                    time.sleep(args.redis_down)
+                    services_restore()
+                    say("Redis started again (empty: it keeps nothing on disk)")
+                    time.sleep(20)
+                load.stop()
+                say(f"load stopped: {len(load.acknowledged)} submissions acknowledged; "
+                    f"answers {dict(load.answers)}")
+                ours = SmsMessage.objects.filter(dossier__code__in=load.acknowledged.values())
+                started = time.monotonic()
+                while ours.exclude(status=SmsMessage.Status.SENT).exists():
+                    if time.monotonic() - started > args.drain:
+                        say("drain time out: " + str(dict(Counter(ours.values_list(
+                            "status", flat=True)))))
+                        break
+                    time.sleep(2)
+                say(f"outbox drained after {time.monotonic() - started:.0f} s")
+                time.sleep(2)
+            finally:
+                codes = stack.stop_all()
+                say(f"stopped: {codes}")
+            report(load, fake, say)
+    finally:
+        services_restore()
+    return 0
+
+
+def report(load: Load, fake, say) -> None:
+    from dossiers.models import Dossier
+    from notifications.models import SmsMessage
+
+    acknowledged = load.acknowledged
+    made = Dossier.objects.filter(idempotency_key__isnull=False)
+    # The API stores "api:" + a hash of the Idempotency-Key.
+    import hashlib
+
+    by_key = {"api:" + hashlib.sha256(k.encode()).hexdigest()[:56]: k for k in acknowledged}
+    rows = list(made.filter(idempotency_key__in=by_key).values_list("idempotency_key", "code"))
+    per_key = Counter(key for key, _ in rows)
+    lost_dossiers = [k for k in acknowledged if not any(
+        by_key.get(ik) == k for ik, _ in rows)]
+    wrong_code = [k for ik, code in rows if (k := by_key[ik]) and acknowledged[k] != code]
+    duplicated = [k for k, n in per_key.items() if n > 1]
+    sms = SmsMessage.objects.filter(dossier__code__in=acknowledged.values())
+    per_dossier = Counter(sms.values_list("dossier__code", flat=True))
+    received = Counter()
+    for message in fake.messages():
+        if message.status == 201:
+            for code in acknowledged.values():
+                if code in message.form.get("Body", ""):
+                    received[code] += 1
+                    break
+    not_received = [c for c in acknowledged.values() if received[c] == 0]
+    twice = {c: n for c, n in received.items() if n > 1}
+    say("RESULT")
+    say(f"  dossiers acknowledged to clients: {len(acknowledged)}; found in the database: "
+        f"{len(rows)}; lost: {len(lost_dossiers)}; duplicated: {len(duplicated)}; code "
+        f"differs from the answer: {len(wrong_code)}")
+    say(f"  SMS rows: {sms.count()} for {len(per_dossier)} dossiers (expected one each); "
+        f"statuses {dict(Counter(sms.values_list('status', flat=True)))}")
+    say(f"  fake Twilio: {len(fake.messages())} requests; dossiers whose SMS never arrived: "
+        f"{len(not_received)}; arrived more than once: {len(twice)} {twice}")
+    say(f"  client answers: {dict(load.answers)}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

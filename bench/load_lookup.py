@@ -1,0 +1,145 @@
+"""Look-up throughput and latency under 50 concurrent clients, against a bare Django view on
+the same gunicorn server (issue 9: at least 70 % of the bare view's throughput, p99 under
+100 ms).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench_prod2 \\
+    REDIS_URL=redis://127.0.0.1:6379/10 \\
+    .venv/bin/python bench/load_lookup.py --connections 50 --duration 20
+
+Steps: migrate and seed the bench database (N online dossiers with their update keys);
+start gunicorn exactly as production does (deploy/gunicorn.conf.py, DEBUG=0, PostgreSQL,
+Redis for the cache and the throttles; tests/smoke/bench_settings.py raises the per-client
+rates so one load generator is not throttled, and adds /bench/bare/, a view that returns a
+constant JSON through the same middleware); warm up; then, in alternation (bare, look-up,
+bare, look-up, to even out other load on the machine), `wrk` with N connections for D
+seconds: GET /bench/bare/ and GET /api/v1/dossiers/{code}/status/?key=… rotating over the
+dossiers. Without wrk, a threaded Python client does the same (it competes with the server
+for the CPU: prefer wrk). Loopback only; bounded by --duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from _common import (
+    KeepAlive,
+    bench_stack,
+    django_setup,
+    fake_twilio,
+    redis_flush,
+    request,
+    require_services,
+    run_load,
+    seed,
+    wrk_available,
+    wrk_run,
+)
+
+
+def lua_script(pairs: list[tuple[str, str]], path: Path) -> Path:
+    rows = ",\n".join(f'  {{"{code}", "{key}"}}' for code, key in pairs)
+    path.write_text(
+        "local lookups = {\n" + rows + "\n}\nlocal i = 0\n"
+        "request = function()\n  i = i + 1\n  local p = lookups[(i % #lookups) + 1]\n"
+        '  return wrk.format("GET", "/api/v1/dossiers/" .. p[1] .. "/status/?key=" .. p[2])\n'
+        "end\n")
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--duration", type=int, default=20, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--dossiers", type=int, default=200)
+    parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--tool", choices=["wrk", "python"],
+                        default="wrk" if wrk_available() else "python")
+    args = parser.parse_args()
+    _, redis_url = require_services()
+    redis_flush(redis_url)
+    django_setup()
+    data = seed(dossiers=args.dossiers)
+    with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp_name, \
+            fake_twilio() as fake:
+        tmp = Path(tmp_name)
+        stack = bench_stack(tmp=tmp, twilio_url=fake.url)
+        stack.start_web(workers=args.web_workers)
+        try:
+            stack.wait_web()
+            code, key = data.lookups[0]
+            status, _, body = request("GET", f"{stack.url}/api/v1/dossiers/{code}/status/"
+                                             f"?key={key}")
+            assert status == 200, body[:500]
+            status, _, _ = request("GET", f"{stack.url}/bench/bare/")
+            assert status == 200
+            script = lua_script(data.lookups, tmp / "lookup.lua")
+            urls = {"bare": f"{stack.url}/bench/bare/",
+                    "lookup": f"{stack.url}/api/v1/dossiers/"}
+            measure(args, urls, script, data.lookups, stack, warmup=True)
+            results: dict[str, list[dict[str, float]]] = {"bare": [], "lookup": []}
+            for _ in range(args.rounds):
+                for name in ("bare", "lookup"):
+                    result = measure_one(args, name, urls, script, data.lookups, stack)
+                    results[name].append(result)
+                    print(f"{name:>6}: {result['rps']:8.1f} req/s  p50 "
+                          f"{result['p50'] * 1000:6.1f} ms  p90 {result['p90'] * 1000:6.1f} ms"
+                          f"  p99 {result['p99'] * 1000:6.1f} ms  errors {result['errors']}",
+                          flush=True)
+        finally:
+            stack.stop_all()
+    bare = statistics.mean(r["rps"] for r in results["bare"])
+    lookup = statistics.mean(r["rps"] for r in results["lookup"])
+    p99 = max(r["p99"] for r in results["lookup"])
+    print(f"\ntool {args.tool}, {args.connections} connections, {args.duration} s x "
+          f"{args.rounds} rounds, gunicorn {args.web_workers} sync workers, load average "
+          f"{os.getloadavg()[0]:.1f}")
+    print(f"bare view: {bare:.1f} req/s; look-up: {lookup:.1f} req/s; ratio "
+          f"{lookup / bare:.1%} (target >= 70 %); look-up p99 {p99 * 1000:.1f} ms "
+          f"(target < 100 ms)")
+    return 0
+
+
+def measure(args, urls, script, lookups, stack, *, warmup: bool) -> None:
+    saved = args.duration
+    args.duration = 3
+    try:
+        for name in ("bare", "lookup"):
+            measure_one(args, name, urls, script, lookups, stack)
+    finally:
+        args.duration = saved
+
+
+def measure_one(args, name, urls, script, lookups, stack) -> dict[str, float]:
+    if args.tool == "wrk":
+        result = wrk_run(urls[name], connections=args.connections, duration=args.duration,
+                         script=script if name == "lookup" else None)
+        return {"rps": result["rps"], "p50": result["p50"], "p90": result["p90"],
+                "p99": result["p99"],
+                "errors": f"non-2xx {result['non_2xx']} {result['socket_errors']}".strip()}
+    client = KeepAlive("127.0.0.1", stack.port)
+
+    def send(thread: int, n: int) -> tuple[int, None]:
+        if name == "bare":
+            path = "/bench/bare/"
+        else:
+            code, key = lookups[n % len(lookups)]
+            path = f"/api/v1/dossiers/{code}/status/?key={key}"
+        status, _ = client.request("GET", path)
+        return status, None
+
+    started = time.monotonic()
+    load = run_load(send, concurrency=args.connections, duration=args.duration,
+                    max_requests=10_000_000, ok=lambda s: s == 200)
+    del started
+    return {"rps": load.rate, "p50": load.pct(50), "p90": load.pct(90), "p99": load.pct(99),
+            "errors": f"{dict(load.statuses)} {dict(load.errors)}"}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
