@@ -106,14 +106,14 @@ def payment_record_paid(*, dossier: Dossier, method: str, reference: str = "",
                         ) -> Payment | None:
     """Mark the open request paid (the caller holds the dossier's lock).
 
-    Without an open request, a dossier with a fee gets a paid one for its fee; a dossier
-    without a fee, nothing.
+    Without an open request, a dossier with a fee and no payment yet gets a paid one for its
+    fee; otherwise (no fee, or already paid) nothing is recorded and None is returned.
     """
     if method not in Payment.Method.values:
         raise ValidationError({"method": _("Hình thức thanh toán không hợp lệ.")})
     payment = _awaiting(dossier)
     if payment is None:
-        if dossier.fee_vnd <= 0:
+        if dossier.fee_vnd <= 0 or Payment.objects.filter(dossier=dossier).exists():
             return None
         payment = payment_request_record(dossier=dossier, amount_vnd=dossier.fee_vnd,
                                          actor=actor, at=at)
