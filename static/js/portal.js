@@ -36,3 +36,53 @@
     }
   }
 })();
+
+/* Long uploads show their progress: a form holding [data-upload-progress] and files to send
+   goes through XMLHttpRequest, whose upload events move the bar. The server answers as for a
+   plain post: a redirect is followed, a page (errors) replaces this one. Without this script
+   the form posts normally. */
+(function () {
+  "use strict";
+  if (!window.FormData || !window.XMLHttpRequest) { return; }
+  document.querySelectorAll("form[enctype='multipart/form-data']").forEach(function (form) {
+    var box = form.querySelector("[data-upload-progress]");
+    if (!box) { return; }
+    var bar = box.querySelector("progress");
+    var percent = box.querySelector("[data-upload-percent]");
+    var failed = box.querySelector("[data-upload-failed]");
+    form.addEventListener("submit", function (event) {
+      var files = Array.prototype.some.call(form.querySelectorAll("input[type=file]"),
+        function (input) { return input.files && input.files.length; });
+      if (!files || event.defaultPrevented) { return; }
+      event.preventDefault();
+      var data = new FormData(form);
+      var submitter = event.submitter;
+      if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+      box.hidden = false;
+      failed.hidden = true;
+      bar.value = 0;
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.getAttribute("action") || window.location.href);
+      xhr.upload.addEventListener("progress", function (e) {
+        if (!e.lengthComputable) { return; }
+        var done = Math.round(e.loaded * 100 / e.total);
+        bar.value = done;
+        percent.textContent = done + " %";
+      });
+      xhr.addEventListener("load", function () {
+        if (xhr.responseURL && xhr.responseURL !== window.location.href) {
+          window.location.assign(xhr.responseURL);
+          return;
+        }
+        document.open();
+        document.write(xhr.responseText);
+        document.close();
+      });
+      xhr.addEventListener("error", function () {
+        failed.hidden = false;
+        failed.focus();
+      });
+      xhr.send(data);
+    });
+  });
+})();
