@@ -75,7 +75,18 @@ def submit_letter_ten_steps(page: Any, shots: Any, tmp: Path, world: data.World)
     assert inputs.count() == 2
     inputs.nth(0).set_input_files(str(pdf_file(tmp)))
     inputs.nth(1).set_input_files(str(jpeg_file(tmp)))
+    upload: dict[str, Any] = {}
+
+    def watch(route: Any) -> None:
+        if route.request.method == "POST":
+            upload["by"] = route.request.resource_type
+            upload["bar shown"] = page.locator("[data-upload-progress]").is_visible()
+        route.continue_()
+    page.route(re.compile(r"/giay-to/$"), watch)
     continue_step(page)
+    page.unroute(re.compile(r"/giay-to/$"))
+    # The files went up through the script that shows the upload's progress.
+    assert upload == {"by": "xhr", "bar shown": True}
 
     # 6. Delivery by post, copying the applicant's address.
     assert step_counter(page) == (4, 6)
