@@ -1,0 +1,67 @@
+"""A district leader opens the dashboard, drills down to the dossiers behind a figure, and
+downloads the appendix (the letter's table) as XLSX."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from dossiers.services.actions import dossier_receive
+from tests.e2e import data
+from tests.e2e.helpers import check_page, officer_login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def world(transactional_db):
+    return data.world_build()
+
+
+def test_a_leader_drills_down_from_the_dashboard_and_downloads_the_appendix(
+        desktop, shots, tmp_path, world, page_errors):
+    received = [dossier_receive(dossier=data.online_dossier(world), actor=world.desk)
+                for _ in range(3)]
+    waiting = data.online_dossier(world)  # not received: counted nowhere yet
+
+    officer_login(desktop, world.leader.username)
+    desktop.goto("/bao-cao/")
+    check_page(desktop, shots, "bang-dieu-hanh", phone=False)
+    tile = desktop.locator(".kpi-tiles li").filter(has_text="hồ sơ tiếp nhận")
+    assert tile.locator("strong").inner_text().strip() == "3"
+
+    # Drill down: the figure lists exactly the dossiers behind it.
+    tile.locator("a").click()
+    desktop.wait_for_url(re.compile(r"/bao-cao/ho-so/\?"))
+    check_page(desktop, shots, "danh-sach-ho-so", phone=False)
+    rows = desktop.locator("main table tbody th[scope=row]")
+    assert sorted(rows.all_inner_texts()) == sorted(d.code for d in received)
+    assert waiting.code not in desktop.locator("main").inner_text()
+    # ...and each code opens the dossier.
+    rows.first.locator("a").click()
+    desktop.wait_for_url(re.compile(r"/can-bo/ho-so/"))
+    shots(desktop, "ho-so-tu-bao-cao")
+
+    # The appendix, then its XLSX through the export job.
+    desktop.goto("/bao-cao/phu-luc/")
+    check_page(desktop, shots, "phu-luc", phone=False)
+    desktop.get_by_role("button", name="Xuất Excel (.xlsx)").click()
+    desktop.wait_for_url(re.compile(r"/bao-cao/xuat-tep/"))
+    ready = desktop.locator("[data-export-ready] a")
+    ready.wait_for(state="visible")
+    check_page(desktop, shots, "tep-bao-cao", phone=False)
+    with desktop.expect_download() as download:
+        ready.click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.suffix == ".xlsx"
+
+    sheet = load_workbook(path).active
+    cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    text = " ".join(str(c) for row in cells for c in row)
+    assert world.commune.name in text
+    commune_row = next(row for row in cells if world.commune.name in row)
+    assert 3 in commune_row  # three dossiers received by the commune
+    assert not page_errors, page_errors
