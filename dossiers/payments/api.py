@@ -54,6 +54,8 @@ class KeySerializer(serializers.Serializer):
 class ConfirmSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=PaymentConfirmForm.base_fields["method"].choices)
     reference = serializers.CharField(max_length=100)
+    pages = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+    copies = serializers.IntegerField(min_value=1, max_value=1_000, required=False)
 
 
 def payment_document(*, dossier: Dossier, request: Request) -> dict[str, Any]:

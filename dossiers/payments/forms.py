@@ -44,6 +44,17 @@ class PaymentConfirmForm(forms.Form):
                                          Payment.Method.TRANSFER.label)])
     reference = forms.CharField(label=_("Số biên lai (tiền mặt) hoặc mã giao dịch ngân hàng"),
                                 max_length=100)
+    # Only for fees per page or per copy (fees.fee_needs_copies): counted at the desk.
+    pages = forms.IntegerField(label=_("Số trang mỗi bản"), min_value=1, max_value=10_000,
+                               required=False)
+    copies = forms.IntegerField(label=_("Số bản"), min_value=1, max_value=1_000,
+                                required=False)
+
+    def __init__(self, *args: Any, per_unit: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not per_unit:
+            del self.fields["pages"]
+            del self.fields["copies"]
 
 
 class RefundForm(forms.Form):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from dossiers.access import officer_assert_can
 from dossiers.models import Dossier, Payment, PaymentAttempt
-from dossiers.payments.fees import fee_lines
+from dossiers.payments.fees import fee_compute, fee_lines
 from dossiers.payments.gateways.base import Answer, GatewayError, Order, PaymentGateway
 from dossiers.payments.vietqr import ascii_text
 from dossiers.services.core import dossier_transition
@@ -143,10 +143,15 @@ def _settle(*, dossier: Dossier, payment: Payment, actor: User | None, actor_lab
 
 @transaction.atomic(durable=True)
 def payment_confirm(*, dossier: Dossier, actor: User, method: str, reference: str = "",
+                    pages: int | None = None, copies: int | None = None,
                     at: datetime | None = None) -> Payment:
     """An officer records a payment at the counter (cash, with the receipt number) or a
     VietQR transfer seen on the unit's account (with the bank's reference), in any state
-    where the dossier can still be paid for."""
+    where the dossier can still be paid for.
+
+    With `pages` or `copies` (per-page and per-copy fees, counted at the desk) the amount is
+    computed by fee_compute and replaces the open request's.
+    """
     officer_assert_can(user=actor, dossier=dossier, action="confirm_payment")
     at = at or timezone.now()
     reference = (reference or "").strip()
@@ -157,6 +162,17 @@ def payment_confirm(*, dossier: Dossier, actor: User, method: str, reference: st
     if locked.status in CLOSED_STATES:
         raise InvalidTransition(_("Hồ sơ đã dừng hoặc bị từ chối, không thể thu phí."),
                                 extra={"status": locked.status})
+    if pages is not None or copies is not None:
+        open_request = _awaiting(locked)
+        if open_request is not None or not Payment.objects.filter(dossier=locked).exists():
+            amount = fee_compute(procedure=locked.procedure, channel=locked.channel,
+                                 pages=pages, copies=copies or 1)
+            if amount <= 0:
+                raise PortalError(_("Thủ tục này không thu phí, lệ phí."))
+            payment_request_record(dossier=locked, amount_vnd=amount,
+                                   actor=open_request.requested_by if open_request else actor,
+                                   at=open_request.requested_at if open_request else at,
+                                   pages=pages, copies=copies or 1)
     payment = payment_record_paid(dossier=locked, method=method, reference=reference,
                                   actor=actor, at=at)
     if payment is None:

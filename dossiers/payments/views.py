@@ -227,7 +227,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
         "refunded_vnd": sum(p.amount_vnd for p in rows if p.state == Payment.State.REFUNDED),
         "open_payments": selectors.payments_open(unit_ids=unit_ids)[:100],
         "paid_twice": selectors.payments_paid_twice(unit_ids=unit_ids)[:100],
-        "confirm_form": PaymentConfirmForm(auto_id="id_confirm_%s"),
+        "confirm_form": PaymentConfirmForm(auto_id="id_confirm_%s", per_unit=False),
         "refund_form": RefundForm(auto_id="id_refund_%s"),
         "csv_query": request.GET.urlencode(),
     }, status=200 if valid else 400)
@@ -256,10 +256,13 @@ def officer_confirm(request: HttpRequest, code: str) -> HttpResponse:
     dossier = dossier_get_for_officer(user=request.user, code=code, action="confirm_payment")
     form = PaymentConfirmForm(request.POST)
     if form.is_valid():
+        data = form.cleaned_data
         try:
             payment = services.payment_confirm(dossier=dossier, actor=request.user,
-                                               method=form.cleaned_data["method"],
-                                               reference=form.cleaned_data["reference"])
+                                               method=data["method"],
+                                               reference=data["reference"],
+                                               pages=data.get("pages"),
+                                               copies=data.get("copies"))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         except PortalError as exc:

@@ -34,17 +34,20 @@ def payment_panel(dossier: Dossier) -> dict[str, Any]:
 
 @register.inclusion_tag("dossiers/payments/_officer_box.html", takes_context=True)
 def officer_payment_box(context: template.Context, dossier: Dossier) -> dict[str, Any]:
+    from dossiers.payments.fees import fee_needs_copies, fee_rule_text
     from dossiers.payments.forms import PaymentConfirmForm
     from dossiers.payments.selectors import dossier_payment_state, dossier_payments
     from dossiers.payments.services import CLOSED_STATES
 
     state = dossier_payment_state(dossier=dossier)
+    per_unit = fee_needs_copies(procedure=dossier.procedure)
     return {
         "dossier": dossier, "payments": dossier_payments(dossier=dossier), "state": state,
         # State 6 has its own action (confirm_payment); elsewhere the box records it.
         "can_record": (state == "awaiting" and dossier.status not in CLOSED_STATES
                        and dossier.status != Dossier.Status.AWAITING_PAYMENT),
-        "form": PaymentConfirmForm(auto_id="id_payment_%s"),
+        "form": PaymentConfirmForm(auto_id="id_payment_%s", per_unit=per_unit),
+        "rule": fee_rule_text(procedure=dossier.procedure, channel=dossier.channel),
         "next": context.get("request").get_full_path() if context.get("request") else "",
     }
 

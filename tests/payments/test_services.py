@@ -14,6 +14,7 @@ from dossiers.payments.selectors import dossier_payment_state
 from dossiers.services import actions
 from portal.exceptions import InvalidTransition, NotAllowed, PortalError
 from portal.models import AuditLog
+from tests.dossiers.conftest import APPLICANT
 from tests.payments.conftest import awaiting_payment, submit_online
 
 S = Dossier.Status
@@ -173,3 +174,44 @@ def test_cash_after_an_online_payment_is_refused_not_recorded_twice(residence, c
         services.payment_confirm(dossier=dossier, actor=officer, method="cash",
                                  reference="BL-2")
     assert Payment.objects.filter(dossier=dossier).count() == 1
+
+
+def test_certified_copies_are_priced_by_the_pages_counted_at_the_desk(commune, officer,
+                                                                     client):
+    from tests.conftest import make_procedure
+    from tests.payments.test_views import pdf_text
+
+    procedure = make_procedure(code="2.000815", name="Chứng thực bản sao từ bản chính",
+                               level=2, units=[commune], fee_vnd=2000, field="Chứng thực")
+    procedure.fee_rule = {"kind": "per_page", "first_pages": 2, "first_page_vnd": 2000,
+                          "next_page_vnd": 1000, "max_per_copy_vnd": 200_000}
+    procedure.save()
+    dossier, _key = actions.dossier_receive_at_counter(
+        procedure=procedure, unit=commune, channel="counter", actor=officer,
+        applicant=APPLICANT, checklist=[d.pk for d in procedure.documents.all()])
+    assert dossier.fee_vnd == 2000  # the catalogue's one-page copy
+    client.force_login(officer)
+    page = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    assert 'id="id_payment_pages"' in page
+    assert "1.000 đồng/trang từ trang thứ 3" in page
+    response = client.post(f"/can-bo/thanh-toan/{dossier.code}/xac-nhan/",
+                           {"method": "cash", "reference": "0000888", "pages": "5",
+                            "copies": "2"})
+    assert response.status_code == 302
+    payment = Payment.objects.get(dossier=dossier)
+    # 5 pages: 2 × 2.000 + 3 × 1.000 = 7.000 đ a copy; two copies.
+    assert (payment.amount_vnd, payment.pages, payment.copies, payment.state) == (
+        14_000, 5, 2, "paid")
+    assert payment.fee_detail == [{"label": "Mỗi bản 5 trang", "quantity": 2,
+                                   "unit_vnd": 7_000, "amount_vnd": 14_000}]
+    text = pdf_text(client.get(f"/can-bo/ho-so/{dossier.code}/bien-lai/{payment.pk}.pdf"
+                               ).content)
+    assert "Mỗi bản 5 trang" in text
+    assert "14.000" in text
+
+
+def test_a_free_procedure_cannot_be_charged_by_pages(birth_registration, commune, officer):
+    dossier = submit_online(birth_registration, commune)
+    with pytest.raises(PortalError):
+        services.payment_confirm(dossier=dossier, actor=officer, method="cash",
+                                 reference="1", pages=3)
