@@ -279,3 +279,18 @@ def test_the_confirm_payment_action_wants_the_cash_receipt_number(client, office
     client.post(url, {"method": "cash", "reference": "0000321"})
     assert Dossier.objects.get(pk=dossier.pk).status == S.PROCESSING
     assert Payment.objects.get(dossier=dossier).reference == "0000321"
+
+
+def test_the_confirmation_page_after_submission_offers_to_pay(client, dossier, residence):
+    from citizens.models import Draft
+
+    draft = Draft.objects.create(procedure=residence, dossier=dossier,
+                                 submitted_at=timezone.now())
+    session = client.session
+    session["citizen_drafts"] = [draft.token]
+    session.save()
+    html = client.get(f"/nop-ho-so/{residence.code}/{draft.token}/da-nop/").content.decode()
+    assert "10.000" in html
+    assert f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/" in html
+    # The same browser may open the payment page without looking the dossier up again.
+    assert client.get(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/").status_code == 200
