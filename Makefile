@@ -47,8 +47,9 @@ fmt: install
 	$(VENV)/bin/ruff check --fix .
 
 messages: install
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=staticfiles \
+	  --ignore=node_modules --ignore=test-artifacts --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 worker: install
 	$(VENV)/bin/celery -A portal worker -Q celery,sms,reports -l info
