@@ -323,11 +323,33 @@ def sms_send(*, sms_id: int) -> SendOutcome:
         logger.exception("SMS #%s: unexpected error", sms.pk)
         return _record_failure(SmsMessage, sms, f"{type(exc).__name__}: {exc}", permanent=False)
     # A delivery report may have come in already: never move a row back from delivered.
-    SmsMessage.objects.filter(pk=sms.pk).update(
+    # The gateway has the message now: if the database is briefly away (a restart), keep
+    # trying to record it, or the row would be re-queued and the SMS sent twice (issue 9).
+    _retry_while_database_away(lambda: SmsMessage.objects.filter(pk=sms.pk).update(
         status=Case(When(status=S.SENDING, then=Value(S.SENT)), default=F("status")),
         provider_message_id=provider_id, sent_at=timezone.now(),
-    )
+    ))
     return SendOutcome(S.SENT)
+
+
+def _retry_while_database_away(write: Any, *, seconds: float = 60.0) -> Any:
+    """Run `write`, retrying on connection errors (the database restarting) for `seconds`."""
+    import time
+
+    from django.db import InterfaceError, OperationalError, connection
+
+    deadline = time.monotonic() + seconds
+    delay = 0.2
+    while True:
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if time.monotonic() > deadline:
+                raise
+            logger.warning("database away while recording a send; retrying", exc_info=True)
+            connection.close()  # the next try opens a new connection
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def _email_permanent(exc: Exception) -> bool:
