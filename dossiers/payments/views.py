@@ -108,7 +108,8 @@ def payment_page(request: HttpRequest, code: str) -> HttpResponse:
         # Nothing asked yet: the dossier's fee is what is owed (level 4 pays at submission).
         services.payment_open(dossier=dossier)
     context = payment_panel_context(dossier=dossier)
-    context["payments"] = selectors.dossier_payments(dossier=dossier)
+    context["payments"] = selectors.dossier_payments(dossier=dossier).exclude(
+        state=Payment.State.AWAITING)
     return render(request, "dossiers/payments/pay.html", context)
 
 
