@@ -34,7 +34,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -47,7 +47,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from portal.exceptions import Locked
-from portal.models import AuditLog, OfficerTOTP
+from portal.models import AuditLog, Membership, OfficerTOTP
 from portal.throttling import client_ip
 from portal.totp import totp_match, totp_secret_new, totp_uri
 
@@ -371,6 +371,9 @@ def officer_totp_verify(request: HttpRequest) -> HttpResponse:
 def officer_totp_setup(request: HttpRequest) -> HttpResponse:
     """Turn two-factor sign-in on (scan the QR code, confirm a code) or off (with a code)."""
     user = request.user
+    if not (getattr(user, "is_superuser", False)
+            or Membership.objects.filter(user=user).exists()):
+        raise PermissionDenied(_("Chỉ dành cho cán bộ."))
     enabled = totp_enabled_for(user=user)
     form = TotpCodeForm(request.POST or None)
     status = 200

@@ -162,3 +162,20 @@ def test_turning_it_off_needs_a_current_code(client, officer):
     assert client.post(reverse("officer-totp-setup"),
                        {"code": _code(officer)}).status_code == 302
     assert not OfficerTOTP.objects.filter(user=officer).exists()
+
+
+def test_the_setup_page_is_for_officers_only(client, db):
+    from citizens.services import citizen_register
+
+    citizen = citizen_register(full_name="Công Dân", password="pw-citizen-123",
+                               phone="+84911111112")
+    client.force_login(citizen)
+    assert client.get(reverse("officer-totp-setup")).status_code == 403
+    assert not OfficerTOTP.objects.exists()
+    client.logout()
+    assert client.get(reverse("officer-totp-setup")).status_code == 302  # to the login page
+
+
+def test_the_workbench_links_to_the_setup_page(client, officer):
+    client.force_login(officer)
+    assert reverse("officer-totp-setup") in client.get("/can-bo/").content.decode()
