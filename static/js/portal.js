@@ -86,3 +86,51 @@
     });
   });
 })();
+
+/* A table too wide for the screen scrolls inside its .table-wrap: such a region takes the
+   keyboard focus (to scroll it with the arrow keys) and is named after its caption or the
+   heading above it. Regions that fit are left out of the Tab order. */
+(function () {
+  "use strict";
+  var counter = 0;
+
+  function heading(wrap) {
+    var caption = wrap.querySelector("caption");
+    if (caption) { return caption; }
+    for (var el = wrap; el && el !== document.body; el = el.parentElement) {
+      for (var prev = el.previousElementSibling; prev; prev = prev.previousElementSibling) {
+        if (/^H[1-6]$/.test(prev.tagName)) { return prev; }
+        var inner = prev.querySelectorAll("h1, h2, h3, h4, h5, h6");
+        if (inner.length) { return inner[inner.length - 1]; }
+      }
+    }
+    return null;
+  }
+
+  function update() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.hasAttribute("data-region-set-by-html")) { return; }
+      if (wrap.getAttribute("tabindex") === "0" && !wrap.hasAttribute("data-region")) {
+        wrap.setAttribute("data-region-set-by-html", "");
+        return;
+      }
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls) {
+        var name = heading(wrap);
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("data-region", "");
+        if (name) {
+          if (!name.id) { counter += 1; name.id = "table-title-" + counter; }
+          wrap.setAttribute("aria-labelledby", name.id);
+        }
+      } else if (wrap.hasAttribute("data-region")) {
+        ["tabindex", "role", "data-region", "aria-labelledby"].forEach(function (a) {
+          wrap.removeAttribute(a);
+        });
+      }
+    });
+  }
+  update();
+  window.addEventListener("resize", update);
+})();
