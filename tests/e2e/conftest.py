@@ -41,6 +41,27 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Any:
+    report = yield
+    if report.when == "call" and report.failed:
+        item.e2e_failed = True
+    return report
+
+
+def _close(request: Any, page: Any, name: str) -> None:
+    """Close the page's browser context; on failure, keep a screenshot of where it stood."""
+    if getattr(request.node, "e2e_failed", False) and not page.is_closed():
+        folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            page.screenshot(path=str(folder / f"FAILED-{name}.png"), full_page=True)
+            (folder / f"FAILED-{name}.html").write_text(page.content(), encoding="utf-8")
+        except Exception:  # noqa: S110 - a page that cannot be captured is left as it is
+            pass
+    page.context.close()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api", reason="make e2e-setup")
@@ -105,24 +126,27 @@ def page_errors() -> list[str]:
 
 
 @pytest.fixture
-def phone(browser: Any, live_server: Any, page_errors: list[str]) -> Iterator[Any]:
+def phone(request: Any, browser: Any, live_server: Any,
+          page_errors: list[str]) -> Iterator[Any]:
     """A citizen's phone: 390x844, touch, a mobile user agent."""
     page = _new_page(browser, live_server.url, PHONE, page_errors, is_mobile=True,
                      has_touch=True, device_scale_factor=2)
     yield page
-    page.context.close()
+    _close(request, page, "phone")
 
 
 @pytest.fixture
-def desktop(browser: Any, live_server: Any, page_errors: list[str]) -> Iterator[Any]:
+def desktop(request: Any, browser: Any, live_server: Any,
+            page_errors: list[str]) -> Iterator[Any]:
     """An officer's desktop browser."""
     page = _new_page(browser, live_server.url, DESKTOP, page_errors)
     yield page
-    page.context.close()
+    _close(request, page, "desktop")
 
 
 @pytest.fixture
-def new_desktop(browser: Any, live_server: Any, page_errors: list[str]) -> Iterator[Any]:
+def new_desktop(request: Any, browser: Any, live_server: Any,
+                page_errors: list[str]) -> Iterator[Any]:
     """Opens further desktop browsers (another officer at another desk)."""
     pages: list[Any] = []
 
@@ -132,12 +156,13 @@ def new_desktop(browser: Any, live_server: Any, page_errors: list[str]) -> Itera
         return page
 
     yield make
-    for page in pages:
-        page.context.close()
+    for index, page in enumerate(pages):
+        _close(request, page, f"browser-{index + 2}")
 
 
 @pytest.fixture
-def new_phone(browser: Any, live_server: Any, page_errors: list[str]) -> Iterator[Any]:
+def new_phone(request: Any, browser: Any, live_server: Any,
+              page_errors: list[str]) -> Iterator[Any]:
     pages: list[Any] = []
 
     def make() -> Any:
@@ -147,5 +172,5 @@ def new_phone(browser: Any, live_server: Any, page_errors: list[str]) -> Iterato
         return page
 
     yield make
-    for page in pages:
-        page.context.close()
+    for index, page in enumerate(pages):
+        _close(request, page, f"browser-{index + 2}")
