@@ -16,8 +16,9 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import DossierFile, Payment, SupplementRequest
+from dossiers.models import DossierFile, SupplementRequest
 from dossiers.payments.selectors import ONLINE_METHODS as ONLINE_PAYMENT_METHODS  # issue 7
+from dossiers.payments.selectors import payment_paid_online_exists
 from procedures.models import Channel, Procedure, Unit
 from procedures.selectors import in_force
 from reports.access import unit_tree_map
@@ -127,8 +128,7 @@ def _counts_by_unit(*, period: Period, unit_ids: set[int]) -> dict[int, dict[str
         kind__in=[DossierFile.Kind.SUBMISSION, DossierFile.Kind.SUPPLEMENT])
     result = DossierFile.objects.filter(dossier_id=OuterRef("dossier_id"),
                                         kind=DossierFile.Kind.RESULT)
-    paid = Payment.objects.filter(dossier_id=OuterRef("dossier_id"), paid_at__isnull=False,
-                                  method__in=ONLINE_PAYMENT_METHODS)
+    paid = payment_paid_online_exists()  # paid online and not refunded (issue 7)
     late = Q(finish=DossierFact.Finish.LATE)
     aggregates: dict[str, Any] = {
         "finished": Count("pk"),
@@ -138,7 +138,7 @@ def _counts_by_unit(*, period: Period, unit_ids: set[int]) -> dict[int, dict[str
         "digitised": Count("pk", filter=Q(Exists(scanned)) & Q(Exists(result))),
         "with_fee": Count("pk", filter=Q(dossier__fee_vnd__gt=0)),
         "paid_online": Count("pk", filter=Q(dossier__fee_vnd__gt=0) & (
-            Q(dossier__payment_method__in=ONLINE_PAYMENT_METHODS) | Q(Exists(paid)))),
+            Q(dossier__payment_method__in=ONLINE_PAYMENT_METHODS) | Q(paid))),
     }
     try:
         from citizens.models import Rating

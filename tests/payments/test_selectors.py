@@ -57,3 +57,28 @@ def test_demo_accounts_are_seeded_once_and_marked_as_demo(district, commune, oth
     assert account.account_number.startswith("0000")
     assert account.account_name == "DEMO UBND XA MUONG KHOA"
     account.full_clean()
+
+
+def test_the_766_indicator_counts_gateway_and_transfer_payments_not_refunds(
+        residence, commune, officer, specialist):
+    from dossiers.services import actions
+    from reports.selectors.indicators import indicators_compute
+    from reports.selectors.periods import Period
+
+    def finished(method: str, *, refund: bool = False) -> None:
+        dossier = actions.dossier_receive(
+            dossier=submit_online(residence, commune, payment_method="counter"), actor=officer)
+        payment = services.payment_confirm(dossier=dossier, actor=officer, method=method,
+                                           reference="REF")
+        if refund:
+            services.payment_refund(payment=payment, actor=officer, reason="Nộp nhầm")
+        actions.dossier_resolve(dossier=dossier, actor=specialist, outcome="approved")
+
+    finished("transfer")
+    finished("cash")
+    finished("transfer", refund=True)
+    today = timezone.localdate()
+    _cards, overall = indicators_compute(period=Period(today, today), units=[commune],
+                                         scope={commune.pk})
+    card = {i.key: i for i in overall.indicators}["online_payment"]
+    assert (card.numerator, card.denominator) == (1, 3)
