@@ -39,7 +39,8 @@ class SummaryRow(models.Model):
       due time; withdrawn counts the stopped ones among them;
     - due: received dossiers whose due time falls on that day (a paused dossier whose clock
       stopped before its due time has no due day until it resumes);
-    - due_met: dossiers finished on time, counted on their due day.
+    - due_met: dossiers finished without being late, counted on their due day (or on the
+      day they were withdrawn, when that came after it: a withdrawal is never late).
     So the dossiers in progress and overdue at the end of day T are
     Σ≤T due − Σ≤T due_met − Σ≤T resolved_late (reports.selectors.periods).
     """

@@ -114,7 +114,11 @@ def fact_contributions(state: FactState | None) -> Counter[tuple[RowKey, str]]:
     if state.due_day is not None:
         add(state.due_day, "due")
         if state.finish in (DossierFact.Finish.EARLY, DossierFact.Finish.ON_TIME):
-            add(state.due_day, "due_met")
+            # Finished without being late: no longer due from its due day, or from the day
+            # it was withdrawn when that came later (a withdrawal is never late, but the
+            # dossier was overdue until then).
+            assert state.finished_day is not None
+            add(max(state.due_day, state.finished_day), "due_met")
     return counts
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from dossiers.deadlines import dossier_is_late
@@ -124,6 +124,7 @@ def test_summaries_and_reports_agree_with_the_dossiers(
     certified_contract.units.add(other_commune)
     procedures = [birth_registration, certified_contract]
     scope = {u.pk for u in units}
+    note(f"histories={histories!r} start={start} length={length}")
     with transaction.atomic():
         for script in histories:
             _play(script, units, procedures)
