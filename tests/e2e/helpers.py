@@ -59,6 +59,23 @@ def assert_no_sideways_scroll(page: Any, where: str = "") -> None:
     assert width <= inner, f"{where or page.url}: {width}px wide in a {inner}px window"
 
 
+def assert_no_zoom_needed(page: Any, where: str = "") -> None:
+    """The page fits the phone's width (viewport meta), lets people zoom if they want, and its
+    fields use at least 16px text (phones zoom in on smaller fields when they get focus)."""
+    meta = page.evaluate(
+        "(document.querySelector('meta[name=viewport]') || {}).content || ''").replace(" ", "")
+    assert "width=device-width" in meta, (where, meta)
+    assert "user-scalable=no" not in meta, (where, meta)
+    assert "maximum-scale=1" not in meta, (where, meta)
+    small = page.evaluate(
+        """() => Array.from(document.querySelectorAll('input, select, textarea'))
+            .filter(el => !['hidden', 'radio', 'checkbox'].includes(el.type))
+            .filter(el => el.offsetParent !== null)
+            .filter(el => parseFloat(getComputedStyle(el).fontSize) < 16)
+            .map(el => `${el.name || el.id}: ${getComputedStyle(el).fontSize}`)""")
+    assert not small, f"{where or page.url}: fields under 16px make phones zoom: {small}"
+
+
 def assert_every_field_labelled(page: Any) -> None:
     """Every visible input, select and textarea has an accessible name."""
     unnamed = page.evaluate(
@@ -85,6 +102,7 @@ def check_page(page: Any, shots: Any, label: str, *, phone: bool = True) -> None
     assert_every_field_labelled(page)
     if phone:
         assert_no_sideways_scroll(page, label)
+        assert_no_zoom_needed(page, label)
 
 
 def officer_user(username: str, unit: Any, role: str, *, full_name: str = "") -> Any:

@@ -54,6 +54,16 @@ def test_every_public_page_passes_axe_has_labels_and_fits_a_phone(phone, shots, 
     assert not page_errors, page_errors
 
 
+def test_the_captcha_can_be_heard_in_vietnamese(phone, world):
+    phone.goto("/tra-cuu/")
+    link = phone.get_by_role("link", name="Nghe mã xác nhận (tệp âm thanh)")
+    response = phone.request.get(link.get_attribute("href"))
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("audio/")
+    assert response.body()[:4] == b"RIFF"  # a WAV file
+    assert len(response.body()) > 10_000  # seconds of speech, not an empty file
+
+
 def test_forms_sent_empty_show_a_summary_with_links_and_the_error_next_to_each_field(
         phone, shots, world):
     for url, label in [("/tra-cuu/", "tra-cuu-loi"), ("/tai-khoan/dang-ky/", "dang-ky-loi"),
