@@ -103,6 +103,9 @@ class DossierFact(models.Model):
             models.Index(fields=["unit", "received_day"], name="fact_unit_received"),
             models.Index(fields=["unit", "finished_day"], name="fact_unit_finished"),
             models.Index(fields=["unit", "due_day"], name="fact_unit_due"),
+            # The dossiers still open, by due day: "late now" without reading the dossiers.
+            models.Index(fields=["unit", "due_day"], name="fact_open_due",
+                         condition=models.Q(finished_day__isnull=True)),
         ]
 
     def __str__(self) -> str:

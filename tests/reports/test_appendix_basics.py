@@ -27,3 +27,25 @@ def test_it_counts_received_resolved_and_backlog(commune, other_commune, birth_r
     assert row["resolution_rate_pct"] == 66.7
     assert result.rows[1].values["resolution_rate_pct"] is None
     assert result.total.values["received_total"] == 2
+
+
+def test_late_now_counts_dossiers_due_earlier_today_and_before(commune, birth_registration,
+                                                               certified_contract):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from procedures.calendar import work_calendar
+    from reports.selectors.dashboard import late_now_counts
+
+    calendar, today = work_calendar(), timezone.localdate()
+    while not calendar.is_working_day(today):
+        today -= dt.timedelta(days=1)
+    this_morning = receive(birth_registration, commune, at(today.isoformat(), 8))
+    receive(certified_contract, commune, at("2020-10-05"))  # long overdue
+    due = timezone.localtime(this_morning.due_at)
+    assert due.date() == today
+    before = due - dt.timedelta(minutes=1)
+    after = due + dt.timedelta(minutes=1)
+    assert late_now_counts(unit_ids={commune.pk}, now=before) == {commune.pk: 1}
+    assert late_now_counts(unit_ids={commune.pk}, now=after) == {commune.pk: 2}

@@ -11,13 +11,16 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from dossiers.deadlines import dossier_is_late
 from dossiers.models import Dossier, DossierEvent
+from dossiers.selectors import late_q
 from dossiers.services.core import dossier_create, dossier_transition
 from reports.selectors.appendix import ADDITIVE, appendix_compute
+from reports.selectors.dashboard import late_now_counts
 from reports.selectors.ii06a import COLUMNS, ii06a_compute
 from reports.selectors.periods import Period
 from reports.summaries import local_day, summaries_rebuild
@@ -154,6 +157,11 @@ def test_summaries_and_reports_agree_with_the_dossiers(
                            "resolved_early", "resolved_on_time", "resolved_late",
                            "in_progress_overdue", "withdrawn"):
                 assert row.values[column] == expected[column], (unit.code, column)
+
+        # The dashboard's "late now", counted partly from facts, is late_q's answer.
+        now = timezone.now()
+        assert sum(late_now_counts(unit_ids=scope, now=now).values()) == \
+            Dossier.objects.filter(late_q(at=now), unit_id__in=scope).count()
 
         by_field = ii06a_compute(period=period, units=units, scope=scope, by="field")
         for column in COLUMNS:
