@@ -140,6 +140,11 @@ def test_text_at_200_percent_needs_no_sideways_scrolling_on_a_phone(phone, shots
     phone.wait_for_url(re.compile(r"/tra-cuu/ho-so/"))
     _text_200(phone)
     assert_no_sideways_scroll(phone, "dossier at 200 %")
+    # The fee's payment page (VietQR, gateway, cash), at 100 % and 200 %.
+    phone.goto(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/")
+    check_page(phone, shots, "thanh-toan")
+    _text_200(phone)
+    assert_no_sideways_scroll(phone, "payment page at 200 %")
 
 
 def test_the_officers_main_pages_pass_axe(desktop, shots, world, page_errors):
@@ -147,6 +152,7 @@ def test_the_officers_main_pages_pass_axe(desktop, shots, world, page_errors):
     officer_login(desktop, world.desk.username)
     for url, label in [("/can-bo/", "ban-lam-viec"), ("/can-bo/tiep-nhan/", "tiep-nhan"),
                        ("/can-bo/so-theo-doi/", "so-theo-doi"),
+                       ("/can-bo/thanh-toan/", "doi-soat-thanh-toan"),
                        (f"/can-bo/ho-so/{dossier.code}/", "ho-so")]:
         response = desktop.goto(url)
         assert response.status == 200, url
