@@ -204,6 +204,8 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--fresh", action="store_true", help="drop the dossiers first")
+    parser.add_argument("--check-all", action="store_true",
+                        help="time the nightly check of every unit (not only one)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL",
                          "postgres://postgres@127.0.0.1:5432/motcua_reports_bench")
@@ -244,9 +246,11 @@ def main() -> None:
         cursor.execute(f"VACUUM ANALYZE {DossierFact._meta.db_table}")
         cursor.execute(f"VACUUM ANALYZE {Dossier._meta.db_table}")
     start = time.perf_counter()
-    check = summaries_rebuild(unit_ids=[data["units"][0].pk])
-    notes.append(f"nightly check of one unit ({check.dossiers:,} dossiers): "
-                 f"{time.perf_counter() - start:.1f} s, {check.rows_fixed} rows repaired")
+    checked = [u.pk for u in data["units"]] if args.check_all else [data["units"][0].pk]
+    check = summaries_rebuild(unit_ids=checked)
+    notes.append(f"nightly check of {len(checked)} unit(s) ({check.dossiers:,} dossiers): "
+                 f"{time.perf_counter() - start:.1f} s, {check.rows_fixed} rows and "
+                 f"{check.facts_fixed} facts repaired")
 
     leader = data["leader"]
     scope = report_unit_ids(user=leader)
