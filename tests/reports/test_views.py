@@ -245,3 +245,11 @@ def test_the_nightly_task_rebuilds_and_reports(history):
     result = summaries_rebuild()
     assert result["rows_fixed"] > 0
     assert summaries_rebuild()["rows_fixed"] == 0
+
+
+def test_the_officers_menu_links_to_reports_for_report_readers_only(client, reporter, officer):
+    client.force_login(reporter)
+    assert reverse("reports-dashboard") in client.get(reverse("officer-workbench")).content.decode()
+    client.force_login(officer)
+    assert reverse("reports-dashboard") not in client.get(
+        reverse("officer-workbench")).content.decode()
