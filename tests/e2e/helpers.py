@@ -88,6 +88,17 @@ def assert_every_field_labelled(page: Any) -> None:
     assert not unnamed, f"fields without a label on {page.url}: {unnamed}"
 
 
+INTERNAL = re.compile(r"\b[a-z]+_[a-z_]+\b|\bNone\b|\{\{|\{%|%\(\w+\)s")
+
+
+def assert_plain_words(page: Any, where: str = "") -> None:
+    """No internal codes (status values like supplement_requested), no None and no template
+    leftovers in what the citizen reads."""
+    text = page.locator("main").inner_text()
+    found = INTERNAL.findall(text)
+    assert not found, f"{where or page.url}: internal codes shown to citizens: {found[:10]}"
+
+
 def focused(page: Any) -> dict[str, str]:
     return page.evaluate(
         """() => { const el = document.activeElement;
@@ -103,6 +114,7 @@ def check_page(page: Any, shots: Any, label: str, *, phone: bool = True) -> None
     if phone:
         assert_no_sideways_scroll(page, label)
         assert_no_zoom_needed(page, label)
+        assert_plain_words(page, label)
 
 
 def officer_user(username: str, unit: Any, role: str, *, full_name: str = "") -> Any:
