@@ -117,7 +117,8 @@ def _new_page(browser: Any, base_url: str, viewport: dict[str, int],
     context = browser.new_context(viewport=viewport, base_url=base_url, locale="vi-VN",
                                   timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True,
                                   **kwargs)
-    context.set_default_timeout(15_000)
+    # Generous: CI shares the machine with other suites; a step that never comes still fails.
+    context.set_default_timeout(30_000)
     page = context.new_page()
     # A refused inline script (CSP) or a JavaScript error is a defect of the page.
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
