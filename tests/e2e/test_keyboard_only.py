@@ -26,11 +26,22 @@ def _matches(page: Any, selector: str) -> bool:
                          selector)
 
 
+def assert_focus_visible(page: Any) -> None:
+    """The focused element shows where the keyboard is (an outline that is not removed)."""
+    style = page.evaluate(
+        """() => { const s = getComputedStyle(document.activeElement);
+                   return {style: s.outlineStyle, width: parseFloat(s.outlineWidth),
+                           shadow: s.boxShadow}; }""")
+    visible = (style["style"] != "none" and style["width"] >= 2) or style["shadow"] != "none"
+    assert visible, (focused(page), style)
+
+
 def tab_to(page: Any, selector: str, *, back: bool = False) -> None:
     """Press Tab (or Shift+Tab) until the focused element matches `selector`."""
     seen = []
     for _ in range(MAX_TABS):
         if _matches(page, selector):
+            assert_focus_visible(page)
             return
         page.keyboard.press("Shift+Tab" if back else "Tab")
         seen.append(focused(page))
