@@ -97,25 +97,41 @@ def services_restore() -> None:
             wait_for(redis_ready, 30, "Redis")
 
 
+W1_ACCOUNT = "AC" + "1" * 32  # worker w1 sends with its own account: the fake tells it apart
+
+
 class SlowTwilio:
-    """The fake Twilio, answering each message after `delay` seconds (a send in flight)."""
+    """The fake Twilio, answering each message after `delay` seconds (a send in flight), and
+    counting the requests in flight per account (basic-auth user)."""
 
     def __init__(self, delay: float) -> None:
         from tests.fakes.twilio import FakeTwilio
 
         outer = self
         self.delay = delay
+        self.inflight: Counter[str] = Counter()
+        self.lock = threading.Lock()
 
         class Slow(FakeTwilio):
-            def _answer(self, *args, **kwargs):
-                time.sleep(outer.delay)
-                return super()._answer(*args, **kwargs)
+            def _answer(self, path, form, account, headers):
+                with outer.lock:
+                    outer.inflight[account] += 1
+                try:
+                    time.sleep(outer.delay)
+                    return super()._answer(path, form, account, headers)
+                finally:
+                    with outer.lock:
+                        outer.inflight[account] -= 1
 
         self.fake = Slow()
 
-    def __enter__(self):
+    def busy(self, account: str) -> bool:
+        with self.lock:
+            return self.inflight[account] > 0
+
+    def __enter__(self) -> SlowTwilio:
         self.fake.start()
-        return self.fake
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.fake.stop()
@@ -211,6 +227,7 @@ def main() -> int:
     parser.add_argument("--redis-down", type=float, default=30.0)
     parser.add_argument("--drain", type=float, default=420.0)
     parser.add_argument("--skip", default="", help="comma-separated: worker,postgres,redis")
+    parser.add_argument("--logs", default="", help="copy the processes' logs to this folder")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     _, redis_url = require_services()
@@ -221,6 +238,12 @@ def main() -> int:
     from notifications.models import SmsMessage
 
     data = seed()
+    # Rows left queued by earlier benches (no worker ran then) would be sent by this run's
+    # re-queue job and blur the counts: close them first.
+    stale = SmsMessage.objects.exclude(status__in=[SmsMessage.Status.SENT,
+                                                   SmsMessage.Status.DELIVERED,
+                                                   SmsMessage.Status.FAILED])
+    stale.update(status=SmsMessage.Status.FAILED, last_error="bench: left by an earlier run")
     document = data.procedure.documents.first()
     captchas = captchas_make(6000)
     run_id = f"faults-{time.time_ns():x}"
@@ -233,13 +256,36 @@ def main() -> int:
 
     try:
         with tempfile.TemporaryDirectory(prefix="motcua-faults-") as tmp_name, \
-                SlowTwilio(args.gateway_delay) as fake:
+                SlowTwilio(args.gateway_delay) as gateway:
+            fake = gateway.fake
             stack = bench_stack(tmp=Path(tmp_name), twilio_url=fake.url,
                                 SMS_REQUEUE_AFTER="10")
             stack.start_web(workers=5)
-            stack.start_worker("w1", concurrency=2, queues="sms,celery")
+            stack.start_worker("w1", concurrency=2, queues="sms,celery",
+                               TWILIO_ACCOUNT_SID=W1_ACCOUNT)
             stack.start_worker("w2", concurrency=2, queues="sms,celery")
             stack.start_beat()
+            restarts: Counter[str] = Counter()
+            supervising = threading.Event()
+            supervising.set()
+
+            def supervise() -> None:
+                """Docker's `restart: unless-stopped` for the workers (docker-compose.yml):
+                a worker that exits on its own is started again."""
+                while supervising.is_set():
+                    for name in ("w1", "w2"):
+                        proc = stack.procs.get(name)
+                        if proc is not None and proc.popen.poll() is not None:
+                            say(f"worker {name} exited on its own (code {proc.popen.returncode})"
+                                "; restart policy: started again")
+                            stack.procs.pop(name)
+                            restarts[name] += 1
+                            stack.start_worker(name, concurrency=2, queues="sms,celery",
+                                               **({"TWILIO_ACCOUNT_SID": W1_ACCOUNT}
+                                                  if name == "w1" else {}))
+                    time.sleep(1)
+
+            supervisor = threading.Thread(target=supervise, daemon=True)
             try:
                 stack.wait_ready()
                 say("stack ready: gunicorn 5 workers, Celery workers w1 and w2 (2 processes "
@@ -251,18 +297,23 @@ def main() -> int:
                 time.sleep(10)
                 if "worker" not in skip:
                     wait_for(lambda: len(fake.messages()) > 5, 60, "SMS flowing")
-                    sending = SmsMessage.objects.filter(status=SmsMessage.Status.SENDING).count()
-                    pgid = stack.procs["w1"].popen.pid
+                    # Mid-send: w1 has a request open at the gateway right now.
+                    wait_for(lambda: gateway.busy(W1_ACCOUNT), 60, "w1 in mid-send")
+                    proc = stack.procs.pop("w1")  # out of the supervisor's sight
+                    pgid = proc.popen.pid
                     os.killpg(pgid, signal.SIGKILL)
-                    say(f"kill -9 of worker w1's process group ({sending} SMS rows in "
-                        f"'sending' at that moment)")
-                    stack.procs.pop("w1").popen.wait()
+                    sending = SmsMessage.objects.filter(status=SmsMessage.Status.SENDING).count()
+                    say(f"kill -9 of worker w1's process group while it had a request open "
+                        f"at the gateway ({sending} SMS rows in 'sending' just after)")
+                    proc.popen.wait()
                     stack.workers.pop("w1", None)
                     time.sleep(10)
-                    stack.start_worker("w1", concurrency=2, queues="sms,celery")
+                    stack.start_worker("w1", concurrency=2, queues="sms,celery",
+                                       TWILIO_ACCOUNT_SID=W1_ACCOUNT)
                     stack.wait_worker("w1")
                     say("worker w1 started again")
                     time.sleep(10)
+                supervisor.start()
                 if "postgres" not in skip:
                     say("PostgreSQL restart ...")
                     started = time.monotonic()
@@ -294,8 +345,18 @@ def main() -> int:
                 say(f"outbox drained after {time.monotonic() - started:.0f} s")
                 time.sleep(2)
             finally:
+                supervising.clear()
+                if supervisor.is_alive():
+                    supervisor.join(timeout=5)
+                say(f"workers restarted by the restart policy: {dict(restarts) or 'none'}")
                 codes = stack.stop_all()
                 say(f"stopped: {codes}")
+                if args.logs:
+                    import shutil
+
+                    Path(args.logs).mkdir(parents=True, exist_ok=True)
+                    for log_file in Path(tmp_name).glob("*.log"):
+                        shutil.copy(log_file, Path(args.logs) / log_file.name)
             report(load, fake, say)
     finally:
         services_restore()
@@ -335,8 +396,15 @@ def report(load: Load, fake, say) -> None:
         f"differs from the answer: {len(wrong_code)}")
     say(f"  SMS rows: {sms.count()} for {len(per_dossier)} dossiers (expected one each); "
         f"statuses {dict(Counter(sms.values_list('status', flat=True)))}")
-    say(f"  fake Twilio: {len(fake.messages())} requests; dossiers whose SMS never arrived: "
-        f"{len(not_received)}; arrived more than once: {len(twice)} {twice}")
+    say(f"  fake Twilio: {sum(received.values())} messages for these dossiers; dossiers whose "
+        f"SMS never arrived: {len(not_received)}; arrived more than once: {len(twice)} "
+        f"{twice}")
+    if twice:
+        details = sms.filter(dossier__code__in=twice).values_list(
+            "dossier__code", "attempts", "queued_at", "sent_at")
+        for code, attempts, queued, sent in details:
+            say(f"    {code}: {attempts} attempts, last queued {queued:%H:%M:%S}, sent "
+                f"{sent:%H:%M:%S}")
     say(f"  client answers: {dict(load.answers)}")
 
 

@@ -122,12 +122,12 @@ class Stack:
                                 "GUNICORN_THREADS": str(threads), **env})
 
     def start_worker(self, name: str = "worker", *, concurrency: int = 2,
-                     queues: str = "celery,sms,reports") -> Proc:
+                     queues: str = "celery,sms,reports", **env: str) -> Proc:
         node = f"{name}-{uuid.uuid4().hex[:6]}@%h"
         self.workers[name] = node.replace("%h", socket.gethostname())
         return self._spawn(name, [str(BIN / "celery"), "-A", "portal", "worker", "-Q", queues,
                                   "-c", str(concurrency), "-n", node, "--without-gossip",
-                                  "--without-mingle", "-l", "info"])
+                                  "--without-mingle", "-l", "info"], env={**self.env, **env})
 
     def start_beat(self, name: str = "beat") -> Proc:
         return self._spawn(name, [str(BIN / "celery"), "-A", "portal", "beat", "-l", "info",
