@@ -147,3 +147,13 @@ class ScopedRateThrottle(_DRFScopedRateThrottle):
             logger.warning("throttle %s not counted: cache unavailable",
                            getattr(view, "throttle_scope", "?"), exc_info=True)
             return True
+
+
+def captcha_urls_limited() -> list[Any]:
+    """django-simple-captcha's URL patterns (picture, sound, refresh) behind the "captcha"
+    rate: drawing a challenge costs CPU, and a client asking for thousands must be told 429."""
+    from captcha import urls as captcha_urls
+    from django.urls import URLPattern
+
+    return [URLPattern(p.pattern, rate_limit("captcha", methods=("GET", "POST"))(p.callback),
+                       p.default_args, p.name) for p in captcha_urls.urlpatterns]

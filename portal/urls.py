@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from portal import health, views
 from portal.auth import officer_totp_urls
+from portal.throttling import captcha_urls_limited
 
 admin.site.site_header = "MotCua – Quản trị hệ thống một cửa điện tử"
 admin.site.site_title = "MotCua"
@@ -24,7 +25,8 @@ urlpatterns = [
     path("api/v1/", include("dossiers.api_urls")),
     path("api/v1/", include("reports.api_urls")),
     path("api/v1/", include("notifications.api_urls")),
-    path("captcha/", include("captcha.urls")),
+    # Each challenge picture is drawn on request: limited per client like the captcha API.
+    path("captcha/", include(captcha_urls_limited())),
     path("quan-tri/", admin.site.urls),
     *officer_totp_urls(),  # officers' two-factor sign-in (portal.auth)
     path("", include("notifications.urls")),

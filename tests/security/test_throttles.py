@@ -107,3 +107,12 @@ def test_a_cache_outage_lets_requests_through_instead_of_failing(client, setting
     assert client.post(reverse("citizen-lookup"), {"code": "X", "key": "K"}).status_code != 500
     token = client.post("/api/v1/auth/token/", {"username": "officer", "password": "pw-officer"})
     assert token.status_code == 200
+
+
+def test_captcha_pictures_are_limited_like_the_captcha_api(client):
+    key = client.get("/api/v1/captcha/").json()["key"]
+    url = reverse("captcha-image", kwargs={"key": key})
+    statuses = _statuses(lambda: client.get(url), 60)
+    assert set(statuses) == {200}
+    _assert_throttled(client.get(url))
+    _assert_throttled(client.get(reverse("captcha-refresh")))
