@@ -264,9 +264,17 @@ def walk(world: World, role: str, scope: str) -> list[str]:
     # only the units in scope: another one is an invalid choice, and nothing of it is shown.
     period = {"from": "2026-01-01", "to": "2026-12-31", "unit": world.commune.code}
     reader = role in MAY["reports"]
-    for name in ("appendix", "ii06a", "indicators"):
+    for name in ("appendix", "ii06a", "indicators", "evaluation", "dashboard"):
         check(f"api report {name}", api.get(f"/api/v1/reports/{name}/", period),
               expect_api(role, "own", "reports") if not reader or scope == "own" else {404})
+    # The officers' scorecards take no unit: always the reader's own scope.
+    cards = check("api report officers", api.get("/api/v1/reports/officers/"),
+                  expect_api(role, "own", "reports"))
+    if cards.status_code == 200 and scope == "foreign" and (
+            world.commune.code in cards.content.decode()
+            or world.commune.name in cards.content.decode()):
+        problems.append(f"{'api report officers content':<34} {role:<10} {scope:<7} "
+                        "shows the foreign unit")
     report_page = check("page report appendix", page.get(reverse("reports-appendix"), period),
                         {302} if role == "anonymous" else {403} if not reader
                         else {200} if scope == "own" else {200, 400, 404})
