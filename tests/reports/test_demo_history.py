@@ -11,10 +11,18 @@ from django.conf import settings
 from dossiers.models import Dossier
 from dossiers.services.events import event_chain_verify
 from portal.demo import officers_seed
+from procedures.models import Unit
 from procedures.services import calendar_overrides_load, procedures_import, units_load
 from reports.access import report_units_default
-from reports.demo import MARK, demo_history_seed, letter_rows
+from reports.demo import LETTER_CSV, MARK, demo_history_seed, letter_rows
+from reports.exports import appendix_csv, appendix_xlsx
+from reports.links import APPENDIX_LINKS, II06A_LINKS
+from reports.reconcile import BREAKS_SUM, DIFFERS, hand_made_read, reconcile
 from reports.selectors.appendix import ADDITIVE, COLUMNS, appendix_compute
+from reports.selectors.drilldown import drilldown_dossiers
+from reports.selectors.evaluation import officer_scorecards, units_evaluate
+from reports.selectors.ii06a import ii06a_compute
+from reports.selectors.indicators import indicators_compute
 from reports.selectors.periods import Period
 from reports.summaries import summaries_rebuild
 
@@ -42,8 +50,6 @@ def demo(db):
 
 
 def test_the_october_2020_appendix_equals_the_letter_in_every_consistent_cell(demo):
-    from procedures.models import Unit
-
     scope = set(Unit.objects.values_list("pk", flat=True))
     appendix = appendix_compute(period=OCTOBER, units=report_units_default(scope=scope),
                                 scope=scope)
@@ -79,11 +85,7 @@ def test_it_is_idempotent_and_its_history_is_sound(demo):
         assert event_chain_verify(dossier=dossier) == []
 
 
-def test_reconciling_the_letter_finds_trung_dong_and_the_boards_rate(demo):
-    from procedures.models import Unit
-    from reports.demo import LETTER_CSV
-    from reports.reconcile import BREAKS_SUM, DIFFERS, hand_made_read, reconcile
-
+def test_reconciling_finds_trung_dong_in_the_letter_and_nothing_in_an_export(demo):
     scope = set(Unit.objects.values_list("pk", flat=True))
     rows = hand_made_read(name="phu-luc.csv", content=LETTER_CSV.read_bytes())
     findings = {(f.unit, f.column, f.problem): f
@@ -95,13 +97,8 @@ def test_reconciling_the_letter_finds_trung_dong_and_the_boards_rate(demo):
     assert findings[("111-BQLDA", "resolution_rate_pct", BREAKS_SUM)].computed is None
     assert len(findings) == 4, sorted(findings)
 
+    # The appendix the system exports, read back, has nothing to report.
 
-def test_the_xlsx_export_reads_back_without_a_single_finding(demo):
-    from procedures.models import Unit
-    from reports.exports import appendix_csv, appendix_xlsx
-    from reports.reconcile import hand_made_read, reconcile
-
-    scope = set(Unit.objects.values_list("pk", flat=True))
     appendix = appendix_compute(period=OCTOBER, units=report_units_default(scope=scope),
                                 scope=scope)
     for name, content in (("a.xlsx", appendix_xlsx(appendix)),
@@ -111,10 +108,7 @@ def test_the_xlsx_export_reads_back_without_a_single_finding(demo):
         assert reconcile(rows=rows, period=OCTOBER, scope=scope) == []
 
 
-def test_the_decision_766_scorecards_of_october_2020(demo):
-    from procedures.models import Unit
-    from reports.selectors.indicators import indicators_compute
-
+def test_october_2020_scorecards_766_and_evaluations(demo):
     scope = set(Unit.objects.values_list("pk", flat=True))
     cards, overall = indicators_compute(period=OCTOBER, units=report_units_default(scope=scope),
                                         scope=scope)
@@ -128,12 +122,8 @@ def test_the_decision_766_scorecards_of_october_2020(demo):
     assert board.unit_code == "111-BQLDA"
     assert {i.key: i.points for i in board.indicators}["progress"] is None
 
+    # The 18-point evaluation of units and the officers' scorecards of the month.
 
-def test_units_and_officers_are_evaluated_for_october_2020(demo):
-    from procedures.models import Unit
-    from reports.selectors.evaluation import officer_scorecards, units_evaluate
-
-    scope = set(Unit.objects.values_list("pk", flat=True))
     evaluations = units_evaluate(period=OCTOBER, units=report_units_default(scope=scope),
                                  scope=scope)
     than_thuoc = evaluations[10]
@@ -147,11 +137,6 @@ def test_units_and_officers_are_evaluated_for_october_2020(demo):
 
 
 def test_every_linked_figure_lists_exactly_its_dossiers(demo):
-    from procedures.models import Unit
-    from reports.links import APPENDIX_LINKS, II06A_LINKS
-    from reports.selectors.drilldown import drilldown_dossiers
-    from reports.selectors.ii06a import ii06a_compute
-
     scope = set(Unit.objects.values_list("pk", flat=True))
     units = report_units_default(scope=scope)
     appendix = appendix_compute(period=OCTOBER, units=units, scope=scope)
