@@ -253,3 +253,15 @@ def test_the_officers_menu_links_to_reports_for_report_readers_only(client, repo
     client.force_login(officer)
     assert reverse("reports-dashboard") not in client.get(
         reverse("officer-workbench")).content.decode()
+
+
+def test_the_rebuild_command_reports_what_it_repaired(history, capsys):
+    from django.core.management import call_command
+
+    from reports.models import SummaryRow
+
+    SummaryRow.objects.filter(grain="day").delete()
+    call_command("reports_rebuild", unit=["03601"])
+    assert "rows repaired: 0" not in capsys.readouterr().out
+    call_command("reports_rebuild")
+    assert "facts repaired: 0, rows repaired: 0" in capsys.readouterr().out
