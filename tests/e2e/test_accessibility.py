@@ -34,6 +34,7 @@ PUBLIC_PAGES = [
     ("/tai-khoan/dang-ky/", "dang-ky"),
     ("/tai-khoan/dang-nhap/", "dang-nhap"),
     ("/tai-khoan/quen-mat-khau/", "quen-mat-khau"),
+    ("/tai-khoan/dat-lai-mat-khau/", "dat-lai-mat-khau"),
     ("/can-bo/dang-nhap/", "can-bo-dang-nhap"),
 ]
 
@@ -140,11 +141,28 @@ def test_text_at_200_percent_needs_no_sideways_scrolling_on_a_phone(phone, shots
     phone.wait_for_url(re.compile(r"/tra-cuu/ho-so/"))
     _text_200(phone)
     assert_no_sideways_scroll(phone, "dossier at 200 %")
-    # The fee's payment page (VietQR, gateway, cash), at 100 % and 200 %.
+    # The withdrawal page and the fee's payment page, at 100 % and 200 %.
+    phone.goto(f"/tra-cuu/ho-so/{dossier.code}/rut/")
+    check_page(phone, shots, "rut-ho-so")
+    _text_200(phone)
+    assert_no_sideways_scroll(phone, "withdrawal page at 200 %")
     phone.goto(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/")
     check_page(phone, shots, "thanh-toan")
     _text_200(phone)
     assert_no_sideways_scroll(phone, "payment page at 200 %")
+
+
+def test_a_citizen_account_pages_pass_axe(phone, shots, world, page_errors):
+    phone.goto("/tai-khoan/dang-ky/")
+    phone.get_by_label("Họ và tên").fill(data.NAME)
+    phone.get_by_label("Số điện thoại di động hoặc thư điện tử").fill(data.PHONE_TYPED)
+    phone.locator("#id_password").fill("mat-khau-cong-dan")
+    phone.locator("#id_password2").fill("mat-khau-cong-dan")
+    phone.locator("main form button[type=submit]").last.click()
+    phone.wait_for_url(re.compile(r"/tai-khoan/ho-so-cua-toi/"))
+    check_page(phone, shots, "ho-so-cua-toi")
+    assert phone.get_by_role("link", name="Hồ sơ của tôi").count() >= 1
+    assert not page_errors, page_errors
 
 
 def test_the_officers_main_pages_pass_axe(desktop, shots, world, page_errors):
@@ -157,6 +175,15 @@ def test_the_officers_main_pages_pass_axe(desktop, shots, world, page_errors):
         response = desktop.goto(url)
         assert response.status == 200, url
         check_page(desktop, shots, label, phone=False)
+    # The counter reception's second step (applicant and documents).
+    desktop.goto("/can-bo/tiep-nhan/")
+    desktop.get_by_label("Đơn vị tiếp nhận").select_option(label=world.commune.name)
+    desktop.get_by_label("Thủ tục hành chính").select_option(
+        label=f"{world.procedure.code} – {world.procedure.name}")
+    desktop.get_by_role("button", name="Tiếp tục").click()
+    desktop.locator("input[name=applicant_name]").wait_for()
+    check_page(desktop, shots, "tiep-nhan-buoc-2", phone=False)
+    desktop.goto(f"/can-bo/ho-so/{dossier.code}/")
     # Every action form of the dossier page, opened.
     for summary in desktop.locator("details.officer-action summary").all():
         summary.click()
