@@ -64,4 +64,10 @@ def test_a_leader_drills_down_from_the_dashboard_and_downloads_the_appendix(
     assert world.commune.name in text
     commune_row = next(row for row in cells if world.commune.name in row)
     assert 3 in commune_row  # three dossiers received by the commune
+
+    # The other reports pass axe too.
+    for url, label in [("/bao-cao/bieu-ii06a/", "ii06a"), ("/bao-cao/chi-so-766/", "chi-so-766"),
+                       ("/bao-cao/danh-gia/", "danh-gia"), ("/bao-cao/doi-chieu/", "doi-chieu")]:
+        assert desktop.goto(url).status == 200, url
+        check_page(desktop, shots, label, phone=False)
     assert not page_errors, page_errors
