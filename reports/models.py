@@ -95,6 +95,9 @@ class DossierFact(models.Model):
     finished_day = models.DateField(null=True, blank=True)
     finish = models.CharField(max_length=8, choices=Finish.choices, blank=True)
     withdrawn = models.BooleanField(default=False)
+    # For the Decision 766 payment indicator, without reading the dossiers themselves.
+    with_fee = models.BooleanField(default=False)
+    online_payment = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("dữ kiện báo cáo của hồ sơ")

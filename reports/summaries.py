@@ -23,10 +23,13 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from dossiers.models import Dossier, DossierEvent
+from dossiers.payments.selectors import ONLINE_METHODS
 from procedures.models import Unit
 from reports.models import COUNTERS, DossierFact, Grain, SummaryRow
 
 S = Dossier.Status
+# Payment methods that count as paid online (the payments package's, issue 7).
+ONLINE_PAYMENT_METHODS: tuple[str, ...] = tuple(str(m) for m in ONLINE_METHODS)
 # (grain, period, unit_id, procedure_id, channel)
 RowKey = tuple[str, dt.date, int, int, str]
 
@@ -43,11 +46,14 @@ class FactState:
     finished_day: dt.date | None
     finish: str
     withdrawn: bool
+    with_fee: bool = False
+    online_payment: bool = False
 
     @classmethod
     def from_fact(cls, fact: DossierFact) -> FactState:
         return cls(fact.unit_id, fact.procedure_id, fact.channel, fact.received_day,
-                   fact.due_day, fact.finished_day, fact.finish, fact.withdrawn)
+                   fact.due_day, fact.finished_day, fact.finish, fact.withdrawn,
+                   fact.with_fee, fact.online_payment)
 
 
 def local_day(moment: datetime) -> dt.date:
@@ -61,7 +67,8 @@ def month_of(day: dt.date) -> dt.date:
 def fact_state_compute(*, unit_id: int, procedure_id: int, channel: str,
                        received_at: datetime | None, due_at: datetime | None,
                        paused_at: datetime | None, resolved_at: datetime | None, status: str,
-                       stopped_at: datetime | None) -> FactState | None:
+                       stopped_at: datetime | None, fee_vnd: int = 0,
+                       payment_method: str = "") -> FactState | None:
     """The fact of a dossier in this state, or None when it was never received.
 
     Finished means resolved, or stopped (withdrawn) after reception. Late means resolved
@@ -91,7 +98,8 @@ def fact_state_compute(*, unit_id: int, procedure_id: int, channel: str,
         unit_id=unit_id, procedure_id=procedure_id, channel=channel,
         received_day=local_day(received_at), due_day=due_day,
         finished_day=local_day(finished_at) if finished_at else None, finish=str(finish),
-        withdrawn=withdrawn,
+        withdrawn=withdrawn, with_fee=fee_vnd > 0,
+        online_payment=payment_method in ONLINE_PAYMENT_METHODS,
     )
 
 
@@ -154,7 +162,8 @@ def _fact_save(dossier_id: int, state: FactState | None) -> None:
         "unit_id": state.unit_id, "procedure_id": state.procedure_id, "channel": state.channel,
         "received_day": state.received_day, "due_day": state.due_day,
         "finished_day": state.finished_day, "finish": state.finish,
-        "withdrawn": state.withdrawn,
+        "withdrawn": state.withdrawn, "with_fee": state.with_fee,
+        "online_payment": state.online_payment,
     })
 
 
@@ -173,7 +182,8 @@ def dossier_fact_state(*, dossier: Dossier, event: DossierEvent | None = None
         unit_id=dossier.unit_id, procedure_id=dossier.procedure_id, channel=dossier.channel,
         received_at=dossier.received_at, due_at=dossier.due_at, paused_at=dossier.paused_at,
         resolved_at=dossier.resolved_at, status=dossier.status,
-        stopped_at=_stopped_at(dossier, event),
+        stopped_at=_stopped_at(dossier, event), fee_vnd=dossier.fee_vnd,
+        payment_method=dossier.payment_method,
     )
 
 
@@ -206,14 +216,15 @@ def _fresh_states(*, unit_id: int) -> Iterator[tuple[int, FactState]]:
     rows = (Dossier.objects.filter(unit_id=unit_id, received_at__isnull=False)
             .annotate(stopped_at=Subquery(stopped))
             .values_list("pk", "unit_id", "procedure_id", "channel", "received_at", "due_at",
-                         "paused_at", "resolved_at", "status", "stopped_at")
+                         "paused_at", "resolved_at", "status", "stopped_at", "fee_vnd",
+                         "payment_method")
             .order_by("pk"))
     for (pk, unit, procedure, channel, received_at, due_at, paused_at, resolved_at, status,
-         stopped_at) in rows.iterator(chunk_size=5000):
+         stopped_at, fee_vnd, payment_method) in rows.iterator(chunk_size=5000):
         state = fact_state_compute(
             unit_id=unit, procedure_id=procedure, channel=channel, received_at=received_at,
             due_at=due_at, paused_at=paused_at, resolved_at=resolved_at, status=status,
-            stopped_at=stopped_at)
+            stopped_at=stopped_at, fee_vnd=fee_vnd, payment_method=payment_method)
         if state is not None:
             yield pk, state
 
@@ -248,11 +259,13 @@ def _fact_row(pk: int, state: FactState) -> DossierFact:
     return DossierFact(dossier_id=pk, unit_id=state.unit_id, procedure_id=state.procedure_id,
                        channel=state.channel, received_day=state.received_day,
                        due_day=state.due_day, finished_day=state.finished_day,
-                       finish=state.finish, withdrawn=state.withdrawn)
+                       finish=state.finish, withdrawn=state.withdrawn,
+                       with_fee=state.with_fee, online_payment=state.online_payment)
 
 
+# In the order of FactState's fields.
 FACT_FIELDS = ["unit_id", "procedure_id", "channel", "received_day", "due_day", "finished_day",
-               "finish", "withdrawn"]
+               "finish", "withdrawn", "with_fee", "online_payment"]
 
 
 ROW_FIELDS = ["grain", "period", "unit_id", "procedure_id", "channel", *COUNTERS]

@@ -17,7 +17,6 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import DossierFile, SupplementRequest
-from dossiers.payments.selectors import ONLINE_METHODS as ONLINE_PAYMENT_METHODS  # issue 7
 from dossiers.payments.selectors import payment_paid_online_exists
 from procedures.models import Channel, Procedure, Unit
 from procedures.selectors import in_force
@@ -136,9 +135,10 @@ def _counts_by_unit(*, period: Period, unit_ids: set[int]) -> dict[int, dict[str
         "multi_supplement": Count("pk", filter=Q(dossier_id__in=multi)),
         "late_or_multi": Count("pk", filter=late | Q(dossier_id__in=multi)),
         "digitised": Count("pk", filter=Q(Exists(scanned)) & Q(Exists(result))),
-        "with_fee": Count("pk", filter=Q(dossier__fee_vnd__gt=0)),
-        "paid_online": Count("pk", filter=Q(dossier__fee_vnd__gt=0) & (
-            Q(dossier__payment_method__in=ONLINE_PAYMENT_METHODS) | Q(paid))),
+        # The fee and the chosen payment method are on the fact: no join to the dossiers.
+        "with_fee": Count("pk", filter=Q(with_fee=True)),
+        "paid_online": Count("pk", filter=Q(with_fee=True) & (Q(online_payment=True)
+                                                              | Q(paid))),
     }
     try:
         from citizens.models import Rating
@@ -151,9 +151,11 @@ def _counts_by_unit(*, period: Period, unit_ids: set[int]) -> dict[int, dict[str
     rows = (DossierFact.objects.filter(unit_id__in=unit_ids,
                                        finished_day__gte=period.start,
                                        finished_day__lte=period.end)
-            .values("unit_id").annotate(**aggregates).order_by())
+            # "n_" names: an annotation must not shadow a field (with_fee) its filters read.
+            .values("unit_id").annotate(**{f"n_{k}": v for k, v in aggregates.items()})
+            .order_by())
     for row in rows:
-        counts[row["unit_id"]] = {k: int(row.get(k) or 0) for k in COUNT_KEYS}
+        counts[row["unit_id"]] = {k: int(row.get(f"n_{k}") or 0) for k in COUNT_KEYS}
     for item in period_sums(period=period, unit_ids=unit_ids, group=("unit_id", "channel"),
                             counters=("received",)):
         target = counts.setdefault(item["unit_id"], dict.fromkeys(COUNT_KEYS, 0))
