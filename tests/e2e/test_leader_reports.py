@@ -21,7 +21,7 @@ def world(transactional_db):
 
 
 def test_a_leader_drills_down_from_the_dashboard_and_downloads_the_appendix(
-        desktop, shots, tmp_path, world, page_errors):
+        desktop, new_phone, shots, tmp_path, world, page_errors):
     received = [dossier_receive(dossier=data.online_dossier(world), actor=world.desk)
                 for _ in range(3)]
     waiting = data.online_dossier(world)  # not received: counted nowhere yet
@@ -64,6 +64,13 @@ def test_a_leader_drills_down_from_the_dashboard_and_downloads_the_appendix(
     assert world.commune.name in text
     commune_row = next(row for row in cells if world.commune.name in row)
     assert 3 in commune_row  # three dossiers received by the commune
+
+    # On a phone the dashboard and the appendix fit the width (wide tables scroll inside).
+    phone = new_phone()
+    officer_login(phone, world.leader.username)
+    for url in ("/bao-cao/", "/bao-cao/phu-luc/"):
+        phone.goto(url)
+        check_page(phone, shots, "dien-thoai-" + url.strip("/").replace("/", "-"))
 
     # The other reports pass axe too.
     for url, label in [("/bao-cao/bieu-ii06a/", "ii06a"), ("/bao-cao/chi-so-766/", "chi-so-766"),
