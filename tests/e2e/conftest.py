@@ -96,7 +96,7 @@ class Shots:
     def __init__(self, name: str) -> None:
         self.dir = ARTIFACTS / re.sub(r"[^\w.-]+", "_", name)
         self.dir.mkdir(parents=True, exist_ok=True)
-        for old in self.dir.glob("*.png"):
+        for old in [*self.dir.glob("*.png"), *self.dir.glob("FAILED-*.html")]:
             old.unlink()
         self.n = 0
 
