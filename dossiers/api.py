@@ -7,6 +7,7 @@ move the state does not allow).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -118,14 +119,20 @@ class DossierListView(APIView):
         due_before = None
         if params.get("due_before"):
             raw = params["due_before"]
-            due_before = parse_datetime(raw)
-            if due_before is None and (day := parse_date(raw)) is not None:
-                due_before = timezone.make_aware(
-                    timezone.datetime.combine(day, timezone.datetime.min.time()))
+            try:
+                due_before = parse_datetime(raw)
+                if due_before is None and (day := parse_date(raw)) is not None:
+                    due_before = timezone.make_aware(
+                        timezone.datetime.combine(day, timezone.datetime.min.time()))
+                if due_before is not None and timezone.is_naive(due_before):
+                    due_before = timezone.make_aware(due_before)
+                # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+                if due_before is not None:
+                    due_before = due_before.astimezone(datetime.UTC)
+            except (ValueError, OverflowError):
+                due_before = None
             if due_before is None:
                 raise ValidationError({"due_before": _("Thời điểm không hợp lệ.")})
-            if timezone.is_naive(due_before):
-                due_before = timezone.make_aware(due_before)
         status_filter = params.get("status", "")
         if status_filter and status_filter not in Dossier.Status.values:
             raise ValidationError({"status": _("Trạng thái không hợp lệ.")})

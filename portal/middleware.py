@@ -96,6 +96,28 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+class NulByteRejectMiddleware:
+    """Refuse with 400 a path or query string holding a NUL byte.
+
+    NUL is never data in a form or a URL, and PostgreSQL text cannot store or compare it: left
+    alone, it reaches a query and becomes a server error. Rejecting it here mends every view.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.GET
+        if "\x00" in request.path or any(
+                "\x00" in key or any("\x00" in v for v in query.getlist(key))
+                for key in query):
+            message = _("Yêu cầu chứa ký tự không hợp lệ.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
 def request_too_large_response(request: HttpRequest, *, limit: int) -> HttpResponse:
     message = _("Yêu cầu quá lớn: tổng dung lượng gửi lên tối đa %(size)s MB.") % {
         "size": limit // (1024 * 1024)}

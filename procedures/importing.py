@@ -200,6 +200,13 @@ def _documents_flat(raw: Any) -> list[DocumentRecord]:
 def parse_row(line: int, row: dict[str, Any]) -> ProcedureRecord:
     """Validate one raw row; raise RowError with every problem of the row."""
     problems: list[str] = []
+    # Control characters (NUL above all: PostgreSQL text cannot hold it) are never data.
+    for key, value in row.items():
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text):
+            problems.append(f"'{key}' holds a control character")
+    if problems:
+        raise RowError("; ".join(problems))
 
     def attempt(fn: Any, *args: Any, default: Any = None) -> Any:
         try:

@@ -326,3 +326,9 @@ def test_compose_runs_exactly_one_beat_and_publishes_only_nginx():
         "service_completed_successfully")
     assert "-Q" not in services["worker"]["command"]
     assert services["worker"]["environment"]["CELERY_QUEUES"] == "celery,sms,reports"
+
+
+def test_a_nul_byte_in_the_query_is_refused_not_a_server_error(client, db):
+    response = client.get("/api/v1/procedures/", {"search": "khai\x00sinh"})
+    assert response.status_code == 400
+    assert client.get("/thu-tuc/", {"q": "a\x00"}).status_code == 400

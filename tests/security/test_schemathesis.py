@@ -34,6 +34,21 @@ BUDGET = float(os.environ.get("MOTCUA_FUZZ_BUDGET", "60"))
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django's WSGI handler closes "unusable" connections around each request; inside the
+    test's transaction (autocommit off) that would close it on PostgreSQL. Django's own test
+    client disconnects the same signal handler while it runs a request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def admin_token(district) -> str:
     user = get_user_model().objects.create_user(username="fuzz-admin", password="x")
