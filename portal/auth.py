@@ -246,11 +246,17 @@ def officer_token_user(*, request: Any, data: Any) -> Any:
     """
     from rest_framework import serializers
 
-    username = str(data.get("username", "") or "")
-    password = str(data.get("password", "") or "")
-    if not username or not password:
-        raise serializers.ValidationError(
-            {"detail": _("Vui lòng nhập tên đăng nhập và mật khẩu.")})
+    class Credentials(serializers.Serializer):
+        # CharField refuses NUL characters (PostgreSQL cannot store them), lists and objects.
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=4096, trim_whitespace=False)
+        otp = serializers.CharField(max_length=12, required=False, allow_blank=True)
+
+    credentials = Credentials(data=data)
+    credentials.is_valid(raise_exception=True)
+    username = credentials.validated_data["username"]
+    password = credentials.validated_data["password"]
+    data = credentials.validated_data
     client = client_ip(request)
     user = officer_authenticate(request=getattr(request, "_request", request),
                                 username=username, password=password, client=client)

@@ -118,3 +118,11 @@ def test_many_usernames_from_one_address_lock_the_address(client, officer, monke
 def test_the_login_page_still_renders(client, lang):
     response = client.get(reverse("officer-login"), HTTP_ACCEPT_LANGUAGE=lang)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("username", ["off\x00icer", ["officer"], {"a": 1}, ""])
+def test_the_token_api_refuses_malformed_credentials_with_400(client, officer, username):
+    response = client.post(TOKEN, {"username": username, "password": "pw-officer"},
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert not AuditLog.objects.exists()  # not even a failure to count

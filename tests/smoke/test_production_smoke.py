@@ -116,7 +116,7 @@ def test_a_dossier_goes_from_submission_to_reception_with_its_sms(
     # The worker sends the code and the update key to the fake Twilio.
     [first] = fake.wait_for(1, to=PHONE_E164, timeout=30)
     assert code in first.form["Body"]
-    key = re.search(r"([A-Z0-9]{8,})", first.form["Body"].replace(code, "")).group(1)
+    key = re.search(r"Mã tra cứu[^:]*: ([A-Z0-9]{8,})", first.form["Body"]).group(1)
     status, doc = request_json("GET", f"{stack_.url}/api/v1/dossiers/{code}/status/?key={key}")
     assert status == 200, doc
     assert doc["status"] == "submitted"
