@@ -2,11 +2,11 @@
 operation of the published OpenAPI document, generated requests (valid by the schema, then
 invalid) never get a server error (5xx).
 
-Bounded: a few examples per operation and mode (MOTCUA_FUZZ_EXAMPLES, default 6) and an
-overall time budget (MOTCUA_FUZZ_BUDGET seconds, default 60); the test fails if the budget
-runs out before every operation was fuzzed at least in the positive mode, so nothing is
-silently left out. Requests carry an administrator's token so the officers' endpoints are
-exercised past authentication; throttles are reset before each request.
+Bounded: a few examples per operation and mode (MOTCUA_FUZZ_EXAMPLES, default 6); every
+operation gets its valid (positive) examples, and the invalid (negative) ones run while the
+time budget lasts (MOTCUA_FUZZ_BUDGET seconds from the start, default 60; the test prints how
+many operations each mode covered). Requests carry an administrator's token so the officers'
+endpoints are exercised past authentication; throttles are reset before each request.
 
 The operations are walked in one test (rather than schemathesis' pytest plugin, whose lazy
 loader does not run on this pytest version) with hypothesis' own @given per operation.
@@ -85,7 +85,8 @@ def test_no_operation_answers_with_a_server_error(district, commune, birth_regis
     done: dict[str, list[str]] = {}
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         for operation in operations:
-            if time.monotonic() - started > BUDGET:
+            # Every operation gets its valid examples; the budget bounds the invalid ones.
+            if mode == GenerationMode.NEGATIVE and time.monotonic() - started > BUDGET:
                 break
             try:
                 _fuzz(operation, mode, admin_token, failures)
@@ -96,6 +97,4 @@ def test_no_operation_answers_with_a_server_error(district, commune, birth_regis
     counts = {mode: len(labels) for mode, labels in done.items()}
     print(f"fuzzed {counts} of {len(operations)} operations")
     assert not failures, "\n\n".join(failures)
-    assert len(done.get("positive", [])) == len(operations), (
-        f"time budget of {BUDGET:.0f} s spent after {len(done.get('positive', []))} of "
-        f"{len(operations)} operations")
+    assert len(done.get("positive", [])) == len(operations)
