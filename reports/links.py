@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 from reports.selectors.periods import Period
 
@@ -40,11 +41,17 @@ II06A_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+@lru_cache(maxsize=8)
+def _drill_base(script_prefix: str) -> str:
+    return reverse("reports-drilldown")
+
+
 def drill_url(*, metric: str, period: Period, units: list[str], **filters: Any) -> str:
+    """The drill-down list of a figure (a page of reports holds hundreds of these links)."""
     query: dict[str, Any] = {"metric": metric, "from": period.start.isoformat(),
                              "to": period.end.isoformat(), "unit": units}
     query.update({k: v for k, v in filters.items() if v not in (None, "")})
-    return reverse("reports-drilldown") + "?" + urlencode(query, doseq=True)
+    return _drill_base(get_script_prefix()) + "?" + urlencode(query, doseq=True)
 
 
 def row_links(*, table: dict[str, tuple[str, dict[str, Any]]], period: Period,
