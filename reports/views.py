@@ -27,7 +27,7 @@ from reports.selectors.drilldown import METRICS, drilldown_dossiers
 from reports.selectors.evaluation import CRITERIA, officer_scorecards, units_evaluate
 from reports.selectors.ii06a import ii06a_compute
 from reports.selectors.indicators import indicators_compute
-from reports.selectors.periods import Period, period_parse
+from reports.selectors.periods import Period, month_period, period_parse
 from reports.services import export_request
 
 
@@ -96,11 +96,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     least = [{**item, "link": drill_url(metric="received", period=board.extra["window"],
                                         units=[item["unit"].code])}
              for item in board.least_using]
+    all_codes = [u.code for u in units]
+    trend_rows = []
+    for point in board.trends:
+        month_span = month_period(point.month)
+        trend_rows.append({"m": point, "links": {
+            "received": drill_url(metric="received", period=month_span, units=all_codes),
+            "online": drill_url(metric="received", period=month_span, units=all_codes,
+                                channel="online"),
+            "resolved": drill_url(metric="resolved", period=month_span, units=all_codes)}})
     late = [{"dossier": d, "url": officer_dossier_url(d.code),
              "days": (board.now - d.due_at).days} for d in board.late]
     return render(request, "reports/dashboard.html", {
         "form": form, "board": board, "rows": rows, "least": least, "late": late,
         "month": month, "trend_received": trend_received, "trend_rates": trend_rates,
+        "trend_rows": trend_rows,
         "late_all": drill_url(metric="late_now", period=period, units=[u.code for u in units]),
         "prev_month": (month - dt.timedelta(days=1)).strftime("%Y-%m"),
         "next_month": (period.end + dt.timedelta(days=1)).strftime("%Y-%m"),

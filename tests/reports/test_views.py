@@ -138,6 +138,12 @@ def test_the_dashboard_draws_its_charts_on_the_server_and_links_every_figure(
     kpi_links = response.context["rows"][-1]["links"]
     resolved = reporter_client.get(kpi_links["resolved"])
     assert resolved.context["page"].paginator.count == 3
+    # The charts' figures link to their dossiers too (in the table under the charts).
+    september = next(t for t in response.context["trend_rows"]
+                     if t["m"].month == dt.date(2020, 9, 1))
+    assert september["m"].received == 1
+    listing = reporter_client.get(september["links"]["received"])
+    assert [i["dossier"] for i in listing.context["items"]] == [history["old"]]
 
 
 def test_the_dashboard_lists_dossiers_late_now_with_their_officer_page(reporter_client,
