@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -130,3 +131,18 @@ def export_build(*, job_id: str) -> ExportJob | None:
                                                   timezone.now())
         job.save(update_fields=["status", "error", "finished_at"])
     return job
+
+
+EXPORT_KEEP_DAYS = 7
+
+
+def exports_purge(*, older_than_days: int = EXPORT_KEEP_DAYS) -> int:
+    """Delete export jobs (and their files) older than a week; return how many went."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    count = 0
+    for job in ExportJob.objects.filter(created_at__lt=cutoff).iterator():
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        count += 1
+    return count

@@ -20,7 +20,9 @@ LONG_SOFT_TIME_LIMIT = 55 * 60
 @shared_task(name="reports.tasks.summaries_rebuild", time_limit=LONG_TIME_LIMIT,
              soft_time_limit=LONG_SOFT_TIME_LIMIT)
 def summaries_rebuild() -> dict[str, int]:
-    """Nightly: recompute the summary rows from the dossiers, repair and report differences."""
+    """Nightly: recompute the summary rows from the dossiers, repair and report differences;
+    drop export files older than a week."""
+    from reports.services import exports_purge
     from reports.summaries import summaries_rebuild as rebuild
 
     result = rebuild()
@@ -29,7 +31,8 @@ def summaries_rebuild() -> dict[str, int]:
                        "%s facts, %s rows; first differences: %s", result.facts_fixed,
                        result.rows_fixed, (result.problems or [])[:5])
     return {"units": result.units, "dossiers": result.dossiers,
-            "facts_fixed": result.facts_fixed, "rows_fixed": result.rows_fixed}
+            "facts_fixed": result.facts_fixed, "rows_fixed": result.rows_fixed,
+            "exports_purged": exports_purge()}
 
 
 @shared_task(name="reports.tasks.export_build", time_limit=LONG_TIME_LIMIT,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -271,3 +272,19 @@ def test_the_rebuild_command_reports_what_it_repaired(history, capsys):
     assert "rows repaired: 0" not in capsys.readouterr().out
     call_command("reports_rebuild")
     assert "facts repaired: 0, rows repaired: 0" in capsys.readouterr().out
+
+
+def test_week_old_export_files_are_purged_at_night(reporter_client, history, eager,
+                                                   django_capture_on_commit_callbacks):
+    from reports.tasks import summaries_rebuild
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reporter_client.post(reverse("reports-export-create"),
+                             {**OCT, "kind": "appendix", "format": "csv"})
+    job = ExportJob.objects.get()
+    path = job.file.path
+    assert summaries_rebuild()["exports_purged"] == 0
+    ExportJob.objects.update(created_at=job.created_at - dt.timedelta(days=8))
+    assert summaries_rebuild()["exports_purged"] == 1
+    assert not ExportJob.objects.exists()
+    assert not Path(path).exists()
