@@ -255,7 +255,11 @@ class DossierSubmitView(APIView):
             if existing is not None:
                 return Response(self._body(existing), status=status.HTTP_200_OK)
         serializer = SubmitSerializer(data=request.data)
-        procedure = catalogue.procedure_get(code=str(request.data.get("procedure", "")))
+        # Read before validation (to say where to submit offline); a NUL character cannot be
+        # a code and PostgreSQL cannot compare it.
+        raw_code = str(request.data.get("procedure", ""))
+        procedure = (catalogue.procedure_get(code=raw_code) if "\x00" not in raw_code
+                     else None)
         if procedure is not None and not procedure.accepts_online:
             return Response({"detail": self._offline_message(procedure),
                              "procedure": [_("Thủ tục này không nhận hồ sơ trực tuyến.")]},

@@ -163,3 +163,8 @@ def test_the_per_file_limit_raises_upload_too_large(settings):
     settings.UPLOAD_MAX_BYTES = 10
     with pytest.raises(UploadTooLarge):
         uploads.upload_validate(SimpleUploadedFile("a.pdf", b"%PDF-1.4 0123456789 %%EOF"))
+
+
+def test_a_nul_in_a_submitted_procedure_code_is_a_400_not_a_server_error(client):
+    response = client.post("/api/v1/dossiers/", {"procedure": "1.00\x001193", "unit": "x"})
+    assert response.status_code == 400
