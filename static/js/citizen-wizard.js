@@ -24,10 +24,17 @@
   function loadWards(provinceSelect, selected) {
     var target = document.getElementById("id_" + provinceSelect.getAttribute("data-ward-target"));
     if (!target) { return Promise.resolve(); }
+    // Only the answer for the latest choice fills the list (a slow answer for a province
+    // chosen before must not overwrite it).
+    var request = (provinceSelect.wardsRequest || 0) + 1;
+    provinceSelect.wardsRequest = request;
     if (!provinceSelect.value) { fillWards(target, [], ""); return Promise.resolve(); }
     return fetch(wardsUrl(provinceSelect.value), {credentials: "same-origin"})
       .then(function (r) { return r.json(); })
-      .then(function (data) { fillWards(target, data.wards || [], selected || ""); });
+      .then(function (data) {
+        if (provinceSelect.wardsRequest !== request) { return; }
+        fillWards(target, data.wards || [], selected || "");
+      });
   }
 
   document.querySelectorAll("select.js-province").forEach(function (sel) {
