@@ -28,6 +28,18 @@ def continue_step(page: Any, name: str = "Đồng ý và tiếp tục") -> None:
     page.wait_for_url(lambda url: url != before)
 
 
+def choose_address(page: Any, province: str = "12", ward: str = "3601") -> None:
+    """Pick the province, let the page's script load its communes, pick the commune."""
+    page.wait_for_load_state("load")  # the page's scripts listen for the province change
+    with page.expect_response(re.compile(rf"/nop-ho-so/dia-ban/{province}/$")) as response:
+        page.get_by_label("Tỉnh, thành phố").select_option(province)
+    assert response.value.ok
+    select = page.get_by_label("Xã, phường, đặc khu")
+    select.locator(f"option[value='{ward}']").wait_for(state="attached")
+    select.select_option(ward)
+    expect(select).to_have_value(ward)
+
+
 def submit_letter_ten_steps(page: Any, shots: Any, tmp: Path, world: data.World) -> Dossier:
     """Search, read, unit, applicant, files, delivery by post (copy address), captcha, fee and
     payment method, declaration, submit. Checks axe and sideways scrolling on every page."""
@@ -61,10 +73,7 @@ def submit_letter_ten_steps(page: Any, shots: Any, tmp: Path, world: data.World)
     page.get_by_label("Họ và tên người nộp").fill(data.NAME)
     page.get_by_label(re.compile(r"^Số định danh cá nhân")).fill(data.ID_NUMBER)
     page.get_by_label("Số điện thoại di động").fill(data.PHONE_TYPED)
-    page.get_by_label("Tỉnh, thành phố").select_option("12")
-    ward = page.get_by_label("Xã, phường, đặc khu")
-    ward.locator("option[value='3601']").wait_for(state="attached")
-    ward.select_option("3601")
+    choose_address(page)
     page.get_by_label("Số nhà, đường, thôn/bản/tổ").fill(data.STREET)
     continue_step(page)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dossiers.models import Dossier
@@ -32,3 +34,27 @@ def test_a_citizen_submits_on_a_phone_and_looks_the_dossier_up_with_the_sms_key(
     assert data.ID_NUMBER in main  # shown in full to the key holder
     assert world.procedure.name in main
     assert not page_errors, page_errors
+
+
+def test_a_slow_answer_for_an_earlier_province_does_not_replace_the_communes_shown(
+        phone, world):
+    phone.goto(f"/nop-ho-so/{world.procedure.code}/")
+    phone.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
+    phone.get_by_label(world.commune.name).check()
+    phone.locator("main form button.primary").click()
+    phone.wait_for_url(re.compile(r"/nguoi-nop/$"))
+    held = []  # the answer for Hà Nội (1) is held back
+    phone.route(re.compile(r"/nop-ho-so/dia-ban/1/$"), lambda route: held.append(route))
+    province = phone.get_by_label("Tỉnh, thành phố")
+    province.select_option("1")
+    province.select_option("12")
+    ward = phone.get_by_label("Xã, phường, đặc khu")
+    ward.locator("option[value='3601']").wait_for(state="attached")
+    assert len(held) == 1
+    with phone.expect_response(re.compile(r"/dia-ban/1/$")) as late:
+        held[0].continue_()
+    late.value.finished()  # its body is in: the page's script has had it
+    phone.evaluate("() => new Promise(done => setTimeout(done))")  # one turn of the page's loop
+    # The late answer for Hà Nội changed nothing: Lai Châu's communes are still listed.
+    assert ward.locator("option[value='3601']").count() == 1
+    assert "Phường Hoàn Kiếm" not in ward.inner_text()
