@@ -35,7 +35,8 @@ run: setup
 	@echo "MotCua is serving on http://127.0.0.1:$(PORT)/  (demo accounts: see README.md)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install var
+# The browser journeys are part of the suite, so `make test` sets up their browser too.
+test: e2e-setup var
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
