@@ -86,6 +86,11 @@ def _validate(line: int, raw: dict[str, str], seen: set[str],
         errors.append(f"line {line}: {column}: {message}")
 
     values = {k: (raw.get(k) or "").strip() for k in COLUMNS}
+    # Control characters (NUL above all: PostgreSQL text cannot hold or compare it) are
+    # never data; a row holding one is refused before any value reaches the database.
+    bad = [k for k in COLUMNS if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in values[k])]
+    if bad:
+        return None, [f"line {line}: {k}: holds a control character" for k in bad]
     code = values["code"]
     if not code:
         err("code", "required")

@@ -93,3 +93,18 @@ def test_missing_columns_and_missing_file(tmp_path, db):
     assert "missing columns" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("import_dossiers", str(tmp_path / "nope.csv"))
+
+
+def test_a_control_character_is_a_named_error_not_a_database_crash(tmp_path, certified_contract,
+                                                                   commune):
+    # PostgreSQL text cannot hold NUL: the row is refused before any query is made with it.
+    path = write(tmp_path,
+                 "A-1,2.0010\x0035,03601,counter,Lý Thị Hà,0912,2020-03-02 09:00,,received,,\n"
+                 "A-2,2.001035,03601,counter,Lý\x07 Thị Hà,0912,2020-03-02 09:00,,received,,\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_dossiers", str(path), stdout=out, stderr=out)
+    text = out.getvalue()
+    assert "line 2: procedure_code: holds a control character" in text
+    assert "line 3: applicant_name: holds a control character" in text
+    assert Dossier.objects.count() == 0
