@@ -93,7 +93,7 @@ def _page_price(rule: dict[str, Any], pages: int, base: int) -> tuple[list[FeeLi
                              following, tail * following))
     price = head * first + tail * following
     if cap is not None and price > int(cap):
-        lines.append(FeeLine(_("Giảm về mức tối đa %(cap)s đồng mỗi bản") % {"cap": _vnd(cap)},
+        lines.append(FeeLine(_("Giảm về mức tối đa %(cap)s đồng mỗi bản") % {"cap": money(cap)},
                              1, int(cap) - price, int(cap) - price))
         price = int(cap)
     return lines, price
@@ -139,7 +139,6 @@ def fee_rule_text(*, procedure: Procedure, channel: str) -> str:
     """The rule in words, for the pages that show a fee before the pages are counted."""
     rule = fee_rule(procedure)
     base = channel_fee(procedure=procedure, channel=channel)
-    money = _vnd
     if rule is None:
         return _("%(amount)s đồng mỗi hồ sơ") % {"amount": money(base)} if base else \
             _("Không mất phí, lệ phí")
@@ -159,5 +158,14 @@ def fee_rule_text(*, procedure: Procedure, channel: str) -> str:
     return text
 
 
-def _vnd(value: Any) -> str:
+def money(value: Any) -> str:
+    """10000 → "10.000": whole đồng grouped by "." in every language (Vietnamese money is
+    written the Vietnamese way). The one rule of the pages, PDFs and messages that print an
+    amount; the templates use it through the `vnd` and `money` filters (citizen_tags)."""
     return f"{int(value):,}".replace(",", ".")
+
+
+def money_text(value: Any) -> str:
+    """10000 → "10.000 đồng" (English: "10.000 VND"): an amount with its unit."""
+    return f"{money(value)} {_('đồng')}"
+

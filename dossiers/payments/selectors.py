@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dossiers.models import Dossier, Payment, PaymentAccount, PaymentAttempt
 from dossiers.payments.vietqr import vietqr_payload
@@ -18,6 +19,7 @@ from procedures.models import Unit
 # What Decision 766 counts as paid online: through a gateway, or by a bank transfer (VietQR)
 # instead of cash at the desk. Reports import this (reports.selectors.indicators).
 ONLINE_METHODS: tuple[str, ...] = (Payment.Method.ONLINE, Payment.Method.TRANSFER)
+S = Dossier.Status
 
 
 def payment_account_for(*, unit: Unit) -> PaymentAccount | None:
@@ -59,6 +61,37 @@ def dossier_payment_state(*, dossier: Dossier) -> str:
     if payment is not None:
         return payment.state
     return Payment.State.AWAITING if dossier.fee_vnd > 0 else ""
+
+
+def payment_owed(*, dossier: Dossier) -> int:
+    """What the applicant still owes in đồng: the open request, else the dossier's fee while
+    nothing was asked or paid yet, else 0."""
+    payment = payment_current(dossier=dossier)
+    if payment is None:
+        return dossier.fee_vnd
+    return payment.amount_vnd if payment.state == Payment.State.AWAITING else 0
+
+
+def payment_closed_reason(*, dossier: Dossier) -> str:
+    """Why the applicant can no longer pay for this dossier (translated), or "" while paying
+    still makes sense: not once it is refused, stopped, being withdrawn or its result handed
+    over. The citizens' services refuse with this text (payment_open,
+    payment_gateway_start); the pages ask payment_is_due."""
+    status = dossier.status
+    if status in (S.REFUSED, S.STOPPED):
+        return _("Hồ sơ đã dừng hoặc bị từ chối, không thể thanh toán.")
+    if status == S.WITHDRAWAL_REQUESTED:
+        return _("Bạn đã đề nghị rút hồ sơ, không thể thanh toán phí, lệ phí.")
+    if status == S.RETURNED:
+        return _("Hồ sơ đã trả kết quả, không thể thanh toán trực tuyến. Nếu còn khoản phí "
+                 "chưa nộp, vui lòng liên hệ bộ phận một cửa.")
+    return ""
+
+
+def payment_is_due(*, dossier: Dossier) -> bool:
+    """Whether to offer the applicant to pay: something is owed and unpaid, and the dossier
+    is in a state where paying makes sense."""
+    return not payment_closed_reason(dossier=dossier) and payment_owed(dossier=dossier) > 0
 
 
 def dossier_payments(*, dossier: Dossier) -> QuerySet[Payment]:

@@ -24,6 +24,7 @@ from dossiers.access import officer_assert_can
 from dossiers.models import Dossier, Payment, PaymentAttempt
 from dossiers.payments.fees import fee_compute, fee_lines
 from dossiers.payments.gateways.base import Answer, GatewayError, Order, PaymentGateway
+from dossiers.payments.selectors import payment_closed_reason
 from dossiers.payments.vietqr import ascii_text
 from dossiers.services.core import dossier_transition
 from dossiers.services.events import event_append
@@ -34,7 +35,8 @@ logger = logging.getLogger(__name__)
 
 S = Dossier.Status
 User = AbstractBaseUser
-# A dossier in these states can no longer be paid for.
+# An officer can no longer record a payment for a dossier in these states. The applicant's
+# own rule is wider (also withdrawal asked, result handed over): selectors.payment_is_due.
 CLOSED_STATES: frozenset[str] = frozenset({S.REFUSED, S.STOPPED})
 
 
@@ -85,10 +87,11 @@ def payment_request_record(*, dossier: Dossier, amount_vnd: int, actor: User | N
 @transaction.atomic(durable=True)
 def payment_open(*, dossier: Dossier, at: datetime | None = None) -> Payment | None:
     """What the applicant can pay now: the open request, or the dossier's fee when nothing
-    was asked or paid yet (a level 4 dossier pays at submission). None: nothing to pay."""
+    was asked or paid yet (a level 4 dossier pays at submission). None: nothing to pay, or
+    the dossier can no longer be paid for (selectors.payment_closed_reason)."""
     at = at or timezone.now()
     locked = _lock(dossier)
-    if locked.status in CLOSED_STATES:
+    if payment_closed_reason(dossier=locked):
         return None
     payment = _awaiting(locked)
     if payment is not None:
@@ -222,8 +225,9 @@ def payment_gateway_start(*, dossier: Dossier, gateway: PaymentGateway, return_u
     browser. Each try is a new order (PaymentAttempt); only one can ever settle the payment."""
     at = at or timezone.now()
     locked = _lock(dossier)
-    if locked.status in CLOSED_STATES:
-        raise InvalidTransition(_("Hồ sơ đã dừng hoặc bị từ chối, không thể thanh toán."))
+    reason = payment_closed_reason(dossier=locked)
+    if reason:
+        raise InvalidTransition(reason, extra={"status": locked.status})
     payment = _awaiting(locked)
     if payment is None:
         if locked.fee_vnd <= 0 or Payment.objects.filter(dossier=locked).exists():

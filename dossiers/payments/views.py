@@ -35,6 +35,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dossiers.access import dossier_get_for_officer, officer_unit_ids
 from dossiers.models import Dossier, Payment
 from dossiers.payments import selectors, services
+from dossiers.payments.fees import money
 from dossiers.payments.forms import PaymentConfirmForm, ReconciliationForm, RefundForm
 from dossiers.payments.gateways import GATEWAY_NAMES, gateway_get
 from dossiers.payments.gateways.base import Answer
@@ -88,14 +89,17 @@ def payment_panel_context(*, dossier: Dossier) -> dict[str, object]:
     payment = selectors.payment_current(dossier=dossier)
     payload = selectors.payment_vietqr(payment=payment) if payment else None
     account = selectors.payment_account_for(unit=dossier.unit)
+    closed_reason = selectors.payment_closed_reason(dossier=dossier)
+    due = selectors.payment_is_due(dossier=dossier)
     return {
         "dossier": dossier, "payment": payment,
-        "owed_vnd": (payment.amount_vnd if payment and payment.state == Payment.State.AWAITING
-                     else (dossier.fee_vnd if payment is None else 0)),
+        "owed_vnd": selectors.payment_owed(dossier=dossier),
         "state": selectors.dossier_payment_state(dossier=dossier),
-        "vietqr": qr_data_uri(payload) if payload else None, "vietqr_payload": payload,
+        "vietqr": qr_data_uri(payload) if payload and due else None,
+        "vietqr_payload": payload if due else None,
         "account": account, "gateways": gateways_enabled(),
-        "closed": dossier.status in services.CLOSED_STATES,
+        # The pay button and the ways to pay only when due (the services' own rule).
+        "due": due, "closed_reason": closed_reason,
     }
 
 
@@ -104,7 +108,7 @@ def payment_page(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _citizen_dossier(request, code)
     if dossier is None:
         return _to_lookup(request, code)
-    if dossier.fee_vnd > 0 and dossier.status not in services.CLOSED_STATES:
+    if selectors.payment_is_due(dossier=dossier):
         # Nothing asked yet: the dossier's fee is what is owed (level 4 pays at submission).
         services.payment_open(dossier=dossier)
     context = payment_panel_context(dossier=dossier)
@@ -270,8 +274,8 @@ def officer_confirm(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, str(exc.message))
         else:
             messages.success(request, _("Đã ghi nhận thanh toán %(amount)s đồng cho hồ sơ "
-                                        "%(code)s.") % {"amount": f"{payment.amount_vnd:,}"
-                                                        .replace(",", "."), "code": code})
+                                        "%(code)s.") % {"amount": money(payment.amount_vnd),
+                                                        "code": code})
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values()
                                          for e in errors))
