@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from citizens import services
 from citizens.captcha import captcha_check, captcha_new
 from citizens.forms import id_number_clean
+from citizens.lookup import status_with_key
 from citizens.selectors import dossier_status_document
 from citizens.views.common import client_id
 from dossiers.models import Dossier
@@ -197,6 +198,10 @@ def _status_response(dossier: Dossier, *, with_key: bool, code: int = 200) -> Re
     return Response(StatusSerializer(doc).data, status=code)
 
 
+def _status_keyed_data(dossier: Dossier) -> dict[str, Any]:
+    return dict(StatusSerializer(dossier_status_document(dossier=dossier, with_key=True)).data)
+
+
 def _files_from(request: Request, documents: list[ProcedureDocument]) -> list[IncomingFile]:
     """Validate every `document_<id>` file; unknown ids refused. UploadTooLarge propagates."""
     by_name = {f"document_{d.pk}": d for d in documents}
@@ -326,8 +331,7 @@ class DossierStatusView(APIView):
     def get(self, request: Request, code: str) -> Response:
         key = request.query_params.get("key", "").strip()
         if key:
-            dossier = dossier_get_for_citizen(code=code, key=key)
-            return _status_response(dossier, with_key=True)
+            return Response(status_with_key(code=code, key=key, render=_status_keyed_data))
         captcha_value = request.query_params.get("captcha_value", "")
         if not captcha_value:
             return Response({"detail": _("Cần mã tra cứu (key) hoặc mã xác nhận (captcha) để "

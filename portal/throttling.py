@@ -1,10 +1,11 @@
 """Per-client limits: who the client is, counting in the cache, and the translated 429.
 
-The API uses DRF's ScopedRateThrottle with settings.REST_FRAMEWORK's DEFAULT_THROTTLE_RATES
-(the views set `throttle_scope`); DRF's own message is English only, so
-portal.exceptions.api_exception_handler answers a throttled request with
-`throttled_message()`. Pages use `rate_limit` (same rates, same cache) and answer 429 with the
-same text.
+The API's views name a `throttle_scope` and use `ScopedRateThrottle` below; pages use
+`rate_limit`. Both count with `rate_limit_hit` (settings.REST_FRAMEWORK's
+DEFAULT_THROTTLE_RATES, a fixed window counted in the cache: one Redis round trip a request),
+so a client has one budget per scope whether it uses the pages or the API. DRF's own message
+is English only, so portal.exceptions.api_exception_handler answers a throttled request with
+`throttled_message()`; pages answer 429 with the same text.
 
 The client is REMOTE_ADDR, or, behind N trusted proxies (settings.REST_FRAMEWORK NUM_PROXIES,
 e.g. 1 behind nginx), the address the nearest proxy saw: the N-th from the right of
@@ -19,12 +20,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from rest_framework.throttling import ScopedRateThrottle as _DRFScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +64,18 @@ def rate_of(scope: str) -> str:
 
 def counter_incr(key: str, *, timeout: int) -> int:
     """Add one to a cache counter living `timeout` seconds from its first hit; the new
-    value. Atomic on Redis (INCR); `add` starts the window only once."""
+    value. On Redis one round trip (INCR, and EXPIRE NX to start the window once); on other
+    caches `add` starts the window and `incr` counts."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full_key = backend.make_and_validate_key(key)
+        # Django's RedisCache keeps integers as plain Redis integers, so INCR works on its
+        # keys; its client is the way to send two commands in one round trip.
+        client = backend._cache.get_client(full_key, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(full_key)
+        pipe.expire(full_key, timeout, nx=True)
+        return int(pipe.execute()[0])
     if cache.add(key, 1, timeout):
         return 1
     try:
@@ -132,21 +145,25 @@ def rate_limit(scope: str, *, methods: tuple[str, ...] = ("POST",)
     return decorate
 
 
-class ScopedRateThrottle(_DRFScopedRateThrottle):
-    """DRF's scoped throttle (the view's `throttle_scope`, the rates of settings), counting per
-    client with `client_ip` (trusted proxies only) and letting requests through, logged, when
-    the cache is down: a Redis outage must not turn every submission into a server error."""
-
-    def get_ident(self, request: Any) -> str:
-        return client_ip(request)
+class ScopedRateThrottle(BaseThrottle):
+    """The view's `throttle_scope` at the rate of settings, per client: the signed-in user,
+    else `client_key` (trusted proxies only). Counted by `rate_limit_hit`, which lets requests
+    through, logged, when the cache is down: a Redis outage must not turn every submission
+    into a server error."""
 
     def allow_request(self, request: Any, view: Any) -> bool:
-        try:
-            return bool(super().allow_request(request, view))
-        except Exception:
-            logger.warning("throttle %s not counted: cache unavailable",
-                           getattr(view, "throttle_scope", "?"), exc_info=True)
+        scope = getattr(view, "throttle_scope", None)
+        self._wait: int | None = None
+        if not scope:
             return True
+        user = getattr(request, "user", None)
+        ident = (f"user:{user.pk}" if user is not None and user.is_authenticated
+                 else client_key(request))
+        self._wait = rate_limit_hit(scope=scope, ident=ident)
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait
 
 
 def captcha_urls_limited() -> list[Any]:
