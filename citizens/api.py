@@ -280,23 +280,27 @@ class DossierSubmitView(APIView):
         files = _files_from(request, list(procedure.documents.all()))
         services.submission_check(procedure=procedure, files=files, delivery=data["delivery"],
                                   payment_method=data["payment_method"])
-        # Last: the challenge is used up by the check.
-        if not captcha_check(key=data["captcha_key"], value=data["captcha_value"]):
+        citizen = request.user if request.user.is_authenticated else None
+        # Last, in the dossier's transaction (one commit): the check uses the challenge up,
+        # a wrong answer too; a dossier that fails to be made gives it back.
+        with transaction.atomic(durable=True):
+            if not captcha_check(key=data["captcha_key"], value=data["captcha_value"]):
+                dossier = None
+            else:
+                dossier, _key = dossier_create(
+                    procedure=procedure, unit=unit, channel=Channel.ONLINE,
+                    applicant=Applicant(
+                        name=data["applicant_name"], id_number=data["applicant_id_number"],
+                        phone=data["applicant_phone"], address=data["applicant_address"],
+                        email=data["applicant_email"], kind=data["applicant_kind"],
+                        organisation_name=data["organisation_name"]),
+                    files=files, delivery=data["delivery"],
+                    delivery_address=data["delivery_address"],
+                    payment_method=data["payment_method"], citizen=citizen,
+                    idempotency_key=idempotency_key)
+        if dossier is None:
             raise serializers.ValidationError({"captcha_value": [_("Mã xác nhận không đúng hoặc "
                                                                    "đã hết hạn.")]})
-        citizen = request.user if request.user.is_authenticated else None
-        with transaction.atomic(durable=True):
-            dossier, _key = dossier_create(
-                procedure=procedure, unit=unit, channel=Channel.ONLINE,
-                applicant=Applicant(
-                    name=data["applicant_name"], id_number=data["applicant_id_number"],
-                    phone=data["applicant_phone"], address=data["applicant_address"],
-                    email=data["applicant_email"], kind=data["applicant_kind"],
-                    organisation_name=data["organisation_name"]),
-                files=files, delivery=data["delivery"],
-                delivery_address=data["delivery_address"],
-                payment_method=data["payment_method"], citizen=citizen,
-                idempotency_key=idempotency_key)
         return Response(self._body(dossier), status=status.HTTP_201_CREATED)
 
     @staticmethod

@@ -67,12 +67,20 @@ def captcha_check(*, key: str, value: str) -> bool:
         return True
     if not key or not answer:
         return False
-    CaptchaStore.remove_expired()
-    store = CaptchaStore.objects.filter(hashkey=key, expiration__gt=timezone.now()).first()
-    if store is None:
+    store = (CaptchaStore.objects.filter(hashkey=key, expiration__gt=timezone.now())
+             .only("pk", "response").first())
+    # Used up by whoever deletes it first: two requests racing with one challenge get one
+    # answer. Expired challenges are purged by the beat task captcha_purge_expired.
+    if store is None or not CaptchaStore.objects.filter(pk=store.pk).delete()[0]:
         return False
-    store.delete()
     return secrets.compare_digest(store.response.encode(), answer.lower().encode())
+
+
+def captcha_purge_expired() -> int:
+    """Delete the expired challenges; how many there were."""
+    from captcha.models import CaptchaStore
+
+    return CaptchaStore.objects.filter(expiration__lte=timezone.now()).delete()[0]
 
 
 def captcha_challenge_text(key: str) -> str | None:

@@ -17,6 +17,11 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.sms_requeue_stale",
         "schedule": 60.0,
     },
+    # Expired captcha challenges, purged here rather than in every request that checks one.
+    "captcha-purge-expired": {
+        "task": "citizens.tasks.captcha_purge_expired",
+        "schedule": 600.0,
+    },
     # Officer reminders: one digest per unit, every working morning.
     "officer-daily-digest": {
         "task": "notifications.tasks.officer_digest_send_all",

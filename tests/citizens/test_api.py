@@ -205,6 +205,44 @@ def test_a_real_captcha_answer_works_once(client, birth_registration, commune, s
     assert client.post(SUBMIT, data).status_code == 400
 
 
+def test_a_wrong_captcha_answer_uses_the_challenge_up_and_makes_nothing(
+        client, birth_registration, commune, settings):
+    from captcha.models import CaptchaStore
+
+    settings.MOTCUA_CAPTCHA_TEST_MODE = False
+    captcha = client.get("/api/v1/captcha/").json()
+    answer = CaptchaStore.objects.get(hashkey=captcha["key"]).response
+    wrong = payload(birth_registration, commune, captcha_key=captcha["key"],
+                    captcha_value=answer + "x")
+    response = client.post(SUBMIT, wrong)
+    assert response.status_code == 400
+    assert "captcha_value" in response.json()
+    assert not CaptchaStore.objects.filter(hashkey=captcha["key"]).exists()
+    right = payload(birth_registration, commune, captcha_key=captcha["key"],
+                    captcha_value=answer)
+    assert client.post(SUBMIT, right).status_code == 400  # no second guess on one picture
+    assert not Dossier.objects.exists()
+
+
+def test_expired_challenges_are_purged_by_the_beat_task_only(client, settings):
+    from datetime import timedelta
+
+    from captcha.models import CaptchaStore
+    from django.utils import timezone
+
+    from citizens.tasks import captcha_purge_expired_task
+    from portal.celery import app
+
+    old = client.get("/api/v1/captcha/").json()["key"]
+    fresh = client.get("/api/v1/captcha/").json()["key"]
+    CaptchaStore.objects.filter(hashkey=old).update(
+        expiration=timezone.now() - timedelta(minutes=1))
+    assert captcha_purge_expired_task.delay().get() == 1
+    assert list(CaptchaStore.objects.values_list("hashkey", flat=True)) == [fresh]
+    schedule = {e["task"]: e["schedule"] for e in app.conf.beat_schedule.values()}
+    assert schedule["citizens.tasks.captcha_purge_expired"] <= 3600
+
+
 # --- Status ---------------------------------------------------------------------------------
 
 def test_the_status_cannot_be_read_with_the_code_alone(client, dossier_and_key):
