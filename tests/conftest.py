@@ -16,6 +16,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Real hashing with a fast algorithm: the personas are made with passwords and the
+    suites log in and reset passwords many times; the slow production hasher would dominate
+    the time without testing anything of ours. Not for the smoke test: its server processes
+    check the personas' passwords with production's hashers."""
+    if request.node.get_closest_marker("smoke") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def district(db):
     province = Unit.objects.create(code="12", name="Tỉnh Lai Châu", kind=Unit.Kind.PROVINCE)
@@ -87,7 +97,8 @@ def certified_contract(commune):
                           field="Chứng thực")
 
 
-def _officer(username: str, unit: Unit, role: str):
+def make_officer(username: str, unit: Unit, role: str):
+    """A user with a password and one membership: `role` in `unit`."""
     user = get_user_model().objects.create_user(username=username, password="pw-" + username,
                                                 first_name=username)
     Membership.objects.create(user=user, unit=unit, role=role)
@@ -97,22 +108,28 @@ def _officer(username: str, unit: Unit, role: str):
 @pytest.fixture
 def officer(commune):
     """A desk officer of the commune (reception and return)."""
-    return _officer("officer", commune, Role.DESK)
+    return make_officer("officer", commune, Role.DESK)
 
 
 @pytest.fixture
 def other_officer(other_commune):
     """A desk officer of another commune: must never see the first commune's dossiers."""
-    return _officer("other_officer", other_commune, Role.DESK)
+    return make_officer("other_officer", other_commune, Role.DESK)
+
+
+@pytest.fixture
+def specialist(commune):
+    """A specialist of the commune (processing)."""
+    return make_officer("specialist", commune, Role.SPECIALIST)
 
 
 @pytest.fixture
 def supervisor(commune):
     """The head of the commune."""
-    return _officer("supervisor", commune, Role.HEAD)
+    return make_officer("supervisor", commune, Role.HEAD)
 
 
 @pytest.fixture
 def leader(district):
     """A district leader: sees the district and every unit below it."""
-    return _officer("leader", district, Role.LEADER)
+    return make_officer("leader", district, Role.LEADER)

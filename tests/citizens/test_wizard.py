@@ -204,17 +204,8 @@ def test_an_organisation_needs_its_name_and_a_tax_code(wizard, commune):
     assert response.status_code == 302
 
 
-def _to_confirm(wizard, commune):
-    wizard.start()
-    wizard.unit(commune.code)
-    wizard.applicant()
-    wizard.documents()
-    wizard.delivery()
-    wizard.review()
-
-
 def test_no_declaration_means_no_dossier_and_the_draft_stays(wizard, commune):
-    _to_confirm(wizard, commune)
+    wizard.to_confirmation(commune)
     response = wizard.confirm(declaration=None)
     assert response.status_code == 200
     assert "Tôi xin chịu trách nhiệm trước pháp luật về lời khai trên" in \
@@ -229,7 +220,7 @@ def test_a_wrong_captcha_means_no_dossier_and_a_new_challenge(wizard, commune, s
     from captcha.models import CaptchaStore
 
     settings.MOTCUA_CAPTCHA_TEST_MODE = False
-    _to_confirm(wizard, commune)
+    wizard.to_confirmation(commune)
     page = wizard.client.get(wizard.url("xac-nhan"))
     key = page.context["captcha"]["key"]
     response = wizard.confirm(captcha_key=key, captcha_value="WRONG")
@@ -246,7 +237,7 @@ def test_a_wrong_captcha_means_no_dossier_and_a_new_challenge(wizard, commune, s
 
 def test_the_test_answer_is_refused_when_test_mode_is_off(wizard, commune, settings):
     settings.MOTCUA_CAPTCHA_TEST_MODE = False
-    _to_confirm(wizard, commune)
+    wizard.to_confirmation(commune)
     assert wizard.confirm(captcha_value="PASSED").status_code == 200
     assert Dossier.objects.count() == 0
 
@@ -255,7 +246,7 @@ def test_a_duplicate_submit_creates_one_dossier_and_one_sms(
         wizard, commune, django_capture_on_commit_callbacks):
     from notifications.models import SmsMessage
 
-    _to_confirm(wizard, commune)
+    wizard.to_confirmation(commune)
     with django_capture_on_commit_callbacks(execute=True):
         first = wizard.confirm()
         second = wizard.confirm()
@@ -269,7 +260,7 @@ def test_submitting_the_same_draft_twice_through_the_service_returns_the_same_do
         wizard, commune):
     from citizens.services import draft_submit
 
-    _to_confirm(wizard, commune)
+    wizard.to_confirmation(commune)
     draft = _draft(wizard)
     first = draft_submit(draft=draft, payment_method="none")
     again = draft_submit(draft=Draft.objects.get(pk=draft.pk), payment_method="none")
@@ -413,7 +404,7 @@ def test_the_qr_code_points_to_the_lookup(settings):
 
 
 def test_the_privacy_notice_is_shown_before_submitting(wizard, commune):
-    _to_confirm(wizard, commune)
+    wizard.to_confirmation(commune)
     page = wizard.client.get(wizard.url("xac-nhan")).content.decode()
     for words in ("91/2025", "Dữ liệu thu thập", "Mục đích", "Ai được xem", "Thời gian lưu"):
         assert words in page

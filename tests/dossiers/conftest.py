@@ -6,13 +6,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dossiers.models import Dossier
 from dossiers.services import actions
 from dossiers.services.core import Applicant, IncomingFile, dossier_create, dossier_transition
-from portal.models import Membership, Role
+from portal.models import Role
+from tests.conftest import make_officer
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 S = Dossier.Status
@@ -20,27 +20,8 @@ APPLICANT = Applicant(name="Nguyễn Văn An", id_number="012345678901", phone="
                       address="Bản Nà Khoa, xã Mường Khoa", email="an@example.vn")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The personas are created with passwords; the slow production hasher would dominate
-    # the suite's time without testing anything of ours.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def vn(*args: int) -> datetime:
     return datetime(*args, tzinfo=VN)
-
-
-def make_officer(username: str, unit, role: str):
-    user = get_user_model().objects.create_user(username=username, password="pw-" + username,
-                                                first_name=username)
-    Membership.objects.create(user=user, unit=unit, role=role)
-    return user
-
-
-@pytest.fixture
-def specialist(commune):
-    return make_officer("specialist", commune, Role.SPECIALIST)
 
 
 @pytest.fixture
@@ -65,6 +46,14 @@ def pdf_upload(name: str = "scan.pdf") -> SimpleUploadedFile:
 def incoming(document=None, name: str = "scan.pdf") -> IncomingFile:
     return IncomingFile(document=document, upload=pdf_upload(name), name=name,
                         extension=".pdf", content_type="application/pdf")
+
+
+def counter_dossier(procedure, unit, actor, at: datetime | None = None) -> Dossier:
+    """A dossier received at the counter by `actor`, every document of the checklist ticked."""
+    dossier, _ = actions.dossier_receive_at_counter(
+        procedure=procedure, unit=unit, channel="counter", applicant=APPLICANT, actor=actor,
+        checklist=list(procedure.documents.values_list("pk", flat=True)), at=at)
+    return dossier
 
 
 def online_dossier(procedure, unit, *, at: datetime | None = None) -> Dossier:

@@ -264,7 +264,7 @@ START_STATE = {"receive": S.SUBMITTED, "refuse": S.SUBMITTED,
 def test_every_action_refuses_every_role_the_table_does_not_allow(
         action, birth_registration, commune, district, justice_office, admin_officer):
     from dossiers.access import ACTION_ROLES
-    from tests.dossiers.conftest import make_officer
+    from tests.conftest import make_officer
 
     dossier = dossier_in_state(START_STATE[action], procedure=birth_registration,
                                unit=commune, actor=admin_officer)

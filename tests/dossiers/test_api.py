@@ -8,8 +8,14 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from dossiers.models import Dossier, DossierEvent
-from dossiers.services import actions
-from tests.dossiers.conftest import APPLICANT, S, dossier_in_state, online_dossier, pdf_upload, vn
+from tests.dossiers.conftest import (
+    S,
+    counter_dossier,
+    dossier_in_state,
+    online_dossier,
+    pdf_upload,
+    vn,
+)
 
 LIST = "/api/v1/officer/dossiers/"
 
@@ -59,10 +65,7 @@ def test_list_is_scoped_filtered_and_paginated(birth_registration, commune, othe
 
 
 def test_overdue_filter_finds_late_dossiers(certified_contract, commune, officer):
-    dossier, _ = actions.dossier_receive_at_counter(
-        procedure=certified_contract, unit=commune, channel="counter", applicant=APPLICANT,
-        actor=officer, checklist=[certified_contract.documents.first().pk],
-        at=vn(2025, 3, 3, 9, 0))
+    dossier = counter_dossier(certified_contract, commune, officer, vn(2025, 3, 3, 9, 0))
     results = api(officer).get(LIST, {"overdue": "true"}).json()["results"]
     assert [r["code"] for r in results] == [dossier.code]
     assert results[0]["overdue"] is True
@@ -178,10 +181,7 @@ def test_api_errors_409_403_404_400(birth_registration, commune, officer, other_
 
 
 def test_apology_through_the_api(certified_contract, commune, officer, supervisor):
-    dossier, _ = actions.dossier_receive_at_counter(
-        procedure=certified_contract, unit=commune, channel="counter", applicant=APPLICANT,
-        actor=officer, checklist=[certified_contract.documents.first().pk],
-        at=vn(2025, 3, 3, 9, 0))
+    dossier = counter_dossier(certified_contract, commune, officer, vn(2025, 3, 3, 9, 0))
     url = f"{LIST}{dossier.code}/actions/"
     payload = {"action": "apologize", "reason": "Chờ xác minh",
                "new_due_at": "2030-01-02T16:00:00+07:00"}
@@ -193,9 +193,7 @@ def test_apology_through_the_api(certified_contract, commune, officer, superviso
 
 
 def test_slip_endpoint(certified_contract, commune, officer, other_officer):
-    dossier, _ = actions.dossier_receive_at_counter(
-        procedure=certified_contract, unit=commune, channel="counter", applicant=APPLICANT,
-        actor=officer, checklist=[certified_contract.documents.first().pk])
+    dossier = counter_dossier(certified_contract, commune, officer)
     url = f"{LIST}{dossier.code}/slips/receipt.pdf"
     assert api(other_officer).get(url).status_code == 404
     response = api(officer).get(url)

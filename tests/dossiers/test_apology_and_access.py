@@ -11,15 +11,12 @@ from dossiers.deadlines import dossier_is_late
 from dossiers.models import Apology, DossierEvent
 from dossiers.services import actions
 from portal.exceptions import InvalidTransition, NotAllowed
-from tests.dossiers.conftest import APPLICANT, S, online_dossier, vn
+from tests.dossiers.conftest import S, counter_dossier, online_dossier, vn
 
 
 @pytest.fixture
 def contract_dossier(certified_contract, commune, officer):
-    dossier, _ = actions.dossier_receive_at_counter(
-        procedure=certified_contract, unit=commune, channel="counter", applicant=APPLICANT,
-        actor=officer, checklist=[certified_contract.documents.first().pk],
-        at=vn(2026, 3, 2, 9, 0))
+    dossier = counter_dossier(certified_contract, commune, officer, vn(2026, 3, 2, 9, 0))
     return dossier  # due Wed 4/3 09:00
 
 
@@ -97,12 +94,10 @@ def test_dossier_get_for_officer_hides_other_units(birth_registration, commune, 
 
 def test_a_transferred_dossier_is_seen_by_both_offices(certified_contract, commune,
                                                        justice_office, officer):
-    from tests.dossiers.conftest import make_officer
+    from tests.conftest import make_officer
 
     clerk = make_officer("clerk", justice_office, "specialist")
-    dossier, _ = actions.dossier_receive_at_counter(
-        procedure=certified_contract, unit=commune, channel="counter", applicant=APPLICANT,
-        actor=officer, checklist=[certified_contract.documents.first().pk])
+    dossier = counter_dossier(certified_contract, commune, officer)
     with pytest.raises(Http404):
         access.dossier_get_for_officer(user=clerk, code=dossier.code)
     actions.dossier_transfer(dossier=dossier, actor=officer, to_unit=justice_office,

@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from dossiers.models import Dossier, DossierEvent
 from dossiers.services import actions
 from portal.exceptions import InvalidTransition
+from tests.concurrency import POSTGRES_ONLY, run_in_threads
 from tests.dossiers.conftest import APPLICANT, S, dossier_in_state
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
-]
-
-
-def run_in_threads(count: int, work) -> list[object]:
-    results: list[object] = [None] * count
-    barrier = threading.Barrier(count)
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+pytestmark = POSTGRES_ONLY
 
 
 @pytest.mark.django_db(transaction=True)

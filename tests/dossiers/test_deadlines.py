@@ -7,14 +7,7 @@ import pytest
 from dossiers.deadlines import dossier_is_late
 from dossiers.services import actions
 from dossiers.services.core import dossier_create
-from tests.dossiers.conftest import APPLICANT, S, vn
-
-
-def counter(procedure, unit, actor, at):
-    dossier, _ = actions.dossier_receive_at_counter(
-        procedure=procedure, unit=unit, channel="counter", applicant=APPLICANT, actor=actor,
-        checklist=list(procedure.documents.values_list("pk", flat=True)), at=at)
-    return dossier
+from tests.dossiers.conftest import APPLICANT, S, counter_dossier, vn
 
 
 @pytest.mark.parametrize(("received", "due"), [
@@ -30,7 +23,7 @@ def counter(procedure, unit, actor, at):
     (vn(2026, 2, 13, 10, 0), vn(2026, 2, 24, 10, 0)),
 ])
 def test_two_working_days_at_the_counter(received, due, certified_contract, commune, officer):
-    assert counter(certified_contract, commune, officer, received).due_at == due
+    assert counter_dossier(certified_contract, commune, officer, received).due_at == due
 
 
 @pytest.mark.parametrize(("received", "due"), [
@@ -39,7 +32,7 @@ def test_two_working_days_at_the_counter(received, due, certified_contract, comm
     (vn(2026, 4, 29, 15, 30), vn(2026, 5, 4, 17, 0)),  # ... across 30/4 and 1/5
 ])
 def test_same_day_procedures(received, due, birth_registration, commune, officer):
-    assert counter(birth_registration, commune, officer, received).due_at == due
+    assert counter_dossier(birth_registration, commune, officer, received).due_at == due
 
 
 def test_online_dossier_clock_starts_at_reception_not_submission(birth_registration, commune,
@@ -52,7 +45,7 @@ def test_online_dossier_clock_starts_at_reception_not_submission(birth_registrat
 
 
 def test_a_payment_pause_moves_the_due_time(certified_contract, commune, officer, specialist):
-    dossier = counter(certified_contract, commune, officer, vn(2026, 3, 2, 7, 0))
+    dossier = counter_dossier(certified_contract, commune, officer, vn(2026, 3, 2, 7, 0))
     assert dossier.due_at == vn(2026, 3, 3, 17, 0)
     actions.dossier_request_payment(dossier=dossier, actor=specialist, amount_vnd=50_000,
                                     at=vn(2026, 3, 2, 10, 0))
@@ -68,7 +61,7 @@ def test_a_supplement_pause_moves_the_due_time_and_late_is_judged_at_the_pause(
         certified_contract, commune, officer, specialist):
     from dossiers.services.core import dossier_transition
 
-    dossier = counter(certified_contract, commune, officer, vn(2026, 3, 2, 7, 0))
+    dossier = counter_dossier(certified_contract, commune, officer, vn(2026, 3, 2, 7, 0))
     actions.dossier_request_supplement(
         dossier=dossier, actor=specialist, reason="Thiếu",
         document_ids=[certified_contract.documents.first().pk], at=vn(2026, 3, 3, 16, 0))

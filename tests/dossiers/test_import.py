@@ -8,8 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from dossiers.models import Dossier, DossierEvent
-from dossiers.services import actions
-from tests.dossiers.conftest import APPLICANT, vn
+from tests.dossiers.conftest import counter_dossier, vn
 
 HEADER = ("code,procedure_code,unit_code,channel,applicant_name,applicant_phone,received_at,"
           "due_at,status,resolved_at,returned_at\n")
@@ -24,6 +23,14 @@ def write(tmp_path, body: str):
 def run(path) -> str:
     out = io.StringIO()
     call_command("import_dossiers", str(path), stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def run_refused(path) -> str:
+    """Import a file that must be refused as a whole; what the command said."""
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_dossiers", str(path), stdout=out, stderr=out)
     return out.getvalue()
 
 
@@ -57,10 +64,7 @@ def test_an_imported_code_is_never_reused(tmp_path, certified_contract, commune,
                  "000.41.11.H33-260302-0005,2.001035,03601,counter,Lý Thị Hà,0912000111,"
                  "2026-03-02T08:00:00+07:00,,received,,\n")
     run(path)
-    dossier, _ = actions.dossier_receive_at_counter(
-        procedure=certified_contract, unit=commune, channel="counter", applicant=APPLICANT,
-        actor=officer, checklist=[certified_contract.documents.first().pk],
-        at=vn(2026, 3, 2, 9, 0))
+    dossier = counter_dossier(certified_contract, commune, officer, vn(2026, 3, 2, 9, 0))
     assert dossier.code == "000.41.11.H33-260302-0006"
 
 
@@ -71,10 +75,7 @@ def test_any_bad_row_imports_nothing_and_every_bad_row_is_named(tmp_path, certif
                  "A-2,9.999999,03601,counter,Lý Thị Hà,0912,2020-03-02 09:00,,received,,\n"
                  "A-3,2.001035,XXXX,fax,,0912,yesterday,,done,,\n"
                  "A-1,2.001035,03601,counter,Lý Thị Hà,0912,2020-03-02 09:00,,returned,,\n")
-    out = io.StringIO()
-    with pytest.raises(CommandError):
-        call_command("import_dossiers", str(path), stdout=out, stderr=out)
-    text = out.getvalue()
+    text = run_refused(path)
     assert "line 3: procedure_code" in text
     for column in ("unit_code", "channel", "applicant_name", "status", "received_at"):
         assert f"line 4: {column}" in text, column
@@ -87,10 +88,7 @@ def test_any_bad_row_imports_nothing_and_every_bad_row_is_named(tmp_path, certif
 def test_missing_columns_and_missing_file(tmp_path, db):
     path = tmp_path / "bad.csv"
     path.write_text("code,unit_code\nX,03601\n", encoding="utf-8")
-    out = io.StringIO()
-    with pytest.raises(CommandError):
-        call_command("import_dossiers", str(path), stdout=out, stderr=out)
-    assert "missing columns" in out.getvalue()
+    assert "missing columns" in run_refused(path)
     with pytest.raises(CommandError):
         call_command("import_dossiers", str(tmp_path / "nope.csv"))
 
@@ -101,10 +99,7 @@ def test_a_control_character_is_a_named_error_not_a_database_crash(tmp_path, cer
     path = write(tmp_path,
                  "A-1,2.0010\x0035,03601,counter,Lý Thị Hà,0912,2020-03-02 09:00,,received,,\n"
                  "A-2,2.001035,03601,counter,Lý\x07 Thị Hà,0912,2020-03-02 09:00,,received,,\n")
-    out = io.StringIO()
-    with pytest.raises(CommandError):
-        call_command("import_dossiers", str(path), stdout=out, stderr=out)
-    text = out.getvalue()
+    text = run_refused(path)
     assert "line 2: procedure_code: holds a control character" in text
     assert "line 3: applicant_name: holds a control character" in text
     assert Dossier.objects.count() == 0

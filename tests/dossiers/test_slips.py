@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from dossiers import slips
 from dossiers.services import actions
 from dossiers.services.core import dossier_transition
-from tests.dossiers.conftest import APPLICANT, S, online_dossier, vn
+from tests.dossiers.conftest import S, counter_dossier, online_dossier, vn
 
 
 def pdf_text(data: bytes) -> str:
@@ -27,10 +27,7 @@ def a5(data: bytes) -> bool:
 
 @pytest.fixture
 def received(certified_contract, commune, officer):
-    dossier, _ = actions.dossier_receive_at_counter(
-        procedure=certified_contract, unit=commune, channel="counter", applicant=APPLICANT,
-        actor=officer, checklist=[certified_contract.documents.first().pk],
-        at=vn(2026, 3, 2, 9, 15))
+    dossier = counter_dossier(certified_contract, commune, officer, vn(2026, 3, 2, 9, 15))
     return dossier  # due Wed 4/3 09:15
 
 

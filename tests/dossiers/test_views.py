@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from dossiers.models import Dossier, DossierAccess, DossierEvent
-from dossiers.services import actions
-from tests.dossiers.conftest import S, dossier_in_state, online_dossier, pdf_upload
+from tests.dossiers.conftest import S, counter_dossier, dossier_in_state, online_dossier, pdf_upload
 
 
 def login(client, user):
@@ -185,10 +184,7 @@ def test_counter_reception_form(client, certified_contract, commune, officer, sp
 
 
 def test_slips_download(client, certified_contract, commune, officer, other_officer):
-    dossier, _ = actions.dossier_receive_at_counter(
-        procedure=certified_contract, unit=commune, channel="counter",
-        applicant=__import__("tests.dossiers.conftest", fromlist=["APPLICANT"]).APPLICANT,
-        actor=officer, checklist=[certified_contract.documents.first().pk])
+    dossier = counter_dossier(certified_contract, commune, officer)
     url = reverse("officer-slip", args=[dossier.code, "receipt"])
     assert login(client, other_officer).get(url).status_code == 404
     response = login(client, officer).get(url)
@@ -209,12 +205,9 @@ def test_register_download(client, certified_contract, commune, officer):
 @pytest.mark.parametrize("action", ["apologize"])
 def test_apology_form_only_for_the_head(client, certified_contract, commune, officer,
                                         supervisor, action):
-    from tests.dossiers.conftest import APPLICANT, vn
+    from tests.dossiers.conftest import vn
 
-    dossier, _ = actions.dossier_receive_at_counter(
-        procedure=certified_contract, unit=commune, channel="counter", applicant=APPLICANT,
-        actor=officer, checklist=[certified_contract.documents.first().pk],
-        at=vn(2026, 3, 2, 9, 0))
+    dossier = counter_dossier(certified_contract, commune, officer, vn(2026, 3, 2, 9, 0))
     page = login(client, officer).get(reverse("officer-dossier", args=[dossier.code]))
     assert "cần lập Phiếu xin lỗi" in page.content.decode()  # the dossier is late
     url = reverse("officer-action-apologize", args=[dossier.code])

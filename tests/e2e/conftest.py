@@ -79,12 +79,19 @@ def browser() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture
+def world(transactional_db) -> Any:
+    """The demo district of every journey, committed so the live server sees it."""
+    from tests.e2e import data
+
+    return data.world_build()
+
+
 @pytest.fixture(autouse=True)
 def _e2e_settings(settings: Any) -> Iterator[None]:
     settings.MOTCUA_CAPTCHA_TEST_MODE = True
     settings.SMS_BACKEND = "outbox"
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()  # throttles and sign-in counters live in the cache
     yield
     cache.clear()

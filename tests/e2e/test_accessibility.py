@@ -40,11 +40,6 @@ PUBLIC_PAGES = [
 ]
 
 
-@pytest.fixture
-def world(transactional_db):
-    return data.world_build()
-
-
 def test_every_public_page_passes_axe_has_labels_and_fits_a_phone(phone, shots, world,
                                                                    page_errors):
     for url, label in PUBLIC_PAGES:

@@ -14,11 +14,6 @@ from tests.e2e.journeys import key_from_outbox, look_up, submit_letter_ten_steps
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def world(transactional_db):
-    return data.world_build()
-
-
 def test_a_citizen_submits_on_a_phone_and_looks_the_dossier_up_with_the_sms_key(
         phone, shots, tmp_path, world, page_errors):
     dossier = submit_letter_ten_steps(phone, shots, tmp_path, world)

@@ -7,16 +7,10 @@ import re
 
 import pytest
 
-from tests.e2e import data
 from tests.e2e.helpers import check_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 VIETNAMESE = re.compile(r"[đĐơƠưƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
-
-
-@pytest.fixture
-def world(transactional_db):
-    return data.world_build()
 
 
 def _chrome_text(page) -> str:

@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 MAX_TABS = 80
 
 
-@pytest.fixture
-def world(transactional_db):
-    return data.world_build()
-
-
 def _matches(page: Any, selector: str) -> bool:
     return page.evaluate("s => document.activeElement && document.activeElement.matches(s)",
                          selector)

@@ -17,11 +17,6 @@ from tests.e2e.journeys import key_from_outbox, look_up, officer_action, open_do
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def world(transactional_db):
-    return data.world_build()
-
-
 def test_the_head_apologises_for_a_late_dossier_and_the_citizen_sees_the_new_date(
         desktop, phone, shots, world, page_errors):
     ten_days_ago = timezone.now() - timedelta(days=10)

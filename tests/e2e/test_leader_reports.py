@@ -15,11 +15,6 @@ from tests.e2e.helpers import check_page, officer_login
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def world(transactional_db):
-    return data.world_build()
-
-
 def test_a_leader_drills_down_from_the_dashboard_and_downloads_the_appendix(
         desktop, new_phone, shots, tmp_path, world, page_errors):
     received = [dossier_receive(dossier=data.online_dossier(world), actor=world.desk)

@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 S = Dossier.Status
 
 
-@pytest.fixture
-def world(transactional_db):
-    return data.world_build()
-
-
 def _status(dossier: Dossier) -> str:
     dossier.refresh_from_db()
     return dossier.status

@@ -7,18 +7,12 @@ import pytest
 from dossiers.models import Dossier, PaymentAccount
 from dossiers.services import actions
 from dossiers.services.core import dossier_create
-from portal.models import Role
 from tests.conftest import make_procedure
-from tests.dossiers.conftest import APPLICANT, incoming, make_officer
+from tests.dossiers.conftest import APPLICANT, incoming
 
 S = Dossier.Status
 TMN_CODE = "MOTCUA01"
 SECRET = "test-only-hash-secret"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -42,11 +36,6 @@ def district_account(district):
                                          bank_name="Agribank (minh họa)",
                                          account_number="8888000111222",
                                          account_name="UBND HUYEN TAN UYEN", is_demo=True)
-
-
-@pytest.fixture
-def specialist(commune):
-    return make_officer("specialist", commune, Role.SPECIALIST)
 
 
 def submit_online(procedure, unit, *, payment_method: str = "online") -> Dossier:

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from dossiers.models import Dossier, DossierEvent, Payment
 from dossiers.payments import services
 from dossiers.payments.gateways import gateway_get
 from dossiers.payments.gateways.base import Answer
 from portal.exceptions import PortalError
-from tests.dossiers.test_concurrency import run_in_threads
+from tests.concurrency import POSTGRES_ONLY, run_in_threads
 from tests.fakes.vnpay import FakeVNPay
 from tests.payments.conftest import SECRET, TMN_CODE, awaiting_payment
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
-]
+pytestmark = POSTGRES_ONLY
 S = Dossier.Status
 
 

@@ -47,9 +47,3 @@ def reporter(district):
     user = get_user_model().objects.create_user(username="reporter", password="pw-reporter")
     Membership.objects.create(user=user, unit=district, role=Role.REPORTING)
     return user
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Demo accounts are made with passwords; a slow hash on purpose is wasted time here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

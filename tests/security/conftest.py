@@ -9,8 +9,7 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _clean_cache():
     cache.clear()
     yield
     with contextlib.suppress(Exception):  # a test may have pointed the cache at nothing

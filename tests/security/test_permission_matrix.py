@@ -285,8 +285,7 @@ def walk(world: World, role: str, scope: str) -> list[str]:
 
 
 @pytest.fixture
-def world(district, commune, other_commune, birth_registration, settings) -> World:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def world(district, commune, other_commune, birth_registration) -> World:
     admin = get_user_model().objects.create_user(username="setup-admin", password="x")
     Membership.objects.create(user=admin, unit=district, role=Role.ADMIN)
     return World(commune=commune, other_commune=other_commune, district=district,
