@@ -82,6 +82,7 @@ def test_dossier_page_is_404_for_another_unit_and_records_views(client, birth_re
     assert response.status_code == 200
     html = response.content.decode()
     assert "Nguyễn Văn An" in html
+    assert "0912 345 678" in html  # the national form officers dial, as the citizen sees it
     assert reverse("officer-action-receive", args=[dossier.code]) in html
     access = DossierAccess.objects.get(dossier=dossier)
     assert (access.user, access.unit, access.action) == (officer, commune, "view")
