@@ -58,6 +58,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--dossiers", type=int, default=200)
     parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="gunicorn threads per worker (more than 1: the gthread worker, "
+                             "which keeps connections alive)")
     parser.add_argument("--tool", choices=["wrk", "python"],
                         default="wrk" if wrk_available() else "python")
     args = parser.parse_args()
@@ -69,7 +72,7 @@ def main() -> int:
             fake_twilio() as fake:
         tmp = Path(tmp_name)
         stack = bench_stack(tmp=tmp, twilio_url=fake.url)
-        stack.start_web(workers=args.web_workers)
+        stack.start_web(workers=args.web_workers, threads=args.threads)
         try:
             stack.wait_web()
             code, key = data.lookups[0]
@@ -97,7 +100,8 @@ def main() -> int:
     lookup = statistics.mean(r["rps"] for r in results["lookup"])
     p99 = max(r["p99"] for r in results["lookup"])
     print(f"\ntool {args.tool}, {args.connections} connections, {args.duration} s x "
-          f"{args.rounds} rounds, gunicorn {args.web_workers} sync workers, load average "
+          f"{args.rounds} rounds, gunicorn {args.web_workers} workers x {args.threads} threads, "
+          f"load average "
           f"{os.getloadavg()[0]:.1f}")
     print(f"bare view: {bare:.1f} req/s; look-up: {lookup:.1f} req/s; ratio "
           f"{lookup / bare:.1%} (target >= 70 %); look-up p99 {p99 * 1000:.1f} ms "

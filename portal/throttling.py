@@ -154,7 +154,7 @@ class ScopedRateThrottle(BaseThrottle):
     def allow_request(self, request: Any, view: Any) -> bool:
         scope = getattr(view, "throttle_scope", None)
         self._wait: int | None = None
-        if not scope:
+        if not scope or rate_of(scope) in {None, "None", ""}:  # no rate: not limited (as DRF)
             return True
         user = getattr(request, "user", None)
         ident = (f"user:{user.pk}" if user is not None and user.is_authenticated

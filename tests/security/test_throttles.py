@@ -129,3 +129,9 @@ def test_a_counter_window_starts_at_the_first_hit_and_ends(db):
     assert [counter_incr("test:window", timeout=1) for _ in range(3)] == [1, 2, 3]
     time.sleep(1.2)
     assert counter_incr("test:window", timeout=1) == 1
+
+
+def test_a_scope_without_a_rate_is_not_limited(client, settings):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "captcha": None}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    assert set(_statuses(lambda: client.get("/api/v1/captcha/"), 70)) == {200}
