@@ -273,7 +273,9 @@ class DossierSubmitView(APIView):
         data = serializer.validated_data
         if procedure is None:
             raise serializers.ValidationError({"procedure": [_("Không tìm thấy thủ tục.")]})
-        unit = procedure.units.exclude(e_id=None).filter(code=data["unit"]).first()
+        # The procedure's units came with it (procedure_get prefetches them).
+        unit = next((u for u in procedure.units.all() if u.code == data["unit"] and u.e_id),
+                    None)
         if unit is None:
             raise serializers.ValidationError({"unit": [_("Đơn vị này không giải quyết thủ tục "
                                                           "đã chọn.")]})

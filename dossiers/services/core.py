@@ -168,7 +168,8 @@ def dossier_create(*, procedure: Procedure, unit: Unit, channel: str, applicant:
         existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, ""
-    if not unit.e_id or not procedure.units.filter(pk=unit.pk).exists():
+    # Through .all(): the procedure's units are usually prefetched (procedures.selectors).
+    if not unit.e_id or unit.pk not in {u.pk for u in procedure.units.all()}:
         raise ValidationError({"unit": _("Đơn vị này không giải quyết thủ tục đã chọn.")})
     if channel == Channel.ONLINE and not procedure.accepts_online:
         raise ValidationError(
