@@ -113,17 +113,19 @@ class SlowTwilio:
         self.lock = threading.Lock()
 
         class Slow(FakeTwilio):
-            def _answer(self, path, form, account, headers):
+            def _answer(self, path, form, account, headers, token=""):
                 with outer.lock:
                     outer.inflight[account] += 1
                 try:
                     time.sleep(outer.delay)
-                    return super()._answer(path, form, account, headers)
+                    return super()._answer(path, form, account, headers, token)
                 finally:
                     with outer.lock:
                         outer.inflight[account] -= 1
 
-        self.fake = Slow()
+        # Status callbacks as Twilio sends them: the receipt of a message whose sender died
+        # before recording the gateway's answer.
+        self.fake = Slow(status_callbacks=True)
 
     def busy(self, account: str) -> bool:
         with self.lock:
@@ -258,9 +260,14 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="motcua-faults-") as tmp_name, \
                 SlowTwilio(args.gateway_delay) as gateway:
             fake = gateway.fake
+            from tests.smoke.stack import free_port
+
+            port = free_port()
             stack = bench_stack(tmp=Path(tmp_name), twilio_url=fake.url,
-                                SMS_REQUEUE_AFTER="10")
-            stack.start_web(workers=5)
+                                SMS_REQUEUE_AFTER="10",
+                                TWILIO_STATUS_CALLBACK_URL=f"http://127.0.0.1:{port}"
+                                                           "/api/v1/sms/status/")
+            stack.start_web(workers=5, port=port)
             stack.start_worker("w1", concurrency=2, queues="sms,celery",
                                TWILIO_ACCOUNT_SID=W1_ACCOUNT)
             stack.start_worker("w2", concurrency=2, queues="sms,celery")

@@ -416,7 +416,12 @@ def outbox_requeue_stale(*, now: datetime | None = None, wait: timedelta | None 
 # --- Delivery reports ---------------------------------------------------------------------
 
 # The provider's status → (our status, the states it may follow). Final states stay final.
+# Any report proves the gateway has the message: a row left `sending` by a worker that died
+# before recording the answer becomes `sent` and the re-queue job leaves it alone.
 _REPORT: dict[str, tuple[str, tuple[str, ...]]] = {
+    "accepted": (S.SENT, (S.SENDING,)),
+    "queued": (S.SENT, (S.SENDING,)),
+    "sending": (S.SENT, (S.SENDING,)),
     "sent": (S.SENT, (S.SENDING,)),
     "delivered": (S.DELIVERED, (S.SENDING, S.SENT)),
     "read": (S.DELIVERED, (S.SENDING, S.SENT)),

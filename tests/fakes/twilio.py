@@ -12,6 +12,11 @@ Only `POST /2010-04-01/Accounts/{sid}/Messages.json` is implemented: it records 
 (form fields, basic-auth user) and answers like Twilio: 201 with a message resource, or the
 scripted error status with Twilio's error body (400 → code 21211, invalid 'To' number).
 `twilio_signature()` signs a status callback the way Twilio does.
+
+With `FakeTwilio(status_callbacks=True)` it also does what Twilio does after accepting a
+message that names a `StatusCallback` URL: a moment later it POSTs `MessageStatus=sent` there,
+signed with the auth token (the basic-auth password), from a thread of its own. Each
+callback's HTTP status is kept in `callbacks`.
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ import itertools
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections import deque
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from twilio.request_validator import RequestValidator
 
@@ -50,7 +57,11 @@ def twilio_signature(url: str, params: dict[str, str], auth_token: str) -> str:
 
 
 class FakeTwilio:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
+                 status_callbacks: bool = False, callback_delay: float = 0.05) -> None:
+        self.status_callbacks = status_callbacks
+        self.callback_delay = callback_delay
+        self.callbacks: list[tuple[str, int]] = []  # (message sid, HTTP status or 0)
         self._lock = threading.Condition()
         self._requests: list[RecordedRequest] = []
         self._script: deque[int] = deque()
@@ -124,9 +135,35 @@ class FakeTwilio:
                     raise AssertionError(f"fake Twilio got {len(found)} of {count} messages")
                 self._lock.wait(left)
 
+    # --- status callbacks ---------------------------------------------------------------
+    def _callback_later(self, *, url: str, sid: str, account: str, token: str,
+                        form: dict[str, str]) -> None:
+        params = {"MessageSid": sid, "SmsSid": sid, "AccountSid": account,
+                  "MessageStatus": "sent", "SmsStatus": "sent", "To": form.get("To", ""),
+                  "From": form.get("From", ""), "ApiVersion": "2010-04-01"}
+
+        def post() -> None:
+            time.sleep(self.callback_delay)
+            request = urllib.request.Request(  # noqa: S310 - a URL the test configured
+                url, data=urlencode(params).encode(), method="POST",
+                headers={"X-Twilio-Signature": twilio_signature(url, params, token),
+                         "Content-Type": "application/x-www-form-urlencoded"})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+                    status = answer.status
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+            except OSError:
+                status = 0  # the portal is down: Twilio would try again later; we do not
+            with self._lock:
+                self.callbacks.append((sid, status))
+                self._lock.notify_all()
+
+        threading.Thread(target=post, name=f"fake-twilio-callback-{sid}", daemon=True).start()
+
     # --- the HTTP side ------------------------------------------------------------------
     def _answer(self, path: str, form: dict[str, str], account: str,
-                headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+                headers: dict[str, str], token: str = "") -> tuple[int, dict[str, Any]]:
         with self._lock:
             own = self._script_to.get(form.get("To", ""))
             if own:
@@ -140,6 +177,9 @@ class FakeTwilio:
                                                   headers))
             self._lock.notify_all()
         if status == 201:
+            if self.status_callbacks and form.get("StatusCallback"):
+                self._callback_later(url=form["StatusCallback"], sid=sid, account=account,
+                                     token=token, form=form)
             return status, {
                 "sid": sid, "account_sid": account, "to": form.get("To"),
                 "from": form.get("From"), "body": form.get("Body"), "status": "queued",
@@ -162,15 +202,16 @@ class FakeTwilio:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8")
                 form = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
-                account = ""
+                account = token = ""
                 auth = self.headers.get("Authorization", "")
                 if auth.startswith("Basic "):
-                    account = base64.b64decode(auth[6:]).decode().split(":", 1)[0]
+                    account, _, token = base64.b64decode(auth[6:]).decode().partition(":")
                 if not self.path.startswith("/2010-04-01/Accounts/") or not self.path.endswith(
                         "/Messages.json"):
                     self._send(404, {"code": 20404, "message": "not found", "status": 404})
                     return
-                status, payload = fake._answer(self.path, form, account, dict(self.headers))
+                status, payload = fake._answer(self.path, form, account, dict(self.headers),
+                                               token)
                 self._send(status, payload)
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:

@@ -123,3 +123,13 @@ def test_behind_a_proxy_the_configured_callback_url_is_accepted(client, sent_sms
     assert response.status_code == 204
     sent_sms.refresh_from_db()
     assert sent_sms.status == Q.DELIVERED
+
+
+@pytest.mark.parametrize("status", ["accepted", "queued", "sending", "sent"])
+def test_any_report_proves_the_gateway_has_a_message_left_sending(client, status):
+    sms = sms_queue_body(to=PHONE, body="Xin chào")
+    SmsMessage.objects.filter(pk=sms.pk).update(status=Q.SENDING)
+    sms.refresh_from_db()
+    assert report(client, sms, status, MessageSid="SM" + "c" * 32).status_code == 204
+    sms.refresh_from_db()
+    assert (sms.status, sms.provider_message_id) == (Q.SENT, "SM" + "c" * 32)
