@@ -412,6 +412,8 @@ def report(load: Load, fake, say) -> None:
         for code, attempts, queued, sent in details:
             say(f"    {code}: {attempts} attempts, last queued {queued:%H:%M:%S}, sent "
                 f"{sent:%H:%M:%S}")
+    say(f"  status callbacks posted by the fake: {len(fake.callbacks)}, answered "
+        f"{dict(Counter(status for _, status in fake.callbacks))}")
     say(f"  client answers: {dict(load.answers)}")
 
 
