@@ -295,11 +295,4 @@ class SlipView(APIView):
                    responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, code: str, form: str) -> HttpResponse:
         dossier = dossier_get_for_officer(user=request.user, code=code)
-        try:
-            pdf = slips.slip_pdf(dossier=dossier, form=form)
-        except slips.SlipUnavailable as exc:
-            raise Http404(str(exc.message)) from exc
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'inline; filename="mau-{slips.FORMS[form]}-{dossier.code}.pdf"')
-        return response
+        return slips.slip_pdf_response(dossier=dossier, form=form)

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,6 +165,18 @@ def slip_pdf(*, dossier: Dossier, form: str) -> bytes:
     if form not in RENDERERS:
         raise SlipUnavailable(_("Không có mẫu phiếu này."))
     return html_to_pdf(RENDERERS[form](dossier=dossier))
+
+
+def slip_pdf_response(*, dossier: Dossier, form: str) -> HttpResponse:
+    """The slip as a PDF to show in the browser (the pages and the API); 404 when the form
+    does not exist or does not apply to the dossier."""
+    try:
+        pdf = slip_pdf(dossier=dossier, form=form)
+    except SlipUnavailable as exc:
+        raise Http404(str(exc.message)) from exc
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="mau-{FORMS[form]}-{dossier.code}.pdf"'
+    return response
 
 
 # --- Mẫu 06: the register -------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -400,14 +400,7 @@ def file_download(request: HttpRequest, code: str, file_id: int) -> FileResponse
 @login_required
 def slip(request: HttpRequest, code: str, form: str) -> HttpResponse:
     dossier = dossier_get_for_officer(user=request.user, code=code)
-    try:
-        pdf = slips.slip_pdf(dossier=dossier, form=form)
-    except slips.SlipUnavailable as exc:
-        raise Http404(str(exc.message)) from exc
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="mau-{slips.FORMS[form]}-{dossier.code}.pdf"')
-    return response
+    return slips.slip_pdf_response(dossier=dossier, form=form)
 
 
 @login_required
