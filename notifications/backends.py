@@ -38,12 +38,18 @@ class SmsError(Exception):
 
 
 class SmsBackend(Protocol):
+    # True when the message reaches the phone elsewhere (a gateway), so the outbox's copy of
+    # a secret in it can be masked once sent; False where the row is how it is read.
+    delivers_elsewhere: bool
+
     def send(self, *, to: str, body: str, reference: int) -> str:
         """Send `body` to `to` (E.164); return the provider's message id."""
 
 
 class ConsoleBackend:
     """Development: print the message; it counts as sent."""
+
+    delivers_elsewhere = False
 
     def send(self, *, to: str, body: str, reference: int) -> str:
         sys.stdout.write(f"[SMS #{reference} → {to}] {body}\n")
@@ -53,6 +59,8 @@ class ConsoleBackend:
 
 class OutboxBackend:
     """Staging and demos: send nothing; the row stays in the outbox for inspection."""
+
+    delivers_elsewhere = False
 
     def send(self, *, to: str, body: str, reference: int) -> str:
         return f"outbox-{reference}"
@@ -76,6 +84,8 @@ class _BaseUrlHttpClient(TwilioHttpClient):
 
 
 class TwilioBackend:
+    delivers_elsewhere = True
+
     def __init__(self, *, account_sid: str, auth_token: str, from_: str, base_url: str = "",
                  status_callback: str = "", timeout: float = 15.0) -> None:
         http_client = (_BaseUrlHttpClient(base_url, timeout=timeout, logger=_http_logger)

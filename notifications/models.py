@@ -68,6 +68,9 @@ class SmsMessage(OutboxRow):
     segments = models.PositiveSmallIntegerField(_("số tin"), default=1)
     encoding = models.CharField(_("bảng mã"), max_length=4, choices=Encoding.choices,
                                 default=Encoding.GSM7)
+    # The update key the body carries, kept only until the gateway has the message: then the
+    # body's copy is masked (a real gateway only), so the outbox never shows a working key.
+    secret = models.CharField(_("mã bí mật trong tin"), max_length=64, blank=True)
     provider_message_id = models.CharField(_("mã tin của nhà mạng"), max_length=64,
                                            blank=True, db_index=True)
     # The provider's own last word (queued, sent, delivered, undelivered, failed...).

@@ -109,18 +109,20 @@ def _publish_on_commit(task: Any, pk: int) -> None:
 
 
 def sms_queue_body(*, to: str, body: str, template: str = "", dossier: Dossier | None = None,
-                   event: DossierEvent | None = None) -> SmsMessage:
+                   event: DossierEvent | None = None, secret: str = "") -> SmsMessage:
     """Write one SMS row and publish it after the commit.
 
     A number that cannot be normalised (or an empty text) gives a failed row at once, visible
     in the outbox, instead of an error: a bad phone number must not undo the dossier's event.
+    `secret` (the update key in the body) is masked in the row once a gateway has the message.
     """
     now = timezone.now()
     if settings.SMS_STRIP_DIACRITICS:
         body = strip_diacritics(body)
     size = sms_size(body)
     sms = SmsMessage(body=body, template=template, dossier=dossier, event=event,
-                     queued_at=now, segments=size.segments, encoding=size.encoding)
+                     queued_at=now, segments=size.segments, encoding=size.encoding,
+                     secret=secret if secret and secret in body else "")
     try:
         sms.to = phone_normalise(to)
         # The status CheckConstraint is a database backstop: checking it here costs a query.
@@ -139,11 +141,12 @@ def sms_queue_body(*, to: str, body: str, template: str = "", dossier: Dossier |
 
 
 def sms_queue(*, to: str, body_template: str, context: dict[str, Any],
-              dossier: Dossier | None = None, event: DossierEvent | None = None) -> SmsMessage:
+              dossier: Dossier | None = None, event: DossierEvent | None = None,
+              secret: str = "") -> SmsMessage:
     """Render SmsTemplate `body_template` (a TemplateName) with `context` and queue it to `to`."""
     body, _subject = message_render(name=body_template, context=context)
     return sms_queue_body(to=to, body=body, template=body_template, dossier=dossier,
-                          event=event)
+                          event=event, secret=secret)
 
 
 def email_queue(*, to: str, subject: str, body: str, template: str = "",
@@ -183,7 +186,8 @@ def _notify_applicant(*, dossier: Dossier, event: DossierEvent | None, template:
     rows: list[SmsMessage | EmailMessage] = []
     if dossier.applicant_phone:
         rows.append(sms_queue_body(to=dossier.applicant_phone, body=body, template=template,
-                                   dossier=dossier, event=event))
+                                   dossier=dossier, event=event,
+                                   secret=str(context.get("key") or "")))
     if dossier.applicant_email:
         rows.append(email_queue(to=dossier.applicant_email, subject=subject, body=body,
                                 template=template, dossier=dossier, event=event))
@@ -194,7 +198,7 @@ def sms_key_resend(*, dossier: Dossier, update_key: str) -> SmsMessage:
     """Send a new update key (the caller generated and stored it) to the registered phone."""
     context = {**dossier_message_context(dossier=dossier), "key": update_key}
     return sms_queue(to=dossier.applicant_phone, body_template=T.KEY_RESEND, context=context,
-                     dossier=dossier)
+                     dossier=dossier, secret=update_key)
 
 
 # --- Dossier events -----------------------------------------------------------------------
@@ -316,7 +320,8 @@ def sms_send(*, sms_id: int) -> SendOutcome:
         return SendOutcome("skipped")
     sms = SmsMessage.objects.get(pk=sms_id)
     try:
-        provider_id = sms_backend_get().send(to=sms.to, body=sms.body, reference=sms.pk)
+        backend = sms_backend_get()
+        provider_id = backend.send(to=sms.to, body=sms.body, reference=sms.pk)
     except SmsError as exc:
         return _record_failure(SmsMessage, sms, exc.message, permanent=exc.permanent)
     except Exception as exc:  # a bug or a time limit: the row must not stay in sending
@@ -325,11 +330,20 @@ def sms_send(*, sms_id: int) -> SendOutcome:
     # A delivery report may have come in already: never move a row back from delivered.
     # The gateway has the message now: if the database is briefly away (a restart), keep
     # trying to record it, or the row would be re-queued and the SMS sent twice (issue 9).
+    masked = _secret_masked(sms) if backend.delivers_elsewhere else {}
     _retry_while_database_away(lambda: SmsMessage.objects.filter(pk=sms.pk).update(
         status=Case(When(status=S.SENDING, then=Value(S.SENT)), default=F("status")),
-        provider_message_id=provider_id, sent_at=timezone.now(),
+        provider_message_id=provider_id, sent_at=timezone.now(), **masked,
     ))
     return SendOutcome(S.SENT)
+
+
+def _secret_masked(sms: SmsMessage) -> dict[str, str]:
+    """The row's fields with its secret masked in the body, once the gateway has it: only
+    the citizen's phone keeps a working update key."""
+    if not sms.secret:
+        return {}
+    return {"body": sms.body.replace(sms.secret, "*" * len(sms.secret)), "secret": ""}
 
 
 def _retry_while_database_away(write: Any, *, seconds: float = 60.0) -> Any:
@@ -448,8 +462,11 @@ def sms_status_apply(*, provider_message_id: str, provider_status: str,
         return None
     now = timezone.now()
     status = provider_status.strip().lower()
+    # A report comes from the gateway: it has the message, so the outbox's copy of the key
+    # can go (also for a row whose worker died before recording the send).
     changes: dict[str, Any] = {"provider_status": status[:20],
-                               "provider_message_id": provider_message_id}
+                               "provider_message_id": provider_message_id,
+                               **_secret_masked(sms)}
     target = _REPORT.get(status)
     moved = 0
     if target is not None:
