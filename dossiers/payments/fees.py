@@ -167,5 +167,6 @@ def money(value: Any) -> str:
 
 def money_text(value: Any) -> str:
     """10000 → "10.000 đồng" (English: "10.000 VND"): an amount with its unit."""
-    return f"{money(value)} {_('đồng')}"
+    unit = _("đồng")  # outside the f-string: xgettext cannot see into one
+    return f"{money(value)} {unit}"
 
