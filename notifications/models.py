@@ -48,6 +48,9 @@ class OutboxRow(models.Model):
     sending_at = models.DateTimeField(_("bắt đầu gửi lúc"), null=True, blank=True)
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     failed_at = models.DateTimeField(_("lỗi lúc"), null=True, blank=True)
+    # The update key the body carries, kept only until the message has left for the phone or
+    # mailbox: then the body's copy is masked, so the outbox never shows a working key.
+    secret = models.CharField(_("mã bí mật trong tin"), max_length=64, blank=True)
 
     class Meta:
         abstract = True
@@ -68,9 +71,6 @@ class SmsMessage(OutboxRow):
     segments = models.PositiveSmallIntegerField(_("số tin"), default=1)
     encoding = models.CharField(_("bảng mã"), max_length=4, choices=Encoding.choices,
                                 default=Encoding.GSM7)
-    # The update key the body carries, kept only until the gateway has the message: then the
-    # body's copy is masked (a real gateway only), so the outbox never shows a working key.
-    secret = models.CharField(_("mã bí mật trong tin"), max_length=64, blank=True)
     provider_message_id = models.CharField(_("mã tin của nhà mạng"), max_length=64,
                                            blank=True, db_index=True)
     # The provider's own last word (queued, sent, delivered, undelivered, failed...).

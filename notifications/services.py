@@ -151,7 +151,7 @@ def sms_queue(*, to: str, body_template: str, context: dict[str, Any],
 
 def email_queue(*, to: str, subject: str, body: str, template: str = "",
                 dossier: Dossier | None = None, event: DossierEvent | None = None,
-                dedupe_key: str | None = None) -> EmailMessage:
+                dedupe_key: str | None = None, secret: str = "") -> EmailMessage:
     """Write one e-mail row and publish it after the commit; a repeated dedupe_key is a no-op
     that returns the existing row."""
     if dedupe_key:
@@ -160,7 +160,8 @@ def email_queue(*, to: str, subject: str, body: str, template: str = "",
             return existing
     now = timezone.now()
     email = EmailMessage(to=to, subject=subject[:250], body=body, template=template,
-                         dossier=dossier, event=event, queued_at=now, dedupe_key=dedupe_key)
+                         dossier=dossier, event=event, queued_at=now, dedupe_key=dedupe_key,
+                         secret=secret if secret and secret in body else "")
     try:
         email.full_clean(exclude=["dossier", "event", "dedupe_key"], validate_constraints=False)
     except ValidationError as exc:  # e.g. a bad address: kept, failed, never raised
@@ -190,7 +191,8 @@ def _notify_applicant(*, dossier: Dossier, event: DossierEvent | None, template:
                                    secret=str(context.get("key") or "")))
     if dossier.applicant_email:
         rows.append(email_queue(to=dossier.applicant_email, subject=subject, body=body,
-                                template=template, dossier=dossier, event=event))
+                                template=template, dossier=dossier, event=event,
+                                secret=str(context.get("key") or "")))
     return rows
 
 
@@ -338,12 +340,12 @@ def sms_send(*, sms_id: int) -> SendOutcome:
     return SendOutcome(S.SENT)
 
 
-def _secret_masked(sms: SmsMessage) -> dict[str, str]:
-    """The row's fields with its secret masked in the body, once the gateway has it: only
-    the citizen's phone keeps a working update key."""
-    if not sms.secret:
+def _secret_masked(row: SmsMessage | EmailMessage) -> dict[str, str]:
+    """The row's fields with its secret masked in the body, once the message has left: only
+    the citizen's phone or mailbox keeps a working update key."""
+    if not row.secret:
         return {}
-    return {"body": sms.body.replace(sms.secret, "*" * len(sms.secret)), "secret": ""}
+    return {"body": row.body.replace(row.secret, "*" * len(row.secret)), "secret": ""}
 
 
 def _retry_while_database_away(write: Any, *, seconds: float = 60.0) -> Any:
@@ -382,9 +384,18 @@ def email_send(*, email_id: int) -> SendOutcome:
     except Exception as exc:  # SMTP and socket errors, or a misconfigured backend
         return _record_failure(EmailMessage, email, f"{type(exc).__name__}: {exc}",
                                permanent=_email_permanent(exc))
+    masked = _secret_masked(email) if _email_delivers_elsewhere() else {}
     EmailMessage.objects.filter(pk=email.pk, status=S.SENDING).update(
-        status=S.SENT, sent_at=timezone.now())
+        status=S.SENT, sent_at=timezone.now(), **masked)
     return SendOutcome(S.SENT)
+
+
+# Django's e-mail backends whose only delivery is the copy a developer reads.
+_LOCAL_EMAIL_BACKENDS = {"console", "locmem", "filebased", "dummy"}
+
+
+def _email_delivers_elsewhere() -> bool:
+    return settings.EMAIL_BACKEND.rsplit(".", 2)[-2] not in _LOCAL_EMAIL_BACKENDS
 
 
 def _requeue(model: type[SmsMessage] | type[EmailMessage], task: Any, *, now: datetime,

@@ -1,12 +1,14 @@
-"""The update key in an SMS: sent in full to the phone, masked in the outbox once a real
-gateway has the message (the outbox and console backends are how a demo reads it)."""
+"""The update key in an SMS or e-mail: sent in full to the phone or mailbox, masked in the
+outbox once a real gateway or relay has the message (the outbox, console and local e-mail
+backends are how a demo reads it)."""
 
 from __future__ import annotations
 
 import pytest
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
-from notifications.models import SmsMessage
-from notifications.services import sms_key_resend, sms_send
+from notifications.models import EmailMessage, SmsMessage
+from notifications.services import email_send, sms_key_resend, sms_send
 from tests.notifications.test_views import report
 
 Q = SmsMessage.Status
@@ -64,3 +66,29 @@ def test_the_outbox_backend_keeps_the_text_it_exists_to_show(settings, make_doss
     sms.refresh_from_db()
     assert sms.status == Q.SENT
     assert dossier.update_key in sms.body
+
+
+class RelayBackend(LocmemBackend):
+    """Stands for an SMTP relay: the message leaves (into django.core.mail.outbox here)."""
+
+
+def test_an_email_carries_the_key_and_the_outbox_keeps_it_masked(settings, make_dossier,
+                                                                 mailoutbox):
+    settings.EMAIL_BACKEND = f"{__name__}.RelayBackend"
+    dossier = make_dossier(email="an@example.vn")
+    email = EmailMessage.objects.get(dossier=dossier)
+    assert email.secret == dossier.update_key
+    assert email_send(email_id=email.pk).status == Q.SENT
+    assert dossier.update_key in mailoutbox[0].body
+    email.refresh_from_db()
+    assert dossier.update_key not in email.body
+    assert email.secret == ""
+
+
+def test_a_local_email_backend_keeps_the_text(make_dossier, mailoutbox):
+    dossier = make_dossier(email="an@example.vn")
+    email = EmailMessage.objects.get(dossier=dossier)
+    email_send(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == Q.SENT
+    assert dossier.update_key in email.body
