@@ -3,24 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from dossiers.models import Apology, Dossier, DossierAccess, DossierEvent, Handover
 from dossiers.payments import admin as _payments_admin  # noqa: F401  (issue 7)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(Dossier)

@@ -11,17 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.defaults import DEFAULT_TEMPLATES
 from notifications.models import EmailMessage, SmsMessage, SmsTemplate
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(SmsMessage)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.http import FileResponse, Http404
@@ -79,9 +80,15 @@ class ReportView(APIView):
         units = report_units_pick(scope=scope, codes=request.query_params.getlist("unit"))
         return scope, period, units
 
-    def file(self, request: Request, content: bytes, name: str) -> Response:
-        response = Response(content)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    def answer(self, request: Request, *, data: Callable[[], Any],
+               csv: Callable[[], bytes], xlsx: Callable[[], bytes], name: str) -> Response:
+        """The report as JSON, or as the file `name`.csv / `name`.xlsx the format asks for;
+        only the form asked for is built."""
+        extension = request.accepted_renderer.format
+        if extension not in {"csv", "xlsx"}:
+            return Response(data())
+        response = Response(csv() if extension == "csv" else xlsx())
+        response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
         return response
 
 
@@ -93,12 +100,9 @@ class AppendixView(ReportView):
     def get(self, request: Request) -> Response:
         scope, period, units = self.scope_period_units(request)
         appendix = appendix_compute(period=period, units=units, scope=scope)
-        stamp = f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
-        if request.accepted_renderer.format == "csv":
-            return self.file(request, appendix_csv(appendix), f"phu-luc-{stamp}.csv")
-        if request.accepted_renderer.format == "xlsx":
-            return self.file(request, appendix_xlsx(appendix), f"phu-luc-{stamp}.xlsx")
-        return Response(appendix.as_dict())
+        return self.answer(request, data=appendix.as_dict, csv=lambda: appendix_csv(appendix),
+                           xlsx=lambda: appendix_xlsx(appendix),
+                           name=f"phu-luc-{period.start:%Y%m%d}-{period.end:%Y%m%d}")
 
 
 class II06aView(ReportView):
@@ -110,12 +114,9 @@ class II06aView(ReportView):
         scope, period, units = self.scope_period_units(request)
         by = "field" if request.query_params.get("by") == "field" else "unit"
         report = ii06a_compute(period=period, units=units, scope=scope, by=by)
-        stamp = f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
-        if request.accepted_renderer.format == "csv":
-            return self.file(request, ii06a_csv(report), f"bieu-ii06a-{stamp}.csv")
-        if request.accepted_renderer.format == "xlsx":
-            return self.file(request, ii06a_xlsx(report), f"bieu-ii06a-{stamp}.xlsx")
-        return Response(report.as_dict())
+        return self.answer(request, data=report.as_dict, csv=lambda: ii06a_csv(report),
+                           xlsx=lambda: ii06a_xlsx(report),
+                           name=f"bieu-ii06a-{period.start:%Y%m%d}-{period.end:%Y%m%d}")
 
 
 class IndicatorsView(ReportView):

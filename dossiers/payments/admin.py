@@ -3,12 +3,10 @@ goes through dossiers.payments.services)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from dossiers.models import Payment, PaymentAccount, PaymentAttempt
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(PaymentAccount)
@@ -19,19 +17,9 @@ class PaymentAccountAdmin(admin.ModelAdmin):
     autocomplete_fields: list[str] = []
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Payment)
-class PaymentAdmin(_ReadOnly):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["dossier", "amount_vnd", "state", "method", "reference", "requested_at",
                     "paid_at"]
     list_filter = ["state", "method"]
@@ -39,7 +27,7 @@ class PaymentAdmin(_ReadOnly):
 
 
 @admin.register(PaymentAttempt)
-class PaymentAttemptAdmin(_ReadOnly):
+class PaymentAttemptAdmin(ReadOnlyAdmin):
     list_display = ["txn_ref", "gateway", "amount_vnd", "state", "response_code",
                     "transaction_no", "created_at", "notified_at"]
     list_filter = ["gateway", "state"]

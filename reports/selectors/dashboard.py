@@ -23,30 +23,9 @@ LEAST_USING = 5
 LATE_LIST = 20
 
 
-@dataclass
-class UnitKpi:
-    unit: Unit | None
-    name: str
-    code: str
-    received: int = 0
-    received_online: int = 0
-    resolved: int = 0
-    resolved_on_time: int = 0
-    late_now: int = 0
-    apologies: int = 0
+class _Rates:
+    """The two rates of anything counting received/online and resolved/on-time dossiers."""
 
-    @property
-    def on_time_rate_pct(self) -> float | None:
-        return rate_pct(self.resolved_on_time, self.resolved)
-
-    @property
-    def online_rate_pct(self) -> float | None:
-        return rate_pct(self.received_online, self.received)
-
-
-@dataclass
-class MonthPoint:
-    month: dt.date
     received: int
     received_online: int
     resolved: int
@@ -59,6 +38,28 @@ class MonthPoint:
     @property
     def online_rate_pct(self) -> float | None:
         return rate_pct(self.received_online, self.received)
+
+
+@dataclass
+class UnitKpi(_Rates):
+    unit: Unit | None
+    name: str
+    code: str
+    received: int = 0
+    received_online: int = 0
+    resolved: int = 0
+    resolved_on_time: int = 0
+    late_now: int = 0
+    apologies: int = 0
+
+
+@dataclass
+class MonthPoint(_Rates):
+    month: dt.date
+    received: int
+    received_online: int
+    resolved: int
+    resolved_on_time: int
 
 
 @dataclass
