@@ -17,6 +17,7 @@ one place that judges keys.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable
@@ -52,6 +53,7 @@ class StatusStamp:
         return f"citizens:status:v1:{language}:{self.dossier.code}:{digest}"
 
 
+@functools.cache
 def _stamp_sql() -> str:
     # Plain SQL: this query runs on every look-up, and building it through the ORM (with
     # four correlated subqueries) costs more CPU than the database spends answering it.
