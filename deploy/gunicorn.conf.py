@@ -1,6 +1,7 @@
 """gunicorn settings for the `web` service (deploy/entrypoint.sh web). Read from the
 environment so a deployment tunes them in .env without rebuilding the image."""
 
+import gc
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
@@ -11,9 +12,31 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so a slow leak cannot grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+# Recycle workers now and then so a slow leak cannot grow without bound. The application is
+# loaded once in the master and the workers are forked from it (preload_app), so a new worker
+# costs a fork, not a second or more of CPU importing Django: without it, each recycling
+# stalled the requests in flight for that long (docs/BENCHMARKS.md, look-up p99).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = max_requests // 10
+preload_app = True
+
+
+def when_ready(server):
+    # URLconf and every view are imported lazily by Django's first request: do it once here,
+    # in the master, so forked workers share it.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports the views
+    # Keep the loaded objects out of the collector's sight, so a forked worker does not
+    # touch (and copy) every page of them the first time it collects.
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    # Nothing should have connected before the fork; never share a socket if something did.
+    from django.db import connections
+
+    connections.close_all()
 # Heartbeat files in memory, not on the container's overlay filesystem.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - private to the container
 # Only nginx reaches this port (the compose network publishes no port of web), so the
