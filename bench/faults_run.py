@@ -43,6 +43,7 @@ from pathlib import Path
 
 from _common import (
     COMMUNE_CODE,
+    OFFICER,
     KeepAlive,
     bench_stack,
     captchas_make,
@@ -272,6 +273,7 @@ def main() -> int:
                                TWILIO_ACCOUNT_SID=W1_ACCOUNT)
             stack.start_worker("w2", concurrency=2, queues="sms,celery")
             stack.start_beat()
+            stack.start_listener()
             restarts: Counter[str] = Counter()
             supervising = threading.Event()
             supervising.set()
@@ -351,6 +353,7 @@ def main() -> int:
                     time.sleep(2)
                 say(f"outbox drained after {time.monotonic() - started:.0f} s")
                 time.sleep(2)
+                say(lookups_after_faults(stack, fake, load))
             finally:
                 supervising.clear()
                 if supervisor.is_alive():
@@ -368,6 +371,55 @@ def main() -> int:
     finally:
         services_restore()
     return 0
+
+
+def lookups_after_faults(stack, fake, load: Load, sample: int = 40) -> str:
+    """After the faults, is the fast look-up (citizens/lookup_fast.py) back and never stale?
+    For `sample` dossiers of the run: look up twice (the second from Redis, when the status
+    listener came back), record an officer's view of the dossier (the citizen sees it in
+    "accesses"; no SMS, so the counts below stay the run's own), then look up until it
+    shows: an answer still without it 2 s after the commit counts as stale."""
+    import re
+
+    from django.contrib.auth import get_user_model
+
+    from dossiers.files import dossier_access_record
+    from dossiers.models import Dossier, DossierAccess
+    from tests.smoke.stack import request
+
+    officer = get_user_model().objects.get(username=OFFICER[0])
+    keys = {}
+    for message in fake.messages():
+        found = re.search(r"Mã tra cứu[^:]*: ([A-Z0-9]{8,})", message.form["Body"])
+        code = next((c for c in load.acknowledged.values() if c in message.form["Body"]), None)
+        if found and code:
+            keys[code] = found.group(1)
+    checked = stale = 0
+    for code, key in list(keys.items())[:sample]:
+        url = f"{stack.url}/api/v1/dossiers/{code}/status/?key={key}"
+        if request("GET", url)[0] != 200:
+            continue
+        seen = len(json.loads(request("GET", url)[2])["accesses"])
+        dossier_access_record(dossier=Dossier.objects.get(code=code), user=officer,
+                              action=DossierAccess.Action.VIEW)
+        deadline = time.monotonic() + 2
+        while len(json.loads(request("GET", url)[2])["accesses"]) == seen:
+            if time.monotonic() > deadline:
+                stale += 1
+                break
+            time.sleep(0.01)
+        checked += 1
+    entries = len(redis_client().keys("motcua:1:status:doc:*"))
+    alive = bool(redis_client().exists("motcua:1:status:listening"))
+    return (f"look-ups after the faults: {checked} dossiers viewed by an officer, {stale} "
+            f"stale after 2 s; status listener heartbeat {'alive' if alive else 'ABSENT'}, "
+            f"{entries} fast entries")
+
+
+def redis_client():
+    import redis
+
+    return redis.Redis.from_url(os.environ["REDIS_URL"])
 
 
 def report(load: Load, fake, say) -> None:

@@ -61,6 +61,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1,
                         help="gunicorn threads per worker (more than 1: the gthread worker, "
                              "which keeps connections alive)")
+    parser.add_argument("--no-listener", action="store_true",
+                        help="without the status listener: every look-up reads PostgreSQL "
+                             "(citizens/lookup.py), the fast path (citizens/lookup_fast.py) off")
     parser.add_argument("--tool", choices=["wrk", "python"],
                         default="wrk" if wrk_available() else "python")
     args = parser.parse_args()
@@ -73,6 +76,8 @@ def main() -> int:
         tmp = Path(tmp_name)
         stack = bench_stack(tmp=tmp, twilio_url=fake.url)
         stack.start_web(workers=args.web_workers, threads=args.threads)
+        if not args.no_listener:
+            stack.start_listener()
         try:
             stack.wait_web()
             code, key = data.lookups[0]

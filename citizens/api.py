@@ -337,7 +337,9 @@ class DossierStatusView(APIView):
     def get(self, request: Request, code: str) -> Response:
         key = request.query_params.get("key", "").strip()
         if key:
-            return Response(status_with_key(code=code, key=key, render=_status_keyed_data))
+            return Response(status_with_key(
+                code=code, key=key, render=_status_keyed_data,
+                generation=getattr(request, "status_generation", None)))
         captcha_value = request.query_params.get("captcha_value", "")
         if not captcha_value:
             return Response({"detail": _("Cần mã tra cứu (key) hoặc mã xác nhận (captcha) để "

@@ -1,11 +1,12 @@
 from django.urls import path
 
 from citizens import api
+from citizens.lookup_fast import fast_lookup
 
 urlpatterns = [
     path("captcha/", api.CaptchaView.as_view(), name="api-captcha"),
     path("dossiers/", api.DossierSubmitView.as_view(), name="api-dossier-submit"),
-    path("dossiers/<str:code>/status/", api.DossierStatusView.as_view(),
+    path("dossiers/<str:code>/status/", fast_lookup(api.DossierStatusView.as_view()),
          name="api-dossier-status"),
     path("dossiers/<str:code>/supplement/", api.DossierSupplementView.as_view(),
          name="api-dossier-supplement"),

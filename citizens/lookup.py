@@ -30,6 +30,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from citizens.lookup_fast import entry_store
 from citizens.models import Rating
 from dossiers.deadlines import dossier_is_late
 from dossiers.models import Dossier, DossierAccess, DossierEvent, DossierFile
@@ -100,10 +101,12 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def status_with_key(*, code: str, key: str,
-                    render: Callable[[Dossier], dict[str, Any]]) -> dict[str, Any]:
+def status_with_key(*, code: str, key: str, render: Callable[[Dossier], dict[str, Any]],
+                    generation: str | None = None) -> dict[str, Any]:
     """The keyed status document of `code` as `render` makes it, from the cache when current.
 
+    With `generation` (read from Redis before this reads the database: citizens.lookup_fast),
+    a document for a right key is also kept for the fast path under it.
     Raises what dossier_get_for_citizen raises (unknown code, wrong key, locked key).
     """
     stamp = status_stamp_get(code=code)
@@ -114,12 +117,26 @@ def status_with_key(*, code: str, key: str,
         return render(dossier_get_for_citizen(code=code, key=key))
     assert stamp is not None
     cache_key = stamp.cache_key(language=get_language() or "")
-    cached = _cache_get(cache_key)
-    if cached is not None:
-        return cached
-    document = render(dossier_get_for_citizen(code=code, key=key))
-    _cache_set(cache_key, document)
+    if generation:  # it also moves on for a writer the stamp cannot see (a bulk update)
+        cache_key += f":{generation}"
+    document = _cache_get(cache_key)
+    if document is None:
+        document = render(dossier_get_for_citizen(code=code, key=key))
+        _cache_set(cache_key, document)
+    if generation:
+        entry_store(generation=generation, code=stamp.dossier.code,
+                    key_hash=stamp.dossier.update_key_hash,
+                    valid_until=_overdue_from(stamp.dossier), document=document)
     return document
+
+
+def _overdue_from(dossier: Dossier) -> datetime | None:
+    """When the document's "overdue" turns true by the clock alone (None: not by the clock)."""
+    running = (dossier.due_at is not None and dossier.resolved_at is None
+               and dossier.paused_at is None and dossier.status not in {"refused", "stopped"})
+    if running and not dossier_is_late(dossier):
+        return dossier.due_at
+    return None
 
 
 def _cache_get(key: str) -> dict[str, Any] | None:

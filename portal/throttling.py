@@ -145,6 +145,21 @@ def rate_limit(scope: str, *, methods: tuple[str, ...] = ("POST",)
     return decorate
 
 
+def throttle_ident(request: Any) -> str:
+    """Whom a scope's budget belongs to: the signed-in user, else `client_key`."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return client_key(request)
+
+
+def throttle_counted(request: HttpRequest, scope: str) -> None:
+    """Mark `scope` as counted for this request (and within its rate): ScopedRateThrottle
+    then lets it through without counting it twice."""
+    counted = getattr(request, "throttles_counted", frozenset())
+    request.throttles_counted = counted | {scope}  # type: ignore[attr-defined]
+
+
 class ScopedRateThrottle(BaseThrottle):
     """The view's `throttle_scope` at the rate of settings, per client: the signed-in user,
     else `client_key` (trusted proxies only). Counted by `rate_limit_hit`, which lets requests
@@ -156,10 +171,9 @@ class ScopedRateThrottle(BaseThrottle):
         self._wait: int | None = None
         if not scope or rate_of(scope) in {None, "None", ""}:  # no rate: not limited (as DRF)
             return True
-        user = getattr(request, "user", None)
-        ident = (f"user:{user.pk}" if user is not None and user.is_authenticated
-                 else client_key(request))
-        self._wait = rate_limit_hit(scope=scope, ident=ident)
+        if scope in getattr(request, "throttles_counted", ()):
+            return True  # counted already, within the rate (citizens.lookup_fast)
+        self._wait = rate_limit_hit(scope=scope, ident=throttle_ident(request))
         return self._wait is None
 
     def wait(self) -> float | None:

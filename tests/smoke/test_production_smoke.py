@@ -95,12 +95,20 @@ def _submit(stack: Stack, procedure, unit) -> tuple[int, dict]:
     return status, json.loads(raw)
 
 
+def _fast_entries(code: str) -> list[bytes]:
+    import redis
+
+    # The servers' cache: KEY_PREFIX "motcua", version 1 (citizens.lookup_fast's entries).
+    return redis.Redis.from_url(smoke_redis_url()).keys(f"motcua:1:status:doc:*:{code}:*")
+
+
 def test_a_dossier_goes_from_submission_to_reception_with_its_sms(
         stack, commune, birth_registration, officer):
     stack_, fake = stack
     stack_.start_web(workers=2)
     stack_.start_worker("worker", concurrency=2)
     stack_.start_beat()
+    stack_.start_listener()
     stack_.wait_ready(timeout=45)
 
     status, ready = request_json("GET", stack_.url + "/readyz")
@@ -121,6 +129,11 @@ def test_a_dossier_goes_from_submission_to_reception_with_its_sms(
     assert status == 200, doc
     assert doc["status"] == "submitted"
     assert doc["applicant"] == "Nguyễn Văn An"  # the key shows everything
+    # Asked again, the fast path answers it from Redis (the listener's heartbeat is alive).
+    again_status, again = request_json("GET",
+                                       f"{stack_.url}/api/v1/dossiers/{code}/status/?key={key}")
+    assert (again_status, again) == (status, doc)
+    assert _fast_entries(code), "no fast look-up entry was stored"
 
     # The officer takes a token and receives the dossier through the API.
     status, token = request_json("POST", stack_.url + "/api/v1/auth/token/",
@@ -133,6 +146,12 @@ def test_a_dossier_goes_from_submission_to_reception_with_its_sms(
     assert status == 200, received
     assert received["status"] == "received"
     assert received["due_at"]
+    # The listener heard the commit: the citizen's look-up shows the reception at once.
+    deadline = time.monotonic() + 10
+    while request_json("GET", f"{stack_.url}/api/v1/dossiers/{code}/status/?key={key}"
+                       )[1]["status"] != "received":
+        assert time.monotonic() < deadline, "the look-up still shows the old status"
+        time.sleep(0.05)
     status, listed = request_json("GET", stack_.url + "/api/v1/officer/dossiers/",
                                   headers=auth)
     assert status == 200
@@ -149,4 +168,5 @@ def test_a_dossier_goes_from_submission_to_reception_with_its_sms(
 
     # Everything stops on SIGTERM, with exit code 0 and no process left behind.
     results = stack_.stop_all()
-    assert results == {"web": (0, False), "worker": (0, False), "beat": (0, False)}, results
+    assert results == {"web": (0, False), "worker": (0, False), "beat": (0, False),
+                       "listener": (0, False)}, results
