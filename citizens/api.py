@@ -24,6 +24,7 @@ from citizens import services
 from citizens.captcha import captcha_check, captcha_new
 from citizens.forms import id_number_clean
 from citizens.lookup import status_with_key
+from citizens.lookup_fast import generation_forget
 from citizens.selectors import dossier_status_document
 from citizens.views.common import client_id
 from dossiers.models import Dossier
@@ -358,6 +359,15 @@ class DossierStatusView(APIView):
 class _KeyedView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "key"
+
+    def finalize_response(self, request: Request, response: Response, *args: Any,
+                          **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method == "POST" and response.status_code < 400:
+            # The citizen's next look-up shows what they just did, even before the status
+            # listener has heard the commit (citizens.lookup_fast).
+            generation_forget(kwargs.get("code", ""))
+        return response
 
 
 class DossierSupplementView(_KeyedView):

@@ -18,9 +18,10 @@ no failed key attempts counted (an attempt that fails goes through the checked p
 counts it; counting writes the row, which moves the generation on).
 
 What this costs: after a change commits, the old document may still be served until the
-listener has moved the generation on (about a millisecond; measured in
-tests/citizens/test_status_listener.py), or for at most HEARTBEAT_SECONDS if the listener
-dies between the two.
+listener has moved the generation on (it is woken by the commit itself: bench/listener_lag.py
+measures how long), or for at most HEARTBEAT_SECONDS if the listener dies between the two.
+The citizen's own changes through the API (supplement, withdrawal, rating) move the
+generation on themselves before answering, so their next look-up never waits for that.
 """
 
 from __future__ import annotations
@@ -114,6 +115,15 @@ def generation_advance(code: str) -> None:
     _, advance = _scripts(client)
     advance(keys=[generation_key(backend, normalised_code(code)), _key(backend, SEQUENCE_KEY)],
             args=[GENERATION_SECONDS], client=client)
+
+
+def generation_forget(code: str) -> None:
+    """generation_advance for a writer that has just committed (not the listener): the cache
+    being down only costs speed."""
+    try:
+        generation_advance(code)
+    except Exception:
+        logger.warning("fast look-up generation not moved on", exc_info=True)
 
 
 def epoch_advance() -> None:

@@ -199,3 +199,21 @@ def test_the_listener_starts_again_after_losing_postgresql(client, dossier_and_k
     wait_until(lambda: epoch() > before and lookup_fast.heartbeat_alive(), timeout=15,
                what="the listener to come back")
     assert look_up(client, dossier, key).status_code == 200
+
+
+def test_a_citizens_own_change_shows_on_their_next_look_up_without_waiting(
+        client, dossier_and_key):
+    """The API's keyed writes move the generation on themselves: no listener runs here, only
+    its heartbeat, so nothing else would retire the cached answer."""
+    dossier, key = dossier_and_key
+    lookup_fast.heartbeat(alive=True)
+    try:
+        queries_of(client, dossier, key)
+        assert queries_of(client, dossier, key)[0] == 0
+        response = client.post(f"/api/v1/dossiers/{dossier.code}/withdraw/",
+                               {"key": key, "reason": "Nộp nhầm thủ tục"})
+        assert response.status_code == 200, response.content
+        assert response.json()["status"] != "submitted"
+        assert look_up(client, dossier, key).json()["status"] == response.json()["status"]
+    finally:
+        lookup_fast.heartbeat(alive=False)
