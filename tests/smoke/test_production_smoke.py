@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import time
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -102,6 +103,12 @@ def _fast_entries(code: str) -> list[bytes]:
     return redis.Redis.from_url(smoke_redis_url()).keys(f"motcua:1:status:doc:*:{code}:*")
 
 
+def _heartbeat_alive() -> bool:
+    import redis
+
+    return bool(redis.Redis.from_url(smoke_redis_url()).exists("motcua:1:status:listening"))
+
+
 def test_a_dossier_goes_from_submission_to_reception_with_its_sms(
         stack, commune, birth_registration, officer):
     stack_, fake = stack
@@ -165,6 +172,31 @@ def test_a_dossier_goes_from_submission_to_reception_with_its_sms(
         assert time.monotonic() < deadline, list(SmsMessage.objects.values("status", "body"))
         time.sleep(0.1)
     assert len(fake.messages()) == 2  # nothing sent twice
+
+    # The listener dies without a word (kill -9): its heartbeat expires, the look-ups fall
+    # back to the database, and a change made meanwhile (the officer downloads a file: the
+    # citizen sees it under "accesses") shows. A new listener takes over.
+    status_url = f"{stack_.url}/api/v1/dossiers/{code}/status/?key={key}"
+    accesses = len(request_json("GET", status_url)[1]["accesses"])
+    request_json("GET", status_url)  # cached for the fast path
+    listener = stack_.procs.pop("listener")
+    os.killpg(listener.popen.pid, signal.SIGKILL)
+    listener.popen.wait()
+    status, detail = request_json("GET", f"{stack_.url}/api/v1/officer/dossiers/{code}/",
+                                  headers=auth)
+    assert status == 200, detail
+    file_url = f"{stack_.url}/api/v1/officer/dossiers/{code}/files/{detail['files'][0]['id']}/"
+    assert request("GET", file_url, headers=auth)[0] == 200
+    deadline = time.monotonic() + 10  # the heartbeat lives 3 s
+    while len(request_json("GET", status_url)[1]["accesses"]) == accesses:
+        assert time.monotonic() < deadline, "a stale answer outlived the listener's heartbeat"
+        time.sleep(0.25)  # at most 40 look-ups: within the 60/min look-up budget
+    assert not _heartbeat_alive()
+    stack_.start_listener()
+    deadline = time.monotonic() + 30
+    while not _heartbeat_alive():
+        assert time.monotonic() < deadline, stack_.procs["listener"].tail()
+        time.sleep(0.1)
 
     # Everything stops on SIGTERM, with exit code 0 and no process left behind.
     results = stack_.stop_all()
