@@ -4,17 +4,20 @@ the same gunicorn server (issue 9: at least 70 % of the bare view's throughput, 
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench_prod2 \\
     REDIS_URL=redis://127.0.0.1:6379/10 \\
-    .venv/bin/python bench/load_lookup.py --connections 50 --duration 20
+    .venv/bin/python bench/load_lookup.py --connections 50 --duration 15 --rounds 4
 
 Steps: migrate and seed the bench database (N online dossiers with their update keys);
 start gunicorn exactly as production does (deploy/gunicorn.conf.py, DEBUG=0, PostgreSQL,
 Redis for the cache and the throttles; tests/smoke/bench_settings.py raises the per-client
 rates so one load generator is not throttled, and adds /bench/bare/, a view that returns a
-constant JSON through the same middleware); warm up; then, in alternation (bare, look-up,
-bare, look-up, to even out other load on the machine), `wrk` with N connections for D
-seconds: GET /bench/bare/ and GET /api/v1/dossiers/{code}/status/?key=… rotating over the
-dossiers. Without wrk, a threaded Python client does the same (it competes with the server
-for the CPU: prefer wrk). Loopback only; bounded by --duration.
+constant JSON through the same middleware) and the status listener (the look-up's fast
+path, citizens/lookup_fast.py; --no-listener to measure the checked path alone); warm up;
+then, in alternation (bare, look-up, bare, look-up, to even out other load on the machine),
+`wrk` with N connections for D seconds, both through the same Lua request generator
+rotating over the dossiers: GET /bench/bare/?code=…&key=… and
+GET /api/v1/dossiers/{code}/status/?key=…. Without wrk, a threaded Python client does the
+same (it competes with the server for the CPU: prefer wrk). Loopback only; bounded by
+--duration.
 """
 
 from __future__ import annotations
