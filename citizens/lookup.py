@@ -32,7 +32,7 @@ from django.utils.translation import get_language
 
 from citizens.lookup_fast import entry_store
 from citizens.models import Rating
-from dossiers.deadlines import dossier_is_late
+from dossiers.deadlines import dossier_is_late, dossier_turns_late_at
 from dossiers.models import Dossier, DossierAccess, DossierEvent, DossierFile
 from dossiers.services.citizen import dossier_get_for_citizen
 from dossiers.services.keys import update_key_is_locked, update_key_matches
@@ -126,17 +126,9 @@ def status_with_key(*, code: str, key: str, render: Callable[[Dossier], dict[str
     if generation:
         entry_store(generation=generation, code=stamp.dossier.code,
                     key_hash=stamp.dossier.update_key_hash,
-                    valid_until=_overdue_from(stamp.dossier), document=document)
+                    valid_until=dossier_turns_late_at(stamp.dossier), document=document)
     return document
 
-
-def _overdue_from(dossier: Dossier) -> datetime | None:
-    """When the document's "overdue" turns true by the clock alone (None: not by the clock)."""
-    running = (dossier.due_at is not None and dossier.resolved_at is None
-               and dossier.paused_at is None and dossier.status not in {"refused", "stopped"})
-    if running and not dossier_is_late(dossier):
-        return dossier.due_at
-    return None
 
 
 def _cache_get(key: str) -> dict[str, Any] | None:

@@ -36,12 +36,13 @@ from typing import Any
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import get_language
 from rest_framework.renderers import JSONRenderer
 
-from dossiers.services.keys import update_key_hash
+from dossiers.services.keys import update_key_hash_matches
 from portal.throttling import (
+    rate_limit_key,
+    rate_limited,
     rate_of,
     rate_parse,
     throttle_counted,
@@ -185,11 +186,11 @@ def _answer(request: HttpRequest, code: str) -> HttpResponse | None:
     if not key or not code or "\x00" in code or found is None:
         return None
     backend, client = found
-    rate = rate_of(SCOPE)
-    limit, window = rate_parse(rate) if rate not in {None, "None", ""} else (None, 60)
+    limit, window = rate_parse(rate_of(SCOPE)) if rate_limited(SCOPE) else (None, 60)
     probe, _ = _scripts(client)
     try:
-        answer = probe(keys=[_key(backend, f"rl:{SCOPE}:{throttle_ident(request)}"),
+        answer = probe(keys=[_key(backend, rate_limit_key(scope=SCOPE,
+                                                          ident=throttle_ident(request))),
                              _key(backend, HEARTBEAT_KEY), _key(backend, EPOCH_KEY),
                              generation_key(backend, code)],
                        args=[window, _entry_prefix(backend, code=code,
@@ -210,7 +211,7 @@ def _answer(request: HttpRequest, code: str) -> HttpResponse | None:
 
 def _response(entry: bytes, *, code: str, key: str) -> HttpResponse | None:
     key_hash, valid_until, body = entry.split(b"\n", 2)
-    if not constant_time_compare(key_hash.decode(), update_key_hash(code=code, key=key)):
+    if not update_key_hash_matches(code=code, key_hash=key_hash.decode(), key=key):
         return None  # the checked path counts the failure
     if valid_until and float(valid_until) <= time.time():
         return None  # it has turned overdue since

@@ -27,6 +27,14 @@ def dossier_is_late(dossier: Dossier, *, at: datetime | None = None) -> bool:
     return clock.is_late(dossier.due_at, at=moment)
 
 
+def dossier_turns_late_at(dossier: Dossier) -> datetime | None:
+    """When dossier_is_late turns true by the clock alone: the due time of a running,
+    not yet late dossier; None when no clock can change it (finished, paused, refused)."""
+    running = (dossier.due_at is not None and dossier.resolved_at is None
+               and dossier.paused_at is None and dossier.status not in {"refused", "stopped"})
+    return dossier.due_at if running and not dossier_is_late(dossier) else None
+
+
 def dossier_is_due_soon(dossier: Dossier, *, at: datetime | None = None,
                         calendar: clock.WorkCalendar | None = None) -> bool:
     """Unfinished, not late, and due within one working day."""

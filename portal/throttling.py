@@ -62,6 +62,16 @@ def rate_of(scope: str) -> str:
     return str(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope])
 
 
+def rate_limited(scope: str) -> bool:
+    """Whether `scope` has a rate (without one it is not limited, as in DRF)."""
+    return rate_of(scope) not in {"None", ""}
+
+
+def rate_limit_key(*, scope: str, ident: str) -> str:
+    """The cache key counting `ident`'s requests in `scope`."""
+    return f"rl:{scope}:{ident}"
+
+
 def counter_incr(key: str, *, timeout: int) -> int:
     """Add one to a cache counter living `timeout` seconds from its first hit; the new
     value. On Redis one round trip (INCR, and EXPIRE NX to start the window once); on other
@@ -94,7 +104,7 @@ def rate_limit_hit(*, scope: str, ident: str, rate: str | None = None) -> int | 
     """
     count, period = rate_parse(rate or rate_of(scope))
     try:
-        hits = counter_incr(f"rl:{scope}:{ident}", timeout=period)
+        hits = counter_incr(rate_limit_key(scope=scope, ident=ident), timeout=period)
     except Exception:
         logger.warning("rate limit %s not counted: cache unavailable", scope, exc_info=True)
         return None
@@ -169,7 +179,7 @@ class ScopedRateThrottle(BaseThrottle):
     def allow_request(self, request: Any, view: Any) -> bool:
         scope = getattr(view, "throttle_scope", None)
         self._wait: int | None = None
-        if not scope or rate_of(scope) in {None, "None", ""}:  # no rate: not limited (as DRF)
+        if not scope or not rate_limited(scope):
             return True
         if scope in getattr(request, "throttles_counted", ()):
             return True  # counted already, within the rate (citizens.lookup_fast)

@@ -28,10 +28,13 @@ def update_key_hash(*, code: str, key: str) -> str:
     return salted_hmac("motcua.update-key", f"{code}:{normalised}").hexdigest()
 
 
+def update_key_hash_matches(*, code: str, key_hash: str, key: str) -> bool:
+    """Whether `key` is the key stored as `key_hash` for the dossier `code`."""
+    return bool(key_hash) and constant_time_compare(key_hash, update_key_hash(code=code, key=key))
+
+
 def update_key_matches(*, dossier: Dossier, key: str) -> bool:
-    return bool(dossier.update_key_hash) and constant_time_compare(
-        dossier.update_key_hash, update_key_hash(code=dossier.code, key=key)
-    )
+    return update_key_hash_matches(code=dossier.code, key_hash=dossier.update_key_hash, key=key)
 
 
 def update_key_is_locked(*, dossier: Dossier) -> bool:

@@ -40,13 +40,8 @@ NOT_SHOWN = {"dossiers.Handover", "dossiers.Shipment", "dossiers.Payment", "citi
              "reports.DossierFact"}
 
 
-def _redis():
-    backend, client = lookup_fast.redis_client()
-    return backend, client
-
-
 def epoch() -> int:
-    backend, client = _redis()
+    backend, client = lookup_fast.redis_client()
     return int(client.get(backend.make_key(lookup_fast.EPOCH_KEY)) or 0)
 
 
@@ -76,8 +71,11 @@ def queries_of(client, dossier, key) -> tuple[int, dict]:
 
 def shows(client, dossier, key, predicate) -> dict:
     """The look-up's body once `predicate` holds of it (the listener runs beside)."""
-    return wait_until(lambda: (lambda body: body if predicate(body) else None)(
-        look_up(client, dossier, key).json()), timeout=10, what="the change to show")
+    def shown() -> dict | None:
+        body = look_up(client, dossier, key).json()
+        return body if predicate(body) else None
+
+    return wait_until(shown, timeout=10, what="the change to show")
 
 
 def test_every_table_the_document_shows_notifies_its_changes():

@@ -106,7 +106,10 @@ def _fast_entries(code: str) -> list[bytes]:
 def _heartbeat_alive() -> bool:
     import redis
 
-    return bool(redis.Redis.from_url(smoke_redis_url()).exists("motcua:1:status:listening"))
+    from citizens.lookup_fast import HEARTBEAT_KEY
+
+    # The servers' cache: KEY_PREFIX "motcua", version 1.
+    return bool(redis.Redis.from_url(smoke_redis_url()).exists(f"motcua:1:{HEARTBEAT_KEY}"))
 
 
 def test_a_dossier_goes_from_submission_to_reception_with_its_sms(
