@@ -50,8 +50,10 @@ def require_services() -> tuple[str, str]:
     database_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     if not database_url.startswith("postgres") or not redis_url:
-        raise SystemExit("set DATABASE_URL (PostgreSQL, a database of the bench's own) and "
-                         "REDIS_URL (a Redis database of the bench's own: it is flushed)")
+        raise SystemExit(
+            "set DATABASE_URL (PostgreSQL, a database of the bench's own) and "
+            "REDIS_URL (a Redis database of the bench's own: it is flushed)"
+        )
     return database_url, redis_url
 
 
@@ -88,25 +90,47 @@ def seed(*, dossiers: int = 0) -> Seed:
     from portal.models import Membership, Role
     from procedures.models import Field, Procedure, ProcedureChannel, ProcedureDocument, Unit
 
-    province, _ = Unit.objects.get_or_create(code="B12", defaults={
-        "name": "Tỉnh (bench)", "kind": Unit.Kind.PROVINCE})
-    district, _ = Unit.objects.get_or_create(code="B111", defaults={
-        "name": "Huyện (bench)", "kind": Unit.Kind.DISTRICT, "parent": province})
-    commune, _ = Unit.objects.get_or_create(code=COMMUNE_CODE, defaults={
-        "name": "UBND xã (bench)", "kind": Unit.Kind.COMMUNE, "parent": district,
-        "e_id": "000.99.11.B33"})
+    province, _ = Unit.objects.get_or_create(
+        code="B12", defaults={"name": "Tỉnh (bench)", "kind": Unit.Kind.PROVINCE}
+    )
+    district, _ = Unit.objects.get_or_create(
+        code="B111",
+        defaults={"name": "Huyện (bench)", "kind": Unit.Kind.DISTRICT, "parent": province},
+    )
+    commune, _ = Unit.objects.get_or_create(
+        code=COMMUNE_CODE,
+        defaults={
+            "name": "UBND xã (bench)",
+            "kind": Unit.Kind.COMMUNE,
+            "parent": district,
+            "e_id": "000.99.11.B33",
+        },
+    )
     procedure = Procedure.objects.filter(code=PROCEDURE_CODE).first()
     if procedure is None:
-        field_obj, _ = Field.objects.get_or_create(name="Hộ tịch (bench)",
-                                                   defaults={"slug": "bench-ho-tich"})
+        field_obj, _ = Field.objects.get_or_create(
+            name="Hộ tịch (bench)", defaults={"slug": "bench-ho-tich"}
+        )
         procedure = Procedure.objects.create(
-            code=PROCEDURE_CODE, name="Đăng ký khai sinh (bench)", field=field_obj,
-            implementing_level="commune", level=3, effective_from="2015-01-01",
-            steps=["Nộp"], legal_basis=["Luật Hộ tịch 2014"], result="Giấy khai sinh")
+            code=PROCEDURE_CODE,
+            name="Đăng ký khai sinh (bench)",
+            field=field_obj,
+            implementing_level="commune",
+            level=3,
+            effective_from="2015-01-01",
+            steps=["Nộp"],
+            legal_basis=["Luật Hộ tịch 2014"],
+            result="Giấy khai sinh",
+        )
         procedure.units.set([commune])
         for channel in ("counter", "post", "online"):
-            ProcedureChannel.objects.create(procedure=procedure, channel=channel, fee_vnd=0,
-                                            same_day=False, working_days=Decimal("2"))
+            ProcedureChannel.objects.create(
+                procedure=procedure,
+                channel=channel,
+                fee_vnd=0,
+                same_day=False,
+                working_days=Decimal("2"),
+            )
         ProcedureDocument.objects.create(procedure=procedure, name="Tờ khai", order=1)
     user, created = get_user_model().objects.get_or_create(username=OFFICER[0])
     if created:
@@ -120,11 +144,25 @@ def seed(*, dossiers: int = 0) -> Seed:
     for i in range(dossiers):
         upload = SimpleUploadedFile("to-khai.pdf", pdf_bytes(), "application/pdf")
         dossier, key = dossier_create(
-            procedure=procedure, unit=commune, channel="online",
-            applicant=Applicant(name="Nguyễn Văn Bench", id_number="012345678901",
-                                phone=f"09{i % 100_000_000:08d}", address="Bản Bench"),
-            files=[IncomingFile(document=document, upload=upload, name="to-khai.pdf",
-                                extension=".pdf", content_type="application/pdf")])
+            procedure=procedure,
+            unit=commune,
+            channel="online",
+            applicant=Applicant(
+                name="Nguyễn Văn Bench",
+                id_number="012345678901",
+                phone=f"09{i % 100_000_000:08d}",
+                address="Bản Bench",
+            ),
+            files=[
+                IncomingFile(
+                    document=document,
+                    upload=upload,
+                    name="to-khai.pdf",
+                    extension=".pdf",
+                    content_type="application/pdf",
+                )
+            ],
+        )
         result.lookups.append((dossier.code, key))
     return result
 
@@ -143,13 +181,21 @@ def captchas_make(count: int) -> list[tuple[str, str]]:
 
 def bench_stack(*, tmp: Path, twilio_url: str, **extra: str) -> Stack:
     database_url, redis_url = require_services()
-    env = stack_env(database_url=database_url, redis_url=redis_url, twilio_url=twilio_url,
-                    tmp=tmp, DJANGO_SETTINGS_MODULE=BENCH_SETTINGS, LOG_LEVEL="WARNING",
-                    SECRET_KEY=os.environ["SECRET_KEY"], **extra)
+    env = stack_env(
+        database_url=database_url,
+        redis_url=redis_url,
+        twilio_url=twilio_url,
+        tmp=tmp,
+        DJANGO_SETTINGS_MODULE=BENCH_SETTINGS,
+        LOG_LEVEL="WARNING",
+        SECRET_KEY=os.environ["SECRET_KEY"],
+        **extra,
+    )
     return Stack(env=env, tmp=tmp)
 
 
 # --- Load ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class LoadResult:
@@ -171,10 +217,12 @@ class LoadResult:
         return percentile(self.latencies, p)
 
     def summary(self) -> str:
-        return (f"{self.ok} ok in {self.elapsed:.1f} s = {self.rate:.1f}/s; latency ms "
-                f"p50 {self.pct(50) * 1000:.1f}, p90 {self.pct(90) * 1000:.1f}, "
-                f"p99 {self.pct(99) * 1000:.1f}, max {self.pct(100) * 1000:.1f}; "
-                f"statuses {dict(self.statuses)}; errors {dict(self.errors)}")
+        return (
+            f"{self.ok} ok in {self.elapsed:.1f} s = {self.rate:.1f}/s; latency ms "
+            f"p50 {self.pct(50) * 1000:.1f}, p90 {self.pct(90) * 1000:.1f}, "
+            f"p99 {self.pct(99) * 1000:.1f}, max {self.pct(100) * 1000:.1f}; "
+            f"statuses {dict(self.statuses)}; errors {dict(self.errors)}"
+        )
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -185,9 +233,14 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank]
 
 
-def run_load(send: Callable[[int, int], tuple[int, Any]], *, concurrency: int,
-             duration: float, max_requests: int, ok: Callable[[int], bool] = lambda s: s < 400,
-             ) -> LoadResult:
+def run_load(
+    send: Callable[[int, int], tuple[int, Any]],
+    *,
+    concurrency: int,
+    duration: float,
+    max_requests: int,
+    ok: Callable[[int], bool] = lambda s: s < 400,
+) -> LoadResult:
     """`concurrency` threads call send(thread, n) until `duration` seconds or `max_requests`
     in all. send returns (status, anything to keep); exceptions are counted by type."""
     result = LoadResult()
@@ -235,8 +288,14 @@ class KeepAlive:
         self.host, self.port, self.timeout = host, port, timeout
         self.local = threading.local()
 
-    def request(self, method: str, path: str, *, body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
         import http.client
 
         conn = getattr(self.local, "conn", None)
@@ -259,6 +318,7 @@ class KeepAlive:
 
 # --- wrk ----------------------------------------------------------------------------------------
 
+
 def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
@@ -273,15 +333,28 @@ def _seconds(text: str) -> float:
     return float(match[1]) * _UNITS[match[2]]
 
 
-def wrk_run(url: str, *, connections: int, duration: int, threads: int = 2,
-            script: Path | None = None) -> dict[str, Any]:
+def wrk_run(
+    url: str, *, connections: int, duration: int, threads: int = 2, script: Path | None = None
+) -> dict[str, Any]:
     """Run wrk with --latency; requests/s, p50/p90/p99 (s), non-2xx/3xx and socket errors."""
-    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
-            "--timeout", "10s"]
+    argv = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     if script is not None:
         argv += ["-s", str(script)]
-    out = subprocess.run([*argv, url], capture_output=True, text=True, check=True,  # noqa: S603
-                         timeout=duration + 60).stdout
+    out = subprocess.run(
+        [*argv, url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 60,
+    ).stdout
     result: dict[str, Any] = {"raw": out, "command": " ".join([*argv, url])}
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     result["rps"] = float(rps[1]) if rps else math.nan

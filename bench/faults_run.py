@@ -55,9 +55,24 @@ from _common import (
     seed,
 )
 
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port",
-               "6379", "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-               "--logfile", "/var/log/redis/ci.log"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
 
 
 def pg_version() -> str:
@@ -65,13 +80,24 @@ def pg_version() -> str:
 
 
 def pg_ready() -> bool:
-    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"],  # noqa: S607
-                          check=False).returncode == 0
+    return (
+        subprocess.run(
+            ["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"],
+            check=False,
+        ).returncode
+        == 0
+    )
 
 
 def redis_ready() -> bool:
-    return subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True,  # noqa: S607
-                          check=False).stdout.strip() == b"PONG"
+    return (
+        subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "ping"],
+            capture_output=True,
+            check=False,
+        ).stdout.strip()
+        == b"PONG"
+    )
 
 
 def wait_for(predicate, timeout: float, what: str) -> float:
@@ -86,14 +112,22 @@ def wait_for(predicate, timeout: float, what: str) -> float:
 def services_restore() -> None:
     """Whatever happened: PostgreSQL and Redis are running when the bench ends."""
     if not pg_ready():
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", pg_version(), "main",  # noqa: S603, S607
-                        "start"], check=False)
+        subprocess.run(
+            [
+                "pg_ctlcluster",
+                "--skip-systemctl-redirect",
+                pg_version(),
+                "main",
+                "start",
+            ],
+            check=False,
+        )
         with contextlib.suppress(RuntimeError):
             wait_for(pg_ready, 60, "PostgreSQL")
     if not redis_ready():
         Path("/var/lib/redis").mkdir(parents=True, exist_ok=True)
         Path("/var/log/redis").mkdir(parents=True, exist_ok=True)
-        subprocess.run(REDIS_START, check=False)  # noqa: S603
+        subprocess.run(REDIS_START, check=False)
         with contextlib.suppress(RuntimeError):
             wait_for(redis_ready, 30, "Redis")
 
@@ -143,8 +177,18 @@ class SlowTwilio:
 class Load:
     """Client threads submitting dossiers; retry until acknowledged (same Idempotency-Key)."""
 
-    def __init__(self, *, port: int, clients: int, rate: float, procedure, document,
-                 captchas: list[tuple[str, str]], run_id: str, size: int) -> None:
+    def __init__(
+        self,
+        *,
+        port: int,
+        clients: int,
+        rate: float,
+        procedure,
+        document,
+        captchas: list[tuple[str, str]],
+        run_id: str,
+        size: int,
+    ) -> None:
         self.client = KeepAlive("127.0.0.1", port, timeout=30)
         self.clients, self.interval = clients, clients / rate
         self.procedure, self.document, self.captchas = procedure, document, captchas
@@ -187,20 +231,39 @@ class Load:
         while time.monotonic() < deadline:
             captcha_key, answer = self.captcha()
             fields = {
-                "procedure": self.procedure.code, "unit": COMMUNE_CODE,
-                "applicant_name": "Nguyễn Văn Lỗi", "applicant_id_number": "012345678901",
+                "procedure": self.procedure.code,
+                "unit": COMMUNE_CODE,
+                "applicant_name": "Nguyễn Văn Lỗi",
+                "applicant_id_number": "012345678901",
                 "applicant_phone": f"098{n % 10_000_000:07d}",
-                "applicant_address": "Bản Nà Bó, xã (bench)", "delivery": "counter",
-                "payment_method": "none", "declaration": "true", "captcha_key": captcha_key,
+                "applicant_address": "Bản Nà Bó, xã (bench)",
+                "delivery": "counter",
+                "payment_method": "none",
+                "declaration": "true",
+                "captcha_key": captcha_key,
                 "captcha_value": answer,
             }
-            body, content_type = multipart(fields, {f"document_{self.document.pk}": (
-                "to-khai.pdf", self.attachment, "application/pdf")})
+            body, content_type = multipart(
+                fields,
+                {
+                    f"document_{self.document.pk}": (
+                        "to-khai.pdf",
+                        self.attachment,
+                        "application/pdf",
+                    )
+                },
+            )
             try:
                 status, raw = self.client.request(
-                    "POST", "/api/v1/dossiers/", body=body,
-                    headers={"Content-Type": content_type, "Accept": "application/json",
-                             "Idempotency-Key": key})
+                    "POST",
+                    "/api/v1/dossiers/",
+                    body=body,
+                    headers={
+                        "Content-Type": content_type,
+                        "Accept": "application/json",
+                        "Idempotency-Key": key,
+                    },
+                )
             except Exception as exc:
                 self.note(f"error {type(exc).__name__}")
                 time.sleep(0.5)
@@ -243,9 +306,9 @@ def main() -> int:
     data = seed()
     # Rows left queued by earlier benches (no worker ran then) would be sent by this run's
     # re-queue job and blur the counts: close them first.
-    stale = SmsMessage.objects.exclude(status__in=[SmsMessage.Status.SENT,
-                                                   SmsMessage.Status.DELIVERED,
-                                                   SmsMessage.Status.FAILED])
+    stale = SmsMessage.objects.exclude(
+        status__in=[SmsMessage.Status.SENT, SmsMessage.Status.DELIVERED, SmsMessage.Status.FAILED]
+    )
     stale.update(status=SmsMessage.Status.FAILED, last_error="bench: left by an earlier run")
     document = data.procedure.documents.first()
     captchas = captchas_make(6000)
@@ -258,19 +321,24 @@ def main() -> int:
         print(line, flush=True)
 
     try:
-        with tempfile.TemporaryDirectory(prefix="motcua-faults-") as tmp_name, \
-                SlowTwilio(args.gateway_delay) as gateway:
+        with (
+            tempfile.TemporaryDirectory(prefix="motcua-faults-") as tmp_name,
+            SlowTwilio(args.gateway_delay) as gateway,
+        ):
             fake = gateway.fake
             from tests.smoke.stack import free_port
 
             port = free_port()
-            stack = bench_stack(tmp=Path(tmp_name), twilio_url=fake.url,
-                                SMS_REQUEUE_AFTER="10",
-                                TWILIO_STATUS_CALLBACK_URL=f"http://127.0.0.1:{port}"
-                                                           "/api/v1/sms/status/")
+            stack = bench_stack(
+                tmp=Path(tmp_name),
+                twilio_url=fake.url,
+                SMS_REQUEUE_AFTER="10",
+                TWILIO_STATUS_CALLBACK_URL=f"http://127.0.0.1:{port}/api/v1/sms/status/",
+            )
             stack.start_web(workers=5, port=port)
-            stack.start_worker("w1", concurrency=2, queues="sms,celery",
-                               TWILIO_ACCOUNT_SID=W1_ACCOUNT)
+            stack.start_worker(
+                "w1", concurrency=2, queues="sms,celery", TWILIO_ACCOUNT_SID=W1_ACCOUNT
+            )
             stack.start_worker("w2", concurrency=2, queues="sms,celery")
             stack.start_beat()
             stack.start_listener()
@@ -285,23 +353,37 @@ def main() -> int:
                     for name in ("w1", "w2"):
                         proc = stack.procs.get(name)
                         if proc is not None and proc.popen.poll() is not None:
-                            say(f"worker {name} exited on its own (code {proc.popen.returncode})"
-                                "; restart policy: started again")
+                            say(
+                                f"worker {name} exited on its own (code {proc.popen.returncode})"
+                                "; restart policy: started again"
+                            )
                             stack.procs.pop(name)
                             restarts[name] += 1
-                            stack.start_worker(name, concurrency=2, queues="sms,celery",
-                                               **({"TWILIO_ACCOUNT_SID": W1_ACCOUNT}
-                                                  if name == "w1" else {}))
+                            stack.start_worker(
+                                name,
+                                concurrency=2,
+                                queues="sms,celery",
+                                **({"TWILIO_ACCOUNT_SID": W1_ACCOUNT} if name == "w1" else {}),
+                            )
                     time.sleep(1)
 
             supervisor = threading.Thread(target=supervise, daemon=True)
             try:
                 stack.wait_ready()
-                say("stack ready: gunicorn 5 workers, Celery workers w1 and w2 (2 processes "
-                    "each), beat")
-                load = Load(port=stack.port, clients=args.clients, rate=args.rate,
-                            procedure=data.procedure, document=document, captchas=captchas,
-                            run_id=run_id, size=args.size)
+                say(
+                    "stack ready: gunicorn 5 workers, Celery workers w1 and w2 (2 processes "
+                    "each), beat"
+                )
+                load = Load(
+                    port=stack.port,
+                    clients=args.clients,
+                    rate=args.rate,
+                    procedure=data.procedure,
+                    document=document,
+                    captchas=captchas,
+                    run_id=run_id,
+                    size=args.size,
+                )
                 load.start()
                 time.sleep(10)
                 if "worker" not in skip:
@@ -312,13 +394,16 @@ def main() -> int:
                     pgid = proc.popen.pid
                     os.killpg(pgid, signal.SIGKILL)
                     sending = SmsMessage.objects.filter(status=SmsMessage.Status.SENDING).count()
-                    say(f"kill -9 of worker w1's process group while it had a request open "
-                        f"at the gateway ({sending} SMS rows in 'sending' just after)")
+                    say(
+                        f"kill -9 of worker w1's process group while it had a request open "
+                        f"at the gateway ({sending} SMS rows in 'sending' just after)"
+                    )
                     proc.popen.wait()
                     stack.workers.pop("w1", None)
                     time.sleep(10)
-                    stack.start_worker("w1", concurrency=2, queues="sms,celery",
-                                       TWILIO_ACCOUNT_SID=W1_ACCOUNT)
+                    stack.start_worker(
+                        "w1", concurrency=2, queues="sms,celery", TWILIO_ACCOUNT_SID=W1_ACCOUNT
+                    )
                     stack.wait_worker("w1")
                     say("worker w1 started again")
                     time.sleep(10)
@@ -326,29 +411,44 @@ def main() -> int:
                 if "postgres" not in skip:
                     say("PostgreSQL restart ...")
                     started = time.monotonic()
-                    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect",  # noqa: S603, S607
-                                    pg_version(), "main", "restart"], check=True)
+                    subprocess.run(
+                        [
+                            "pg_ctlcluster",
+                            "--skip-systemctl-redirect",
+                            pg_version(),
+                            "main",
+                            "restart",
+                        ],
+                        check=True,
+                    )
                     wait_for(pg_ready, 60, "PostgreSQL")
                     connection.close()  # this process's connection died with the server
                     say(f"PostgreSQL back after {time.monotonic() - started:.1f} s")
                     time.sleep(15)
                 if "redis" not in skip:
-                    subprocess.run(["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"],  # noqa: S607
-                                   check=False, capture_output=True)
+                    subprocess.run(
+                        ["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"],
+                        check=False,
+                        capture_output=True,
+                    )
                     say(f"Redis stopped (shutdown nosave) for {args.redis_down:.0f} s")
                     time.sleep(args.redis_down)
                     services_restore()
                     say("Redis started again (empty: it keeps nothing on disk)")
                     time.sleep(20)
                 load.stop()
-                say(f"load stopped: {len(load.acknowledged)} submissions acknowledged; "
-                    f"answers {dict(load.answers)}")
+                say(
+                    f"load stopped: {len(load.acknowledged)} submissions acknowledged; "
+                    f"answers {dict(load.answers)}"
+                )
                 ours = SmsMessage.objects.filter(dossier__code__in=load.acknowledged.values())
                 started = time.monotonic()
                 while ours.exclude(status=SmsMessage.Status.SENT).exists():
                     if time.monotonic() - started > args.drain:
-                        say("drain time out: " + str(dict(Counter(ours.values_list(
-                            "status", flat=True)))))
+                        say(
+                            "drain time out: "
+                            + str(dict(Counter(ours.values_list("status", flat=True))))
+                        )
                         break
                     time.sleep(2)
                 say(f"outbox drained after {time.monotonic() - started:.0f} s")
@@ -400,8 +500,9 @@ def lookups_after_faults(stack, fake, load: Load, sample: int = 40) -> str:
         if request("GET", url)[0] != 200:
             continue
         seen = len(json.loads(request("GET", url)[2])["accesses"])
-        dossier_access_record(dossier=Dossier.objects.get(code=code), user=officer,
-                              action=DossierAccess.Action.VIEW)
+        dossier_access_record(
+            dossier=Dossier.objects.get(code=code), user=officer, action=DossierAccess.Action.VIEW
+        )
         deadline = time.monotonic() + 2
         while len(json.loads(request("GET", url)[2])["accesses"]) == seen:
             if time.monotonic() > deadline:
@@ -411,9 +512,11 @@ def lookups_after_faults(stack, fake, load: Load, sample: int = 40) -> str:
         checked += 1
     entries = len(redis_client().keys("motcua:1:status:doc:*"))
     alive = bool(redis_client().exists("motcua:1:status:listening"))
-    return (f"look-ups after the faults: {checked} dossiers viewed by an officer, {stale} "
-            f"stale after 2 s; status listener heartbeat {'alive' if alive else 'ABSENT'}, "
-            f"{entries} fast entries")
+    return (
+        f"look-ups after the faults: {checked} dossiers viewed by an officer, {stale} "
+        f"stale after 2 s; status listener heartbeat {'alive' if alive else 'ABSENT'}, "
+        f"{entries} fast entries"
+    )
 
 
 def redis_client():
@@ -434,8 +537,7 @@ def report(load: Load, fake, say) -> None:
     by_key = {"api:" + hashlib.sha256(k.encode()).hexdigest()[:56]: k for k in acknowledged}
     rows = list(made.filter(idempotency_key__in=by_key).values_list("idempotency_key", "code"))
     per_key = Counter(key for key, _ in rows)
-    lost_dossiers = [k for k in acknowledged if not any(
-        by_key.get(ik) == k for ik, _ in rows)]
+    lost_dossiers = [k for k in acknowledged if not any(by_key.get(ik) == k for ik, _ in rows)]
     wrong_code = [k for ik, code in rows if (k := by_key[ik]) and acknowledged[k] != code]
     duplicated = [k for k, n in per_key.items() if n > 1]
     sms = SmsMessage.objects.filter(dossier__code__in=acknowledged.values())
@@ -450,22 +552,33 @@ def report(load: Load, fake, say) -> None:
     not_received = [c for c in acknowledged.values() if received[c] == 0]
     twice = {c: n for c, n in received.items() if n > 1}
     say("RESULT")
-    say(f"  dossiers acknowledged to clients: {len(acknowledged)}; found in the database: "
+    say(
+        f"  dossiers acknowledged to clients: {len(acknowledged)}; found in the database: "
         f"{len(rows)}; lost: {len(lost_dossiers)}; duplicated: {len(duplicated)}; code "
-        f"differs from the answer: {len(wrong_code)}")
-    say(f"  SMS rows: {sms.count()} for {len(per_dossier)} dossiers (expected one each); "
-        f"statuses {dict(Counter(sms.values_list('status', flat=True)))}")
-    say(f"  fake Twilio: {sum(received.values())} messages for these dossiers; dossiers whose "
+        f"differs from the answer: {len(wrong_code)}"
+    )
+    say(
+        f"  SMS rows: {sms.count()} for {len(per_dossier)} dossiers (expected one each); "
+        f"statuses {dict(Counter(sms.values_list('status', flat=True)))}"
+    )
+    say(
+        f"  fake Twilio: {sum(received.values())} messages for these dossiers; dossiers whose "
         f"SMS never arrived: {len(not_received)}; arrived more than once: {len(twice)} "
-        f"{twice}")
+        f"{twice}"
+    )
     if twice:
         details = sms.filter(dossier__code__in=twice).values_list(
-            "dossier__code", "attempts", "queued_at", "sent_at")
+            "dossier__code", "attempts", "queued_at", "sent_at"
+        )
         for code, attempts, queued, sent in details:
-            say(f"    {code}: {attempts} attempts, last queued {queued:%H:%M:%S}, sent "
-                f"{sent:%H:%M:%S}")
-    say(f"  status callbacks posted by the fake: {len(fake.callbacks)}, answered "
-        f"{dict(Counter(status for _, status in fake.callbacks))}")
+            say(
+                f"    {code}: {attempts} attempts, last queued {queued:%H:%M:%S}, sent "
+                f"{sent:%H:%M:%S}"
+            )
+    say(
+        f"  status callbacks posted by the fake: {len(fake.callbacks)}, answered "
+        f"{dict(Counter(status for _, status in fake.callbacks))}"
+    )
     say(f"  client answers: {dict(load.answers)}")
 
 

@@ -61,9 +61,11 @@ def main() -> int:
             stack.stop_all()
     lags.sort()
     ms = [lag * 1000 for lag in lags]
-    print(f"{len(ms)} commits: generation moved on after p50 {statistics.median(ms):.2f} ms, "
-          f"p90 {ms[int(len(ms) * 0.9)]:.2f} ms, p99 {ms[int(len(ms) * 0.99)]:.2f} ms, "
-          f"max {ms[-1]:.2f} ms")
+    print(
+        f"{len(ms)} commits: generation moved on after p50 {statistics.median(ms):.2f} ms, "
+        f"p90 {ms[int(len(ms) * 0.9)]:.2f} ms, p99 {ms[int(len(ms) * 0.99)]:.2f} ms, "
+        f"max {ms[-1]:.2f} ms"
+    )
     return 0
 
 

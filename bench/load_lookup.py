@@ -49,13 +49,17 @@ def lua_script(pairs: list[tuple[str, str]], path: Path, *, bare: bool = False) 
     the look-up rotates over the dossiers; the bare view gets the same code and key as query
     parameters (which it ignores), so both requests have the same size."""
     rows = ",\n".join(f'  {{"{code}", "{key}"}}' for code, key in pairs)
-    target = ('"/bench/bare/?code=" .. p[1] .. "&key=" .. p[2]' if bare else
-              '"/api/v1/dossiers/" .. p[1] .. "/status/?key=" .. p[2]')
+    target = (
+        '"/bench/bare/?code=" .. p[1] .. "&key=" .. p[2]'
+        if bare
+        else '"/api/v1/dossiers/" .. p[1] .. "/status/?key=" .. p[2]'
+    )
     path.write_text(
         "local lookups = {\n" + rows + "\n}\nlocal i = 0\n"
         "request = function()\n  i = i + 1\n  local p = lookups[(i % #lookups) + 1]\n"
         f'  return wrk.format("GET", {target})\n'
-        "end\n")
+        "end\n"
+    )
     return path
 
 
@@ -66,21 +70,28 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--dossiers", type=int, default=200)
     parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--threads", type=int, default=1,
-                        help="gunicorn threads per worker (more than 1: the gthread worker, "
-                             "which keeps connections alive)")
-    parser.add_argument("--no-listener", action="store_true",
-                        help="without the status listener: every look-up reads PostgreSQL "
-                             "(citizens/lookup.py), the fast path (citizens/lookup_fast.py) off")
-    parser.add_argument("--tool", choices=["wrk", "python"],
-                        default="wrk" if wrk_available() else "python")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="gunicorn threads per worker (more than 1: the gthread worker, "
+        "which keeps connections alive)",
+    )
+    parser.add_argument(
+        "--no-listener",
+        action="store_true",
+        help="without the status listener: every look-up reads PostgreSQL "
+        "(citizens/lookup.py), the fast path (citizens/lookup_fast.py) off",
+    )
+    parser.add_argument(
+        "--tool", choices=["wrk", "python"], default="wrk" if wrk_available() else "python"
+    )
     args = parser.parse_args()
     _, redis_url = require_services()
     redis_flush(redis_url)
     django_setup()
     data = seed(dossiers=args.dossiers)
-    with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp_name, \
-            fake_twilio() as fake:
+    with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp_name, fake_twilio() as fake:
         tmp = Path(tmp_name)
         stack = bench_stack(tmp=tmp, twilio_url=fake.url)
         stack.start_web(workers=args.web_workers, threads=args.threads)
@@ -89,37 +100,45 @@ def main() -> int:
         try:
             stack.wait_web()
             code, key = data.lookups[0]
-            status, _, body = request("GET", f"{stack.url}/api/v1/dossiers/{code}/status/"
-                                             f"?key={key}")
+            status, _, body = request(
+                "GET", f"{stack.url}/api/v1/dossiers/{code}/status/?key={key}"
+            )
             assert status == 200, body[:500]
             status, _, _ = request("GET", f"{stack.url}/bench/bare/")
             assert status == 200
-            scripts = {"lookup": lua_script(data.lookups, tmp / "lookup.lua"),
-                       "bare": lua_script(data.lookups, tmp / "bare.lua", bare=True)}
-            urls = {"bare": f"{stack.url}/bench/bare/",
-                    "lookup": f"{stack.url}/api/v1/dossiers/"}
+            scripts = {
+                "lookup": lua_script(data.lookups, tmp / "lookup.lua"),
+                "bare": lua_script(data.lookups, tmp / "bare.lua", bare=True),
+            }
+            urls = {"bare": f"{stack.url}/bench/bare/", "lookup": f"{stack.url}/api/v1/dossiers/"}
             measure(args, urls, scripts, data.lookups, stack, warmup=True)
             results: dict[str, list[dict[str, float]]] = {"bare": [], "lookup": []}
             for _ in range(args.rounds):
                 for name in ("bare", "lookup"):
                     result = measure_one(args, name, urls, scripts, data.lookups, stack)
                     results[name].append(result)
-                    print(f"{name:>6}: {result['rps']:8.1f} req/s  p50 "
-                          f"{result['p50'] * 1000:6.1f} ms  p90 {result['p90'] * 1000:6.1f} ms"
-                          f"  p99 {result['p99'] * 1000:6.1f} ms  errors {result['errors']}",
-                          flush=True)
+                    print(
+                        f"{name:>6}: {result['rps']:8.1f} req/s  p50 "
+                        f"{result['p50'] * 1000:6.1f} ms  p90 {result['p90'] * 1000:6.1f} ms"
+                        f"  p99 {result['p99'] * 1000:6.1f} ms  errors {result['errors']}",
+                        flush=True,
+                    )
         finally:
             stack.stop_all()
     bare = statistics.mean(r["rps"] for r in results["bare"])
     lookup = statistics.mean(r["rps"] for r in results["lookup"])
     p99 = max(r["p99"] for r in results["lookup"])
-    print(f"\ntool {args.tool}, {args.connections} connections, {args.duration} s x "
-          f"{args.rounds} rounds, gunicorn {args.web_workers} workers x {args.threads} threads, "
-          f"load average "
-          f"{os.getloadavg()[0]:.1f}")
-    print(f"bare view: {bare:.1f} req/s; look-up: {lookup:.1f} req/s; ratio "
-          f"{lookup / bare:.1%} (target >= 70 %); look-up p99 {p99 * 1000:.1f} ms "
-          f"(target < 100 ms)")
+    print(
+        f"\ntool {args.tool}, {args.connections} connections, {args.duration} s x "
+        f"{args.rounds} rounds, gunicorn {args.web_workers} workers x {args.threads} threads, "
+        f"load average "
+        f"{os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"bare view: {bare:.1f} req/s; look-up: {lookup:.1f} req/s; ratio "
+        f"{lookup / bare:.1%} (target >= 70 %); look-up p99 {p99 * 1000:.1f} ms "
+        f"(target < 100 ms)"
+    )
     return 0
 
 
@@ -135,26 +154,44 @@ def measure(args, urls, scripts, lookups, stack, *, warmup: bool) -> None:
 
 def measure_one(args, name, urls, scripts, lookups, stack) -> dict[str, float]:
     if args.tool == "wrk":
-        result = wrk_run(urls[name], connections=args.connections, duration=args.duration,
-                         script=scripts[name])
-        return {"rps": result["rps"], "p50": result["p50"], "p90": result["p90"],
-                "p99": result["p99"],
-                "errors": f"non-2xx {result['non_2xx']} {result['socket_errors']}".strip()}
+        result = wrk_run(
+            urls[name], connections=args.connections, duration=args.duration, script=scripts[name]
+        )
+        return {
+            "rps": result["rps"],
+            "p50": result["p50"],
+            "p90": result["p90"],
+            "p99": result["p99"],
+            "errors": f"non-2xx {result['non_2xx']} {result['socket_errors']}".strip(),
+        }
     client = KeepAlive("127.0.0.1", stack.port)
 
     def send(thread: int, n: int) -> tuple[int, None]:
         code, key = lookups[n % len(lookups)]
-        path = (f"/bench/bare/?code={code}&key={key}" if name == "bare"
-                else f"/api/v1/dossiers/{code}/status/?key={key}")
+        path = (
+            f"/bench/bare/?code={code}&key={key}"
+            if name == "bare"
+            else f"/api/v1/dossiers/{code}/status/?key={key}"
+        )
         status, _ = client.request("GET", path)
         return status, None
 
     started = time.monotonic()
-    load = run_load(send, concurrency=args.connections, duration=args.duration,
-                    max_requests=10_000_000, ok=lambda s: s == 200)
+    load = run_load(
+        send,
+        concurrency=args.connections,
+        duration=args.duration,
+        max_requests=10_000_000,
+        ok=lambda s: s == 200,
+    )
     del started
-    return {"rps": load.rate, "p50": load.pct(50), "p90": load.pct(90), "p99": load.pct(99),
-            "errors": f"{dict(load.statuses)} {dict(load.errors)}"}
+    return {
+        "rps": load.rate,
+        "p50": load.pct(50),
+        "p90": load.pct(90),
+        "p99": load.pct(99),
+        "errors": f"{dict(load.statuses)} {dict(load.errors)}",
+    }
 
 
 if __name__ == "__main__":

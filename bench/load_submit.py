@@ -49,8 +49,11 @@ def main() -> int:
     parser.add_argument("--max", type=int, default=2000, help="requests at most")
     parser.add_argument("--size", type=int, default=MB, help="attachment bytes")
     parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--with-worker", action="store_true",
-                        help="also run a Celery worker sending the SMS meanwhile")
+    parser.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="also run a Celery worker sending the SMS meanwhile",
+    )
     args = parser.parse_args()
     _, redis_url = require_services()
     redis_flush(redis_url)
@@ -65,8 +68,7 @@ def main() -> int:
     before = set(Dossier.objects.values_list("pk", flat=True))
     run_id = f"{time.time_ns():x}"
 
-    with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp_name, \
-            fake_twilio() as fake:
+    with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp_name, fake_twilio() as fake:
         stack = bench_stack(tmp=Path(tmp_name), twilio_url=fake.url)
         stack.start_web(workers=args.web_workers)
         if args.with_worker:
@@ -80,45 +82,66 @@ def main() -> int:
                 with lock:
                     captcha_key, answer = captchas[n]
                 fields = {
-                    "procedure": data.procedure.code, "unit": COMMUNE_CODE,
-                    "applicant_name": "Nguyễn Văn Tải", "applicant_id_number": "012345678901",
+                    "procedure": data.procedure.code,
+                    "unit": COMMUNE_CODE,
+                    "applicant_name": "Nguyễn Văn Tải",
+                    "applicant_id_number": "012345678901",
                     "applicant_phone": f"09{n % 100_000_000:08d}",
-                    "applicant_address": "Bản Nà Bó, xã (bench)", "delivery": "counter",
-                    "payment_method": "none", "declaration": "true",
-                    "captcha_key": captcha_key, "captcha_value": answer,
+                    "applicant_address": "Bản Nà Bó, xã (bench)",
+                    "delivery": "counter",
+                    "payment_method": "none",
+                    "declaration": "true",
+                    "captcha_key": captcha_key,
+                    "captcha_value": answer,
                 }
                 body, content_type = multipart(
-                    fields, {f"document_{document.pk}": ("to-khai.pdf", attachment,
-                                                         "application/pdf")})
+                    fields,
+                    {f"document_{document.pk}": ("to-khai.pdf", attachment, "application/pdf")},
+                )
                 status, raw = client.request(
-                    "POST", "/api/v1/dossiers/", body=body,
-                    headers={"Content-Type": content_type, "Accept": "application/json",
-                             "Idempotency-Key": f"{run_id}-{n}"})
+                    "POST",
+                    "/api/v1/dossiers/",
+                    body=body,
+                    headers={
+                        "Content-Type": content_type,
+                        "Accept": "application/json",
+                        "Idempotency-Key": f"{run_id}-{n}",
+                    },
+                )
                 return status, (json.loads(raw)["code"] if status == 201 else raw[:300])
 
             # Warm-up: a few, not counted (numbered after the measured ones: run_load numbers
             # its requests 1..max; each number has its own captcha and Idempotency-Key).
             for n in range(args.max + 1, args.max + 1 + args.clients):
                 send(0, n)
-            result = run_load(send, concurrency=args.clients, duration=args.duration,
-                              max_requests=args.max, ok=lambda s: s == 201)
+            result = run_load(
+                send,
+                concurrency=args.clients,
+                duration=args.duration,
+                max_requests=args.max,
+                ok=lambda s: s == 201,
+            )
         finally:
             stack.stop_all()
 
     codes = [c for c in result.extra if isinstance(c, str) and c.count("-") >= 2]
     made = Dossier.objects.exclude(pk__in=before)
     refusals = [c for c in result.extra if not isinstance(c, str)]
-    print(f"clients {args.clients}, attachment {args.size / MB:.1f} MB, gunicorn "
-          f"{args.web_workers} sync workers, worker {'on' if args.with_worker else 'off'}, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"clients {args.clients}, attachment {args.size / MB:.1f} MB, gunicorn "
+        f"{args.web_workers} sync workers, worker {'on' if args.with_worker else 'off'}, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     print(result.summary())
     print(f"submissions per second: {result.rate:.1f} (target >= 50)")
     files = DossierFile.objects.filter(dossier__in=made)
     sms = SmsMessage.objects.filter(dossier__in=made)
-    print(f"dossiers made {made.count()} (201 answers {len(codes)} + {args.clients} warm-up); "
-          f"distinct codes answered {len(set(codes))}; files {files.count()} "
-          f"(all {args.size} bytes: {not files.exclude(size=args.size).exists()}); "
-          f"SMS rows {sms.count()}")
+    print(
+        f"dossiers made {made.count()} (201 answers {len(codes)} + {args.clients} warm-up); "
+        f"distinct codes answered {len(set(codes))}; files {files.count()} "
+        f"(all {args.size} bytes: {not files.exclude(size=args.size).exists()}); "
+        f"SMS rows {sms.count()}"
+    )
     missing = set(codes) - set(made.values_list("code", flat=True))
     print(f"answered but missing: {len(missing)}; refusals sample: {refusals[:2]}")
     return 0 if not missing and len(set(codes)) == len(codes) else 1

@@ -63,38 +63,62 @@ def base_data(units: int) -> dict[str, Any]:
     from portal.models import Membership, Role
     from procedures.models import Field, Procedure, ProcedureChannel, Unit
 
-    province, _ = Unit.objects.get_or_create(code="B", defaults={
-        "name": "Tỉnh thử tải", "kind": Unit.Kind.PROVINCE})
+    province, _ = Unit.objects.get_or_create(
+        code="B", defaults={"name": "Tỉnh thử tải", "kind": Unit.Kind.PROVINCE}
+    )
     communes = []
     per_district = max(1, units // 4)
     for d in range(4):
-        district, _ = Unit.objects.get_or_create(code=f"B{d}", defaults={
-            "name": f"Huyện thử tải {d + 1}", "kind": Unit.Kind.DISTRICT, "parent": province})
+        district, _ = Unit.objects.get_or_create(
+            code=f"B{d}",
+            defaults={
+                "name": f"Huyện thử tải {d + 1}",
+                "kind": Unit.Kind.DISTRICT,
+                "parent": province,
+            },
+        )
         for c in range(per_district):
             n = d * per_district + c
             if n >= units:
                 break
-            unit, _ = Unit.objects.get_or_create(code=f"B{d}-{c:03d}", defaults={
-                "name": f"UBND xã Thử tải {n + 1:03d}", "kind": Unit.Kind.COMMUNE,
-                "parent": district, "e_id": f"000.{n:02d}.{d + 1}.B99"[:35],
-                "is_reporting_unit": True, "report_order": n + 1})
+            unit, _ = Unit.objects.get_or_create(
+                code=f"B{d}-{c:03d}",
+                defaults={
+                    "name": f"UBND xã Thử tải {n + 1:03d}",
+                    "kind": Unit.Kind.COMMUNE,
+                    "parent": district,
+                    "e_id": f"000.{n:02d}.{d + 1}.B99"[:35],
+                    "is_reporting_unit": True,
+                    "report_order": n + 1,
+                },
+            )
             communes.append(unit)
-    fields = [Field.objects.get_or_create(name=f"Lĩnh vực {i + 1}",
-                                          defaults={"slug": f"linh-vuc-{i + 1}"})[0]
-              for i in range(8)]
+    fields = [
+        Field.objects.get_or_create(
+            name=f"Lĩnh vực {i + 1}", defaults={"slug": f"linh-vuc-{i + 1}"}
+        )[0]
+        for i in range(8)
+    ]
     procedures = []
     for i in range(40):
         level = 2 if i < 24 else (3 if i < 34 else 4)
         procedure, created = Procedure.objects.get_or_create(
-            code=f"8.{i + 1:06d}", effective_from=dt.date(2015, 1, 1), defaults={
-                "name": f"Thủ tục thử tải {i + 1}", "field": fields[i % 8],
-                "implementing_level": "commune", "level": level,
-                "legal_basis": ["Văn bản"] if i % 5 else []})
+            code=f"8.{i + 1:06d}",
+            effective_from=dt.date(2015, 1, 1),
+            defaults={
+                "name": f"Thủ tục thử tải {i + 1}",
+                "field": fields[i % 8],
+                "implementing_level": "commune",
+                "level": level,
+                "legal_basis": ["Văn bản"] if i % 5 else [],
+            },
+        )
         if created:
             procedure.units.set(communes)
             for channel in ["counter", "post"] + (["online"] if level >= 3 else []):
-                ProcedureChannel.objects.create(procedure=procedure, channel=channel,
-                                                working_days=Decimal(1 + i % 10))
+                ProcedureChannel.objects.create(
+                    procedure=procedure, channel=channel, working_days=Decimal(1 + i % 10)
+                )
         procedures.append(procedure)
     user, created = get_user_model().objects.get_or_create(username="bench-leader")
     Membership.objects.get_or_create(user=user, unit=province, role=Role.LEADER)
@@ -117,12 +141,12 @@ def generate(n: int, data: dict[str, Any]) -> float:
     explicit = {
         "code": "'BENCH-' || s.i",
         "procedure_id": "CASE WHEN s.r1 < 0.25 "
-                        "THEN (%(online)s)[1 + floor(s.r2 * %(n_online)s)::int] "
-                        "ELSE (%(every)s)[1 + floor(s.r2 * %(n_every)s)::int] END",
+        "THEN (%(online)s)[1 + floor(s.r2 * %(n_online)s)::int] "
+        "ELSE (%(every)s)[1 + floor(s.r2 * %(n_every)s)::int] END",
         "unit_id": "(%(units)s)[1 + (s.i %% %(n_units)s)]",
         "handling_unit_id": "(%(units)s)[1 + (s.i %% %(n_units)s)]",
         "channel": "CASE WHEN s.r1 < 0.25 THEN 'online' WHEN s.r1 < 0.30 THEN 'post' "
-                   "ELSE 'counter' END",
+        "ELSE 'counter' END",
         "status": "CASE WHEN s.done THEN 'returned' ELSE 'processing' END",
         "applicant_name": "'Người nộp ' || s.i",
         "applicant_id_number": "lpad(s.i::text, 12, '0')",
@@ -135,7 +159,7 @@ def generate(n: int, data: dict[str, Any]) -> float:
         "due_at": "s.received + (1 + floor(s.r3 * 10)) * interval '1 day'",
         "resolved_at": "CASE WHEN s.done THEN s.received + s.r4 * interval '12 days' END",
         "returned_at": "CASE WHEN s.done THEN s.received + s.r4 * interval '12 days' "
-                       "+ interval '1 hour' END",
+        "+ interval '1 hour' END",
         "outcome": "CASE WHEN s.done THEN 'approved' ELSE '' END",
         "return_method": "CASE WHEN s.done THEN 'counter' ELSE '' END",
         "created_at": "now()",
@@ -160,9 +184,14 @@ def generate(n: int, data: dict[str, Any]) -> float:
                 values.append(str(default))
             else:
                 values.append("'" + str(default).replace("'", "''") + "'")
-    params = {"online": f"ARRAY{online}::bigint[]", "n_online": len(online),
-              "every": f"ARRAY{every}::bigint[]", "n_every": len(every),
-              "units": f"ARRAY{units}::bigint[]", "n_units": len(units)}
+    params = {
+        "online": f"ARRAY{online}::bigint[]",
+        "n_online": len(online),
+        "every": f"ARRAY{every}::bigint[]",
+        "n_every": len(every),
+        "units": f"ARRAY{units}::bigint[]",
+        "n_units": len(units),
+    }
     select = ", ".join(v % params for v in values)
     # Only numbers and column names from the models go into this statement.
     sql = f"""
@@ -204,11 +233,15 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--fresh", action="store_true", help="drop the dossiers first")
-    parser.add_argument("--check-all", action="store_true",
-                        help="time the nightly check of every unit (not only one)")
+    parser.add_argument(
+        "--check-all",
+        action="store_true",
+        help="time the nightly check of every unit (not only one)",
+    )
     args = parser.parse_args()
-    url = os.environ.get("BENCH_DATABASE_URL",
-                         "postgres://postgres@127.0.0.1:5432/motcua_reports_bench")
+    url = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/motcua_reports_bench"
+    )
     _database(url)
     setup_django(url)
 
@@ -237,8 +270,10 @@ def main() -> None:
         start = time.perf_counter()
         result = summaries_rebuild(unit_ids=[u.pk for u in data["units"]])
         seconds = time.perf_counter() - start
-        notes.append(f"nightly rebuild from scratch: {result.dossiers:,} facts, "
-                     f"{SummaryRow.objects.count():,} summary rows in {seconds:.1f} s")
+        notes.append(
+            f"nightly rebuild from scratch: {result.dossiers:,} facts, "
+            f"{SummaryRow.objects.count():,} summary rows in {seconds:.1f} s"
+        )
     with connection.cursor() as cursor:
         # What autovacuum does in production after a bulk load: statistics and the
         # visibility map (index-only scans).
@@ -248,9 +283,11 @@ def main() -> None:
     start = time.perf_counter()
     checked = [u.pk for u in data["units"]] if args.check_all else [data["units"][0].pk]
     check = summaries_rebuild(unit_ids=checked)
-    notes.append(f"nightly check of {len(checked)} unit(s) ({check.dossiers:,} dossiers): "
-                 f"{time.perf_counter() - start:.1f} s, {check.rows_fixed} rows and "
-                 f"{check.facts_fixed} facts repaired")
+    notes.append(
+        f"nightly check of {len(checked)} unit(s) ({check.dossiers:,} dossiers): "
+        f"{time.perf_counter() - start:.1f} s, {check.rows_fixed} rows and "
+        f"{check.facts_fixed} facts repaired"
+    )
 
     leader = data["leader"]
     scope = report_unit_ids(user=leader)
@@ -272,33 +309,53 @@ def main() -> None:
         # grouped straight from the dossier table.
         from django.db.models import Count
 
-        list(Dossier.objects.filter(received_at__gte=year.start_at, received_at__lt=year.end_at,
-                                    unit_id__in=scope)
-             .values("unit_id", "procedure__level", "channel").annotate(n=Count("pk"))
-             .order_by())
+        list(
+            Dossier.objects.filter(
+                received_at__gte=year.start_at, received_at__lt=year.end_at, unit_id__in=scope
+            )
+            .values("unit_id", "procedure__level", "channel")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
 
     cases = [
-        ("Appendix, 12 months, 100 units (target ≤ 1 s)",
-         lambda: appendix_compute(period=year, units=units, scope=scope)),
-        ("Appendix, 12 months from the 15th (ragged ends read day rows)",
-         lambda: appendix_compute(period=ragged, units=units, scope=scope)),
-        ("Appendix, current month", lambda: appendix_compute(period=month, units=units,
-                                                             scope=scope)),
-        ("Biểu II.06a per unit, 12 months",
-         lambda: ii06a_compute(period=year, units=units, scope=scope)),
-        ("Biểu II.06a per field, 12 months",
-         lambda: ii06a_compute(period=year, units=units, scope=scope, by="field")),
-        ("Decision 766 indicators, 12 months",
-         lambda: indicators_compute(period=year, units=units, scope=scope)),
-        ("Decision 766 indicators, current month",
-         lambda: indicators_compute(period=month, units=units, scope=scope)),
+        (
+            "Appendix, 12 months, 100 units (target ≤ 1 s)",
+            lambda: appendix_compute(period=year, units=units, scope=scope),
+        ),
+        (
+            "Appendix, 12 months from the 15th (ragged ends read day rows)",
+            lambda: appendix_compute(period=ragged, units=units, scope=scope),
+        ),
+        (
+            "Appendix, current month",
+            lambda: appendix_compute(period=month, units=units, scope=scope),
+        ),
+        (
+            "Biểu II.06a per unit, 12 months",
+            lambda: ii06a_compute(period=year, units=units, scope=scope),
+        ),
+        (
+            "Biểu II.06a per field, 12 months",
+            lambda: ii06a_compute(period=year, units=units, scope=scope, by="field"),
+        ),
+        (
+            "Decision 766 indicators, 12 months",
+            lambda: indicators_compute(period=year, units=units, scope=scope),
+        ),
+        (
+            "Decision 766 indicators, current month",
+            lambda: indicators_compute(period=month, units=units, scope=scope),
+        ),
         ("Dashboard page GET /bao-cao/ (target ≤ 300 ms)", dashboard),
         ("For comparison: received counts straight from the dossiers, 12 months", direct_scan),
     ]
     total = Dossier.objects.count()
-    print(f"\n{total:,} dossiers, {len(units)} units, {SummaryRow.objects.count():,} summary "
-          f"rows; period {year.start} → {year.end}; PostgreSQL "
-          f"{connection.cursor().connection.info.server_version}")
+    print(
+        f"\n{total:,} dossiers, {len(units)} units, {SummaryRow.objects.count():,} summary "
+        f"rows; period {year.start} → {year.end}; PostgreSQL "
+        f"{connection.cursor().connection.info.server_version}"
+    )
     for note in notes:
         print(f"- {note}")
     print(f"\n| measure | median of {args.repeat} | best |\n|---|---:|---:|")

@@ -59,14 +59,40 @@ def main() -> int:
     run = uuid.uuid4().hex[:8]
     template = f"bench-{run}"
     with FakeTwilio() as fake, tempfile.NamedTemporaryFile(suffix=".log") as log:
-        env = {**os.environ, "SMS_BACKEND": "twilio", "TWILIO_API_BASE_URL": fake.url,
-               "TWILIO_AUTH_TOKEN": "bench", "TWILIO_STATUS_CALLBACK_URL":
-               "https://motcua.example.vn/api/v1/sms/status/", "LOG_LEVEL": "WARNING"}
-        worker = subprocess.Popen(  # noqa: S603 - our own venv's celery, fixed arguments
-            [str(Path(sys.executable).with_name("celery")), "-A", "portal", "worker", "-Q",
-             "sms", "-P", args.pool, "-c", str(args.concurrency), "-n", f"bench-{run}@%h",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        env = {
+            **os.environ,
+            "SMS_BACKEND": "twilio",
+            "TWILIO_API_BASE_URL": fake.url,
+            "TWILIO_AUTH_TOKEN": "bench",
+            "TWILIO_STATUS_CALLBACK_URL": "https://motcua.example.vn/api/v1/sms/status/",
+            "LOG_LEVEL": "WARNING",
+        }
+        worker = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("celery")),
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                "sms",
+                "-P",
+                args.pool,
+                "-c",
+                str(args.concurrency),
+                "-n",
+                f"bench-{run}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + 60
             while b" ready." not in Path(log.name).read_bytes():
@@ -75,14 +101,17 @@ def main() -> int:
                     return 2
                 time.sleep(0.1)
 
-            print(f"run {run}: {args.messages} SMS, worker -P {args.pool} "
-                  f"-c {args.concurrency}, {connection.vendor}, broker {os.environ['REDIS_URL']}")
+            print(
+                f"run {run}: {args.messages} SMS, worker -P {args.pool} "
+                f"-c {args.concurrency}, {connection.vendor}, broker {os.environ['REDIS_URL']}"
+            )
             started = time.monotonic()
             for first in range(0, args.messages, args.batch):
                 with transaction.atomic():
                     for i in range(first, min(first + args.batch, args.messages)):
-                        sms_queue_body(to=f"09{i:08d}", body=f"MotCua bench {run} #{i}",
-                                       template=template)
+                        sms_queue_body(
+                            to=f"09{i:08d}", body=f"MotCua bench {run} #{i}", template=template
+                        )
             queued = time.monotonic() - started
             rows = SmsMessage.objects.filter(template=template)
             while rows.filter(status=SmsMessage.Status.SENT).count() < args.messages:
@@ -93,16 +122,21 @@ def main() -> int:
             span = rows.aggregate(first=Min("created_at"), last=Max("sent_at"))
             elapsed = (span["last"] - span["first"]).total_seconds()
 
-            received = collections.Counter(r.form.get("Body", "") for r in fake.messages()
-                                           if f"bench {run} " in r.form.get("Body", ""))
+            received = collections.Counter(
+                r.form.get("Body", "")
+                for r in fake.messages()
+                if f"bench {run} " in r.form.get("Body", "")
+            )
             expected = {f"MotCua bench {run} #{i}" for i in range(args.messages)}
             lost = expected - set(received)
             duplicated = {body: n for body, n in received.items() if n > 1}
             attempts = dict(rows.values_list("attempts").annotate(Count("pk")))
             print(f"queued (published) in {queued:.1f} s; all sent after {elapsed:.1f} s")
-            print(f"fake Twilio received {sum(received.values())} requests for "
-                  f"{len(received)} distinct messages; lost {len(lost)}, "
-                  f"duplicated {len(duplicated)}; attempts per row {attempts}")
+            print(
+                f"fake Twilio received {sum(received.values())} requests for "
+                f"{len(received)} distinct messages; lost {len(lost)}, "
+                f"duplicated {len(duplicated)}; attempts per row {attempts}"
+            )
             rate = args.messages / elapsed * 60
             print(f"throughput: {rate:,.0f} messages/minute")
             if not args.keep:

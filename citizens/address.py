@@ -57,7 +57,7 @@ def ward_name(code: str) -> str:
 
 
 def address_compose(*, street: str, ward: str, province: str) -> str:
-    """"Bản Nà Bó, Xã Mường Khoa, tỉnh Lai Châu": how the address reads on slips and envelopes."""
+    """ "Bản Nà Bó, Xã Mường Khoa, tỉnh Lai Châu": how the address reads on slips and envelopes."""
     parts = [street.strip(), ward_name(ward), province_name(province)]
     return ", ".join(p for p in parts if p)
 
@@ -76,5 +76,5 @@ def _sort_key(name: str) -> str:
     for prefix in ("thanh pho ", "xa ", "phuong ", "dac khu "):
         folded = fold(name)
         if folded.startswith(prefix):
-            return folded[len(prefix):]
+            return folded[len(prefix) :]
     return fold(name)

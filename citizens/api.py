@@ -56,18 +56,21 @@ class CaptchaSerializer(serializers.Serializer):
 class SubmitSerializer(serializers.Serializer):
     procedure = serializers.CharField(help_text="Procedure code, e.g. 1.001193")
     unit = serializers.CharField(help_text="Receiving unit code")
-    applicant_kind = serializers.ChoiceField(choices=Dossier.ApplicantKind.choices,
-                                             default=Dossier.ApplicantKind.PERSON)
+    applicant_kind = serializers.ChoiceField(
+        choices=Dossier.ApplicantKind.choices, default=Dossier.ApplicantKind.PERSON
+    )
     applicant_name = serializers.CharField(max_length=200)
-    organisation_name = serializers.CharField(max_length=300, required=False,
-                                              allow_blank=True, default="")
+    organisation_name = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
     applicant_id_number = serializers.CharField(max_length=20)
     applicant_phone = serializers.CharField(max_length=30)
     applicant_email = serializers.EmailField(required=False, allow_blank=True, default="")
     applicant_address = serializers.CharField(max_length=300)
     delivery = serializers.ChoiceField(choices=["counter", "post"], default="counter")
-    delivery_address = serializers.CharField(max_length=300, required=False, allow_blank=True,
-                                             default="")
+    delivery_address = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
     payment_method = serializers.CharField(max_length=20)
     declaration = serializers.BooleanField()
     captcha_key = serializers.CharField(required=False, allow_blank=True, default="")
@@ -83,23 +86,29 @@ class SubmitSerializer(serializers.Serializer):
 
     def validate_declaration(self, value: bool) -> bool:
         if not value:
-            raise serializers.ValidationError(_("Vui lòng xác nhận “Tôi xin chịu trách nhiệm "
-                                                "trước pháp luật về lời khai trên”."))
+            raise serializers.ValidationError(
+                _("Vui lòng xác nhận “Tôi xin chịu trách nhiệm trước pháp luật về lời khai trên”.")
+            )
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
-            attrs["applicant_id_number"] = id_number_clean(attrs["applicant_id_number"],
-                                                           kind=attrs["applicant_kind"])
+            attrs["applicant_id_number"] = id_number_clean(
+                attrs["applicant_id_number"], kind=attrs["applicant_kind"]
+            )
         except ValidationError as exc:
             raise serializers.ValidationError({"applicant_id_number": exc.messages}) from None
-        if attrs["applicant_kind"] == Dossier.ApplicantKind.ORGANISATION and not attrs.get(
-                "organisation_name", "").strip():
-            raise serializers.ValidationError({"organisation_name": [_("Vui lòng nhập tên tổ "
-                                                                       "chức.")]})
+        if (
+            attrs["applicant_kind"] == Dossier.ApplicantKind.ORGANISATION
+            and not attrs.get("organisation_name", "").strip()
+        ):
+            raise serializers.ValidationError(
+                {"organisation_name": [_("Vui lòng nhập tên tổ chức.")]}
+            )
         if attrs["delivery"] == "post" and not attrs.get("delivery_address", "").strip():
-            raise serializers.ValidationError({"delivery_address": [_("Vui lòng nhập địa chỉ "
-                                                                      "nhận kết quả.")]})
+            raise serializers.ValidationError(
+                {"delivery_address": [_("Vui lòng nhập địa chỉ nhận kết quả.")]}
+            )
         return attrs
 
 
@@ -149,7 +158,7 @@ class StatusSerializer(serializers.Serializer):
     code = serializers.CharField()
     procedure = _NamedSerializer()
     unit = _NamedSerializer()
-    applicant = serializers.CharField(help_text="Masked (\"N*** V** A\") unless the key is given")
+    applicant = serializers.CharField(help_text='Masked ("N*** V** A") unless the key is given')
     status = serializers.CharField()
     status_code = serializers.IntegerField()
     status_label = serializers.CharField()
@@ -177,8 +186,7 @@ class WithdrawSerializer(KeyRequestSerializer):
 
 class RatingSerializer(KeyRequestSerializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True,
-                                    default="")
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class SupplementSerializer(KeyRequestSerializer):
@@ -190,8 +198,13 @@ class CaptchaAnswerSerializer(serializers.Serializer):
     captcha_value = serializers.CharField()
 
 
-ERRORS = {400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT,
-          413: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT}
+ERRORS = {
+    400: OpenApiTypes.OBJECT,
+    404: OpenApiTypes.OBJECT,
+    409: OpenApiTypes.OBJECT,
+    413: OpenApiTypes.OBJECT,
+    429: OpenApiTypes.OBJECT,
+}
 
 
 def _status_response(dossier: Dossier, *, with_key: bool, code: int = 200) -> Response:
@@ -210,8 +223,7 @@ def _files_from(request: Request, documents: list[ProcedureDocument]) -> list[In
     files: list[IncomingFile] = []
     for name in request.FILES:
         if name not in by_name:
-            errors.setdefault(name, []).append(_("Không có giấy tờ này trong thành phần hồ "
-                                                 "sơ."))
+            errors.setdefault(name, []).append(_("Không có giấy tờ này trong thành phần hồ sơ."))
             continue
         for upload in request.FILES.getlist(name):
             try:
@@ -227,12 +239,14 @@ class CaptchaView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "captcha"
 
-    @extend_schema(responses=CaptchaSerializer, summary="A new captcha challenge",
-                   tags=["citizens"])
+    @extend_schema(
+        responses=CaptchaSerializer, summary="A new captcha challenge", tags=["citizens"]
+    )
     def get(self, request: Request) -> Response:
         data = captcha_new()
-        return Response({k: request.build_absolute_uri(v) if k != "key" else v
-                         for k, v in data.items()})
+        return Response(
+            {k: request.build_absolute_uri(v) if k != "key" else v for k, v in data.items()}
+        )
 
 
 class DossierSubmitView(APIView):
@@ -245,17 +259,17 @@ class DossierSubmitView(APIView):
         responses={201: SubmittedSerializer, 200: SubmittedSerializer, **ERRORS},
         summary="Submit a dossier online (levels 3–4)",
         description="Multipart. Files go in `document_<id>` fields (the ids of the procedure's "
-                    "documents; several files per document allowed). An `Idempotency-Key` "
-                    "header makes retries safe: the same key returns the same dossier (200). "
-                    "The update key is sent by SMS only, never in the response.",
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
-                                     required=False)],
+        "documents; several files per document allowed). An `Idempotency-Key` "
+        "header makes retries safe: the same key returns the same dossier (200). "
+        "The update key is sent by SMS only, never in the response.",
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
+        ],
         tags=["citizens"],
     )
     def post(self, request: Request) -> Response:
         idem = request.headers.get("Idempotency-Key", "").strip()
-        idempotency_key = ("api:" + hashlib.sha256(idem.encode()).hexdigest()[:56]
-                           if idem else None)
+        idempotency_key = "api:" + hashlib.sha256(idem.encode()).hexdigest()[:56] if idem else None
         if idempotency_key:
             existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
@@ -264,25 +278,32 @@ class DossierSubmitView(APIView):
         # Read before validation (to say where to submit offline); a NUL character cannot be
         # a code and PostgreSQL cannot compare it.
         raw_code = str(request.data.get("procedure", ""))
-        procedure = (catalogue.procedure_get(code=raw_code) if "\x00" not in raw_code
-                     else None)
+        procedure = catalogue.procedure_get(code=raw_code) if "\x00" not in raw_code else None
         if procedure is not None and not procedure.accepts_online:
-            return Response({"detail": self._offline_message(procedure),
-                             "procedure": [_("Thủ tục này không nhận hồ sơ trực tuyến.")]},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {
+                    "detail": self._offline_message(procedure),
+                    "procedure": [_("Thủ tục này không nhận hồ sơ trực tuyến.")],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if procedure is None:
             raise serializers.ValidationError({"procedure": [_("Không tìm thấy thủ tục.")]})
         # The procedure's units came with it (procedure_get prefetches them).
-        unit = next((u for u in procedure.units.all() if u.code == data["unit"] and u.e_id),
-                    None)
+        unit = next((u for u in procedure.units.all() if u.code == data["unit"] and u.e_id), None)
         if unit is None:
-            raise serializers.ValidationError({"unit": [_("Đơn vị này không giải quyết thủ tục "
-                                                          "đã chọn.")]})
+            raise serializers.ValidationError(
+                {"unit": [_("Đơn vị này không giải quyết thủ tục đã chọn.")]}
+            )
         files = _files_from(request, list(procedure.documents.all()))
-        services.submission_check(procedure=procedure, files=files, delivery=data["delivery"],
-                                  payment_method=data["payment_method"])
+        services.submission_check(
+            procedure=procedure,
+            files=files,
+            delivery=data["delivery"],
+            payment_method=data["payment_method"],
+        )
         citizen = request.user if request.user.is_authenticated else None
         # Last, in the dossier's transaction (one commit): the check uses the challenge up,
         # a wrong answer too; a dossier that fails to be made gives it back.
@@ -291,34 +312,54 @@ class DossierSubmitView(APIView):
                 dossier = None
             else:
                 dossier, _key = dossier_create(
-                    procedure=procedure, unit=unit, channel=Channel.ONLINE,
+                    procedure=procedure,
+                    unit=unit,
+                    channel=Channel.ONLINE,
                     applicant=Applicant(
-                        name=data["applicant_name"], id_number=data["applicant_id_number"],
-                        phone=data["applicant_phone"], address=data["applicant_address"],
-                        email=data["applicant_email"], kind=data["applicant_kind"],
-                        organisation_name=data["organisation_name"]),
-                    files=files, delivery=data["delivery"],
+                        name=data["applicant_name"],
+                        id_number=data["applicant_id_number"],
+                        phone=data["applicant_phone"],
+                        address=data["applicant_address"],
+                        email=data["applicant_email"],
+                        kind=data["applicant_kind"],
+                        organisation_name=data["organisation_name"],
+                    ),
+                    files=files,
+                    delivery=data["delivery"],
                     delivery_address=data["delivery_address"],
-                    payment_method=data["payment_method"], citizen=citizen,
-                    idempotency_key=idempotency_key)
+                    payment_method=data["payment_method"],
+                    citizen=citizen,
+                    idempotency_key=idempotency_key,
+                )
         if dossier is None:
-            raise serializers.ValidationError({"captcha_value": [_("Mã xác nhận không đúng hoặc "
-                                                                   "đã hết hạn.")]})
+            raise serializers.ValidationError(
+                {"captcha_value": [_("Mã xác nhận không đúng hoặc đã hết hạn.")]}
+            )
         return Response(self._body(dossier), status=status.HTTP_201_CREATED)
 
     @staticmethod
     def _body(dossier: Dossier) -> dict[str, Any]:
-        return dict(SubmittedSerializer({
-            "code": dossier.code, "status": dossier.status, "status_code": dossier.status_code,
-            "submitted_at": dossier.submitted_at, "fee_vnd": dossier.fee_vnd}).data)
+        return dict(
+            SubmittedSerializer(
+                {
+                    "code": dossier.code,
+                    "status": dossier.status,
+                    "status_code": dossier.status_code,
+                    "submitted_at": dossier.submitted_at,
+                    "fee_vnd": dossier.fee_vnd,
+                }
+            ).data
+        )
 
     @staticmethod
     def _offline_message(procedure: Procedure) -> str:
-        units = "; ".join(u.name + (f" ({u.address})" if u.address else "")
-                          for u in procedure.units.all())
-        return _("Thủ tục “%(name)s” chưa nhận hồ sơ trực tuyến. Vui lòng nộp trực tiếp tại bộ "
-                 "phận một cửa hoặc gửi qua bưu điện (bưu chính công ích) tới: %(units)s.") % {
-            "name": procedure.name, "units": units}
+        units = "; ".join(
+            u.name + (f" ({u.address})" if u.address else "") for u in procedure.units.all()
+        )
+        return _(
+            "Thủ tục “%(name)s” chưa nhận hồ sơ trực tuyến. Vui lòng nộp trực tiếp tại bộ "
+            "phận một cửa hoặc gửi qua bưu điện (bưu chính công ích) tới: %(units)s."
+        ) % {"name": procedure.name, "units": units}
 
 
 class DossierStatusView(APIView):
@@ -326,30 +367,46 @@ class DossierStatusView(APIView):
     throttle_scope = "lookup"
 
     @extend_schema(
-        parameters=[OpenApiParameter("key", str, required=False,
-                                     description="The update key from the SMS"),
-                    OpenApiParameter("captcha_key", str, required=False),
-                    OpenApiParameter("captcha_value", str, required=False)],
-        responses={200: StatusSerializer, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT,
-                   404: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter("key", str, required=False, description="The update key from the SMS"),
+            OpenApiParameter("captcha_key", str, required=False),
+            OpenApiParameter("captcha_value", str, required=False),
+        ],
+        responses={
+            200: StatusSerializer,
+            400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+            429: OpenApiTypes.OBJECT,
+        },
         summary="A dossier's status: with the key (full) or a solved captcha (masked)",
         tags=["citizens"],
     )
     def get(self, request: Request, code: str) -> Response:
         key = request.query_params.get("key", "").strip()
         if key:
-            return Response(status_with_key(
-                code=code, key=key, render=_status_keyed_data,
-                generation=getattr(request, "status_generation", None)))
+            return Response(
+                status_with_key(
+                    code=code,
+                    key=key,
+                    render=_status_keyed_data,
+                    generation=getattr(request, "status_generation", None),
+                )
+            )
         captcha_value = request.query_params.get("captcha_value", "")
         if not captcha_value:
-            return Response({"detail": _("Cần mã tra cứu (key) hoặc mã xác nhận (captcha) để "
-                                         "xem hồ sơ.")}, status=status.HTTP_400_BAD_REQUEST)
-        if not captcha_check(key=request.query_params.get("captcha_key", ""),
-                             value=captcha_value):
-            return Response({"captcha_value": [_("Mã xác nhận không đúng hoặc đã hết hạn.")],
-                             "detail": _("Mã xác nhận không đúng hoặc đã hết hạn.")},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": _("Cần mã tra cứu (key) hoặc mã xác nhận (captcha) để xem hồ sơ.")},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if not captcha_check(key=request.query_params.get("captcha_key", ""), value=captcha_value):
+            return Response(
+                {
+                    "captcha_value": [_("Mã xác nhận không đúng hoặc đã hết hạn.")],
+                    "detail": _("Mã xác nhận không đúng hoặc đã hết hạn."),
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         dossier = dossier_get_by_code(code=code)
         if dossier is None:
             raise DossierNotFound(_("Không tìm thấy hồ sơ có mã này."))
@@ -360,8 +417,9 @@ class _KeyedView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "key"
 
-    def finalize_response(self, request: Request, response: Response, *args: Any,
-                          **kwargs: Any) -> Response:
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method == "POST" and response.status_code < 400:
             # The citizen's next look-up shows what they just did, even before the status
@@ -373,59 +431,74 @@ class _KeyedView(APIView):
 class DossierSupplementView(_KeyedView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request={"multipart/form-data": SupplementSerializer},
-                   responses={200: StatusSerializer, 403: OpenApiTypes.OBJECT, **ERRORS},
-                   summary="Answer a supplement request (files in document_<id>)",
-                   tags=["citizens"])
+    @extend_schema(
+        request={"multipart/form-data": SupplementSerializer},
+        responses={200: StatusSerializer, 403: OpenApiTypes.OBJECT, **ERRORS},
+        summary="Answer a supplement request (files in document_<id>)",
+        tags=["citizens"],
+    )
     def post(self, request: Request, code: str) -> Response:
         serializer = SupplementSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         dossier = dossier_get_for_citizen(code=code, key=serializer.validated_data["key"])
         open_request = supplement_request_open(dossier=dossier)
         if dossier.status != Dossier.Status.SUPPLEMENT_REQUESTED or open_request is None:
-            raise InvalidTransition(_("Hồ sơ này hiện không có yêu cầu bổ sung nào cần trả "
-                                      "lời."))
+            raise InvalidTransition(_("Hồ sơ này hiện không có yêu cầu bổ sung nào cần trả lời."))
         documents = list(open_request.documents.all()) if open_request else []
         files = _files_from(request, documents)
-        dossier = dossier_supplement_answer(dossier=dossier, files=files,
-                                            note=serializer.validated_data["note"])
+        dossier = dossier_supplement_answer(
+            dossier=dossier, files=files, note=serializer.validated_data["note"]
+        )
         return _status_response(dossier, with_key=True)
 
 
 class DossierWithdrawView(_KeyedView):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
-    @extend_schema(request=WithdrawSerializer,
-                   responses={200: StatusSerializer, 403: OpenApiTypes.OBJECT, **ERRORS},
-                   summary="Ask to withdraw the dossier (before a decision)", tags=["citizens"])
+    @extend_schema(
+        request=WithdrawSerializer,
+        responses={200: StatusSerializer, 403: OpenApiTypes.OBJECT, **ERRORS},
+        summary="Ask to withdraw the dossier (before a decision)",
+        tags=["citizens"],
+    )
     def post(self, request: Request, code: str) -> Response:
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         dossier = dossier_get_for_citizen(code=code, key=serializer.validated_data["key"])
-        dossier = dossier_withdraw_request(dossier=dossier,
-                                           reason=serializer.validated_data["reason"])
+        dossier = dossier_withdraw_request(
+            dossier=dossier, reason=serializer.validated_data["reason"]
+        )
         return _status_response(dossier, with_key=True)
 
 
 class DossierRatingView(_KeyedView):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
-    @extend_schema(request=RatingSerializer,
-                   responses={201: inline_serializer("RatingCreated", {
-                       "score": serializers.IntegerField(),
-                       "comment": serializers.CharField()}),
-                       403: OpenApiTypes.OBJECT, **ERRORS},
-                   summary="Rate the service once, after the result is returned",
-                   tags=["citizens"])
+    @extend_schema(
+        request=RatingSerializer,
+        responses={
+            201: inline_serializer(
+                "RatingCreated",
+                {"score": serializers.IntegerField(), "comment": serializers.CharField()},
+            ),
+            403: OpenApiTypes.OBJECT,
+            **ERRORS,
+        },
+        summary="Rate the service once, after the result is returned",
+        tags=["citizens"],
+    )
     def post(self, request: Request, code: str) -> Response:
         serializer = RatingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         dossier = dossier_get_for_citizen(code=code, key=serializer.validated_data["key"])
-        rating = services.rating_create(dossier=dossier,
-                                        score=serializer.validated_data["score"],
-                                        comment=serializer.validated_data["comment"])
-        return Response({"score": rating.score, "comment": rating.comment},
-                        status=status.HTTP_201_CREATED)
+        rating = services.rating_create(
+            dossier=dossier,
+            score=serializer.validated_data["score"],
+            comment=serializer.validated_data["comment"],
+        )
+        return Response(
+            {"score": rating.score, "comment": rating.comment}, status=status.HTTP_201_CREATED
+        )
 
 
 class DossierKeyResendView(APIView):
@@ -433,22 +506,30 @@ class DossierKeyResendView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "key"
 
-    @extend_schema(request=CaptchaAnswerSerializer,
-                   responses={202: inline_serializer("KeyResent", {
-                       "detail": serializers.CharField()}), **ERRORS},
-                   summary="Send a new update key by SMS to the registered phone",
-                   tags=["citizens"])
+    @extend_schema(
+        request=CaptchaAnswerSerializer,
+        responses={
+            202: inline_serializer("KeyResent", {"detail": serializers.CharField()}),
+            **ERRORS,
+        },
+        summary="Send a new update key by SMS to the registered phone",
+        tags=["citizens"],
+    )
     def post(self, request: Request, code: str) -> Response:
         serializer = CaptchaAnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not captcha_check(key=serializer.validated_data["captcha_key"],
-                             value=serializer.validated_data["captcha_value"]):
-            raise serializers.ValidationError({"captcha_value": [_("Mã xác nhận không đúng hoặc "
-                                                                   "đã hết hạn.")]})
+        if not captcha_check(
+            key=serializer.validated_data["captcha_key"],
+            value=serializer.validated_data["captcha_value"],
+        ):
+            raise serializers.ValidationError(
+                {"captcha_value": [_("Mã xác nhận không đúng hoặc đã hết hạn.")]}
+            )
         dossier = dossier_get_by_code(code=code)
         if dossier is None:
             raise DossierNotFound(_("Không tìm thấy hồ sơ có mã này."))
         dossier_key_resend(dossier=dossier, client=client_id(request))
-        return Response({"detail": _("Mã tra cứu mới đã được gửi qua SMS tới số điện thoại đã "
-                                     "đăng ký.")}, status=status.HTTP_202_ACCEPTED)
-
+        return Response(
+            {"detail": _("Mã tra cứu mới đã được gửi qua SMS tới số điện thoại đã đăng ký.")},
+            status=status.HTTP_202_ACCEPTED,
+        )

@@ -6,14 +6,25 @@ from citizens.lookup_fast import fast_lookup
 urlpatterns = [
     path("captcha/", api.CaptchaView.as_view(), name="api-captcha"),
     path("dossiers/", api.DossierSubmitView.as_view(), name="api-dossier-submit"),
-    path("dossiers/<str:code>/status/", fast_lookup(api.DossierStatusView.as_view()),
-         name="api-dossier-status"),
-    path("dossiers/<str:code>/supplement/", api.DossierSupplementView.as_view(),
-         name="api-dossier-supplement"),
-    path("dossiers/<str:code>/withdraw/", api.DossierWithdrawView.as_view(),
-         name="api-dossier-withdraw"),
-    path("dossiers/<str:code>/rating/", api.DossierRatingView.as_view(),
-         name="api-dossier-rating"),
-    path("dossiers/<str:code>/key-resend/", api.DossierKeyResendView.as_view(),
-         name="api-dossier-key-resend"),
+    path(
+        "dossiers/<str:code>/status/",
+        fast_lookup(api.DossierStatusView.as_view()),
+        name="api-dossier-status",
+    ),
+    path(
+        "dossiers/<str:code>/supplement/",
+        api.DossierSupplementView.as_view(),
+        name="api-dossier-supplement",
+    ),
+    path(
+        "dossiers/<str:code>/withdraw/",
+        api.DossierWithdrawView.as_view(),
+        name="api-dossier-withdraw",
+    ),
+    path("dossiers/<str:code>/rating/", api.DossierRatingView.as_view(), name="api-dossier-rating"),
+    path(
+        "dossiers/<str:code>/key-resend/",
+        api.DossierKeyResendView.as_view(),
+        name="api-dossier-key-resend",
+    ),
 ]

@@ -32,12 +32,42 @@ TEST_ANSWER = "PASSED"
 
 # How each letter is read out in Vietnamese (the names taught at school).
 LETTER_NAMES: dict[str, str] = {
-    "A": "a", "B": "bê", "C": "xê", "D": "dê", "E": "e", "F": "ép", "G": "giê", "H": "hát",
-    "I": "i", "J": "gi", "K": "ca", "L": "e lờ", "M": "em mờ", "N": "en nờ", "O": "o",
-    "P": "pê", "Q": "quy", "R": "e rờ", "S": "ét xì", "T": "tê", "U": "u", "V": "vê",
-    "W": "vê kép", "X": "ích xì", "Y": "i dài", "Z": "dét",
-    "0": "không", "1": "một", "2": "hai", "3": "ba", "4": "bốn", "5": "năm", "6": "sáu",
-    "7": "bảy", "8": "tám", "9": "chín",
+    "A": "a",
+    "B": "bê",
+    "C": "xê",
+    "D": "dê",
+    "E": "e",
+    "F": "ép",
+    "G": "giê",
+    "H": "hát",
+    "I": "i",
+    "J": "gi",
+    "K": "ca",
+    "L": "e lờ",
+    "M": "em mờ",
+    "N": "en nờ",
+    "O": "o",
+    "P": "pê",
+    "Q": "quy",
+    "R": "e rờ",
+    "S": "ét xì",
+    "T": "tê",
+    "U": "u",
+    "V": "vê",
+    "W": "vê kép",
+    "X": "ích xì",
+    "Y": "i dài",
+    "Z": "dét",
+    "0": "không",
+    "1": "một",
+    "2": "hai",
+    "3": "ba",
+    "4": "bốn",
+    "5": "năm",
+    "6": "sáu",
+    "7": "bảy",
+    "8": "tám",
+    "9": "chín",
 }
 # Spoken before the letters, and before they are repeated once.
 PHRASES: dict[str, str] = {
@@ -67,8 +97,11 @@ def captcha_check(*, key: str, value: str) -> bool:
         return True
     if not key or not answer:
         return False
-    store = (CaptchaStore.objects.filter(hashkey=key, expiration__gt=timezone.now())
-             .only("pk", "response").first())
+    store = (
+        CaptchaStore.objects.filter(hashkey=key, expiration__gt=timezone.now())
+        .only("pk", "response")
+        .first()
+    )
     # Used up by whoever deletes it first: two requests racing with one challenge get one
     # answer. Expired challenges are purged by the beat task captcha_purge_expired.
     if store is None or not CaptchaStore.objects.filter(pk=store.pk).delete()[0]:
@@ -93,8 +126,7 @@ def captcha_challenge_text(key: str) -> str | None:
 @cache
 def _clip(name: str) -> tuple[tuple[int, int, int], bytes]:
     with wave.open(str(VOICE_DIR / f"{name}.wav"), "rb") as w:
-        return (w.getnchannels(), w.getsampwidth(), w.getframerate()), w.readframes(
-            w.getnframes())
+        return (w.getnchannels(), w.getsampwidth(), w.getframerate()), w.readframes(w.getnframes())
 
 
 def voice_available() -> bool:

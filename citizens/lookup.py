@@ -83,14 +83,34 @@ def status_stamp_get(*, code: str) -> StatusStamp | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    (pk, code, key_hash, locked_until, failures, status, due_at, resolved_at, paused_at,
-     updated_at, last_event, last_access, last_file, rating) = row
-    dossier = Dossier(pk=pk, code=code, update_key_hash=key_hash or "",
-                      key_locked_until=_aware(locked_until), key_failures=failures,
-                      status=status, due_at=_aware(due_at), resolved_at=_aware(resolved_at),
-                      paused_at=_aware(paused_at))
-    version = (updated_at, last_event, last_access, last_file, rating,
-               dossier_is_late(dossier))
+    (
+        pk,
+        code,
+        key_hash,
+        locked_until,
+        failures,
+        status,
+        due_at,
+        resolved_at,
+        paused_at,
+        updated_at,
+        last_event,
+        last_access,
+        last_file,
+        rating,
+    ) = row
+    dossier = Dossier(
+        pk=pk,
+        code=code,
+        update_key_hash=key_hash or "",
+        key_locked_until=_aware(locked_until),
+        key_failures=failures,
+        status=status,
+        due_at=_aware(due_at),
+        resolved_at=_aware(resolved_at),
+        paused_at=_aware(paused_at),
+    )
+    version = (updated_at, last_event, last_access, last_file, rating, dossier_is_late(dossier))
     return StatusStamp(dossier=dossier, version=version)
 
 
@@ -101,8 +121,13 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def status_with_key(*, code: str, key: str, render: Callable[[Dossier], dict[str, Any]],
-                    generation: str | None = None) -> dict[str, Any]:
+def status_with_key(
+    *,
+    code: str,
+    key: str,
+    render: Callable[[Dossier], dict[str, Any]],
+    generation: str | None = None,
+) -> dict[str, Any]:
     """The keyed status document of `code` as `render` makes it, from the cache when current.
 
     With `generation` (read from Redis before this reads the database: citizens.lookup_fast),
@@ -110,9 +135,12 @@ def status_with_key(*, code: str, key: str, render: Callable[[Dossier], dict[str
     Raises what dossier_get_for_citizen raises (unknown code, wrong key, locked key).
     """
     stamp = status_stamp_get(code=code)
-    fast = (stamp is not None and not update_key_is_locked(dossier=stamp.dossier)
-            and not stamp.dossier.key_failures
-            and update_key_matches(dossier=stamp.dossier, key=key))
+    fast = (
+        stamp is not None
+        and not update_key_is_locked(dossier=stamp.dossier)
+        and not stamp.dossier.key_failures
+        and update_key_matches(dossier=stamp.dossier, key=key)
+    )
     if not fast:
         return render(dossier_get_for_citizen(code=code, key=key))
     assert stamp is not None
@@ -124,11 +152,14 @@ def status_with_key(*, code: str, key: str, render: Callable[[Dossier], dict[str
         document = render(dossier_get_for_citizen(code=code, key=key))
         _cache_set(cache_key, document)
     if generation:
-        entry_store(generation=generation, code=stamp.dossier.code,
-                    key_hash=stamp.dossier.update_key_hash,
-                    valid_until=dossier_turns_late_at(stamp.dossier), document=document)
+        entry_store(
+            generation=generation,
+            code=stamp.dossier.code,
+            key_hash=stamp.dossier.update_key_hash,
+            valid_until=dossier_turns_late_at(stamp.dossier),
+            document=document,
+        )
     return document
-
 
 
 def _cache_get(key: str) -> dict[str, Any] | None:

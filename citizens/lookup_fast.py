@@ -114,8 +114,11 @@ def generation_advance(code: str) -> None:
         return
     backend, client = found
     _, advance = _scripts(client)
-    advance(keys=[generation_key(backend, normalised_code(code)), _key(backend, SEQUENCE_KEY)],
-            args=[GENERATION_SECONDS], client=client)
+    advance(
+        keys=[generation_key(backend, normalised_code(code)), _key(backend, SEQUENCE_KEY)],
+        args=[GENERATION_SECONDS],
+        client=client,
+    )
 
 
 def generation_forget(code: str) -> None:
@@ -173,8 +176,13 @@ def fast_lookup(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 def _eligible(request: HttpRequest) -> str:
     """The key, when the request is one the fast path can answer exactly as the API would."""
     accept = request.META.get("HTTP_ACCEPT", "")
-    if (request.method != "GET" or "format" in request.GET or "HTTP_AUTHORIZATION" in
-            request.META or "text/html" in accept or "indent" in accept):
+    if (
+        request.method != "GET"
+        or "format" in request.GET
+        or "HTTP_AUTHORIZATION" in request.META
+        or "text/html" in accept
+        or "indent" in accept
+    ):
         return ""
     return request.GET.get("key", "").strip()
 
@@ -189,13 +197,16 @@ def _answer(request: HttpRequest, code: str) -> HttpResponse | None:
     limit, window = rate_parse(rate_of(SCOPE)) if rate_limited(SCOPE) else (None, 60)
     probe, _ = _scripts(client)
     try:
-        answer = probe(keys=[_key(backend, rate_limit_key(scope=SCOPE,
-                                                          ident=throttle_ident(request))),
-                             _key(backend, HEARTBEAT_KEY), _key(backend, EPOCH_KEY),
-                             generation_key(backend, code)],
-                       args=[window, _entry_prefix(backend, code=code,
-                                                   language=get_language() or "")],
-                       client=client)
+        answer = probe(
+            keys=[
+                _key(backend, rate_limit_key(scope=SCOPE, ident=throttle_ident(request))),
+                _key(backend, HEARTBEAT_KEY),
+                _key(backend, EPOCH_KEY),
+                generation_key(backend, code),
+            ],
+            args=[window, _entry_prefix(backend, code=code, language=get_language() or "")],
+            client=client,
+        )
     except Exception:  # Redis down: the checked path copes (and logs)
         logger.warning("fast look-up unavailable", exc_info=True)
         return None
@@ -222,8 +233,14 @@ def _response(entry: bytes, *, code: str, key: str) -> HttpResponse | None:
     return response
 
 
-def entry_store(*, generation: str, code: str, key_hash: str, valid_until: datetime | None,
-                document: dict[str, Any]) -> None:
+def entry_store(
+    *,
+    generation: str,
+    code: str,
+    key_hash: str,
+    valid_until: datetime | None,
+    document: dict[str, Any],
+) -> None:
     """Keep `document` (the keyed status, as the API renders it) under `generation`, the one
     read before the database was. Only for a right key with no failures and no lock."""
     found = redis_client()
@@ -237,4 +254,3 @@ def entry_store(*, generation: str, code: str, key_hash: str, valid_until: datet
         client.set(prefix + generation, entry, ex=ENTRY_SECONDS)
     except Exception:  # the cache being down only costs speed
         logger.warning("fast look-up entry not stored", exc_info=True)
-

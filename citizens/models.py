@@ -24,13 +24,27 @@ class Draft(models.Model):
     """
 
     token = models.CharField(max_length=64, unique=True, default=draft_token_new)
-    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE,
-                                  related_name="+", verbose_name=_("thủ tục"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.CASCADE, related_name="citizen_drafts")
+    procedure = models.ForeignKey(
+        "procedures.Procedure",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("thủ tục"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="citizen_drafts",
+    )
     data = models.JSONField(default=dict, blank=True)
-    dossier = models.OneToOneField("dossiers.Dossier", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="citizen_draft")
+    dossier = models.OneToOneField(
+        "dossiers.Dossier",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="citizen_draft",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -57,8 +71,9 @@ class DraftFile(models.Model):
     """A file attached to a draft: already validated by dossiers.uploads.upload_validate."""
 
     draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="files")
-    document = models.ForeignKey("procedures.ProcedureDocument", on_delete=models.CASCADE,
-                                 related_name="+")
+    document = models.ForeignKey(
+        "procedures.ProcedureDocument", on_delete=models.CASCADE, related_name="+"
+    )
     token = models.CharField(max_length=32, unique=True)
     extension = models.CharField(max_length=8)
     file = models.FileField(upload_to=draft_file_path, max_length=300)
@@ -85,11 +100,14 @@ class Rating(models.Model):
         DISSATISFIED = 2, _("Không hài lòng")
         VERY_DISSATISFIED = 1, _("Rất không hài lòng")
 
-    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE,
-                                   related_name="rating")
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.CASCADE, related_name="rating"
+    )
     score = models.PositiveSmallIntegerField(
-        _("mức độ hài lòng"), choices=Score.choices,
-        validators=[MinValueValidator(1), MaxValueValidator(5)])
+        _("mức độ hài lòng"),
+        choices=Score.choices,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
     comment = models.TextField(_("góp ý"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -98,8 +116,9 @@ class Rating(models.Model):
         verbose_name_plural = _("đánh giá của công dân")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5),
-                                   name="rating_score_1_5"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,8 +128,7 @@ class Rating(models.Model):
 class KeyResend(models.Model):
     """One re-sent update key: the log behind the per-dossier and per-client limits."""
 
-    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE,
-                                related_name="+")
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="+")
     # A keyed hash of the client's address: enough to count, not to identify.
     client = models.CharField(max_length=64, blank=True, db_index=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -129,11 +147,11 @@ class CitizenProfile(models.Model):
     accepts accounts with a profile.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="citizen_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="citizen_profile"
+    )
     full_name = models.CharField(_("họ và tên"), max_length=200)
-    phone = models.CharField(_("số điện thoại"), max_length=16, unique=True, null=True,
-                             blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=16, unique=True, null=True, blank=True)
     email = models.EmailField(_("thư điện tử"), unique=True, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -141,9 +159,10 @@ class CitizenProfile(models.Model):
         verbose_name = _("tài khoản công dân")
         verbose_name_plural = _("tài khoản công dân")
         constraints = [
-            models.CheckConstraint(condition=models.Q(phone__isnull=False)
-                                   | models.Q(email__isnull=False),
-                                   name="citizen_profile_phone_or_email"),
+            models.CheckConstraint(
+                condition=models.Q(phone__isnull=False) | models.Q(email__isnull=False),
+                name="citizen_profile_phone_or_email",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,8 +172,7 @@ class CitizenProfile(models.Model):
 class PasswordResetCode(models.Model):
     """A one-time code sent by SMS or e-mail to reset a citizen's password."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

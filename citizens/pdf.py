@@ -34,8 +34,14 @@ def acknowledgement_pdf(*, dossier: Dossier) -> bytes:
     from procedures.pdf import html_to_pdf
 
     url = lookup_url(dossier.code)
-    html = render_to_string("citizens/pdf/acknowledgement.html", {
-        "dossier": dossier, "files": dossier.files.select_related("document").order_by("id"),
-        "lookup_url": url, "qr": qr_png_data_uri(url), "now": timezone.localtime(),
-    })
+    html = render_to_string(
+        "citizens/pdf/acknowledgement.html",
+        {
+            "dossier": dossier,
+            "files": dossier.files.select_related("document").order_by("id"),
+            "lookup_url": url,
+            "qr": qr_png_data_uri(url),
+            "now": timezone.localtime(),
+        },
+    )
     return html_to_pdf(html)

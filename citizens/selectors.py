@@ -20,19 +20,26 @@ S = Dossier.Status
 def status_explanation(status: str) -> str:
     """What a status means for the citizen, in plain words."""
     texts = {
-        S.SUBMITTED: _("Hồ sơ đã được gửi tới cơ quan và đang chờ cán bộ kiểm tra, tiếp nhận "
-                       "(thường trong 8 giờ làm việc). Thời hạn giải quyết được tính từ lúc "
-                       "tiếp nhận."),
+        S.SUBMITTED: _(
+            "Hồ sơ đã được gửi tới cơ quan và đang chờ cán bộ kiểm tra, tiếp nhận "
+            "(thường trong 8 giờ làm việc). Thời hạn giải quyết được tính từ lúc "
+            "tiếp nhận."
+        ),
         S.RECEIVED: _("Cơ quan đã tiếp nhận hồ sơ và hẹn ngày trả kết quả."),
-        S.REFUSED: _("Cơ quan không tiếp nhận hồ sơ. Lý do được gửi cho bạn qua tin nhắn; bạn "
-                     "có thể liên hệ bộ phận một cửa để được hướng dẫn."),
+        S.REFUSED: _(
+            "Cơ quan không tiếp nhận hồ sơ. Lý do được gửi cho bạn qua tin nhắn; bạn "
+            "có thể liên hệ bộ phận một cửa để được hướng dẫn."
+        ),
         S.PROCESSING: _("Hồ sơ đang được cán bộ chuyên môn giải quyết."),
-        S.SUPPLEMENT_REQUESTED: _("Cơ quan đề nghị bạn bổ sung giấy tờ. Thời hạn giải quyết "
-                                  "tạm dừng cho đến khi bạn bổ sung."),
-        S.AWAITING_PAYMENT: _("Cơ quan đề nghị bạn nộp phí, lệ phí hoặc nghĩa vụ tài chính. "
-                              "Thời hạn giải quyết tạm dừng cho đến khi bạn nộp."),
-        S.WITHDRAWAL_REQUESTED: _("Bạn đã đề nghị rút hồ sơ. Cơ quan sẽ gửi thông báo dừng "
-                                  "xử lý."),
+        S.SUPPLEMENT_REQUESTED: _(
+            "Cơ quan đề nghị bạn bổ sung giấy tờ. Thời hạn giải quyết "
+            "tạm dừng cho đến khi bạn bổ sung."
+        ),
+        S.AWAITING_PAYMENT: _(
+            "Cơ quan đề nghị bạn nộp phí, lệ phí hoặc nghĩa vụ tài chính. "
+            "Thời hạn giải quyết tạm dừng cho đến khi bạn nộp."
+        ),
+        S.WITHDRAWAL_REQUESTED: _("Bạn đã đề nghị rút hồ sơ. Cơ quan sẽ gửi thông báo dừng xử lý."),
         S.STOPPED: _("Hồ sơ đã dừng xử lý."),
         S.RESOLVED: _("Hồ sơ đã có kết quả. Bạn có thể nhận kết quả theo hình thức đã chọn."),
         S.RETURNED: _("Bạn đã nhận kết quả. Cảm ơn bạn đã sử dụng dịch vụ."),
@@ -41,7 +48,7 @@ def status_explanation(status: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """"Nguyễn Văn An" → "N*** V** A": initials stay, the rest is hidden."""
+    """ "Nguyễn Văn An" → "N*** V** A": initials stay, the rest is hidden."""
     words = (name or "").split()
     out = []
     for i, word in enumerate(words):
@@ -53,7 +60,7 @@ def mask_name(name: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """"+84912345678" → "09** *** 678"."""
+    """ "+84912345678" → "09** *** 678"."""
     digits = phone[3:] if phone.startswith("+84") else phone.lstrip("0")
     if len(digits) < 4:
         return "***"
@@ -73,18 +80,28 @@ def dossier_history(*, dossier: Dossier) -> list[dict[str, Any]]:
         if ev.to_status == last and ev.kind != "created":
             continue
         last = ev.to_status
-        rows.append({"at": ev.at, "status": ev.to_status,
-                     "status_code": STATUS_CODES.get(ev.to_status),
-                     "status_label": str(S(ev.to_status).label)})
+        rows.append(
+            {
+                "at": ev.at,
+                "status": ev.to_status,
+                "status_code": STATUS_CODES.get(ev.to_status),
+                "status_label": str(S(ev.to_status).label),
+            }
+        )
     return rows
 
 
 def dossier_accesses(*, dossier: Dossier) -> list[dict[str, Any]]:
     """Which unit opened the dossier and when: units and times only, never officers' names."""
-    rows = (DossierAccess.objects.filter(dossier=dossier).select_related("unit")
-            .order_by("-at")[:50])
-    return [{"at": a.at, "unit": a.unit.name if a.unit else _("Cơ quan giải quyết"),
-             "action": str(a.get_action_display())} for a in rows]
+    rows = DossierAccess.objects.filter(dossier=dossier).select_related("unit").order_by("-at")[:50]
+    return [
+        {
+            "at": a.at,
+            "unit": a.unit.name if a.unit else _("Cơ quan giải quyết"),
+            "action": str(a.get_action_display()),
+        }
+        for a in rows
+    ]
 
 
 def dossier_status_document(*, dossier: Dossier, with_key: bool) -> dict[str, Any]:
@@ -93,8 +110,11 @@ def dossier_status_document(*, dossier: Dossier, with_key: bool) -> dict[str, An
     Datetimes are aware datetimes here; the API turns them into ISO strings.
     """
     apology = Apology.objects.filter(dossier=dossier).first()
-    request = supplement_request_open(dossier=dossier) if dossier.status in {
-        S.SUPPLEMENT_REQUESTED} else None
+    request = (
+        supplement_request_open(dossier=dossier)
+        if dossier.status in {S.SUPPLEMENT_REQUESTED}
+        else None
+    )
     doc: dict[str, Any] = {
         "code": dossier.code,
         "procedure": {"code": dossier.procedure.code, "name": dossier.procedure.name},
@@ -112,12 +132,18 @@ def dossier_status_document(*, dossier: Dossier, with_key: bool) -> dict[str, An
         "returned_at": dossier.returned_at,
         "overdue": dossier_is_late(dossier),
         "paused": dossier.paused_at is not None,
-        "apology": ({"reason": apology.reason, "new_due_at": apology.new_due_at}
-                    if apology else None),
-        "supplement_request": ({
-            "items": [{"id": d.pk, "name": d.name} for d in request.documents.all()],
-            "reason": request.reason, "requested_at": request.requested_at,
-        } if request else None),
+        "apology": (
+            {"reason": apology.reason, "new_due_at": apology.new_due_at} if apology else None
+        ),
+        "supplement_request": (
+            {
+                "items": [{"id": d.pk, "name": d.name} for d in request.documents.all()],
+                "reason": request.reason,
+                "requested_at": request.requested_at,
+            }
+            if request
+            else None
+        ),
         "history": dossier_history(dossier=dossier),
         "accesses": dossier_accesses(dossier=dossier),
         "with_key": with_key,
@@ -132,11 +158,22 @@ def dossier_status_document(*, dossier: Dossier, with_key: bool) -> dict[str, An
             "delivery": dossier.delivery,
             "delivery_address": dossier.delivery_address,
         }
-        doc["files"] = [{"name": f.original_name, "size": f.size, "kind": f.kind,
-                         "document": f.document.name if f.document else ""}
-                        for f in dossier.files.select_related("document").order_by("id")]
-        doc["can_withdraw"] = dossier.status in {S.SUBMITTED, S.RECEIVED, S.PROCESSING,
-                                                 S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT}
+        doc["files"] = [
+            {
+                "name": f.original_name,
+                "size": f.size,
+                "kind": f.kind,
+                "document": f.document.name if f.document else "",
+            }
+            for f in dossier.files.select_related("document").order_by("id")
+        ]
+        doc["can_withdraw"] = dossier.status in {
+            S.SUBMITTED,
+            S.RECEIVED,
+            S.PROCESSING,
+            S.SUPPLEMENT_REQUESTED,
+            S.AWAITING_PAYMENT,
+        }
         doc["can_rate"] = dossier.status == S.RETURNED and not hasattr_rating(dossier)
     else:
         doc["phone_hint"] = mask_phone(dossier.applicant_phone)
@@ -156,5 +193,8 @@ def drafts_for(*, user: AbstractBaseUser | None, tokens: list[str]) -> list[Draf
     q = Q(token__in=tokens)
     if user is not None and user.is_authenticated:
         q |= Q(user=user)
-    return list(Draft.objects.filter(q, dossier__isnull=True).select_related("procedure")
-                .order_by("-updated_at")[:20])
+    return list(
+        Draft.objects.filter(q, dossier__isnull=True)
+        .select_related("procedure")
+        .order_by("-updated_at")[:20]
+    )

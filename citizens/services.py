@@ -41,15 +41,24 @@ def payment_methods(*, procedure: Procedure, delivery: str, fee: int) -> list[tu
         return [(PAYMENT_NONE, _("Không mất phí, lệ phí"))]
     methods = [(PAYMENT_COUNTER, _("Nộp trực tiếp tại bộ phận một cửa khi nhận kết quả"))]
     if procedure.level >= 4:
-        methods.insert(0, (PAYMENT_ONLINE, _("Thanh toán trực tuyến qua Cổng Dịch vụ công "
-                                             "quốc gia (thẻ ngân hàng, ví điện tử)")))
+        methods.insert(
+            0,
+            (
+                PAYMENT_ONLINE,
+                _(
+                    "Thanh toán trực tuyến qua Cổng Dịch vụ công "
+                    "quốc gia (thẻ ngân hàng, ví điện tử)"
+                ),
+            ),
+        )
     if delivery == Dossier.Delivery.POST:
         methods.append((PAYMENT_POSTAL, _("Trả cho nhân viên bưu điện khi nhận kết quả")))
     return methods
 
 
-def submission_check(*, procedure: Procedure, files: Sequence[IncomingFile], delivery: str,
-                     payment_method: str) -> None:
+def submission_check(
+    *, procedure: Procedure, files: Sequence[IncomingFile], delivery: str, payment_method: str
+) -> None:
     """The rules every online submission follows, from the pages or the API.
 
     Level 3–4 only; every required document has a file and no file belongs to another
@@ -57,36 +66,43 @@ def submission_check(*, procedure: Procedure, files: Sequence[IncomingFile], del
     """
     errors: dict[str, list[str]] = {}
     if not procedure.accepts_online:
-        raise ValidationError(_("Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng "
-                                "nộp trực tiếp hoặc qua bưu chính."), code="not_online")
+        raise ValidationError(
+            _(
+                "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng "
+                "nộp trực tiếp hoặc qua bưu chính."
+            ),
+            code="not_online",
+        )
     given = {f.document.pk for f in files if f.document is not None}
     for f in files:
         if f.document is None or f.document.procedure_id != procedure.pk:
-            errors.setdefault("__all__", []).append(_("Có tệp không thuộc thành phần hồ sơ "
-                                                      "của thủ tục."))
+            errors.setdefault("__all__", []).append(
+                _("Có tệp không thuộc thành phần hồ sơ của thủ tục.")
+            )
             break
     for doc in procedure.documents.all():
         if doc.required and doc.pk not in given:
             errors.setdefault(f"document_{doc.pk}", []).append(
-                _("Vui lòng đính kèm “%(doc)s” (giấy tờ bắt buộc).") % {"doc": doc.name})
+                _("Vui lòng đính kèm “%(doc)s” (giấy tờ bắt buộc).") % {"doc": doc.name}
+            )
     if delivery not in {Dossier.Delivery.COUNTER, Dossier.Delivery.POST}:
         errors.setdefault("delivery", []).append(_("Hình thức nhận kết quả không hợp lệ."))
     elif delivery == Dossier.Delivery.POST and not procedure.postal_allowed:
-        errors.setdefault("delivery", []).append(_("Thủ tục này không trả kết quả qua bưu "
-                                                   "chính."))
+        errors.setdefault("delivery", []).append(_("Thủ tục này không trả kết quả qua bưu chính."))
     from dossiers.services.core import procedure_fee
 
     fee = procedure_fee(procedure=procedure, channel=Channel.ONLINE)
-    allowed = {m for m, _label in payment_methods(procedure=procedure, delivery=delivery,
-                                                   fee=fee)}
+    allowed = {m for m, _label in payment_methods(procedure=procedure, delivery=delivery, fee=fee)}
     if payment_method not in allowed:
-        errors.setdefault("payment_method", []).append(_("Vui lòng chọn hình thức thanh toán "
-                                                         "trong danh sách."))
+        errors.setdefault("payment_method", []).append(
+            _("Vui lòng chọn hình thức thanh toán trong danh sách.")
+        )
     if errors:
         raise ValidationError(errors)
 
 
 # --- Drafts -------------------------------------------------------------------------------
+
 
 def draft_start(*, procedure: Procedure, user: AbstractBaseUser | None = None) -> Draft:
     """A new, empty draft of an online submission (levels 3 and 4 only)."""
@@ -139,9 +155,16 @@ def draft_file_add(*, draft: Draft, incoming: IncomingFile) -> DraftFile:
         digest.update(chunk)
         size += len(chunk)
     incoming.upload.seek(0)
-    row = DraftFile(draft=draft, document=incoming.document, token=secrets.token_hex(16),
-                    extension=incoming.extension, original_name=incoming.name[:200],
-                    size=size, sha256=digest.hexdigest(), content_type=incoming.content_type)
+    row = DraftFile(
+        draft=draft,
+        document=incoming.document,
+        token=secrets.token_hex(16),
+        extension=incoming.extension,
+        original_name=incoming.name[:200],
+        size=size,
+        sha256=digest.hexdigest(),
+        content_type=incoming.content_type,
+    )
     row.file.save(incoming.name, incoming.upload, save=False)
     row.save()
     Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
@@ -166,11 +189,14 @@ def draft_applicant(*, draft: Draft) -> Applicant:
 
     a = draft.data.get("applicant", {})
     return Applicant(
-        name=a.get("full_name", ""), id_number=a.get("id_number", ""),
+        name=a.get("full_name", ""),
+        id_number=a.get("id_number", ""),
         phone=a.get("phone_e164", ""),
-        address=address_compose(street=a.get("street", ""), ward=a.get("ward", ""),
-                                province=a.get("province", "")),
-        email=a.get("email", ""), kind=a.get("kind", Dossier.ApplicantKind.PERSON),
+        address=address_compose(
+            street=a.get("street", ""), ward=a.get("ward", ""), province=a.get("province", "")
+        ),
+        email=a.get("email", ""),
+        kind=a.get("kind", Dossier.ApplicantKind.PERSON),
         organisation_name=a.get("organisation_name", ""),
     )
 
@@ -181,8 +207,9 @@ def draft_delivery_address(*, draft: Draft) -> str:
     d = draft.data.get("delivery", {})
     if d.get("delivery") != Dossier.Delivery.POST:
         return ""
-    return address_compose(street=d.get("street", ""), ward=d.get("ward", ""),
-                           province=d.get("province", ""))
+    return address_compose(
+        street=d.get("street", ""), ward=d.get("ward", ""), province=d.get("province", "")
+    )
 
 
 def draft_unit(*, draft: Draft) -> Unit | None:
@@ -193,8 +220,9 @@ def draft_unit(*, draft: Draft) -> Unit | None:
 
 
 @transaction.atomic(durable=True)
-def draft_submit(*, draft: Draft, payment_method: str,
-                 citizen: AbstractBaseUser | None = None) -> Dossier:
+def draft_submit(
+    *, draft: Draft, payment_method: str, citizen: AbstractBaseUser | None = None
+) -> Dossier:
     """Turn a complete draft into a dossier, exactly once.
 
     Steps: lock the draft (a double click waits here, then finds the dossier); check every
@@ -207,8 +235,10 @@ def draft_submit(*, draft: Draft, payment_method: str,
         return Dossier.objects.get(pk=locked.dossier_id)
     missing_steps = [s for s in DRAFT_STEPS[:-1] if not draft_step_is_valid(locked, s)]
     if missing_steps:
-        raise ValidationError(_("Hồ sơ chưa khai đủ thông tin. Vui lòng hoàn thành các bước "
-                                "còn thiếu."), code="incomplete")
+        raise ValidationError(
+            _("Hồ sơ chưa khai đủ thông tin. Vui lòng hoàn thành các bước còn thiếu."),
+            code="incomplete",
+        )
     if draft_missing_documents(draft=locked):
         raise ValidationError(_("Còn thiếu giấy tờ bắt buộc."), code="missing_documents")
     unit = draft_unit(draft=locked)
@@ -220,18 +250,34 @@ def draft_submit(*, draft: Draft, payment_method: str,
         for row in locked.files.select_related("document").order_by("document__order", "id"):
             handle = row.file.open("rb")
             opened.append(handle)
-            files.append(IncomingFile(document=row.document, upload=File(handle,
-                                      name=row.original_name), name=row.original_name,
-                                      extension=row.extension, content_type=row.content_type))
+            files.append(
+                IncomingFile(
+                    document=row.document,
+                    upload=File(handle, name=row.original_name),
+                    name=row.original_name,
+                    extension=row.extension,
+                    content_type=row.content_type,
+                )
+            )
         delivery = locked.data.get("delivery", {}).get("delivery", Dossier.Delivery.COUNTER)
-        submission_check(procedure=locked.procedure, files=files, delivery=delivery,
-                         payment_method=payment_method)
+        submission_check(
+            procedure=locked.procedure,
+            files=files,
+            delivery=delivery,
+            payment_method=payment_method,
+        )
         owner = citizen if citizen is not None and citizen.is_authenticated else locked.user
         dossier, _key = dossier_create(
-            procedure=locked.procedure, unit=unit, channel=Channel.ONLINE,
-            applicant=draft_applicant(draft=locked), files=files, delivery=delivery,
+            procedure=locked.procedure,
+            unit=unit,
+            channel=Channel.ONLINE,
+            applicant=draft_applicant(draft=locked),
+            files=files,
+            delivery=delivery,
             delivery_address=draft_delivery_address(draft=locked),
-            payment_method=payment_method, citizen=owner, idempotency_key=locked.token,
+            payment_method=payment_method,
+            citizen=owner,
+            idempotency_key=locked.token,
         )
     finally:
         for handle in opened:
@@ -269,6 +315,7 @@ def draft_files_release(*, draft: Draft) -> None:
 
 # --- Ratings ------------------------------------------------------------------------------
 
+
 def rating_create(*, dossier: Dossier, score: int, comment: str = "") -> Rating:
     """Rate the service once, after the result has been returned."""
     if dossier.status != Dossier.Status.RETURNED:
@@ -285,14 +332,16 @@ def rating_create(*, dossier: Dossier, score: int, comment: str = "") -> Rating:
 
 # --- Accounts -----------------------------------------------------------------------------
 
+
 def _username_for(*, phone: str | None, email: str | None) -> str:
     # A prefix keeps citizens' usernames apart from officers' (officers log in by username).
     return f"cd-{phone}" if phone else f"cd-{(email or '').lower()}"
 
 
 @transaction.atomic
-def citizen_register(*, full_name: str, password: str, phone: str | None = None,
-                     email: str | None = None) -> AbstractBaseUser:
+def citizen_register(
+    *, full_name: str, password: str, phone: str | None = None, email: str | None = None
+) -> AbstractBaseUser:
     """A citizen's account, identified by a mobile number (E.164) or an e-mail address."""
     email = (email or "").strip().lower() or None
     phone = phone or None
@@ -303,13 +352,15 @@ def citizen_register(*, full_name: str, password: str, phone: str | None = None,
     if email and CitizenProfile.objects.filter(email=email).exists():
         raise ValidationError({"login": _("Thư điện tử này đã có tài khoản.")})
     User = get_user_model()
-    user = User(username=_username_for(phone=phone, email=email), email=email or "",
-                first_name=full_name.strip()[:150])
+    user = User(
+        username=_username_for(phone=phone, email=email),
+        email=email or "",
+        first_name=full_name.strip()[:150],
+    )
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    CitizenProfile.objects.create(user=user, full_name=full_name.strip(), phone=phone,
-                                  email=email)
+    CitizenProfile.objects.create(user=user, full_name=full_name.strip(), phone=phone, email=email)
     return user
 
 
@@ -348,21 +399,32 @@ def password_reset_start(*, login: str) -> None:
         return
     profile = user.citizen_profile  # type: ignore[attr-defined]
     now = timezone.now()
-    if PasswordResetCode.objects.filter(user=user, created_at__gte=now - timedelta(hours=1)
-                                        ).count() >= 3:
+    if (
+        PasswordResetCode.objects.filter(
+            user=user, created_at__gte=now - timedelta(hours=1)
+        ).count()
+        >= 3
+    ):
         return
     code = f"{secrets.randbelow(1_000_000):06d}"
     PasswordResetCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
-    PasswordResetCode.objects.create(user=user, code_hash=_code_hash(user.pk, code),
-                                     expires_at=now + RESET_CODE_LIFETIME)
-    text = _("Mã đặt lại mật khẩu MotCua của bạn là %(code)s, có hiệu lực 15 phút. Không chia "
-             "sẻ mã này cho người khác.") % {"code": code}
+    PasswordResetCode.objects.create(
+        user=user, code_hash=_code_hash(user.pk, code), expires_at=now + RESET_CODE_LIFETIME
+    )
+    text = _(
+        "Mã đặt lại mật khẩu MotCua của bạn là %(code)s, có hiệu lực 15 phút. Không chia "
+        "sẻ mã này cho người khác."
+    ) % {"code": code}
     by_phone = profile.phone and "@" not in login
     if by_phone or not profile.email:
         sms_queue_body(to=profile.phone, body=text, template="password_reset")
     else:
-        email_queue(to=profile.email, subject=_("Đặt lại mật khẩu MotCua"), body=text,
-                    template="password_reset")
+        email_queue(
+            to=profile.email,
+            subject=_("Đặt lại mật khẩu MotCua"),
+            body=text,
+            template="password_reset",
+        )
 
 
 @transaction.atomic
@@ -371,9 +433,12 @@ def password_reset_finish(*, login: str, code: str, password: str) -> bool:
     user = citizen_find(login=login)
     if user is None:
         return False
-    row = (PasswordResetCode.objects.select_for_update()
-           .filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now())
-           .order_by("-created_at").first())
+    row = (
+        PasswordResetCode.objects.select_for_update()
+        .filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now())
+        .order_by("-created_at")
+        .first()
+    )
     if row is None or row.attempts >= RESET_CODE_ATTEMPTS:
         return False
     if not constant_time_compare(row.code_hash, _code_hash(user.pk, (code or "").strip())):
@@ -388,5 +453,8 @@ def password_reset_finish(*, login: str, code: str, password: str) -> bool:
 
 
 def citizen_dossiers(*, user: AbstractBaseUser) -> Sequence[Dossier]:
-    return list(Dossier.objects.filter(citizen=user).select_related("procedure", "unit")
-                .order_by("-submitted_at"))
+    return list(
+        Dossier.objects.filter(citizen=user)
+        .select_related("procedure", "unit")
+        .order_by("-submitted_at")
+    )

@@ -33,8 +33,11 @@ def status_listener_run(*, stop: threading.Event) -> None:
         try:
             _listen(stop)
         except Exception:
-            logger.warning("status listener lost PostgreSQL or Redis; the fast look-up is off "
-                           "until it is back", exc_info=True)
+            logger.warning(
+                "status listener lost PostgreSQL or Redis; the fast look-up is off "
+                "until it is back",
+                exc_info=True,
+            )
             _heartbeat_drop()
             stop.wait(RETRY_SECONDS)
     _heartbeat_drop()

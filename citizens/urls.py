@@ -7,8 +7,11 @@ urlpatterns = [
     path("nop-ho-so/dia-ban/<str:province>/", wizard.wards, name="citizen-wards"),
     path("nop-ho-so/<str:code>/", wizard.start, name="citizen-start"),
     path("nop-ho-so/<str:code>/<str:token>/da-nop/", wizard.done, name="citizen-done"),
-    path("nop-ho-so/<str:code>/<str:token>/bien-nhan.pdf", wizard.acknowledgement_pdf,
-         name="citizen-acknowledgement"),
+    path(
+        "nop-ho-so/<str:code>/<str:token>/bien-nhan.pdf",
+        wizard.acknowledgement_pdf,
+        name="citizen-acknowledgement",
+    ),
     path("nop-ho-so/<str:code>/<str:token>/huy/", wizard.discard, name="citizen-discard"),
     path("nop-ho-so/<str:code>/<str:token>/<slug:slug>/", wizard.step, name="citizen-step"),
     path("xac-nhan/am-thanh/<str:key>.wav", lookup.captcha_audio, name="citizen-captcha-audio"),

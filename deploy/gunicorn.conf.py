@@ -37,6 +37,8 @@ def post_fork(server, worker):
     from django.db import connections
 
     connections.close_all()
+
+
 # Heartbeat files in memory, not on the container's overlay filesystem.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - private to the container
 # Only nginx reaches this port (the compose network publishes no port of web), so the

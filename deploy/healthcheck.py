@@ -13,7 +13,8 @@ hosts = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.
 host = next((h.lstrip(".") for h in hosts if h != "*"), "localhost")
 port = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000").rsplit(":", 1)[-1]
 request = urllib.request.Request(
-    f"http://127.0.0.1:{port}/readyz", headers={"Host": host, "X-Forwarded-Proto": "https"})
+    f"http://127.0.0.1:{port}/readyz", headers={"Host": host, "X-Forwarded-Proto": "https"}
+)
 try:
     # A fixed http URL on the loopback.
     with urllib.request.urlopen(request, timeout=8) as response:  # noqa: S310

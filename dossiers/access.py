@@ -46,8 +46,16 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "create": frozenset({Role.DESK, Role.ADMIN}),
 }
 ACTIONS: tuple[str, ...] = (
-    "receive", "refuse", "request_supplement", "transfer", "request_payment",
-    "confirm_payment", "resolve", "return", "apologize", "stop",
+    "receive",
+    "refuse",
+    "request_supplement",
+    "transfer",
+    "request_payment",
+    "confirm_payment",
+    "resolve",
+    "return",
+    "apologize",
+    "stop",
 )
 
 
@@ -62,8 +70,11 @@ def officer_unit_roles(*, user: AnyUser) -> dict[int, set[str]]:
         return {pk: {Role.ADMIN} for pk in Unit.objects.values_list("pk", flat=True)}
     result: dict[int, set[str]] = {}
     for membership in Membership.objects.filter(user=user).select_related("unit"):
-        ids = ({membership.unit_id} if membership.role not in WIDE_ROLES
-               else unit_descendant_ids(unit=membership.unit))
+        ids = (
+            {membership.unit_id}
+            if membership.role not in WIDE_ROLES
+            else unit_descendant_ids(unit=membership.unit)
+        )
         for pk in ids:
             result.setdefault(pk, set()).add(membership.role)
     return result
@@ -102,8 +113,9 @@ def officer_allowed_actions(*, user: AnyUser, dossier: Dossier) -> set[str]:
 def officer_assert_can(*, user: AnyUser, dossier: Dossier, action: str) -> None:
     """Raise NotAllowed (403) unless the user's roles over the dossier allow `action`."""
     if not officer_can(user=user, dossier=dossier, action=action):
-        raise NotAllowed(_("Bạn không có quyền thực hiện thao tác này với hồ sơ."),
-                         extra={"action": action})
+        raise NotAllowed(
+            _("Bạn không có quyền thực hiện thao tác này với hồ sơ."), extra={"action": action}
+        )
 
 
 def officer_assert_unit_role(*, user: AnyUser, unit: Unit, roles: Iterable[str]) -> None:
@@ -114,10 +126,12 @@ def officer_assert_unit_role(*, user: AnyUser, unit: Unit, roles: Iterable[str])
 
 def dossier_get_for_officer(*, user: AnyUser, code: str, action: str = "view") -> Dossier:
     """The dossier `code` if the user may see it (else Http404) and do `action` (else 403)."""
-    dossier = (officer_dossiers(user=user).filter(code=code)
-               .select_related("procedure", "procedure__field", "unit", "handling_unit",
-                               "assigned_to")
-               .first())
+    dossier = (
+        officer_dossiers(user=user)
+        .filter(code=code)
+        .select_related("procedure", "procedure__field", "unit", "handling_unit", "assigned_to")
+        .first()
+    )
     if dossier is None:
         raise Http404(_("Không tìm thấy hồ sơ."))
     officer_assert_can(user=user, dossier=dossier, action=action)

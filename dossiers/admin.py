@@ -12,8 +12,16 @@ from portal.admin import ReadOnlyAdmin
 
 @admin.register(Dossier)
 class DossierAdmin(ReadOnlyAdmin):
-    list_display = ["code", "applicant_name", "procedure", "unit", "handling_unit", "status",
-                    "received_at", "due_at"]
+    list_display = [
+        "code",
+        "applicant_name",
+        "procedure",
+        "unit",
+        "handling_unit",
+        "status",
+        "received_at",
+        "due_at",
+    ]
     list_filter = ["status", "channel", "unit"]
     search_fields = ["code", "applicant_name", "applicant_phone", "search_text"]
     list_select_related = ["procedure", "unit", "handling_unit"]

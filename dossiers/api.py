@@ -62,8 +62,13 @@ class TokenView(APIView):
     throttle_scope = "login"
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer},
-                   tags=["officers"], summary="Lấy token API", operation_id="auth_token_create")
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer},
+        tags=["officers"],
+        summary="Lấy token API",
+        operation_id="auth_token_create",
+    )
     def post(self, request: Request) -> Response:
         # Locked after repeated failures (429), TOTP code when enabled (portal.auth).
         user = officer_token_user(request=request, data=request.data)
@@ -75,13 +80,15 @@ class OfficerPermission(IsAuthenticated):
     message = "Chỉ dành cho cán bộ."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return super().has_permission(request, view) and bool(
-            officer_unit_roles(user=request.user))
+        return super().has_permission(request, view) and bool(officer_unit_roles(user=request.user))
 
 
 def _context(request: Request, dossier: Dossier | None = None) -> dict[str, Any]:
-    context: dict[str, Any] = {"request": request, "at": timezone.now(),
-                               "calendar": work_calendar()}
+    context: dict[str, Any] = {
+        "request": request,
+        "at": timezone.now(),
+        "calendar": work_calendar(),
+    }
     if dossier is not None:
         context["allowed_actions"] = officer_allowed_actions(user=request.user, dossier=dossier)
     return context
@@ -89,8 +96,9 @@ def _context(request: Request, dossier: Dossier | None = None) -> dict[str, Any]
 
 def _detail(request: Request, dossier: Dossier, code: int = 200) -> Response:
     detail = selectors.dossier_detail(dossier=dossier)
-    return Response(DossierDetailSerializer(detail, context=_context(request, detail)).data,
-                    status=code)
+    return Response(
+        DossierDetailSerializer(detail, context=_context(request, detail)).data, status=code
+    )
 
 
 class DossierListView(APIView):
@@ -98,13 +106,15 @@ class DossierListView(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        tags=["officers"], summary="Danh sách hồ sơ trong phạm vi của cán bộ",
+        tags=["officers"],
+        summary="Danh sách hồ sơ trong phạm vi của cán bộ",
         operation_id="officer_dossiers_list",
         parameters=[
             OpenApiParameter("status", str, enum=Dossier.Status.values),
             OpenApiParameter("overdue", bool),
-            OpenApiParameter("due_before", OpenApiTypes.DATETIME,
-                             description="ISO 8601; a date means its start"),
+            OpenApiParameter(
+                "due_before", OpenApiTypes.DATETIME, description="ISO 8601; a date means its start"
+            ),
             OpenApiParameter("unit", str, description="Mã đơn vị"),
             OpenApiParameter("search", str),
             OpenApiParameter("queue", str, enum=[q.slug for q in selectors.queues()]),
@@ -123,7 +133,8 @@ class DossierListView(APIView):
                 due_before = parse_datetime(raw)
                 if due_before is None and (day := parse_date(raw)) is not None:
                     due_before = timezone.make_aware(
-                        timezone.datetime.combine(day, timezone.datetime.min.time()))
+                        timezone.datetime.combine(day, timezone.datetime.min.time())
+                    )
                 if due_before is not None and timezone.is_naive(due_before):
                     due_before = timezone.make_aware(due_before)
                 # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
@@ -139,20 +150,28 @@ class DossierListView(APIView):
         queue = params.get("queue", "all")
         if queue not in {q.slug for q in selectors.queues()}:
             queue = "all"
-        qs = selectors.dossier_list(user=request.user, queue=queue, status=status_filter,
-                                    overdue=overdue, due_before=due_before,
-                                    unit=params.get("unit", ""),
-                                    search=params.get("search", ""))
+        qs = selectors.dossier_list(
+            user=request.user,
+            queue=queue,
+            status=status_filter,
+            overdue=overdue,
+            due_before=due_before,
+            unit=params.get("unit", ""),
+            search=params.get("search", ""),
+        )
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         data = DossierListSerializer(page, many=True, context=_context(request)).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(
-        tags=["officers"], summary="Tiếp nhận hồ sơ trực tiếp hoặc qua bưu chính",
+        tags=["officers"],
+        summary="Tiếp nhận hồ sơ trực tiếp hoặc qua bưu chính",
         operation_id="officer_dossiers_create",
-        request={"multipart/form-data": ReceptionSerializer,
-                 "application/json": ReceptionSerializer},
+        request={
+            "multipart/form-data": ReceptionSerializer,
+            "application/json": ReceptionSerializer,
+        },
         responses={201: DossierDetailSerializer},
     )
     def post(self, request: Request) -> Response:
@@ -170,23 +189,36 @@ class DossierListView(APIView):
             for upload in request.FILES.getlist(f"document_{document.pk}"):
                 files.append(officer_upload_validate(upload, document=document))
         dossier, _key = actions.dossier_receive_at_counter(
-            procedure=procedure, unit=unit, channel=data["channel"], actor=request.user,
-            applicant=Applicant(name=data["applicant_name"],
-                                id_number=data["applicant_id_number"],
-                                phone=data["applicant_phone"], address=data["applicant_address"],
-                                email=data["applicant_email"]),
-            checklist=data["checklist"], files=files, delivery=data["delivery"],
-            delivery_address=data["delivery_address"], payment_method=data["payment_method"],
-            note=data["note"])
+            procedure=procedure,
+            unit=unit,
+            channel=data["channel"],
+            actor=request.user,
+            applicant=Applicant(
+                name=data["applicant_name"],
+                id_number=data["applicant_id_number"],
+                phone=data["applicant_phone"],
+                address=data["applicant_address"],
+                email=data["applicant_email"],
+            ),
+            checklist=data["checklist"],
+            files=files,
+            delivery=data["delivery"],
+            delivery_address=data["delivery_address"],
+            payment_method=data["payment_method"],
+            note=data["note"],
+        )
         return _detail(request, dossier, code=status.HTTP_201_CREATED)
 
 
 class DossierDetailView(APIView):
     permission_classes = [OfficerPermission]
 
-    @extend_schema(tags=["officers"], summary="Toàn bộ thông tin một hồ sơ",
-                   operation_id="officer_dossiers_retrieve",
-                   responses={200: DossierDetailSerializer})
+    @extend_schema(
+        tags=["officers"],
+        summary="Toàn bộ thông tin một hồ sơ",
+        operation_id="officer_dossiers_retrieve",
+        responses={200: DossierDetailSerializer},
+    )
     def get(self, request: Request, code: str) -> Response:
         dossier = dossier_get_for_officer(user=request.user, code=code)
         dossier_access_record(dossier=dossier, user=request.user, action="view")
@@ -210,41 +242,59 @@ def _run(action: str, dossier: Dossier, actor: Any, data: dict[str, Any]) -> Non
     elif action == "refuse":
         actions.dossier_refuse(dossier=dossier, actor=actor, reason=data["reason"])
     elif action == "request_supplement":
-        actions.dossier_request_supplement(dossier=dossier, actor=actor,
-                                           document_ids=data["items"], reason=data["reason"],
-                                           override_note=data["override_note"])
+        actions.dossier_request_supplement(
+            dossier=dossier,
+            actor=actor,
+            document_ids=data["items"],
+            reason=data["reason"],
+            override_note=data["override_note"],
+        )
     elif action == "transfer":
         if not data["to_unit"]:
             raise ValidationError({"to_unit": _("Vui lòng chọn đơn vị nhận.")})
         to_unit = Unit.objects.filter(code=data["to_unit"]).first()
         if to_unit is None:
             raise ValidationError({"to_unit": _("Không tìm thấy đơn vị.")})
-        actions.dossier_transfer(dossier=dossier, actor=actor, to_unit=to_unit,
-                                 to_user=_user(data["to_user"]), note=data["note"])
+        actions.dossier_transfer(
+            dossier=dossier,
+            actor=actor,
+            to_unit=to_unit,
+            to_user=_user(data["to_user"]),
+            note=data["note"],
+        )
     elif action == "request_payment":
         if "amount_vnd" not in data:
             raise ValidationError({"amount_vnd": _("Vui lòng nhập số tiền.")})
-        actions.dossier_request_payment(dossier=dossier, actor=actor,
-                                        amount_vnd=data["amount_vnd"])
+        actions.dossier_request_payment(dossier=dossier, actor=actor, amount_vnd=data["amount_vnd"])
     elif action == "confirm_payment":
-        actions.dossier_confirm_payment(dossier=dossier, actor=actor, method=data["method"],
-                                        reference=data["reference"])
+        actions.dossier_confirm_payment(
+            dossier=dossier, actor=actor, method=data["method"], reference=data["reference"]
+        )
     elif action == "resolve":
         if "outcome" not in data:
             raise ValidationError({"outcome": _("Vui lòng chọn kết quả giải quyết.")})
         upload = data.get("result_file")
-        actions.dossier_resolve(dossier=dossier, actor=actor, outcome=data["outcome"],
-                                note=data["note"],
-                                result_file=officer_upload_validate(upload) if upload else None)
+        actions.dossier_resolve(
+            dossier=dossier,
+            actor=actor,
+            outcome=data["outcome"],
+            note=data["note"],
+            result_file=officer_upload_validate(upload) if upload else None,
+        )
     elif action == "return":
-        actions.dossier_return(dossier=dossier, actor=actor, method=data["method"],
-                               recipient_name=data["recipient_name"],
-                               tracking_number=data["tracking_number"])
+        actions.dossier_return(
+            dossier=dossier,
+            actor=actor,
+            method=data["method"],
+            recipient_name=data["recipient_name"],
+            tracking_number=data["tracking_number"],
+        )
     elif action == "apologize":
         if "new_due_at" not in data:
             raise ValidationError({"new_due_at": _("Vui lòng nhập ngày hẹn mới.")})
-        actions.dossier_apologize(dossier=dossier, actor=actor, reason=data["reason"],
-                                  new_due_at=data["new_due_at"])
+        actions.dossier_apologize(
+            dossier=dossier, actor=actor, reason=data["reason"], new_due_at=data["new_due_at"]
+        )
     elif action == "stop":
         actions.dossier_stop(dossier=dossier, actor=actor, reason=data["reason"])
 
@@ -254,13 +304,16 @@ class DossierActionView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
-        tags=["officers"], summary="Thực hiện một thao tác trên hồ sơ",
+        tags=["officers"],
+        summary="Thực hiện một thao tác trên hồ sơ",
         operation_id="officer_dossiers_action",
         request={"application/json": ActionSerializer, "multipart/form-data": ActionSerializer},
-        responses={200: DossierDetailSerializer,
-                   403: OpenApiResponse(description="Vai trò không được phép"),
-                   404: OpenApiResponse(description="Không có hoặc ngoài phạm vi"),
-                   409: OpenApiResponse(description="Trạng thái hiện tại không cho phép")},
+        responses={
+            200: DossierDetailSerializer,
+            403: OpenApiResponse(description="Vai trò không được phép"),
+            404: OpenApiResponse(description="Không có hoặc ngoài phạm vi"),
+            409: OpenApiResponse(description="Trạng thái hiện tại không cho phép"),
+        },
     )
     def post(self, request: Request, code: str) -> Response:
         serializer = ActionSerializer(data=request.data)
@@ -274,25 +327,35 @@ class DossierActionView(APIView):
 class FileDownloadView(APIView):
     permission_classes = [OfficerPermission]
 
-    @extend_schema(tags=["officers"], summary="Tải một tệp của hồ sơ (ghi nhận lượt tải)",
-                   operation_id="officer_dossiers_file",
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        tags=["officers"],
+        summary="Tải một tệp của hồ sơ (ghi nhận lượt tải)",
+        operation_id="officer_dossiers_file",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
     def get(self, request: Request, code: str, file_id: int) -> FileResponse:
         dossier = dossier_get_for_officer(user=request.user, code=code)
         row = dossier.files.filter(pk=file_id).first()
         if row is None:
             raise Http404
         dossier_access_record(dossier=dossier, user=request.user, action="download", file=row)
-        return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.original_name,
-                            content_type=row.content_type or "application/octet-stream")
+        return FileResponse(
+            row.file.open("rb"),
+            as_attachment=True,
+            filename=row.original_name,
+            content_type=row.content_type or "application/octet-stream",
+        )
 
 
 class SlipView(APIView):
     permission_classes = [OfficerPermission]
 
-    @extend_schema(tags=["officers"], summary="Phiếu (Mẫu 01–05) dạng PDF",
-                   operation_id="officer_dossiers_slip",
-                   responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        tags=["officers"],
+        summary="Phiếu (Mẫu 01–05) dạng PDF",
+        operation_id="officer_dossiers_slip",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
     def get(self, request: Request, code: str, form: str) -> HttpResponse:
         dossier = dossier_get_for_officer(user=request.user, code=code)
         return slips.slip_pdf_response(dossier=dossier, form=form)

@@ -30,18 +30,26 @@ def dossier_is_late(dossier: Dossier, *, at: datetime | None = None) -> bool:
 def dossier_turns_late_at(dossier: Dossier) -> datetime | None:
     """When dossier_is_late turns true by the clock alone: the due time of a running,
     not yet late dossier; None when no clock can change it (finished, paused, refused)."""
-    running = (dossier.due_at is not None and dossier.resolved_at is None
-               and dossier.paused_at is None and dossier.status not in {"refused", "stopped"})
+    running = (
+        dossier.due_at is not None
+        and dossier.resolved_at is None
+        and dossier.paused_at is None
+        and dossier.status not in {"refused", "stopped"}
+    )
     return dossier.due_at if running and not dossier_is_late(dossier) else None
 
 
-def dossier_is_due_soon(dossier: Dossier, *, at: datetime | None = None,
-                        calendar: clock.WorkCalendar | None = None) -> bool:
+def dossier_is_due_soon(
+    dossier: Dossier, *, at: datetime | None = None, calendar: clock.WorkCalendar | None = None
+) -> bool:
     """Unfinished, not late, and due within one working day."""
     if dossier.due_at is None or dossier.resolved_at is not None or dossier.paused_at:
         return False
     if dossier.status in {"refused", "stopped", "resolved", "returned"}:
         return False
-    return clock.is_due_soon(dossier.due_at, at=at or timezone.now(),
-                             hours=unit_office_hours(dossier.unit),
-                             calendar=calendar or work_calendar())
+    return clock.is_due_soon(
+        dossier.due_at,
+        at=at or timezone.now(),
+        hours=unit_office_hours(dossier.unit),
+        calendar=calendar or work_calendar(),
+    )

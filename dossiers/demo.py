@@ -23,18 +23,43 @@ from procedures.selectors import in_force
 
 DESK, COMMUNE, JUSTICE = "111-TNTKQ", "03601", "111-TP"
 PEOPLE = [
-    Applicant(name="Lò Văn Thành", id_number="012089001234", phone="0912345601",
-              address="Bản Nà Ban, xã Mường Khoa, huyện Tân Uyên"),
-    Applicant(name="Tao Thị Hương", id_number="012190004567", phone="0912345602",
-              address="Bản Phiêng Phát, xã Mường Khoa, huyện Tân Uyên"),
-    Applicant(name="Vàng A Sử", id_number="012085007890", phone="0912345603",
-              address="Bản Hô Ta, xã Mường Khoa, huyện Tân Uyên"),
-    Applicant(name="Nguyễn Thị Lan", id_number="012192002468", phone="0912345604",
-              address="Tổ dân phố 3, thị trấn Tân Uyên"),
-    Applicant(name="Đỗ Văn Hùng", id_number="012080001357", phone="0912345605",
-              address="Tổ dân phố 6, thị trấn Tân Uyên", email="hung.dv@example.vn"),
-    Applicant(name="Lù Thị Mai", id_number="012195009753", phone="0912345606",
-              address="Bản Mường, xã Trung Đồng, huyện Tân Uyên"),
+    Applicant(
+        name="Lò Văn Thành",
+        id_number="012089001234",
+        phone="0912345601",
+        address="Bản Nà Ban, xã Mường Khoa, huyện Tân Uyên",
+    ),
+    Applicant(
+        name="Tao Thị Hương",
+        id_number="012190004567",
+        phone="0912345602",
+        address="Bản Phiêng Phát, xã Mường Khoa, huyện Tân Uyên",
+    ),
+    Applicant(
+        name="Vàng A Sử",
+        id_number="012085007890",
+        phone="0912345603",
+        address="Bản Hô Ta, xã Mường Khoa, huyện Tân Uyên",
+    ),
+    Applicant(
+        name="Nguyễn Thị Lan",
+        id_number="012192002468",
+        phone="0912345604",
+        address="Tổ dân phố 3, thị trấn Tân Uyên",
+    ),
+    Applicant(
+        name="Đỗ Văn Hùng",
+        id_number="012080001357",
+        phone="0912345605",
+        address="Tổ dân phố 6, thị trấn Tân Uyên",
+        email="hung.dv@example.vn",
+    ),
+    Applicant(
+        name="Lù Thị Mai",
+        id_number="012195009753",
+        phone="0912345606",
+        address="Bản Mường, xã Trung Đồng, huyện Tân Uyên",
+    ),
 ]
 
 
@@ -77,14 +102,27 @@ def _working_morning(now: datetime, days_back: int) -> datetime:
 def demo_dossiers_seed() -> list[str]:
     """Create the demo dossiers that are not there yet; return the codes of all of them."""
     User = get_user_model()
-    users = {u.username: u for u in User.objects.filter(username__in=[
-        "tiepnhan.huyen", "chuyenvien.tuphap", "truongphong.tuphap", "tiepnhan.muongkhoa",
-        "chutich.muongkhoa", "admin"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=[
+                "tiepnhan.huyen",
+                "chuyenvien.tuphap",
+                "truongphong.tuphap",
+                "tiepnhan.muongkhoa",
+                "chutich.muongkhoa",
+                "admin",
+            ]
+        )
+    }
     units = {u.code: u for u in Unit.objects.filter(code__in=[DESK, COMMUNE, JUSTICE])}
     if len(units) < 3 or len(users) < 6:
         return []  # units or officers not seeded: nothing to attach dossiers to
-    desk_officer, specialist, head = (users["tiepnhan.huyen"], users["chuyenvien.tuphap"],
-                                      users["truongphong.tuphap"])
+    desk_officer, specialist, head = (
+        users["tiepnhan.huyen"],
+        users["chuyenvien.tuphap"],
+        users["truongphong.tuphap"],
+    )
     commune_officer, commune_head = users["tiepnhan.muongkhoa"], users["chutich.muongkhoa"]
     desk, commune, justice = units[DESK], units[COMMUNE], units[JUSTICE]
     birth = _procedure(commune, ["1.001193"], days=False)
@@ -94,18 +132,37 @@ def demo_dossiers_seed() -> list[str]:
         return []
     now = timezone.now()
 
-    def counter(procedure: Procedure, unit: Unit, person: Applicant, actor: Any,
-                at: datetime, channel: str = "counter") -> Dossier:
+    def counter(
+        procedure: Procedure,
+        unit: Unit,
+        person: Applicant,
+        actor: Any,
+        at: datetime,
+        channel: str = "counter",
+    ) -> Dossier:
         ids = [d.pk for d in procedure.documents.all() if d.required]
         dossier, _ = actions.dossier_receive_at_counter(
-            procedure=procedure, unit=unit, channel=channel, applicant=person, actor=actor,
-            checklist=ids, at=at, note=marker)
+            procedure=procedure,
+            unit=unit,
+            channel=channel,
+            applicant=person,
+            actor=actor,
+            checklist=ids,
+            at=at,
+            note=marker,
+        )
         return dossier
 
     def online(procedure: Procedure, unit: Unit, person: Applicant, at: datetime) -> Dossier:
-        dossier, _ = dossier_create(procedure=procedure, unit=unit, channel="online",
-                                    applicant=person, at=at, note=marker,
-                                    idempotency_key=f"demo-{marker}")
+        dossier, _ = dossier_create(
+            procedure=procedure,
+            unit=unit,
+            channel="online",
+            applicant=person,
+            at=at,
+            note=marker,
+            idempotency_key=f"demo-{marker}",
+        )
         return dossier
 
     def first_doc(procedure: Procedure) -> list[int]:
@@ -120,43 +177,67 @@ def demo_dossiers_seed() -> list[str]:
         # 3. Received online, then refused.
         lambda: actions.dossier_refuse(
             dossier=online(birth, commune, PEOPLE[2], now - timedelta(hours=3)),
-            actor=commune_officer, reason="Trẻ không sinh tại địa bàn xã; đề nghị đăng ký "
-                                          "tại nơi cư trú của cha, mẹ."),
+            actor=commune_officer,
+            reason="Trẻ không sinh tại địa bàn xã; đề nghị đăng ký tại nơi cư trú của cha, mẹ.",
+        ),
         # 4. A contract received at the commune counter today.
         lambda: counter(contract, commune, PEOPLE[3], commune_officer, now),
         # 5. A contract with a supplement requested.
-        lambda: _supplement(counter(contract, commune, PEOPLE[4], commune_officer,
-                                    _working_morning(now, 1)),
-                            commune_head, first_doc(contract)),
+        lambda: _supplement(
+            counter(contract, commune, PEOPLE[4], commune_officer, _working_morning(now, 1)),
+            commune_head,
+            first_doc(contract),
+        ),
         # 6. A contract resolved and returned at the counter.
-        lambda: _resolve_and_return(counter(contract, commune, PEOPLE[5], commune_officer,
-                                            _working_morning(now, 7)),
-                                    commune_officer, commune_head, commune),
+        lambda: _resolve_and_return(
+            counter(contract, commune, PEOPLE[5], commune_officer, _working_morning(now, 7)),
+            commune_officer,
+            commune_head,
+            commune,
+        ),
         # 7. District desk: received, handed to the justice office (processing).
         lambda: actions.dossier_transfer(
             dossier=counter(business, desk, PEOPLE[0], desk_officer, now - timedelta(hours=2)),
-            actor=desk_officer, to_unit=justice, to_user=specialist,
-            note="Chuyển Phòng Tư pháp thẩm định"),
+            actor=desk_officer,
+            to_unit=justice,
+            to_user=specialist,
+            note="Chuyển Phòng Tư pháp thẩm định",
+        ),
         # 8. Late: received three weeks ago, still processing, with an apology.
-        lambda: _late_with_apology(counter(business, desk, PEOPLE[1], desk_officer,
-                                           _working_morning(now, 21)),
-                                   desk_officer, justice, specialist, head),
+        lambda: _late_with_apology(
+            counter(business, desk, PEOPLE[1], desk_officer, _working_morning(now, 21)),
+            desk_officer,
+            justice,
+            specialist,
+            head,
+        ),
         # 9. Due soon (within one working day).
         lambda: actions.dossier_transfer(
-            dossier=counter(business, desk, PEOPLE[2], desk_officer,
-                            _received_due_soon(business, desk, now)),
-            actor=desk_officer, to_unit=justice, to_user=specialist),
+            dossier=counter(
+                business, desk, PEOPLE[2], desk_officer, _received_due_soon(business, desk, now)
+            ),
+            actor=desk_officer,
+            to_unit=justice,
+            to_user=specialist,
+        ),
         # 10. Awaiting payment.
-        lambda: _awaiting_payment(counter(business, desk, PEOPLE[3], desk_officer,
-                                          _working_morning(now, 1)),
-                                  desk_officer, justice, specialist),
+        lambda: _awaiting_payment(
+            counter(business, desk, PEOPLE[3], desk_officer, _working_morning(now, 1)),
+            desk_officer,
+            justice,
+            specialist,
+        ),
         # 11. Resolved, ready to return.
-        lambda: _resolved(counter(business, desk, PEOPLE[4], desk_officer,
-                                  _working_morning(now, 2)),
-                          desk_officer, justice, specialist),
+        lambda: _resolved(
+            counter(business, desk, PEOPLE[4], desk_officer, _working_morning(now, 2)),
+            desk_officer,
+            justice,
+            specialist,
+        ),
         # 12. Received by post.
-        lambda: counter(business, desk, PEOPLE[5], desk_officer, _working_morning(now, 1),
-                        channel="post"),
+        lambda: counter(
+            business, desk, PEOPLE[5], desk_officer, _working_morning(now, 1), channel="post"
+        ),
     ]
     codes = []
     for number, step in enumerate(steps, start=1):
@@ -170,44 +251,67 @@ def demo_dossiers_seed() -> list[str]:
 
 def _supplement(dossier: Dossier, actor: Any, items: list[int]) -> Dossier:
     actions.dossier_request_supplement(
-        dossier=dossier, actor=actor, document_ids=items,
-        reason="Bản sao giấy tờ tùy thân không rõ nét; đề nghị nộp bản rõ hơn.")
+        dossier=dossier,
+        actor=actor,
+        document_ids=items,
+        reason="Bản sao giấy tờ tùy thân không rõ nét; đề nghị nộp bản rõ hơn.",
+    )
     return Dossier.objects.get(pk=dossier.pk)
 
 
 def _resolve_and_return(dossier: Dossier, desk_officer: Any, head: Any, unit: Unit) -> Dossier:
-    dossier = actions.dossier_transfer(dossier=dossier, actor=desk_officer, to_unit=unit,
-                                       to_user=head)
-    dossier = actions.dossier_resolve(dossier=dossier, actor=head, outcome="approved",
-                                      note="Đã chứng thực hợp đồng.")
-    return actions.dossier_return(dossier=dossier, actor=desk_officer, method="counter",
-                                  recipient_name=dossier.applicant_name)
+    dossier = actions.dossier_transfer(
+        dossier=dossier, actor=desk_officer, to_unit=unit, to_user=head
+    )
+    dossier = actions.dossier_resolve(
+        dossier=dossier, actor=head, outcome="approved", note="Đã chứng thực hợp đồng."
+    )
+    return actions.dossier_return(
+        dossier=dossier, actor=desk_officer, method="counter", recipient_name=dossier.applicant_name
+    )
 
 
-def _late_with_apology(dossier: Dossier, desk_officer: Any, office: Unit, specialist: Any,
-                       head: Any) -> Dossier:
-    dossier = actions.dossier_transfer(dossier=dossier, actor=desk_officer, to_unit=office,
-                                       to_user=specialist)
+def _late_with_apology(
+    dossier: Dossier, desk_officer: Any, office: Unit, specialist: Any, head: Any
+) -> Dossier:
+    dossier = actions.dossier_transfer(
+        dossier=dossier, actor=desk_officer, to_unit=office, to_user=specialist
+    )
     assert dossier.due_at is not None
     new_due = clock.add_working_minutes(
-        max(dossier.due_at, timezone.now()), 3 * 480,
-        hours=unit_office_hours(dossier.unit), calendar=work_calendar())
-    actions.dossier_apologize(dossier=dossier, actor=head, new_due_at=new_due,
-                              reason="Cần xác minh thêm hồ sơ đất đai của hộ gia đình.")
+        max(dossier.due_at, timezone.now()),
+        3 * 480,
+        hours=unit_office_hours(dossier.unit),
+        calendar=work_calendar(),
+    )
+    actions.dossier_apologize(
+        dossier=dossier,
+        actor=head,
+        new_due_at=new_due,
+        reason="Cần xác minh thêm hồ sơ đất đai của hộ gia đình.",
+    )
     return dossier
 
 
-def _awaiting_payment(dossier: Dossier, desk_officer: Any, office: Unit,
-                      specialist: Any) -> Dossier:
-    dossier = actions.dossier_transfer(dossier=dossier, actor=desk_officer, to_unit=office,
-                                       to_user=specialist)
-    actions.dossier_request_payment(dossier=dossier, actor=specialist,
-                                    amount_vnd=dossier.fee_vnd or 100_000)
+def _awaiting_payment(
+    dossier: Dossier, desk_officer: Any, office: Unit, specialist: Any
+) -> Dossier:
+    dossier = actions.dossier_transfer(
+        dossier=dossier, actor=desk_officer, to_unit=office, to_user=specialist
+    )
+    actions.dossier_request_payment(
+        dossier=dossier, actor=specialist, amount_vnd=dossier.fee_vnd or 100_000
+    )
     return Dossier.objects.get(pk=dossier.pk)
 
 
 def _resolved(dossier: Dossier, desk_officer: Any, office: Unit, specialist: Any) -> Dossier:
-    dossier = actions.dossier_transfer(dossier=dossier, actor=desk_officer, to_unit=office,
-                                       to_user=specialist)
-    return actions.dossier_resolve(dossier=dossier, actor=specialist, outcome="approved",
-                                   note="Cấp Giấy chứng nhận đăng ký hộ kinh doanh.")
+    dossier = actions.dossier_transfer(
+        dossier=dossier, actor=desk_officer, to_unit=office, to_user=specialist
+    )
+    return actions.dossier_resolve(
+        dossier=dossier,
+        actor=specialist,
+        outcome="approved",
+        note="Cấp Giấy chứng nhận đăng ký hộ kinh doanh.",
+    )

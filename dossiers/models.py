@@ -41,30 +41,56 @@ class Dossier(models.Model):
         DENIED = "denied", _("Từ chối giải quyết")
 
     code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True)
-    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT,
-                                  related_name="dossiers", verbose_name=_("thủ tục"))
-    unit = models.ForeignKey("procedures.Unit", on_delete=models.PROTECT,
-                             related_name="dossiers", verbose_name=_("cơ quan tiếp nhận"))
-    handling_unit = models.ForeignKey("procedures.Unit", on_delete=models.PROTECT,
-                                      related_name="handled_dossiers",
-                                      verbose_name=_("cơ quan đang xử lý"))
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="assigned_dossiers",
-                                    verbose_name=_("cán bộ đang xử lý"))
+    procedure = models.ForeignKey(
+        "procedures.Procedure",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("thủ tục"),
+    )
+    unit = models.ForeignKey(
+        "procedures.Unit",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("cơ quan tiếp nhận"),
+    )
+    handling_unit = models.ForeignKey(
+        "procedures.Unit",
+        on_delete=models.PROTECT,
+        related_name="handled_dossiers",
+        verbose_name=_("cơ quan đang xử lý"),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_dossiers",
+        verbose_name=_("cán bộ đang xử lý"),
+    )
     channel = models.CharField(_("hình thức nộp"), max_length=10, choices=Channel.choices)
-    status = models.CharField(_("trạng thái"), max_length=24, choices=Status.choices,
-                              default=Status.SUBMITTED, db_index=True)
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=24,
+        choices=Status.choices,
+        default=Status.SUBMITTED,
+        db_index=True,
+    )
 
-    applicant_kind = models.CharField(max_length=12, choices=ApplicantKind.choices,
-                                      default=ApplicantKind.PERSON)
+    applicant_kind = models.CharField(
+        max_length=12, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
+    )
     applicant_name = models.CharField(_("họ và tên người nộp"), max_length=200)
     applicant_id_number = models.CharField(_("số định danh / mã số"), max_length=20)
     applicant_phone = models.CharField(_("số điện thoại"), max_length=16)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300)
     organisation_name = models.CharField(_("tên tổ chức"), max_length=300, blank=True)
-    delivery = models.CharField(_("hình thức nhận kết quả"), max_length=10,
-                                choices=Delivery.choices, default=Delivery.COUNTER)
+    delivery = models.CharField(
+        _("hình thức nhận kết quả"),
+        max_length=10,
+        choices=Delivery.choices,
+        default=Delivery.COUNTER,
+    )
     delivery_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=300, blank=True)
     payment_method = models.CharField(_("hình thức thanh toán"), max_length=20, blank=True)
     fee_vnd = models.PositiveIntegerField(_("phí, lệ phí (đồng)"), default=0)
@@ -74,8 +100,13 @@ class Dossier(models.Model):
     update_key_hash = models.CharField(max_length=128, blank=True)
     key_failures = models.PositiveSmallIntegerField(default=0)
     key_locked_until = models.DateTimeField(null=True, blank=True)
-    citizen = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="citizen_dossiers")
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="citizen_dossiers",
+    )
     # A retried or double-clicked submission carries the same token: one dossier, not two.
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
@@ -86,11 +117,13 @@ class Dossier(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(_("thời điểm giải quyết xong"), null=True, blank=True)
     returned_at = models.DateTimeField(_("thời điểm trả kết quả"), null=True, blank=True)
-    outcome = models.CharField(_("kết quả giải quyết"), max_length=10, choices=Outcome.choices,
-                               blank=True)
+    outcome = models.CharField(
+        _("kết quả giải quyết"), max_length=10, choices=Outcome.choices, blank=True
+    )
     # How the result was handed back (Mẫu 06 "cách thức nhận kết quả") and to whom.
-    return_method = models.CharField(_("cách thức trả kết quả"), max_length=10,
-                                     choices=Delivery.choices, blank=True)
+    return_method = models.CharField(
+        _("cách thức trả kết quả"), max_length=10, choices=Delivery.choices, blank=True
+    )
     return_recipient = models.CharField(_("người nhận kết quả"), max_length=200, blank=True)
     # The desk's checklist at reception (Mẫu 01): [{"document_id", "name", "originals",
     # "copies"}], in the procedure's order.
@@ -118,7 +151,8 @@ class Dossier(models.Model):
         self.search_text = fold(f"{self.applicant_name} {self.organisation_name}")[:300]
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"applicant_name", "organisation_name"} & set(
-                update_fields):
+            update_fields
+        ):
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
 
@@ -154,8 +188,13 @@ class DossierFile(models.Model):
         SLIP = "slip", _("Phiếu")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
-    document = models.ForeignKey("procedures.ProcedureDocument", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(
+        "procedures.ProcedureDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SUBMISSION)
     token = models.CharField(max_length=32, unique=True)
     extension = models.CharField(max_length=8)
@@ -165,8 +204,9 @@ class DossierFile(models.Model):
     sha256 = models.CharField(max_length=64)
     content_type = models.CharField(max_length=100, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("tệp hồ sơ")
@@ -185,11 +225,13 @@ class DossierEvent(models.Model):
     kind = models.CharField(max_length=32, default="transition")
     from_status = models.CharField(max_length=24, blank=True)
     to_status = models.CharField(max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField(max_length=200, blank=True)
-    unit = models.ForeignKey("procedures.Unit", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+    unit = models.ForeignKey(
+        "procedures.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(db_index=True)
     note = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
@@ -227,18 +269,22 @@ class DailySequence(models.Model):
 class SupplementRequest(models.Model):
     """Mẫu 02: every missing item at once, only from the procedure's published list."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE,
-                                related_name="supplement_requests")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="supplement_requests"
+    )
     unit = models.ForeignKey("procedures.Unit", on_delete=models.PROTECT, related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField()
-    documents = models.ManyToManyField("procedures.ProcedureDocument", related_name="+",
-                                       verbose_name=_("giấy tờ cần bổ sung"))
+    documents = models.ManyToManyField(
+        "procedures.ProcedureDocument", related_name="+", verbose_name=_("giấy tờ cần bổ sung")
+    )
     reason = models.TextField(_("lý do"))
     # A second request by the same agency needs a head of unit's override (recorded).
-    override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     override_note = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answer_note = models.TextField(blank=True)
@@ -261,10 +307,12 @@ class Handover(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="handovers")
     from_unit = models.ForeignKey("procedures.Unit", on_delete=models.PROTECT, related_name="+")
     to_unit = models.ForeignKey("procedures.Unit", on_delete=models.PROTECT, related_name="+")
-    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
-    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+")
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     given_at = models.DateTimeField()
     received_at = models.DateTimeField(null=True, blank=True)
     step_due_at = models.DateTimeField(null=True, blank=True)
@@ -286,8 +334,9 @@ class Apology(models.Model):
     reason = models.TextField(_("lý do quá hạn"))
     original_due_at = models.DateTimeField()
     new_due_at = models.DateTimeField(_("ngày hẹn trả mới"))
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     issued_at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -330,13 +379,14 @@ class DossierAccess(models.Model):
         DOWNLOAD = "download", _("Tải tệp")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="+")
-    unit = models.ForeignKey("procedures.Unit", null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "procedures.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(max_length=10, choices=Action.choices)
-    file = models.ForeignKey(DossierFile, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    file = models.ForeignKey(
+        DossierFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -359,22 +409,26 @@ class Payment(models.Model):
         CASH = "cash", _("Tiền mặt")
         TRANSFER = "transfer", _("Chuyển khoản (VietQR)")
         ONLINE = "online", _("Thanh toán trực tuyến")
+
     # --- end payments (issue 7) ---
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="payments")
     amount_vnd = models.PositiveIntegerField(_("số tiền (đồng)"))
     requested_at = models.DateTimeField()
     # Empty when the fee was asked at an online submission (level 4), not by an officer.
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     paid_at = models.DateTimeField(null=True, blank=True)
     method = models.CharField(_("hình thức thanh toán"), max_length=20, blank=True)
     reference = models.CharField(_("số chứng từ"), max_length=100, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # --- payments (issue 7) ---
-    state = models.CharField(_("tình trạng"), max_length=10, choices=State.choices,
-                             default=State.AWAITING, db_index=True)
+    state = models.CharField(
+        _("tình trạng"), max_length=10, choices=State.choices, default=State.AWAITING, db_index=True
+    )
     # The gateway that took an online payment (dossiers.payments.gateways), if any.
     gateway = models.CharField(_("cổng thanh toán"), max_length=20, blank=True)
     # The computation behind amount_vnd (dossiers.payments.fees.fee_lines): shown on the
@@ -383,28 +437,35 @@ class Payment(models.Model):
     copies = models.PositiveSmallIntegerField(_("số bản"), default=1)
     fee_detail = models.JSONField(_("cách tính phí"), default=list, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
-    refunded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    refunded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     refund_reason = models.TextField(_("lý do hoàn trả"), blank=True)
     # --- end payments (issue 7) ---
 
     class Meta:
         ordering = ["requested_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_vnd__gt=0),
-                                   name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(amount_vnd__gt=0), name="payment_amount_positive"
+            ),
             # --- payments (issue 7) ---
             # Paid or refunded means a payment time; refunded means a refund time.
-            models.CheckConstraint(condition=models.Q(state="awaiting")
-                                   | models.Q(paid_at__isnull=False),
-                                   name="payment_paid_has_time"),
-            models.CheckConstraint(condition=~models.Q(state="refunded")
-                                   | models.Q(refunded_at__isnull=False),
-                                   name="payment_refund_has_time"),
+            models.CheckConstraint(
+                condition=models.Q(state="awaiting") | models.Q(paid_at__isnull=False),
+                name="payment_paid_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="refunded") | models.Q(refunded_at__isnull=False),
+                name="payment_refund_has_time",
+            ),
             # One open request per dossier: a second "pay" click or a concurrent IPN can
             # never create a twin.
-            models.UniqueConstraint(fields=["dossier"], condition=models.Q(state="awaiting"),
-                                    name="payment_one_awaiting_per_dossier"),
+            models.UniqueConstraint(
+                fields=["dossier"],
+                condition=models.Q(state="awaiting"),
+                name="payment_one_awaiting_per_dossier",
+            ),
             # --- end payments (issue 7) ---
         ]
         indexes = [models.Index(fields=["paid_at", "method"])]  # reconciliation by day
@@ -421,8 +482,9 @@ class Payment(models.Model):
 # --- payments (issue 7) ---------------------------------------------------------------------
 
 BANK_BIN_VALIDATOR = RegexValidator(r"^\d{6}$", _("Mã BIN ngân hàng gồm 6 chữ số."))
-ACCOUNT_NUMBER_VALIDATOR = RegexValidator(r"^[0-9A-Za-z]{1,19}$",
-                                          _("Số tài khoản gồm tối đa 19 chữ số hoặc chữ cái."))
+ACCOUNT_NUMBER_VALIDATOR = RegexValidator(
+    r"^[0-9A-Za-z]{1,19}$", _("Số tài khoản gồm tối đa 19 chữ số hoặc chữ cái.")
+)
 
 
 class PaymentAccount(models.Model):
@@ -431,13 +493,19 @@ class PaymentAccount(models.Model):
     A unit without its own account uses the nearest parent's (dossiers.payments.selectors).
     """
 
-    unit = models.OneToOneField("procedures.Unit", on_delete=models.CASCADE,
-                                related_name="payment_account", verbose_name=_("đơn vị"))
-    bank_bin = models.CharField(_("mã BIN ngân hàng"), max_length=6,
-                                validators=[BANK_BIN_VALIDATOR])
+    unit = models.OneToOneField(
+        "procedures.Unit",
+        on_delete=models.CASCADE,
+        related_name="payment_account",
+        verbose_name=_("đơn vị"),
+    )
+    bank_bin = models.CharField(
+        _("mã BIN ngân hàng"), max_length=6, validators=[BANK_BIN_VALIDATOR]
+    )
     bank_name = models.CharField(_("ngân hàng"), max_length=120)
-    account_number = models.CharField(_("số tài khoản"), max_length=19,
-                                      validators=[ACCOUNT_NUMBER_VALIDATOR])
+    account_number = models.CharField(
+        _("số tài khoản"), max_length=19, validators=[ACCOUNT_NUMBER_VALIDATOR]
+    )
     account_name = models.CharField(_("tên tài khoản"), max_length=70)
     # Demo accounts are fake: pages say so, so nobody transfers real money to them.
     is_demo = models.BooleanField(_("tài khoản minh họa"), default=False)
@@ -478,11 +546,13 @@ class PaymentAttempt(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_vnd__gt=0),
-                                   name="payment_attempt_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(amount_vnd__gt=0), name="payment_attempt_amount_positive"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.gateway} {self.txn_ref} {self.state}"
+
 
 # --- end payments (issue 7) -----------------------------------------------------------------

@@ -24,8 +24,13 @@ from procedures.text import fold
 S = Dossier.Status
 
 # Received and not finished: the clock runs (or is paused) for these.
-OPEN_STATES = (S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT,
-               S.WITHDRAWAL_REQUESTED)
+OPEN_STATES = (
+    S.RECEIVED,
+    S.PROCESSING,
+    S.SUPPLEMENT_REQUESTED,
+    S.AWAITING_PAYMENT,
+    S.WITHDRAWAL_REQUESTED,
+)
 RUNNING_STATES = (S.RECEIVED, S.PROCESSING, S.WITHDRAWAL_REQUESTED)
 
 
@@ -53,8 +58,7 @@ def queues() -> list[Queue]:
 def late_q(*, at: datetime) -> Q:
     """Open and past the due time; while paused, judged at the moment the pause began."""
     running = Q(status__in=OPEN_STATES, paused_at__isnull=True, due_at__lt=at)
-    paused = Q(status__in=OPEN_STATES, paused_at__isnull=False,
-               due_at__lt=F("paused_at"))
+    paused = Q(status__in=OPEN_STATES, paused_at__isnull=False, due_at__lt=F("paused_at"))
     return running | paused
 
 
@@ -64,8 +68,7 @@ def due_soon_q(*, at: datetime, unit_ids: set[int]) -> Q:
     q = Q(pk__in=[])
     for unit in Unit.objects.filter(pk__in=unit_ids):
         hours = unit_office_hours(unit)
-        limit = clock.add_working_minutes(at, hours.minutes_per_day, hours=hours,
-                                          calendar=calendar)
+        limit = clock.add_working_minutes(at, hours.minutes_per_day, hours=hours, calendar=calendar)
         q |= Q(unit_id=unit.pk, due_at__gte=at, due_at__lte=limit)
     return Q(status__in=RUNNING_STATES, paused_at__isnull=True) & q
 
@@ -92,20 +95,30 @@ def _scope_unit_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     return officer_unit_ids(user=user)
 
 
-def queue_counts(*, user: AbstractBaseUser | AnonymousUser,
-                 at: datetime | None = None) -> dict[str, int]:
+def queue_counts(
+    *, user: AbstractBaseUser | AnonymousUser, at: datetime | None = None
+) -> dict[str, int]:
     """Counts of every queue for the user's scope, in one aggregate query."""
     at = at or timezone.now()
     ids = _scope_unit_ids(user)
-    aggregates = {q.slug: Count("pk", filter=queue_q(slug=q.slug, at=at, unit_ids=ids))
-                  for q in queues()}
+    aggregates = {
+        q.slug: Count("pk", filter=queue_q(slug=q.slug, at=at, unit_ids=ids)) for q in queues()
+    }
     return officer_dossiers(user=user).aggregate(**aggregates)
 
 
-def dossier_list(*, user: AbstractBaseUser | AnonymousUser, queue: str = "all",
-                 status: str = "", overdue: bool | None = None,
-                 due_before: datetime | None = None, unit: str = "", search: str = "",
-                 procedure: str = "", at: datetime | None = None) -> QuerySet[Dossier]:
+def dossier_list(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    queue: str = "all",
+    status: str = "",
+    overdue: bool | None = None,
+    due_before: datetime | None = None,
+    unit: str = "",
+    search: str = "",
+    procedure: str = "",
+    at: datetime | None = None,
+) -> QuerySet[Dossier]:
     """The user's dossiers in a queue, filtered; related rows joined (constant queries)."""
     at = at or timezone.now()
     ids = _scope_unit_ids(user)
@@ -124,8 +137,11 @@ def dossier_list(*, user: AbstractBaseUser | AnonymousUser, queue: str = "all",
         qs = qs.filter(procedure__code=procedure)
     search = search.strip()
     if search:
-        text = Q(code__icontains=search) | Q(applicant_phone__icontains=search) | Q(
-            applicant_id_number__icontains=search)
+        text = (
+            Q(code__icontains=search)
+            | Q(applicant_phone__icontains=search)
+            | Q(applicant_id_number__icontains=search)
+        )
         words = fold(search).split()
         if words:
             name = Q()
@@ -139,49 +155,73 @@ def dossier_list(*, user: AbstractBaseUser | AnonymousUser, queue: str = "all",
     return qs.order_by("-submitted_at", "-id")
 
 
-def dossier_flags(dossiers: list[Dossier], *, at: datetime,
-                  calendar: clock.WorkCalendar) -> list[Dossier]:
+def dossier_flags(
+    dossiers: list[Dossier], *, at: datetime, calendar: clock.WorkCalendar
+) -> list[Dossier]:
     """Mark each dossier `is_late`, `is_due_soon`, `ack_overdue` (no query per dossier)."""
     from dossiers.deadlines import dossier_is_due_soon, dossier_is_late
     from dossiers.services.actions import dossier_ack_overdue
 
     for d in dossiers:
         d.is_late = dossier_is_late(d, at=at)  # type: ignore[attr-defined]
-        d.is_due_soon = dossier_is_due_soon(d, at=at,  # type: ignore[attr-defined]
-                                            calendar=calendar)
-        d.ack_overdue = dossier_ack_overdue(dossier=d, at=at,  # type: ignore[attr-defined]
-                                            calendar=calendar)
+        d.is_due_soon = dossier_is_due_soon(
+            d,
+            at=at,  # type: ignore[attr-defined]
+            calendar=calendar,
+        )
+        d.ack_overdue = dossier_ack_overdue(
+            dossier=d,
+            at=at,  # type: ignore[attr-defined]
+            calendar=calendar,
+        )
     return dossiers
 
 
 def dossier_detail(*, dossier: Dossier) -> Dossier:
     """One dossier with everything its page and API answer show, prefetched."""
-    return (Dossier.objects.filter(pk=dossier.pk)
-            .select_related("procedure", "procedure__field", "unit", "handling_unit",
-                            "assigned_to")
-            .prefetch_related(
-                Prefetch("files", queryset=DossierFile.objects.select_related("document")),
-                Prefetch("events", queryset=DossierEvent.objects.select_related("actor")
-                         .order_by("seq")),
-                Prefetch("handovers", queryset=Handover.objects.select_related(
-                    "from_unit", "to_unit", "from_user", "to_user")),
-                Prefetch("supplement_requests", queryset=SupplementRequest.objects
-                         .select_related("unit", "requested_by", "override_by")
-                         .prefetch_related("documents")),
-                "shipments", "payments", "procedure__documents",
-            ).get())
+    return (
+        Dossier.objects.filter(pk=dossier.pk)
+        .select_related("procedure", "procedure__field", "unit", "handling_unit", "assigned_to")
+        .prefetch_related(
+            Prefetch("files", queryset=DossierFile.objects.select_related("document")),
+            Prefetch(
+                "events", queryset=DossierEvent.objects.select_related("actor").order_by("seq")
+            ),
+            Prefetch(
+                "handovers",
+                queryset=Handover.objects.select_related(
+                    "from_unit", "to_unit", "from_user", "to_user"
+                ),
+            ),
+            Prefetch(
+                "supplement_requests",
+                queryset=SupplementRequest.objects.select_related(
+                    "unit", "requested_by", "override_by"
+                ).prefetch_related("documents"),
+            ),
+            "shipments",
+            "payments",
+            "procedure__documents",
+        )
+        .get()
+    )
 
 
 def dossier_apology_or_none(dossier: Dossier) -> Apology | None:
     return Apology.objects.filter(dossier=dossier).select_related("signed_by").first()
 
 
-def register_rows(*, unit_ids: set[int], field_id: int | None, start: datetime,
-                  end: datetime) -> QuerySet[Dossier]:
+def register_rows(
+    *, unit_ids: set[int], field_id: int | None, start: datetime, end: datetime
+) -> QuerySet[Dossier]:
     """Mẫu 06: dossiers received in [start, end) by the units, for one field of work."""
-    qs = Dossier.objects.filter(Q(unit_id__in=unit_ids) | Q(handling_unit_id__in=unit_ids),
-                                received_at__gte=start, received_at__lt=end)
+    qs = Dossier.objects.filter(
+        Q(unit_id__in=unit_ids) | Q(handling_unit_id__in=unit_ids),
+        received_at__gte=start,
+        received_at__lt=end,
+    )
     if field_id:
         qs = qs.filter(procedure__field_id=field_id)
-    return (qs.select_related("procedure", "procedure__field", "unit", "handling_unit")
-            .order_by("received_at", "id"))
+    return qs.select_related("procedure", "procedure__field", "unit", "handling_unit").order_by(
+        "received_at", "id"
+    )

@@ -41,11 +41,29 @@ class DossierListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dossier
-        fields = ["code", "status", "status_code", "status_label", "channel", "procedure",
-                  "unit", "handling_unit", "applicant_name", "applicant_id_number",
-                  "applicant_phone", "applicant_email", "applicant_address", "submitted_at",
-                  "received_at", "due_at", "resolved_at", "returned_at", "overdue", "due_soon",
-                  "url"]
+        fields = [
+            "code",
+            "status",
+            "status_code",
+            "status_label",
+            "channel",
+            "procedure",
+            "unit",
+            "handling_unit",
+            "applicant_name",
+            "applicant_id_number",
+            "applicant_phone",
+            "applicant_email",
+            "applicant_address",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "resolved_at",
+            "returned_at",
+            "overdue",
+            "due_soon",
+            "url",
+        ]
 
     def _at(self) -> Any:
         return self.context.get("at") or timezone.now()
@@ -164,11 +182,26 @@ class DossierDetailSerializer(DossierListSerializer):
     outcome = serializers.CharField(read_only=True)
 
     class Meta(DossierListSerializer.Meta):
-        fields = [*DossierListSerializer.Meta.fields, "delivery", "delivery_address",
-                  "payment_method", "fee_vnd", "note", "outcome", "return_method",
-                  "return_recipient", "received_documents", "files", "events", "transfers",
-                  "apology", "supplement_requests", "shipments", "payments",
-                  "available_actions"]
+        fields = [
+            *DossierListSerializer.Meta.fields,
+            "delivery",
+            "delivery_address",
+            "payment_method",
+            "fee_vnd",
+            "note",
+            "outcome",
+            "return_method",
+            "return_recipient",
+            "received_documents",
+            "files",
+            "events",
+            "transfers",
+            "apology",
+            "supplement_requests",
+            "shipments",
+            "payments",
+            "available_actions",
+        ]
 
     @extend_schema_field(ApologySerializer(allow_null=True))
     def get_apology(self, obj: Dossier) -> dict[str, Any] | None:
@@ -195,9 +228,12 @@ class ReceptionSerializer(serializers.Serializer):
     delivery = serializers.CharField(default=Dossier.Delivery.COUNTER, help_text="counter | post")
     delivery_address = serializers.CharField(required=False, allow_blank=True, default="")
     payment_method = serializers.CharField(required=False, allow_blank=True, default="")
-    checklist = serializers.ListField(child=serializers.IntegerField(), required=False,
-                                      default=list,
-                                      help_text="Mã (id) các giấy tờ đã nhận bản giấy")
+    checklist = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="Mã (id) các giấy tờ đã nhận bản giấy",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -207,12 +243,15 @@ class ActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=list(ACTION_FROM))
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    items = serializers.ListField(child=serializers.IntegerField(), required=False,
-                                  default=list)
+    items = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     override_note = serializers.CharField(required=False, allow_blank=True, default="")
     to_unit = serializers.CharField(required=False, allow_blank=True, default="")
-    to_user = serializers.CharField(required=False, allow_blank=True, default="",
-                                    help_text="Tên đăng nhập hoặc id của cán bộ nhận")
+    to_user = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Tên đăng nhập hoặc id của cán bộ nhận",
+    )
     amount_vnd = serializers.IntegerField(required=False, min_value=1)
     method = serializers.CharField(required=False, allow_blank=True, default="")
     reference = serializers.CharField(required=False, allow_blank=True, default="")

@@ -26,7 +26,11 @@ from procedures.models import Field, Unit
 from procedures.pdf import html_to_pdf
 
 FORMS: dict[str, str] = {
-    "receipt": "01", "supplement": "02", "refusal": "03", "apology": "04", "control": "05",
+    "receipt": "01",
+    "supplement": "02",
+    "refusal": "03",
+    "apology": "04",
+    "control": "05",
 }
 
 
@@ -71,16 +75,25 @@ def _entry_number(dossier: Dossier) -> str:
 def _context(dossier: Dossier, unit: Unit | None = None) -> dict[str, Any]:
     unit = unit or dossier.unit
     parent = unit.parent
-    place = (parent.name if parent and unit.kind == Unit.Kind.AGENCY else unit.name)
+    place = parent.name if parent and unit.kind == Unit.Kind.AGENCY else unit.name
     for prefix in ("UBND ", "Huyện ", "huyện ", "xã ", "Xã "):
         place = place.replace(prefix, "")
-    return {"dossier": dossier, "unit": unit, "place": place, "today": timezone.localdate(),
-            "entry_number": _entry_number(dossier)}
+    return {
+        "dossier": dossier,
+        "unit": unit,
+        "place": place,
+        "today": timezone.localdate(),
+        "entry_number": _entry_number(dossier),
+    }
 
 
 def _last_event(dossier: Dossier, to_status: str) -> DossierEvent | None:
-    return (DossierEvent.objects.filter(dossier=dossier, to_status=to_status, kind="transition")
-            .select_related("actor").order_by("-seq").first())
+    return (
+        DossierEvent.objects.filter(dossier=dossier, to_status=to_status, kind="transition")
+        .select_related("actor")
+        .order_by("-seq")
+        .first()
+    )
 
 
 def slip_receipt_html(*, dossier: Dossier) -> str:
@@ -90,29 +103,45 @@ def slip_receipt_html(*, dossier: Dossier) -> str:
     event = _last_event(dossier, Dossier.Status.RECEIVED)
     documents = dossier.received_documents or [
         {"name": d.name, "originals": d.originals, "copies": d.copies}
-        for d in dossier.procedure.documents.all()]
-    return render_to_string("dossiers/pdf/receipt.html", {
-        **_context(dossier), "documents": documents, "time_limit": _time_limit_text(dossier),
-        "officer_name": _name(event.actor) if event else "", "lookup_url": lookup_url(dossier),
-        "qr": qr_data_uri(lookup_url(dossier)),
-    })
+        for d in dossier.procedure.documents.all()
+    ]
+    return render_to_string(
+        "dossiers/pdf/receipt.html",
+        {
+            **_context(dossier),
+            "documents": documents,
+            "time_limit": _time_limit_text(dossier),
+            "officer_name": _name(event.actor) if event else "",
+            "lookup_url": lookup_url(dossier),
+            "qr": qr_data_uri(lookup_url(dossier)),
+        },
+    )
 
 
 def slip_supplement_html(*, dossier: Dossier) -> str:
     """Mẫu 02: the latest supplement request, its items and reason, who to contact."""
-    request = (SupplementRequest.objects.filter(dossier=dossier)
-               .select_related("unit", "requested_by", "override_by")
-               .prefetch_related("documents").order_by("-requested_at", "-id").first())
+    request = (
+        SupplementRequest.objects.filter(dossier=dossier)
+        .select_related("unit", "requested_by", "override_by")
+        .prefetch_related("documents")
+        .order_by("-requested_at", "-id")
+        .first()
+    )
     if request is None:
         raise SlipUnavailable(_("Hồ sơ chưa có yêu cầu bổ sung."))
     membership = Membership.objects.filter(user=request.requested_by).first()
-    return render_to_string("dossiers/pdf/supplement.html", {
-        **_context(dossier, request.unit), "request": request, "request_unit": request.unit,
-        "items": sorted(request.documents.all(), key=lambda d: (d.order, d.pk)),
-        "officer_name": _name(request.requested_by),
-        "officer_phone": membership.phone if membership else "",
-        "override_name": _name(request.override_by),
-    })
+    return render_to_string(
+        "dossiers/pdf/supplement.html",
+        {
+            **_context(dossier, request.unit),
+            "request": request,
+            "request_unit": request.unit,
+            "items": sorted(request.documents.all(), key=lambda d: (d.order, d.pk)),
+            "officer_name": _name(request.requested_by),
+            "officer_phone": membership.phone if membership else "",
+            "override_name": _name(request.override_by),
+        },
+    )
 
 
 def slip_refusal_html(*, dossier: Dossier) -> str:
@@ -120,10 +149,15 @@ def slip_refusal_html(*, dossier: Dossier) -> str:
     event = _last_event(dossier, Dossier.Status.REFUSED)
     if event is None:
         raise SlipUnavailable(_("Hồ sơ không bị từ chối tiếp nhận."))
-    return render_to_string("dossiers/pdf/refusal.html", {
-        **_context(dossier), "event": event,
-        "reason": event.details.get("reason") or event.note, "officer_name": _name(event.actor),
-    })
+    return render_to_string(
+        "dossiers/pdf/refusal.html",
+        {
+            **_context(dossier),
+            "event": event,
+            "reason": event.details.get("reason") or event.note,
+            "officer_name": _name(event.actor),
+        },
+    )
 
 
 def slip_apology_html(*, dossier: Dossier) -> str:
@@ -133,30 +167,46 @@ def slip_apology_html(*, dossier: Dossier) -> str:
     apology = Apology.objects.filter(dossier=dossier).select_related("unit", "signed_by").first()
     if apology is None:
         raise SlipUnavailable(_("Hồ sơ chưa có phiếu xin lỗi."))
-    return render_to_string("dossiers/pdf/apology.html", {
-        **_context(dossier, apology.unit), "apology": apology, "apology_unit": apology.unit,
-        "signer_name": _name(apology.signed_by),
-    })
+    return render_to_string(
+        "dossiers/pdf/apology.html",
+        {
+            **_context(dossier, apology.unit),
+            "apology": apology,
+            "apology_unit": apology.unit,
+            "signer_name": _name(apology.signed_by),
+        },
+    )
 
 
 def slip_control_html(*, dossier: Dossier) -> str:
     """Mẫu 05: the processing control slip, one row per hand-over."""
     if dossier.received_at is None:
         raise SlipUnavailable(_("Hồ sơ chưa được tiếp nhận."))
-    handovers = list(Handover.objects.filter(dossier=dossier).select_related(
-        "from_unit", "to_unit", "from_user", "to_user"))
+    handovers = list(
+        Handover.objects.filter(dossier=dossier).select_related(
+            "from_unit", "to_unit", "from_user", "to_user"
+        )
+    )
     for h in handovers:
         h.from_name = _name(h.from_user)  # type: ignore[attr-defined]
         h.to_name = _name(h.to_user) or h.to_unit.name  # type: ignore[attr-defined]
     coordinating = sorted({h.to_unit.name for h in handovers} - {dossier.handling_unit.name})
-    return render_to_string("dossiers/pdf/control.html", {
-        **_context(dossier), "handovers": handovers, "coordinating": coordinating,
-    })
+    return render_to_string(
+        "dossiers/pdf/control.html",
+        {
+            **_context(dossier),
+            "handovers": handovers,
+            "coordinating": coordinating,
+        },
+    )
 
 
 RENDERERS = {
-    "receipt": slip_receipt_html, "supplement": slip_supplement_html,
-    "refusal": slip_refusal_html, "apology": slip_apology_html, "control": slip_control_html,
+    "receipt": slip_receipt_html,
+    "supplement": slip_supplement_html,
+    "refusal": slip_refusal_html,
+    "apology": slip_apology_html,
+    "control": slip_control_html,
 }
 
 
@@ -182,9 +232,17 @@ def slip_pdf_response(*, dossier: Dossier, form: str) -> HttpResponse:
 # --- Mẫu 06: the register -------------------------------------------------------------------
 
 REGISTER_HEADERS = [
-    "STT", "Mã hồ sơ", "Tên thủ tục", "Người nộp", "Địa chỉ, số điện thoại",
-    "Cơ quan chủ trì giải quyết", "Nhận hồ sơ", "Hẹn trả kết quả", "Trả kết quả",
-    "Cách thức nhận kết quả", "Ký nhận",
+    "STT",
+    "Mã hồ sơ",
+    "Tên thủ tục",
+    "Người nộp",
+    "Địa chỉ, số điện thoại",
+    "Cơ quan chủ trì giải quyết",
+    "Nhận hồ sơ",
+    "Hẹn trả kết quả",
+    "Trả kết quả",
+    "Cách thức nhận kết quả",
+    "Ký nhận",
 ]
 
 
@@ -200,25 +258,32 @@ def _fmt(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
 
 
-def register_build(*, unit_ids: set[int], field: Field | None, start: date,
-                   end: date) -> Register:
+def register_build(*, unit_ids: set[int], field: Field | None, start: date, end: date) -> Register:
     """The register rows for the units' dossiers received from `start` to `end` (inclusive)."""
     tz = timezone.get_current_timezone()
     lo = datetime.combine(start, datetime.min.time(), tzinfo=tz)
     hi = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz)
     rows = []
-    qs = register_rows(unit_ids=unit_ids, field_id=field.pk if field else None, start=lo,
-                       end=hi)
+    qs = register_rows(unit_ids=unit_ids, field_id=field.pk if field else None, start=lo, end=hi)
     for number, d in enumerate(qs, start=1):
-        rows.append([
-            str(number), d.code, d.procedure.name, d.applicant_name,
-            f"{d.applicant_address}; {d.applicant_phone}", d.handling_unit.name,
-            _fmt(d.received_at), _fmt(d.due_at), _fmt(d.returned_at),
-            d.get_return_method_display() if d.return_method else "",
-            d.return_recipient,
-        ])
-    return Register(field_name=field.name if field else "Tất cả lĩnh vực", start=start,
-                    end=end, rows=rows)
+        rows.append(
+            [
+                str(number),
+                d.code,
+                d.procedure.name,
+                d.applicant_name,
+                f"{d.applicant_address}; {d.applicant_phone}",
+                d.handling_unit.name,
+                _fmt(d.received_at),
+                _fmt(d.due_at),
+                _fmt(d.returned_at),
+                d.get_return_method_display() if d.return_method else "",
+                d.return_recipient,
+            ]
+        )
+    return Register(
+        field_name=field.name if field else "Tất cả lĩnh vực", start=start, end=end, rows=rows
+    )
 
 
 def register_xlsx(register: Register) -> bytes:
@@ -229,8 +294,12 @@ def register_xlsx(register: Register) -> bytes:
     ws = wb.active
     ws.title = "So theo doi ho so"
     ws.append(["SỔ THEO DÕI HỒ SƠ (Mẫu 06)"])
-    ws.append([f"Lĩnh vực: {register.field_name}; từ ngày {register.start:%d/%m/%Y} đến ngày "
-               f"{register.end:%d/%m/%Y}"])
+    ws.append(
+        [
+            f"Lĩnh vực: {register.field_name}; từ ngày {register.start:%d/%m/%Y} đến ngày "
+            f"{register.end:%d/%m/%Y}"
+        ]
+    )
     ws.append(REGISTER_HEADERS)
     for cell in ws[3]:
         cell.font = Font(bold=True)
@@ -246,9 +315,17 @@ def register_xlsx(register: Register) -> bytes:
 
 
 def register_pdf(register: Register, *, unit: Unit) -> bytes:
-    html = render_to_string("dossiers/pdf/register.html", {
-        "unit": unit, "place": unit.name, "today": timezone.localdate(),
-        "headers": REGISTER_HEADERS, "rows": register.rows, "field_name": register.field_name,
-        "start": register.start, "end_label": register.end,
-    })
+    html = render_to_string(
+        "dossiers/pdf/register.html",
+        {
+            "unit": unit,
+            "place": unit.name,
+            "today": timezone.localdate(),
+            "headers": REGISTER_HEADERS,
+            "rows": register.rows,
+            "field_name": register.field_name,
+            "start": register.start,
+            "end_label": register.end,
+        },
+    )
     return html_to_pdf(html)

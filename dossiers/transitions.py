@@ -10,13 +10,26 @@ from dossiers.models import Dossier
 S = Dossier.Status
 
 ALLOWED: dict[str, frozenset[str]] = {
-    S.SUBMITTED: frozenset({S.RECEIVED, S.REFUSED, S.SUPPLEMENT_REQUESTED,
-                            S.WITHDRAWAL_REQUESTED}),
-    S.RECEIVED: frozenset({S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT,
-                           S.RESOLVED, S.WITHDRAWAL_REQUESTED}),
+    S.SUBMITTED: frozenset({S.RECEIVED, S.REFUSED, S.SUPPLEMENT_REQUESTED, S.WITHDRAWAL_REQUESTED}),
+    S.RECEIVED: frozenset(
+        {
+            S.PROCESSING,
+            S.SUPPLEMENT_REQUESTED,
+            S.AWAITING_PAYMENT,
+            S.RESOLVED,
+            S.WITHDRAWAL_REQUESTED,
+        }
+    ),
     # processing -> processing is a transfer between offices or officers.
-    S.PROCESSING: frozenset({S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT,
-                             S.RESOLVED, S.WITHDRAWAL_REQUESTED}),
+    S.PROCESSING: frozenset(
+        {
+            S.PROCESSING,
+            S.SUPPLEMENT_REQUESTED,
+            S.AWAITING_PAYMENT,
+            S.RESOLVED,
+            S.WITHDRAWAL_REQUESTED,
+        }
+    ),
     # A supplement answered before reception goes back to the desk (submitted); after
     # reception, back to processing.
     S.SUPPLEMENT_REQUESTED: frozenset({S.SUBMITTED, S.PROCESSING, S.WITHDRAWAL_REQUESTED}),
@@ -34,8 +47,16 @@ PAUSED: frozenset[str] = frozenset({S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT})
 FINAL: frozenset[str] = frozenset({S.REFUSED, S.STOPPED, S.RESOLVED, S.RETURNED})
 # Reception has happened (the clock has started).
 RECEIVED_STATES: frozenset[str] = frozenset(
-    {S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT,
-     S.WITHDRAWAL_REQUESTED, S.STOPPED, S.RESOLVED, S.RETURNED}
+    {
+        S.RECEIVED,
+        S.PROCESSING,
+        S.SUPPLEMENT_REQUESTED,
+        S.AWAITING_PAYMENT,
+        S.WITHDRAWAL_REQUESTED,
+        S.STOPPED,
+        S.RESOLVED,
+        S.RETURNED,
+    }
 )
 
 

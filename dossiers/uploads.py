@@ -82,8 +82,10 @@ _SPACES = re.compile(r"\s+")
 
 
 def allowed_extensions() -> list[str]:
-    return [e.lower() if e.startswith(".") else f".{e.lower()}"
-            for e in settings.UPLOAD_ALLOWED_EXTENSIONS]
+    return [
+        e.lower() if e.startswith(".") else f".{e.lower()}"
+        for e in settings.UPLOAD_ALLOWED_EXTENSIONS
+    ]
 
 
 def upload_accept_attribute() -> str:
@@ -101,8 +103,11 @@ def upload_clean_name(raw: str) -> str:
     name = str(raw or "")
     if "/" in name or "\\" in name or name.strip() in {".", ".."} or "\x00" in name:
         raise ValidationError(
-            _("Tên tệp “%(name)s” không hợp lệ (chứa đường dẫn thư mục). Vui lòng đổi tên tệp "
-              "rồi tải lên lại.") % {"name": _printable(name)[:80]},
+            _(
+                "Tên tệp “%(name)s” không hợp lệ (chứa đường dẫn thư mục). Vui lòng đổi tên tệp "
+                "rồi tải lên lại."
+            )
+            % {"name": _printable(name)[:80]},
             code="bad_name",
         )
     name = unicodedata.normalize("NFC", name)
@@ -124,8 +129,9 @@ def _printable(name: str) -> str:
     return "".join(ch for ch in name if unicodedata.category(ch) not in _INVISIBLE)
 
 
-def upload_validate(upload: UploadedFile, *,
-                    document: ProcedureDocument | None = None) -> IncomingFile:
+def upload_validate(
+    upload: UploadedFile, *, document: ProcedureDocument | None = None
+) -> IncomingFile:
     """Check one uploaded file; return it ready for dossier_file_store, or raise.
 
     Raises UploadTooLarge over the size limit and ValidationError for every other refusal;
@@ -136,21 +142,28 @@ def upload_validate(upload: UploadedFile, *,
     shown = name[:80]
     if size > settings.UPLOAD_MAX_BYTES:
         raise UploadTooLarge(
-            _("Tệp “%(name)s” (%(size)s) vượt quá dung lượng cho phép %(limit)s. Vui lòng "
-              "giảm độ phân giải khi quét hoặc chia thành nhiều tệp.")
-            % {"name": shown, "size": filesizeformat(size),
-               "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)},
+            _(
+                "Tệp “%(name)s” (%(size)s) vượt quá dung lượng cho phép %(limit)s. Vui lòng "
+                "giảm độ phân giải khi quét hoặc chia thành nhiều tệp."
+            )
+            % {
+                "name": shown,
+                "size": filesizeformat(size),
+                "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+            },
             extra={"code": "too_large"},
         )
     if size == 0:
-        raise ValidationError(_("Tệp “%(name)s” rỗng (0 byte). Vui lòng chọn lại tệp.")
-                              % {"name": shown}, code="empty")
+        raise ValidationError(
+            _("Tệp “%(name)s” rỗng (0 byte). Vui lòng chọn lại tệp.") % {"name": shown},
+            code="empty",
+        )
     extension = ("." + name.rsplit(".", 1)[1].lower()) if "." in name else ""
     allowed = allowed_extensions()
     if extension not in allowed:
         raise ValidationError(
-            _("Tệp “%(name)s” có định dạng không được chấp nhận. Chỉ nhận các tệp: "
-              "%(allowed)s.") % {"name": shown, "allowed": ", ".join(allowed)},
+            _("Tệp “%(name)s” có định dạng không được chấp nhận. Chỉ nhận các tệp: %(allowed)s.")
+            % {"name": shown, "allowed": ", ".join(allowed)},
             code="bad_extension",
         )
     upload.seek(0)
@@ -158,8 +171,10 @@ def upload_validate(upload: UploadedFile, *,
     upload.seek(0)
     if not _content_matches(extension, head):
         raise ValidationError(
-            _("Nội dung tệp “%(name)s” không đúng với đuôi %(ext)s (ví dụ ảnh được đổi tên "
-              "thành .pdf). Vui lòng lưu lại đúng định dạng rồi tải lên.")
+            _(
+                "Nội dung tệp “%(name)s” không đúng với đuôi %(ext)s (ví dụ ảnh được đổi tên "
+                "thành .pdf). Vui lòng lưu lại đúng định dạng rồi tải lên."
+            )
             % {"name": shown, "ext": extension},
             code="bad_content",
         )
@@ -167,14 +182,19 @@ def upload_validate(upload: UploadedFile, *,
         _check_structure(extension, upload, size)
     except _Corrupt as exc:
         raise ValidationError(
-            _("Tệp “%(name)s” bị hỏng hoặc không đọc được (%(why)s). Vui lòng kiểm tra lại "
-              "tệp.") % {"name": shown, "why": exc.why},
+            _("Tệp “%(name)s” bị hỏng hoặc không đọc được (%(why)s). Vui lòng kiểm tra lại tệp.")
+            % {"name": shown, "why": exc.why},
             code="corrupt",
         ) from None
     finally:
         upload.seek(0)
-    return IncomingFile(document=document, upload=upload, name=name, extension=extension,
-                        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"))
+    return IncomingFile(
+        document=document,
+        upload=upload,
+        name=name,
+        extension=extension,
+        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
 
 
 def _content_matches(extension: str, head: bytes) -> bool:

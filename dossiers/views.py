@@ -44,12 +44,14 @@ from procedures.models import Unit
 S = Dossier.Status
 
 ACTION_LABELS = {
-    "receive": gettext_lazy("Tiếp nhận hồ sơ"), "refuse": gettext_lazy("Từ chối tiếp nhận"),
+    "receive": gettext_lazy("Tiếp nhận hồ sơ"),
+    "refuse": gettext_lazy("Từ chối tiếp nhận"),
     "request_supplement": gettext_lazy("Yêu cầu bổ sung"),
     "transfer": gettext_lazy("Chuyển xử lý"),
     "request_payment": gettext_lazy("Yêu cầu nộp phí, lệ phí"),
     "confirm_payment": gettext_lazy("Xác nhận đã nộp"),
-    "resolve": gettext_lazy("Giải quyết hồ sơ"), "return": gettext_lazy("Trả kết quả"),
+    "resolve": gettext_lazy("Giải quyết hồ sơ"),
+    "return": gettext_lazy("Trả kết quả"),
     "stop": gettext_lazy("Dừng xử lý"),
     "apologize": gettext_lazy("Lập phiếu xin lỗi, hẹn lại"),
 }
@@ -70,6 +72,7 @@ def _officer_required(request: HttpRequest) -> None:
 
 # --- Login ----------------------------------------------------------------------------------
 
+
 class OfficerLoginView(auth_views.LoginView):
     template_name = "dossiers/login.html"
     redirect_authenticated_user = True
@@ -77,8 +80,9 @@ class OfficerLoginView(auth_views.LoginView):
     authentication_form = OfficerAuthenticationForm
 
     def form_valid(self, form: Any) -> HttpResponse:
-        return officer_login_complete(self.request, user=form.get_user(),
-                                      next_url=self.get_success_url())
+        return officer_login_complete(
+            self.request, user=form.get_user(), next_url=self.get_success_url()
+        )
 
 
 officer_login = OfficerLoginView.as_view()
@@ -86,6 +90,7 @@ officer_logout = auth_views.LogoutView.as_view(next_page="officer-login")
 
 
 # --- Workbench ------------------------------------------------------------------------------
+
 
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
@@ -101,20 +106,32 @@ def workbench(request: HttpRequest) -> HttpResponse:
     if status not in S.values:
         status = ""
     unit = request.GET.get("unit", "")
-    qs = selectors.dossier_list(user=request.user, queue=queue, status=status, unit=unit,
-                                search=search, at=at)
+    qs = selectors.dossier_list(
+        user=request.user, queue=queue, status=status, unit=unit, search=search, at=at
+    )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     rows = selectors.dossier_flags(list(page.object_list), at=at, calendar=work_calendar())
     counts = selectors.queue_counts(user=request.user, at=at)
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "dossiers/workbench.html", {
-        "ack_waiting": _ack_waiting(request, at),
-        "queues": [(q, counts[q.slug]) for q in selectors.queues()], "queue": queue,
-        "page": page, "rows": rows, "search": search, "status": status, "unit": unit,
-        "statuses": S.choices, "units": _scope_units(request), "querystring": params.urlencode(),
-        "can_receive": bool(_desk_units(request)),
-    })
+    return render(
+        request,
+        "dossiers/workbench.html",
+        {
+            "ack_waiting": _ack_waiting(request, at),
+            "queues": [(q, counts[q.slug]) for q in selectors.queues()],
+            "queue": queue,
+            "page": page,
+            "rows": rows,
+            "search": search,
+            "status": status,
+            "unit": unit,
+            "statuses": S.choices,
+            "units": _scope_units(request),
+            "querystring": params.urlencode(),
+            "can_receive": bool(_desk_units(request)),
+        },
+    )
 
 
 def _ack_waiting(request: HttpRequest, at: Any) -> int:
@@ -139,6 +156,7 @@ def _desk_units(request: HttpRequest) -> QuerySet[Unit]:
 
 # --- Counter and postal reception -----------------------------------------------------------
 
+
 @login_required
 def reception(request: HttpRequest) -> HttpResponse:
     """Receive a dossier at the counter or from the post: choose, then fill in and check."""
@@ -153,36 +171,58 @@ def reception(request: HttpRequest) -> HttpResponse:
     unit, procedure = start.cleaned_data["unit"], start.cleaned_data["procedure"]
     if request.method != "POST":
         form = f.ReceptionForm(procedure=procedure)
-        return render(request, "dossiers/reception.html",
-                      {"start": start, "form": form, "unit": unit, "procedure": procedure})
+        return render(
+            request,
+            "dossiers/reception.html",
+            {"start": start, "form": form, "unit": unit, "procedure": procedure},
+        )
     form = f.ReceptionForm(request.POST, request.FILES, procedure=procedure)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            files = [officer_upload_validate(request.FILES[name], document=d)
-                     for d in form.documents
-                     if (name := f"document_{d.pk}") in request.FILES]
+            files = [
+                officer_upload_validate(request.FILES[name], document=d)
+                for d in form.documents
+                if (name := f"document_{d.pk}") in request.FILES
+            ]
             dossier, _key = actions.dossier_receive_at_counter(
-                procedure=procedure, unit=unit, channel=data["channel"], actor=request.user,
-                applicant=Applicant(name=data["applicant_name"],
-                                    id_number=data["applicant_id_number"],
-                                    phone=data["applicant_phone"],
-                                    address=data["applicant_address"],
-                                    email=data["applicant_email"]),
-                checklist=[int(pk) for pk in data["checklist"]], files=files,
-                delivery=data["delivery"], delivery_address=data["delivery_address"],
-                note=data["note"])
+                procedure=procedure,
+                unit=unit,
+                channel=data["channel"],
+                actor=request.user,
+                applicant=Applicant(
+                    name=data["applicant_name"],
+                    id_number=data["applicant_id_number"],
+                    phone=data["applicant_phone"],
+                    address=data["applicant_address"],
+                    email=data["applicant_email"],
+                ),
+                checklist=[int(pk) for pk in data["checklist"]],
+                files=files,
+                delivery=data["delivery"],
+                delivery_address=data["delivery_address"],
+                note=data["note"],
+            )
         except ValidationError as exc:
             _errors_to_form(form, exc)
         except PortalError as exc:
             form.add_error(None, str(exc.message))
         else:
-            messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s. In giấy tiếp nhận và hẹn "
-                                        "trả kết quả cho người nộp.") % {"code": dossier.code})
+            messages.success(
+                request,
+                _(
+                    "Đã tiếp nhận hồ sơ %(code)s. In giấy tiếp nhận và hẹn "
+                    "trả kết quả cho người nộp."
+                )
+                % {"code": dossier.code},
+            )
             return redirect("officer-dossier", code=dossier.code)
-    return render(request, "dossiers/reception.html",
-                  {"start": start, "form": form, "unit": unit, "procedure": procedure},
-                  status=400)
+    return render(
+        request,
+        "dossiers/reception.html",
+        {"start": start, "form": form, "unit": unit, "procedure": procedure},
+        status=400,
+    )
 
 
 def _errors_to_form(form: Form, exc: ValidationError) -> None:
@@ -195,21 +235,24 @@ def _errors_to_form(form: Form, exc: ValidationError) -> None:
 
 # --- The dossier page -----------------------------------------------------------------------
 
+
 @login_required
 def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
     """Everything about one dossier, with the actions the officer may take now."""
     dossier = dossier_get_for_officer(user=request.user, code=code)
-    dossier_access_record(dossier=dossier, user=request.user,
-                          action=DossierAccess.Action.VIEW)
+    dossier_access_record(dossier=dossier, user=request.user, action=DossierAccess.Action.VIEW)
     return _render_dossier(request, dossier)
 
 
 def _available_actions(request: HttpRequest, dossier: Dossier) -> list[str]:
     allowed = officer_allowed_actions(user=request.user, dossier=dossier)
-    names = [a for a in actions.ACTION_FROM if a in allowed
-             and dossier.status in actions.ACTION_FROM[a]]
-    if "apologize" in names and (Apology.objects.filter(dossier=dossier).exists()
-                                 or not actions.dossier_apology_due(dossier=dossier)):
+    names = [
+        a for a in actions.ACTION_FROM if a in allowed and dossier.status in actions.ACTION_FROM[a]
+    ]
+    if "apologize" in names and (
+        Apology.objects.filter(dossier=dossier).exists()
+        or not actions.dossier_apology_due(dossier=dossier)
+    ):
         names.remove("apologize")
     return names
 
@@ -221,15 +264,27 @@ def _action_form(action: str, dossier: Dossier, data: Any = None, files: Any = N
     if action == "transfer":
         return f.TransferForm(data, dossier=dossier, **kwargs)
     form_class: type[Form] = {
-        "receive": f.NoteForm, "refuse": f.ReasonForm, "stop": f.ReasonForm,
-        "request_payment": f.PaymentRequestForm, "confirm_payment": f.PaymentConfirmForm,
-        "resolve": f.ResolveForm, "return": f.ReturnForm, "apologize": f.ApologyForm,
+        "receive": f.NoteForm,
+        "refuse": f.ReasonForm,
+        "stop": f.ReasonForm,
+        "request_payment": f.PaymentRequestForm,
+        "confirm_payment": f.PaymentConfirmForm,
+        "resolve": f.ResolveForm,
+        "return": f.ReturnForm,
+        "apologize": f.ApologyForm,
     }[action]
     return form_class(data, files, **kwargs)
 
 
-def _render_dossier(request: HttpRequest, dossier: Dossier, *, bound: Form | None = None,
-                    bound_action: str = "", error: str = "", status: int = 200) -> HttpResponse:
+def _render_dossier(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    bound: Form | None = None,
+    bound_action: str = "",
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     detail = selectors.dossier_detail(dossier=dossier)
     at = timezone.now()
     selectors.dossier_flags([detail], at=at, calendar=work_calendar())
@@ -241,29 +296,51 @@ def _render_dossier(request: HttpRequest, dossier: Dossier, *, bound: Form | Non
         names.append(bound_action)
     action_forms = []
     for name in names:
-        form = (bound if name == bound_action and bound is not None
-                else _action_form(name, detail))
+        form = bound if name == bound_action and bound is not None else _action_form(name, detail)
         rules = SHOW_WHEN.get(name, {})
-        action_forms.append((name, ACTION_LABELS[name], form,
-                             [(field, rules.get(field.name, "")) for field in form]))
-    accesses = (DossierAccess.objects.filter(dossier=detail).select_related("user", "unit")
-                .order_by("-at")[:20])
+        action_forms.append(
+            (
+                name,
+                ACTION_LABELS[name],
+                form,
+                [(field, rules.get(field.name, "")) for field in form],
+            )
+        )
+    accesses = (
+        DossierAccess.objects.filter(dossier=detail)
+        .select_related("user", "unit")
+        .order_by("-at")[:20]
+    )
     apology = selectors.dossier_apology_or_none(detail)
-    apology_needed = (apology is None and detail.status in actions.ACTION_FROM["apologize"]
-                      and actions.dossier_apology_due(dossier=detail, at=at))
-    return render(request, "dossiers/dossier.html", {
-        "apology_needed": apology_needed, "dossier": detail, "action_forms": action_forms,
-        "bound_action": bound_action,
-        "error": error, "apology": apology,
-        "accesses": accesses, "slip_forms": _slip_links(detail),
-    }, status=status)
+    apology_needed = (
+        apology is None
+        and detail.status in actions.ACTION_FROM["apologize"]
+        and actions.dossier_apology_due(dossier=detail, at=at)
+    )
+    return render(
+        request,
+        "dossiers/dossier.html",
+        {
+            "apology_needed": apology_needed,
+            "dossier": detail,
+            "action_forms": action_forms,
+            "bound_action": bound_action,
+            "error": error,
+            "apology": apology,
+            "accesses": accesses,
+            "slip_forms": _slip_links(detail),
+        },
+        status=status,
+    )
 
 
 def _slip_links(dossier: Dossier) -> list[tuple[str, str]]:
     links = []
     if dossier.received_at:
-        links += [("receipt", _("Mẫu 01 – Giấy tiếp nhận và hẹn trả kết quả")),
-                  ("control", _("Mẫu 05 – Phiếu kiểm soát quá trình giải quyết"))]
+        links += [
+            ("receipt", _("Mẫu 01 – Giấy tiếp nhận và hẹn trả kết quả")),
+            ("control", _("Mẫu 05 – Phiếu kiểm soát quá trình giải quyết")),
+        ]
     if dossier.supplement_requests.all():
         links.append(("supplement", _("Mẫu 02 – Phiếu yêu cầu bổ sung")))
     if dossier.status == S.REFUSED:
@@ -273,8 +350,13 @@ def _slip_links(dossier: Dossier) -> list[tuple[str, str]]:
     return links
 
 
-def _run_action(request: HttpRequest, code: str, action: str,
-                run: Callable[[Dossier, dict[str, Any]], Any], success: str) -> HttpResponse:
+def _run_action(
+    request: HttpRequest,
+    code: str,
+    action: str,
+    run: Callable[[Dossier, dict[str, Any]], Any],
+    success: str,
+) -> HttpResponse:
     """The shape of every action view: access helper, form, service, redirect."""
     try:
         dossier = dossier_get_for_officer(user=request.user, code=code, action=action)
@@ -289,8 +371,7 @@ def _run_action(request: HttpRequest, code: str, action: str,
         except NotAllowed as exc:
             raise PermissionDenied(str(exc.message)) from exc
         except PortalError as exc:
-            return _render_dossier(request, dossier, error=str(exc.message),
-                                   status=exc.status_code)
+            return _render_dossier(request, dossier, error=str(exc.message), status=exc.status_code)
         else:
             messages.success(request, success)
             return redirect("officer-dossier", code=code)
@@ -300,52 +381,89 @@ def _run_action(request: HttpRequest, code: str, action: str,
 @require_POST
 @login_required
 def action_receive(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(request, code, "receive", lambda d, c: actions.dossier_receive(
-        dossier=d, actor=request.user, note=c["note"]), _("Đã tiếp nhận hồ sơ."))
+    return _run_action(
+        request,
+        code,
+        "receive",
+        lambda d, c: actions.dossier_receive(dossier=d, actor=request.user, note=c["note"]),
+        _("Đã tiếp nhận hồ sơ."),
+    )
 
 
 @require_POST
 @login_required
 def action_refuse(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(request, code, "refuse", lambda d, c: actions.dossier_refuse(
-        dossier=d, actor=request.user, reason=c["reason"]), _("Đã từ chối tiếp nhận hồ sơ."))
+    return _run_action(
+        request,
+        code,
+        "refuse",
+        lambda d, c: actions.dossier_refuse(dossier=d, actor=request.user, reason=c["reason"]),
+        _("Đã từ chối tiếp nhận hồ sơ."),
+    )
 
 
 @require_POST
 @login_required
 def action_request_supplement(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(request, code, "request_supplement",
-                       lambda d, c: actions.dossier_request_supplement(
-                           dossier=d, actor=request.user, document_ids=c["items"],
-                           reason=c["reason"], override_note=c["override_note"]),
-                       _("Đã gửi yêu cầu bổ sung hồ sơ."))
+    return _run_action(
+        request,
+        code,
+        "request_supplement",
+        lambda d, c: actions.dossier_request_supplement(
+            dossier=d,
+            actor=request.user,
+            document_ids=c["items"],
+            reason=c["reason"],
+            override_note=c["override_note"],
+        ),
+        _("Đã gửi yêu cầu bổ sung hồ sơ."),
+    )
 
 
 @require_POST
 @login_required
 def action_transfer(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(request, code, "transfer", lambda d, c: actions.dossier_transfer(
-        dossier=d, actor=request.user, to_unit=c["to_unit"], to_user=c["to_user"],
-        note=c["note"]), _("Đã chuyển hồ sơ."))
+    return _run_action(
+        request,
+        code,
+        "transfer",
+        lambda d, c: actions.dossier_transfer(
+            dossier=d,
+            actor=request.user,
+            to_unit=c["to_unit"],
+            to_user=c["to_user"],
+            note=c["note"],
+        ),
+        _("Đã chuyển hồ sơ."),
+    )
 
 
 @require_POST
 @login_required
 def action_request_payment(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(request, code, "request_payment",
-                       lambda d, c: actions.dossier_request_payment(
-                           dossier=d, actor=request.user, amount_vnd=c["amount_vnd"]),
-                       _("Đã yêu cầu thực hiện nghĩa vụ tài chính."))
+    return _run_action(
+        request,
+        code,
+        "request_payment",
+        lambda d, c: actions.dossier_request_payment(
+            dossier=d, actor=request.user, amount_vnd=c["amount_vnd"]
+        ),
+        _("Đã yêu cầu thực hiện nghĩa vụ tài chính."),
+    )
 
 
 @require_POST
 @login_required
 def action_confirm_payment(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(request, code, "confirm_payment",
-                       lambda d, c: actions.dossier_confirm_payment(
-                           dossier=d, actor=request.user, method=c["method"],
-                           reference=c["reference"]),
-                       _("Đã xác nhận thanh toán."))
+    return _run_action(
+        request,
+        code,
+        "confirm_payment",
+        lambda d, c: actions.dossier_confirm_payment(
+            dossier=d, actor=request.user, method=c["method"], reference=c["reference"]
+        ),
+        _("Đã xác nhận thanh toán."),
+    )
 
 
 @require_POST
@@ -354,47 +472,75 @@ def action_resolve(request: HttpRequest, code: str) -> HttpResponse:
     def run(d: Dossier, c: dict[str, Any]) -> Any:
         upload = c.get("result_file")
         result = officer_upload_validate(upload) if upload else None
-        return actions.dossier_resolve(dossier=d, actor=request.user, outcome=c["outcome"],
-                                       note=c["note"], result_file=result)
+        return actions.dossier_resolve(
+            dossier=d, actor=request.user, outcome=c["outcome"], note=c["note"], result_file=result
+        )
+
     return _run_action(request, code, "resolve", run, _("Đã giải quyết hồ sơ."))
 
 
 @require_POST
 @login_required
 def action_return(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(request, code, "return", lambda d, c: actions.dossier_return(
-        dossier=d, actor=request.user, method=c["method"], recipient_name=c["recipient_name"],
-        tracking_number=c["tracking_number"]), _("Đã trả kết quả."))
+    return _run_action(
+        request,
+        code,
+        "return",
+        lambda d, c: actions.dossier_return(
+            dossier=d,
+            actor=request.user,
+            method=c["method"],
+            recipient_name=c["recipient_name"],
+            tracking_number=c["tracking_number"],
+        ),
+        _("Đã trả kết quả."),
+    )
 
 
 @require_POST
 @login_required
 def action_stop(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(request, code, "stop", lambda d, c: actions.dossier_stop(
-        dossier=d, actor=request.user, reason=c["reason"]), _("Đã dừng xử lý hồ sơ."))
+    return _run_action(
+        request,
+        code,
+        "stop",
+        lambda d, c: actions.dossier_stop(dossier=d, actor=request.user, reason=c["reason"]),
+        _("Đã dừng xử lý hồ sơ."),
+    )
 
 
 @require_POST
 @login_required
 def action_apologize(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(request, code, "apologize", lambda d, c: actions.dossier_apologize(
-        dossier=d, actor=request.user, reason=c["reason"], new_due_at=c["new_due_at"]),
-        _("Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả."))
+    return _run_action(
+        request,
+        code,
+        "apologize",
+        lambda d, c: actions.dossier_apologize(
+            dossier=d, actor=request.user, reason=c["reason"], new_due_at=c["new_due_at"]
+        ),
+        _("Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả."),
+    )
 
 
 # --- Files and slips ------------------------------------------------------------------------
+
 
 @login_required
 def file_download(request: HttpRequest, code: str, file_id: int) -> FileResponse:
     """A dossier file, after the access check; every download is recorded."""
     dossier = dossier_get_for_officer(user=request.user, code=code)
     row = get_object_or_404(DossierFile, pk=file_id, dossier=dossier)
-    dossier_access_record(dossier=dossier, user=request.user,
-                          action=DossierAccess.Action.DOWNLOAD, file=row)
+    dossier_access_record(
+        dossier=dossier, user=request.user, action=DossierAccess.Action.DOWNLOAD, file=row
+    )
     inline = request.GET.get("xem") == "1"
-    return FileResponse(row.file.open("rb"), as_attachment=not inline,
-                        filename=row.original_name,
-                        content_type=row.content_type or "application/octet-stream")
+    return FileResponse(
+        row.file.open("rb"),
+        as_attachment=not inline,
+        filename=row.original_name,
+        content_type=row.content_type or "application/octet-stream",
+    )
 
 
 @login_required
@@ -411,18 +557,22 @@ def register(request: HttpRequest) -> HttpResponse:
     form = f.RegisterForm(request.GET or None, units=units)
     if form.is_valid():
         data = form.cleaned_data
-        book = slips.register_build(unit_ids={data["unit"].pk}, field=data["field"],
-                                    start=data["start"], end=data["end"])
+        book = slips.register_build(
+            unit_ids={data["unit"].pk}, field=data["field"], start=data["start"], end=data["end"]
+        )
         name = f"so-theo-doi-{data['start']:%Y%m%d}-{data['end']:%Y%m%d}"
         if data["format"] == "xlsx":
             response = HttpResponse(
                 slips.register_xlsx(book),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
             response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
             return response
-        response = HttpResponse(slips.register_pdf(book, unit=data["unit"]),
-                                content_type="application/pdf")
+        response = HttpResponse(
+            slips.register_pdf(book, unit=data["unit"]), content_type="application/pdf"
+        )
         response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
         return response
-    return render(request, "dossiers/register.html", {"form": form},
-                  status=400 if request.GET else 200)
+    return render(
+        request, "dossiers/register.html", {"form": form}, status=400 if request.GET else 200
+    )

@@ -16,8 +16,16 @@ from portal.admin import ReadOnlyAdmin
 
 @admin.register(SmsMessage)
 class SmsMessageAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "to", "template", "status", "attempts", "segments",
-                    "encoding", "dossier"]
+    list_display = [
+        "created_at",
+        "to",
+        "template",
+        "status",
+        "attempts",
+        "segments",
+        "encoding",
+        "dossier",
+    ]
     list_filter = ["status", "template", "encoding"]
     search_fields = ["to", "provider_message_id", "dossier__code"]
     date_hierarchy = "created_at"
@@ -52,5 +60,6 @@ class SmsTemplateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             template.body, template.email_subject = DEFAULT_TEMPLATES[template.name]
             template.full_clean()
             template.save()
-        self.message_user(request, _("Đã khôi phục %(n)d mẫu.") % {"n": queryset.count()},
-                          messages.SUCCESS)
+        self.message_user(
+            request, _("Đã khôi phục %(n)d mẫu.") % {"n": queryset.count()}, messages.SUCCESS
+        )

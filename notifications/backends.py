@@ -86,10 +86,21 @@ class _BaseUrlHttpClient(TwilioHttpClient):
 class TwilioBackend:
     delivers_elsewhere = True
 
-    def __init__(self, *, account_sid: str, auth_token: str, from_: str, base_url: str = "",
-                 status_callback: str = "", timeout: float = 15.0) -> None:
-        http_client = (_BaseUrlHttpClient(base_url, timeout=timeout, logger=_http_logger)
-                       if base_url else TwilioHttpClient(timeout=timeout, logger=_http_logger))
+    def __init__(
+        self,
+        *,
+        account_sid: str,
+        auth_token: str,
+        from_: str,
+        base_url: str = "",
+        status_callback: str = "",
+        timeout: float = 15.0,
+    ) -> None:
+        http_client = (
+            _BaseUrlHttpClient(base_url, timeout=timeout, logger=_http_logger)
+            if base_url
+            else TwilioHttpClient(timeout=timeout, logger=_http_logger)
+        )
         self.client = Client(account_sid, auth_token, http_client=http_client)
         self.from_ = from_
         self.status_callback = status_callback
@@ -105,8 +116,9 @@ class TwilioBackend:
             message = self.client.messages.create(**options)
         except TwilioRestException as exc:
             permanent = exc.status < 500 and exc.status not in TRANSIENT_HTTP
-            raise SmsError(f"HTTP {exc.status} ({exc.code}): {exc.msg}",
-                           permanent=permanent) from exc
+            raise SmsError(
+                f"HTTP {exc.status} ({exc.code}): {exc.msg}", permanent=permanent
+            ) from exc
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise SmsError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
         except (TwilioException, requests.RequestException, ValueError) as exc:
@@ -130,8 +142,13 @@ def _backend(name: str, *config: str) -> SmsBackend:
         return OutboxBackend()
     if name == "twilio":
         account_sid, auth_token, from_, base_url, callback = config
-        return TwilioBackend(account_sid=account_sid, auth_token=auth_token, from_=from_,
-                             base_url=base_url, status_callback=callback)
+        return TwilioBackend(
+            account_sid=account_sid,
+            auth_token=auth_token,
+            from_=from_,
+            base_url=base_url,
+            status_callback=callback,
+        )
     raise ValueError(f"unknown SMS_BACKEND {name!r} (console | outbox | twilio)")
 
 
@@ -140,6 +157,11 @@ def sms_backend_get() -> SmsBackend:
     name = settings.SMS_BACKEND
     if name != "twilio":
         return _backend(name)
-    return _backend(name, settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN,
-                    settings.TWILIO_FROM_NUMBER, settings.TWILIO_API_BASE_URL,
-                    status_callback_url())
+    return _backend(
+        name,
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+        settings.TWILIO_FROM_NUMBER,
+        settings.TWILIO_API_BASE_URL,
+        status_callback_url(),
+    )

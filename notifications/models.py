@@ -31,13 +31,20 @@ class OutboxRow(models.Model):
     Status = OutboxStatus
 
     template = models.CharField(_("mẫu"), max_length=40, blank=True)
-    dossier = models.ForeignKey("dossiers.Dossier", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+",
-                                verbose_name=_("hồ sơ"))
-    event = models.ForeignKey("dossiers.DossierEvent", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(_("trạng thái"), max_length=10, choices=OutboxStatus.choices,
-                              default=OutboxStatus.QUEUED)
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hồ sơ"),
+    )
+    event = models.ForeignKey(
+        "dossiers.DossierEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.QUEUED
+    )
     attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
     last_error = models.TextField(_("lỗi gần nhất"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
@@ -69,10 +76,12 @@ class SmsMessage(OutboxRow):
     to = models.CharField(_("số điện thoại"), max_length=32)
     body = models.TextField(_("nội dung"))
     segments = models.PositiveSmallIntegerField(_("số tin"), default=1)
-    encoding = models.CharField(_("bảng mã"), max_length=4, choices=Encoding.choices,
-                                default=Encoding.GSM7)
-    provider_message_id = models.CharField(_("mã tin của nhà mạng"), max_length=64,
-                                           blank=True, db_index=True)
+    encoding = models.CharField(
+        _("bảng mã"), max_length=4, choices=Encoding.choices, default=Encoding.GSM7
+    )
+    provider_message_id = models.CharField(
+        _("mã tin của nhà mạng"), max_length=64, blank=True, db_index=True
+    )
     # The provider's own last word (queued, sent, delivered, undelivered, failed...).
     provider_status = models.CharField(_("trạng thái nhà mạng"), max_length=20, blank=True)
     delivered_at = models.DateTimeField(_("đến máy lúc"), null=True, blank=True)
@@ -83,8 +92,9 @@ class SmsMessage(OutboxRow):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "queued_at"], name="sms_status_queued")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=OutboxStatus.values),
-                                   name="sms_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=OutboxStatus.values), name="sms_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,8 +115,14 @@ class EmailMessage(OutboxRow):
         indexes = [models.Index(fields=["status", "queued_at"], name="email_status_queued")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=[OutboxStatus.QUEUED, OutboxStatus.SENDING,
-                                               OutboxStatus.SENT, OutboxStatus.FAILED]),
+                condition=models.Q(
+                    status__in=[
+                        OutboxStatus.QUEUED,
+                        OutboxStatus.SENDING,
+                        OutboxStatus.SENT,
+                        OutboxStatus.FAILED,
+                    ]
+                ),
                 name="email_status_valid",
             ),
         ]
@@ -117,8 +133,10 @@ class EmailMessage(OutboxRow):
 
 class TemplateName(models.TextChoices):
     SUBMITTED = "submitted", _("Đã nộp trực tuyến (mã hồ sơ, mã tra cứu)")
-    SUBMITTED_RECEIVED = "submitted_received", _("Tiếp nhận trực tiếp/bưu chính (mã, mã tra "
-                                                 "cứu, hẹn trả)")
+    SUBMITTED_RECEIVED = (
+        "submitted_received",
+        _("Tiếp nhận trực tiếp/bưu chính (mã, mã tra cứu, hẹn trả)"),
+    )
     RECEIVED = "received", _("Đã tiếp nhận (hẹn trả kết quả)")
     SUPPLEMENT = "supplement", _("Yêu cầu bổ sung hồ sơ")
     PAYMENT = "payment", _("Yêu cầu nộp phí, lệ phí")
@@ -137,8 +155,7 @@ class SmsTemplate(models.Model):
     A missing row falls back to the default in notifications/defaults.py.
     """
 
-    name = models.CharField(_("loại tin"), max_length=40, unique=True,
-                            choices=TemplateName.choices)
+    name = models.CharField(_("loại tin"), max_length=40, unique=True, choices=TemplateName.choices)
     body = models.TextField(
         _("nội dung"),
         help_text=_("Cú pháp mẫu Django, ví dụ {{ code }}. Các biến dùng được xem ở mô tả."),

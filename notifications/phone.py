@@ -34,15 +34,17 @@ def phone_normalise(raw: str) -> str:
         national = ""
     if not _MOBILE.fullmatch(national):
         raise ValidationError(
-            _("Số điện thoại di động không hợp lệ. Vui lòng nhập số di động Việt Nam gồm "
-              "10 chữ số, ví dụ 0912 345 678."),
+            _(
+                "Số điện thoại di động không hợp lệ. Vui lòng nhập số di động Việt Nam gồm "
+                "10 chữ số, ví dụ 0912 345 678."
+            ),
             code="invalid_phone",
         )
     return f"+84{national}"
 
 
 def phone_display(e164: str) -> str:
-    """"+84912345678" → "0912 345 678" (for pages and slips)."""
+    """ "+84912345678" → "0912 345 678" (for pages and slips)."""
     if e164.startswith("+84") and len(e164) == 12:
         national = "0" + e164[3:]
         return f"{national[:4]} {national[4:7]} {national[7:]}"

@@ -57,14 +57,19 @@ def _awaiting_acknowledgement(*, handled: QuerySet[Dossier], at: datetime) -> li
 
     calendar = work_calendar()
     # 8 working hours are at least 8 hours: a cheap filter before the exact test.
-    candidates = (handled.filter(status=DS.SUBMITTED, channel=Channel.ONLINE,
-                                 submitted_at__lt=at - timedelta(hours=8))
-                  .select_related("unit", "procedure").order_by("submitted_at", "pk"))
+    candidates = (
+        handled.filter(
+            status=DS.SUBMITTED, channel=Channel.ONLINE, submitted_at__lt=at - timedelta(hours=8)
+        )
+        .select_related("unit", "procedure")
+        .order_by("submitted_at", "pk")
+    )
     return [d for d in candidates if dossier_ack_overdue(dossier=d, at=at, calendar=calendar)]
 
 
-def unit_reminder_counts(*, unit_ids: Iterable[int], at: datetime | None = None
-                         ) -> dict[int, ReminderCounts]:
+def unit_reminder_counts(
+    *, unit_ids: Iterable[int], at: datetime | None = None
+) -> dict[int, ReminderCounts]:
     """Per unit id: dossiers due within one working day, late, and awaiting acknowledgement.
 
     For the officer workbench and the daily digest. A dossier counts for the unit handling it
@@ -82,8 +87,11 @@ def unit_reminder_counts(*, unit_ids: Iterable[int], at: datetime | None = None
         return {}
     handled = Dossier.objects.filter(handling_unit_id__in=ids)
     late, due_soon = _filters(handled=handled, at=at)
-    rows = (handled.values("handling_unit_id").order_by()
-            .annotate(late=Count("pk", filter=late), due_soon=Count("pk", filter=due_soon)))
+    rows = (
+        handled.values("handling_unit_id")
+        .order_by()
+        .annotate(late=Count("pk", filter=late), due_soon=Count("pk", filter=due_soon))
+    )
     counts = {pk: {"late": 0, "due_soon": 0, "awaiting_acknowledgement": 0} for pk in ids}
     for row in rows:
         counts[row["handling_unit_id"]].update(late=row["late"], due_soon=row["due_soon"])

@@ -48,8 +48,12 @@ DS = Dossier.Status
 
 # Publishing happens in the request (on commit): give up quickly when Redis is down; the row
 # is saved and outbox_requeue_stale publishes it later.
-PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
-                        "interval_max": 0.2}
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 
 
 def _conf(name: str, default: float) -> float:
@@ -57,6 +61,7 @@ def _conf(name: str, default: float) -> float:
 
 
 # --- Rendering ----------------------------------------------------------------------------
+
 
 def message_render(*, name: str, context: dict[str, Any]) -> tuple[str, str]:
     """(body, e-mail subject) of template `name`: the admin's text, else the default."""
@@ -67,8 +72,10 @@ def message_render(*, name: str, context: dict[str, Any]) -> tuple[str, str]:
         row = DEFAULT_TEMPLATES[name]
     body, subject = row
     ctx = Context(context, autoescape=False)  # plain text: no HTML escaping of "&" or "'"
-    return (" ".join(Template(body).render(ctx).split()),
-            " ".join(Template(subject).render(ctx).split()))
+    return (
+        " ".join(Template(body).render(ctx).split()),
+        " ".join(Template(subject).render(ctx).split()),
+    )
 
 
 def _local(value: datetime | None) -> str:
@@ -83,23 +90,30 @@ def dossier_message_context(*, dossier: Dossier) -> dict[str, Any]:
     """The variables every dossier message can use (listed in notifications/defaults.py)."""
     unit = dossier.unit
     return {
-        "code": dossier.code, "unit": unit.short_name or unit.name,
-        "unit_address": unit.address, "unit_phone": unit.phone,
-        "procedure": dossier.procedure.name, "applicant": dossier.applicant_name,
-        "site_url": settings.SITE_URL, "due": _local(dossier.due_at),
-        "delivery": dossier.delivery, "delivery_address": dossier.delivery_address,
+        "code": dossier.code,
+        "unit": unit.short_name or unit.name,
+        "unit_address": unit.address,
+        "unit_phone": unit.phone,
+        "procedure": dossier.procedure.name,
+        "applicant": dossier.applicant_name,
+        "site_url": settings.SITE_URL,
+        "due": _local(dossier.due_at),
+        "delivery": dossier.delivery,
+        "delivery_address": dossier.delivery_address,
     }
 
 
 # --- Queueing -----------------------------------------------------------------------------
+
 
 def _publish(task: Any, pk: int) -> bool:
     """Hand one row's id to Celery. Never raises: a row that is not published waits."""
     try:
         task.apply_async(args=[pk], retry_policy=PUBLISH_RETRY_POLICY)
     except Exception:  # kombu's errors vary with the transport; the row is safe either way
-        logger.warning("could not publish %s(%s); the re-queue job will send it", task.name,
-                       pk, exc_info=True)
+        logger.warning(
+            "could not publish %s(%s); the re-queue job will send it", task.name, pk, exc_info=True
+        )
         return False
     return True
 
@@ -108,8 +122,15 @@ def _publish_on_commit(task: Any, pk: int) -> None:
     transaction.on_commit(functools.partial(_publish, task, pk))
 
 
-def sms_queue_body(*, to: str, body: str, template: str = "", dossier: Dossier | None = None,
-                   event: DossierEvent | None = None, secret: str = "") -> SmsMessage:
+def sms_queue_body(
+    *,
+    to: str,
+    body: str,
+    template: str = "",
+    dossier: Dossier | None = None,
+    event: DossierEvent | None = None,
+    secret: str = "",
+) -> SmsMessage:
     """Write one SMS row and publish it after the commit.
 
     A number that cannot be normalised (or an empty text) gives a failed row at once, visible
@@ -120,9 +141,16 @@ def sms_queue_body(*, to: str, body: str, template: str = "", dossier: Dossier |
     if settings.SMS_STRIP_DIACRITICS:
         body = strip_diacritics(body)
     size = sms_size(body)
-    sms = SmsMessage(body=body, template=template, dossier=dossier, event=event,
-                     queued_at=now, segments=size.segments, encoding=size.encoding,
-                     secret=secret if secret and secret in body else "")
+    sms = SmsMessage(
+        body=body,
+        template=template,
+        dossier=dossier,
+        event=event,
+        queued_at=now,
+        segments=size.segments,
+        encoding=size.encoding,
+        secret=secret if secret and secret in body else "",
+    )
     try:
         sms.to = phone_normalise(to)
         # The status CheckConstraint is a database backstop: checking it here costs a query.
@@ -130,8 +158,9 @@ def sms_queue_body(*, to: str, body: str, template: str = "", dossier: Dossier |
     except ValidationError as exc:
         sms.to, sms.status, sms.failed_at = (to or "")[:32], S.FAILED, now
         sms.last_error = " ".join(exc.messages)
-        logger.warning("SMS not sendable (dossier %s): %s", dossier.pk if dossier else None,
-                       sms.last_error)
+        logger.warning(
+            "SMS not sendable (dossier %s): %s", dossier.pk if dossier else None, sms.last_error
+        )
     sms.save()
     if sms.status == S.QUEUED:
         from notifications.tasks import sms_send as sms_send_task
@@ -140,18 +169,33 @@ def sms_queue_body(*, to: str, body: str, template: str = "", dossier: Dossier |
     return sms
 
 
-def sms_queue(*, to: str, body_template: str, context: dict[str, Any],
-              dossier: Dossier | None = None, event: DossierEvent | None = None,
-              secret: str = "") -> SmsMessage:
+def sms_queue(
+    *,
+    to: str,
+    body_template: str,
+    context: dict[str, Any],
+    dossier: Dossier | None = None,
+    event: DossierEvent | None = None,
+    secret: str = "",
+) -> SmsMessage:
     """Render SmsTemplate `body_template` (a TemplateName) with `context` and queue it to `to`."""
     body, _subject = message_render(name=body_template, context=context)
-    return sms_queue_body(to=to, body=body, template=body_template, dossier=dossier,
-                          event=event, secret=secret)
+    return sms_queue_body(
+        to=to, body=body, template=body_template, dossier=dossier, event=event, secret=secret
+    )
 
 
-def email_queue(*, to: str, subject: str, body: str, template: str = "",
-                dossier: Dossier | None = None, event: DossierEvent | None = None,
-                dedupe_key: str | None = None, secret: str = "") -> EmailMessage:
+def email_queue(
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    template: str = "",
+    dossier: Dossier | None = None,
+    event: DossierEvent | None = None,
+    dedupe_key: str | None = None,
+    secret: str = "",
+) -> EmailMessage:
     """Write one e-mail row and publish it after the commit; a repeated dedupe_key is a no-op
     that returns the existing row."""
     if dedupe_key:
@@ -159,9 +203,17 @@ def email_queue(*, to: str, subject: str, body: str, template: str = "",
         if existing is not None:
             return existing
     now = timezone.now()
-    email = EmailMessage(to=to, subject=subject[:250], body=body, template=template,
-                         dossier=dossier, event=event, queued_at=now, dedupe_key=dedupe_key,
-                         secret=secret if secret and secret in body else "")
+    email = EmailMessage(
+        to=to,
+        subject=subject[:250],
+        body=body,
+        template=template,
+        dossier=dossier,
+        event=event,
+        queued_at=now,
+        dedupe_key=dedupe_key,
+        secret=secret if secret and secret in body else "",
+    )
     try:
         email.full_clean(exclude=["dossier", "event", "dedupe_key"], validate_constraints=False)
     except ValidationError as exc:  # e.g. a bad address: kept, failed, never raised
@@ -181,29 +233,51 @@ def email_queue(*, to: str, subject: str, body: str, template: str = "",
     return email
 
 
-def _notify_applicant(*, dossier: Dossier, event: DossierEvent | None, template: str,
-                      context: dict[str, Any]) -> list[SmsMessage | EmailMessage]:
+def _notify_applicant(
+    *, dossier: Dossier, event: DossierEvent | None, template: str, context: dict[str, Any]
+) -> list[SmsMessage | EmailMessage]:
     body, subject = message_render(name=template, context=context)
     rows: list[SmsMessage | EmailMessage] = []
     if dossier.applicant_phone:
-        rows.append(sms_queue_body(to=dossier.applicant_phone, body=body, template=template,
-                                   dossier=dossier, event=event,
-                                   secret=str(context.get("key") or "")))
+        rows.append(
+            sms_queue_body(
+                to=dossier.applicant_phone,
+                body=body,
+                template=template,
+                dossier=dossier,
+                event=event,
+                secret=str(context.get("key") or ""),
+            )
+        )
     if dossier.applicant_email:
-        rows.append(email_queue(to=dossier.applicant_email, subject=subject, body=body,
-                                template=template, dossier=dossier, event=event,
-                                secret=str(context.get("key") or "")))
+        rows.append(
+            email_queue(
+                to=dossier.applicant_email,
+                subject=subject,
+                body=body,
+                template=template,
+                dossier=dossier,
+                event=event,
+                secret=str(context.get("key") or ""),
+            )
+        )
     return rows
 
 
 def sms_key_resend(*, dossier: Dossier, update_key: str) -> SmsMessage:
     """Send a new update key (the caller generated and stored it) to the registered phone."""
     context = {**dossier_message_context(dossier=dossier), "key": update_key}
-    return sms_queue(to=dossier.applicant_phone, body_template=T.KEY_RESEND, context=context,
-                     dossier=dossier, secret=update_key)
+    return sms_queue(
+        to=dossier.applicant_phone,
+        body_template=T.KEY_RESEND,
+        context=context,
+        dossier=dossier,
+        secret=update_key,
+    )
 
 
 # --- Dossier events -----------------------------------------------------------------------
+
 
 def _as_datetime(value: Any) -> datetime | None:
     if isinstance(value, datetime) or value is None:
@@ -211,8 +285,9 @@ def _as_datetime(value: Any) -> datetime | None:
     return parse_datetime(str(value))
 
 
-def _event_message(*, event: DossierEvent, context: dict[str, Any]) -> tuple[str | None,
-                                                                             dict[str, Any]]:
+def _event_message(
+    *, event: DossierEvent, context: dict[str, Any]
+) -> tuple[str | None, dict[str, Any]]:
     """Which template a dossier event calls for, and its own variables (None: no message)."""
     dossier = event.dossier
     reason = context.get("reason") or event.note
@@ -234,8 +309,10 @@ def _event_message(*, event: DossierEvent, context: dict[str, Any]) -> tuple[str
         return None, {}
     to = event.to_status
     if to == DS.RECEIVED:
-        if any(model.objects.filter(dossier=dossier, template=T.SUBMITTED_RECEIVED).exists()
-               for model in (SmsMessage, EmailMessage)):
+        if any(
+            model.objects.filter(dossier=dossier, template=T.SUBMITTED_RECEIVED).exists()
+            for model in (SmsMessage, EmailMessage)
+        ):
             return None, {}
         return T.RECEIVED, {}
     if to == DS.SUPPLEMENT_REQUESTED:
@@ -248,8 +325,7 @@ def _event_message(*, event: DossierEvent, context: dict[str, Any]) -> tuple[str
         return T.RESOLVED, {"outcome": dossier.outcome}
     if to == DS.RETURNED:
         method = context.get("method") or getattr(dossier, "return_method", "") or ""
-        return T.RETURNED, {"tracking_number": context.get("tracking_number", ""),
-                            "method": method}
+        return T.RETURNED, {"tracking_number": context.get("tracking_number", ""), "method": method}
     if to == DS.REFUSED:
         return T.REFUSED, {"reason": reason}
     if to == DS.STOPPED:
@@ -257,8 +333,9 @@ def _event_message(*, event: DossierEvent, context: dict[str, Any]) -> tuple[str
     return None, {}
 
 
-def dossier_event_notify(*, event: DossierEvent, context: dict[str, Any]
-                         ) -> list[SmsMessage | EmailMessage]:
+def dossier_event_notify(
+    *, event: DossierEvent, context: dict[str, Any]
+) -> list[SmsMessage | EmailMessage]:
     """Queue what a dossier event tells the applicant: an SMS, and an e-mail if they gave one.
 
     Runs inside the dossier's transaction (the rows commit or roll back with the event);
@@ -275,6 +352,7 @@ def dossier_event_notify(*, event: DossierEvent, context: dict[str, Any]
 
 # --- Sending ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class SendOutcome:
     status: str  # the row's status afterwards, or "skipped" when it was not ours to send
@@ -290,22 +368,35 @@ def retry_delay(attempt: int) -> float:
 
 def _claim(model: type[SmsMessage] | type[EmailMessage], pk: int) -> bool:
     # One UPDATE: of two workers holding the same id, exactly one changes the row.
-    return bool(model.objects.filter(pk=pk, status=S.QUEUED).update(
-        status=S.SENDING, sending_at=timezone.now(), attempts=F("attempts") + 1, retry_at=None))
+    return bool(
+        model.objects.filter(pk=pk, status=S.QUEUED).update(
+            status=S.SENDING, sending_at=timezone.now(), attempts=F("attempts") + 1, retry_at=None
+        )
+    )
 
 
-def _record_failure(model: type[SmsMessage] | type[EmailMessage], row: SmsMessage | EmailMessage,
-                    error: str, *, permanent: bool) -> SendOutcome:
+def _record_failure(
+    model: type[SmsMessage] | type[EmailMessage],
+    row: SmsMessage | EmailMessage,
+    error: str,
+    *,
+    permanent: bool,
+) -> SendOutcome:
     now = timezone.now()
     rows = model.objects.filter(pk=row.pk, status=S.SENDING)
     if permanent or row.attempts >= settings.SMS_MAX_ATTEMPTS:
         rows.update(status=S.FAILED, failed_at=now, last_error=error[:2000])
-        logger.warning("%s #%s failed after %s attempt(s): %s", model.__name__, row.pk,
-                       row.attempts, error)
+        logger.warning(
+            "%s #%s failed after %s attempt(s): %s", model.__name__, row.pk, row.attempts, error
+        )
         return SendOutcome(S.FAILED)
     delay = retry_delay(row.attempts)
-    rows.update(status=S.QUEUED, queued_at=now, retry_at=now + timedelta(seconds=delay),
-                last_error=error[:2000])
+    rows.update(
+        status=S.QUEUED,
+        queued_at=now,
+        retry_at=now + timedelta(seconds=delay),
+        last_error=error[:2000],
+    )
     logger.info("%s #%s: %s; retry in %.1f s", model.__name__, row.pk, error, delay)
     return SendOutcome(S.QUEUED, retry_in=delay)
 
@@ -333,10 +424,14 @@ def sms_send(*, sms_id: int) -> SendOutcome:
     # The gateway has the message now: if the database is briefly away (a restart), keep
     # trying to record it, or the row would be re-queued and the SMS sent twice (issue 9).
     masked = _secret_masked(sms) if backend.delivers_elsewhere else {}
-    _retry_while_database_away(lambda: SmsMessage.objects.filter(pk=sms.pk).update(
-        status=Case(When(status=S.SENDING, then=Value(S.SENT)), default=F("status")),
-        provider_message_id=provider_id, sent_at=timezone.now(), **masked,
-    ))
+    _retry_while_database_away(
+        lambda: SmsMessage.objects.filter(pk=sms.pk).update(
+            status=Case(When(status=S.SENDING, then=Value(S.SENT)), default=F("status")),
+            provider_message_id=provider_id,
+            sent_at=timezone.now(),
+            **masked,
+        )
+    )
     return SendOutcome(S.SENT)
 
 
@@ -382,11 +477,13 @@ def email_send(*, email_id: int) -> SendOutcome:
     try:
         DjangoEmail(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to]).send()
     except Exception as exc:  # SMTP and socket errors, or a misconfigured backend
-        return _record_failure(EmailMessage, email, f"{type(exc).__name__}: {exc}",
-                               permanent=_email_permanent(exc))
+        return _record_failure(
+            EmailMessage, email, f"{type(exc).__name__}: {exc}", permanent=_email_permanent(exc)
+        )
     masked = _secret_masked(email) if _email_delivers_elsewhere() else {}
     EmailMessage.objects.filter(pk=email.pk, status=S.SENDING).update(
-        status=S.SENT, sent_at=timezone.now(), **masked)
+        status=S.SENT, sent_at=timezone.now(), **masked
+    )
     return SendOutcome(S.SENT)
 
 
@@ -398,28 +495,40 @@ def _email_delivers_elsewhere() -> bool:
     return settings.EMAIL_BACKEND.rsplit(".", 2)[-2] not in _LOCAL_EMAIL_BACKENDS
 
 
-def _requeue(model: type[SmsMessage] | type[EmailMessage], task: Any, *, now: datetime,
-             wait: timedelta, stuck: timedelta, batch: int) -> int:
+def _requeue(
+    model: type[SmsMessage] | type[EmailMessage],
+    task: Any,
+    *,
+    now: datetime,
+    wait: timedelta,
+    stuck: timedelta,
+    batch: int,
+) -> int:
     # Rows left in sending by a worker that died mid-send: their time limit is long past.
     stuck_rows = model.objects.filter(status=S.SENDING, sending_at__lt=now - stuck)
     stuck_rows.filter(attempts__gte=settings.SMS_MAX_ATTEMPTS).update(
-        status=S.FAILED, failed_at=now, last_error="worker lost during the last attempt")
+        status=S.FAILED, failed_at=now, last_error="worker lost during the last attempt"
+    )
     stuck_ids = list(stuck_rows.values_list("pk", flat=True)[:batch])
     model.objects.filter(pk__in=stuck_ids, status=S.SENDING).update(status=S.QUEUED)
     cut = now - wait
-    due = (model.objects.filter(status=S.QUEUED)
-           .filter(Q(retry_at__isnull=True, queued_at__lt=cut) | Q(retry_at__lt=cut)
-                   | Q(pk__in=stuck_ids))
-           .order_by("pk").values_list("pk", flat=True)[:batch])
+    due = (
+        model.objects.filter(status=S.QUEUED)
+        .filter(
+            Q(retry_at__isnull=True, queued_at__lt=cut) | Q(retry_at__lt=cut) | Q(pk__in=stuck_ids)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
     published = [pk for pk in due if _publish(task, pk)]
     # Re-arm: a row whose task is lost again is picked up `wait` later, not every run.
-    model.objects.filter(pk__in=published, status=S.QUEUED).update(queued_at=now,
-                                                                   retry_at=None)
+    model.objects.filter(pk__in=published, status=S.QUEUED).update(queued_at=now, retry_at=None)
     return len(published)
 
 
-def outbox_requeue_stale(*, now: datetime | None = None, wait: timedelta | None = None,
-                         batch: int = 1000) -> dict[str, int]:
+def outbox_requeue_stale(
+    *, now: datetime | None = None, wait: timedelta | None = None, batch: int = 1000
+) -> dict[str, int]:
     """Publish again the rows whose task was lost (the broker was down, a worker died).
 
     Picks rows queued more than `wait` ago (SMS_REQUEUE_AFTER seconds, default 120; a
@@ -433,8 +542,7 @@ def outbox_requeue_stale(*, now: datetime | None = None, wait: timedelta | None 
     stuck = timedelta(seconds=SEND_TIME_LIMIT + 30)
     return {
         "sms": _requeue(SmsMessage, sms_send, now=now, wait=wait, stuck=stuck, batch=batch),
-        "email": _requeue(EmailMessage, email_send, now=now, wait=wait, stuck=stuck,
-                          batch=batch),
+        "email": _requeue(EmailMessage, email_send, now=now, wait=wait, stuck=stuck, batch=batch),
     }
 
 
@@ -455,8 +563,13 @@ _REPORT: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def sms_status_apply(*, provider_message_id: str, provider_status: str,
-                     sms_id: int | None = None, error_code: str = "") -> SmsMessage | None:
+def sms_status_apply(
+    *,
+    provider_message_id: str,
+    provider_status: str,
+    sms_id: int | None = None,
+    error_code: str = "",
+) -> SmsMessage | None:
     """Apply a delivery report; returns the row, or None for a message we do not know.
 
     The row is found by our id (in the callback URL) or the provider's id; the two must agree.
@@ -464,8 +577,9 @@ def sms_status_apply(*, provider_message_id: str, provider_status: str,
     """
     rows = SmsMessage.objects.all()
     if sms_id is not None:
-        rows = rows.filter(pk=sms_id).filter(Q(provider_message_id="")
-                                             | Q(provider_message_id=provider_message_id))
+        rows = rows.filter(pk=sms_id).filter(
+            Q(provider_message_id="") | Q(provider_message_id=provider_message_id)
+        )
     else:
         rows = rows.filter(provider_message_id=provider_message_id)
     sms = rows.first()
@@ -475,9 +589,11 @@ def sms_status_apply(*, provider_message_id: str, provider_status: str,
     status = provider_status.strip().lower()
     # A report comes from the gateway: it has the message, so the outbox's copy of the key
     # can go (also for a row whose worker died before recording the send).
-    changes: dict[str, Any] = {"provider_status": status[:20],
-                               "provider_message_id": provider_message_id,
-                               **_secret_masked(sms)}
+    changes: dict[str, Any] = {
+        "provider_status": status[:20],
+        "provider_message_id": provider_message_id,
+        **_secret_masked(sms),
+    }
     target = _REPORT.get(status)
     moved = 0
     if target is not None:
@@ -488,15 +604,18 @@ def sms_status_apply(*, provider_message_id: str, provider_status: str,
         elif new == S.FAILED:
             extra.update(failed_at=now, last_error=f"{status} (error {error_code or '-'})")
         moved = SmsMessage.objects.filter(pk=sms.pk, status__in=allowed_from).update(
-            **changes, **extra)
+            **changes, **extra
+        )
     if not moved:
-        SmsMessage.objects.filter(pk=sms.pk).exclude(
-            status__in=[S.DELIVERED, S.FAILED]).update(**changes)
+        SmsMessage.objects.filter(pk=sms.pk).exclude(status__in=[S.DELIVERED, S.FAILED]).update(
+            **changes
+        )
     sms.refresh_from_db()
     return sms
 
 
 # --- Officer reminders --------------------------------------------------------------------
+
 
 def officer_digest_send(*, unit_id: int, at: datetime | None = None) -> list[EmailMessage]:
     """Queue today's reminder e-mail for each officer of one unit (once per officer and day).
@@ -509,21 +628,37 @@ def officer_digest_send(*, unit_id: int, at: datetime | None = None) -> list[Ema
     lists = unit_reminder_dossiers(unit_id=unit.pk, at=at)
     if not lists.total:
         return []
-    officers = (Membership.objects.filter(unit=unit, user__is_active=True,
-                                          role__in=[Role.DESK, Role.SPECIALIST, Role.HEAD])
-                .exclude(user__email="").select_related("user").order_by("user_id"))
+    officers = (
+        Membership.objects.filter(
+            unit=unit, user__is_active=True, role__in=[Role.DESK, Role.SPECIALIST, Role.HEAD]
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id")
+    )
     day = timezone.localdate(at)
     subject = f"[MotCua] Nhắc việc {day:%d/%m/%Y} – {unit.short_name or unit.name}"
-    body = render_to_string("notifications/officer_digest.txt", {
-        "unit": unit, "day": day, "lists": lists, "site_url": settings.SITE_URL,
-    })
+    body = render_to_string(
+        "notifications/officer_digest.txt",
+        {
+            "unit": unit,
+            "day": day,
+            "lists": lists,
+            "site_url": settings.SITE_URL,
+        },
+    )
     sent: dict[str, EmailMessage] = {}
     for membership in officers:
         email = membership.user.email
         if email in sent:
             continue
-        sent[email] = email_queue(to=email, subject=subject, body=body, template="officer_digest",
-                                  dedupe_key=f"digest:{unit.pk}:{membership.user_id}:{day}")
+        sent[email] = email_queue(
+            to=email,
+            subject=subject,
+            body=body,
+            template="officer_digest",
+            dedupe_key=f"digest:{unit.pk}:{membership.user_id}:{day}",
+        )
     return list(sent.values())
 
 

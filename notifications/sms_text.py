@@ -54,8 +54,20 @@ def sms_size(text: str) -> SmsSize:
 
 
 # Typography that sneaks into templates pasted from word processors, and its GSM-7 stand-in.
-_PLAIN = str.maketrans({"đ": "d", "Đ": "D", "“": '"', "”": '"', "‘": "'", "’": "'",
-                        "–": "-", "—": "-", "…": "...", "\u00a0": " "})
+_PLAIN = str.maketrans(
+    {
+        "đ": "d",
+        "Đ": "D",
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "–": "-",
+        "—": "-",
+        "…": "...",
+        "\u00a0": " ",
+    }
+)
 
 
 def strip_diacritics(text: str) -> str:

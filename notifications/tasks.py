@@ -17,8 +17,13 @@ SEND_TIME_LIMIT = 90
 SEND_SOFT_TIME_LIMIT = 60
 
 
-@shared_task(name="notifications.tasks.sms_send", bind=True, max_retries=None,
-             time_limit=SEND_TIME_LIMIT, soft_time_limit=SEND_SOFT_TIME_LIMIT)
+@shared_task(
+    name="notifications.tasks.sms_send",
+    bind=True,
+    max_retries=None,
+    time_limit=SEND_TIME_LIMIT,
+    soft_time_limit=SEND_SOFT_TIME_LIMIT,
+)
 def sms_send(self, sms_id: int) -> str:  # type: ignore[no-untyped-def]
     """Send one SMS row; a transient error comes back after the backoff the service chose."""
     outcome = services.sms_send(sms_id=sms_id)
@@ -28,8 +33,13 @@ def sms_send(self, sms_id: int) -> str:  # type: ignore[no-untyped-def]
     return outcome.status
 
 
-@shared_task(name="notifications.tasks.email_send", bind=True, max_retries=None,
-             time_limit=SEND_TIME_LIMIT, soft_time_limit=SEND_SOFT_TIME_LIMIT)
+@shared_task(
+    name="notifications.tasks.email_send",
+    bind=True,
+    max_retries=None,
+    time_limit=SEND_TIME_LIMIT,
+    soft_time_limit=SEND_SOFT_TIME_LIMIT,
+)
 def email_send(self, email_id: int) -> str:  # type: ignore[no-untyped-def]
     outcome = services.email_send(email_id=email_id)
     if outcome.retry_in is not None:

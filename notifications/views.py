@@ -36,8 +36,9 @@ def _signed_by_twilio(request: HttpRequest) -> bool:
 @require_POST
 def sms_status(request: HttpRequest) -> HttpResponse:
     if not _signed_by_twilio(request):
-        logger.warning("SMS status callback with a bad signature from %s",
-                       request.META.get("REMOTE_ADDR"))
+        logger.warning(
+            "SMS status callback with a bad signature from %s", request.META.get("REMOTE_ADDR")
+        )
         return HttpResponseForbidden("invalid signature")
     reference = request.GET.get("m", "")
     sms = sms_status_apply(
@@ -47,7 +48,6 @@ def sms_status(request: HttpRequest) -> HttpResponse:
         error_code=request.POST.get("ErrorCode", ""),
     )
     if sms is None:
-        logger.info("SMS status callback for an unknown message %s",
-                    request.POST.get("MessageSid"))
+        logger.info("SMS status callback for an unknown message %s", request.POST.get("MessageSid"))
     # 204 either way: the provider has nothing to retry.
     return HttpResponse(status=204)

@@ -64,6 +64,7 @@ SESSION_PENDING = "portal_totp_pending"
 
 # --- Lock-out service -------------------------------------------------------------------------
 
+
 def _username_key(username: str) -> str:
     return str(username or "").strip().lower()[:150]
 
@@ -72,8 +73,12 @@ def _keys(*, username: str, client: str) -> dict[str, str]:
     # Hashed: usernames and addresses may hold any character; cache keys must stay plain.
     name = hashlib.sha256(_username_key(username).encode()).hexdigest()[:32]
     client = hashlib.sha256(client.encode()).hexdigest()[:32]
-    return {"fail_user": f"login:fail:{client}:{name}", "lock_user": f"login:lock:{client}:{name}",
-            "fail_client": f"login:fail:{client}", "lock_client": f"login:lock:{client}"}
+    return {
+        "fail_user": f"login:fail:{client}:{name}",
+        "lock_user": f"login:lock:{client}:{name}",
+        "fail_client": f"login:fail:{client}",
+        "lock_client": f"login:lock:{client}",
+    }
 
 
 def _cache_safely(default: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -97,9 +102,14 @@ def login_assert_not_locked(*, username: str, client: str) -> None:
     left = login_locked_for(username=username, client=client)
     if left:
         minutes = max(1, (left + 59) // 60)
-        raise Locked(_("Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại "
-                       "sau %(minutes)d phút.") % {"minutes": minutes},
-                     extra={"retry_after": left})
+        raise Locked(
+            _(
+                "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại "
+                "sau %(minutes)d phút."
+            )
+            % {"minutes": minutes},
+            extra={"retry_after": left},
+        )
 
 
 def _incr(key: str) -> int:
@@ -117,10 +127,12 @@ def login_failure_record(*, username: str, client: str, reason: str = "password"
     Whether this failure locked the username (or the client)."""
     keys = _keys(username=username, client=client)
     user = get_user_model().objects.filter(username=str(username).strip()).first()
-    AuditLog.objects.create(actor=None, action="officer_login_failed",
-                            target=_username_key(username),
-                            details={"client": client, "reason": reason,
-                                     "user_id": user.pk if user else None})
+    AuditLog.objects.create(
+        actor=None,
+        action="officer_login_failed",
+        target=_username_key(username),
+        details={"client": client, "reason": reason, "user_id": user.pk if user else None},
+    )
     per_user = _cache_safely(0, _incr, keys["fail_user"])
     per_client = _cache_safely(0, _incr, keys["fail_client"])
     locked = False
@@ -129,18 +141,27 @@ def login_failure_record(*, username: str, client: str, reason: str = "password"
         _cache_safely(None, cache.set, keys["lock_user"], until, LOGIN_LOCK_SECONDS)
         _cache_safely(None, cache.delete, keys["fail_user"])
         locked = True
-        AuditLog.objects.create(actor=None, action="officer_login_locked",
-                                target=_username_key(username),
-                                details={"client": client, "failures": per_user,
-                                         "seconds": LOGIN_LOCK_SECONDS,
-                                         "user_id": user.pk if user else None})
+        AuditLog.objects.create(
+            actor=None,
+            action="officer_login_locked",
+            target=_username_key(username),
+            details={
+                "client": client,
+                "failures": per_user,
+                "seconds": LOGIN_LOCK_SECONDS,
+                "user_id": user.pk if user else None,
+            },
+        )
     if per_client >= LOGIN_MAX_FAILURES_PER_CLIENT:
         _cache_safely(None, cache.set, keys["lock_client"], until, LOGIN_LOCK_SECONDS)
         _cache_safely(None, cache.delete, keys["fail_client"])
         locked = True
-        AuditLog.objects.create(actor=None, action="officer_login_client_locked", target=client,
-                                details={"failures": per_client,
-                                         "seconds": LOGIN_LOCK_SECONDS})
+        AuditLog.objects.create(
+            actor=None,
+            action="officer_login_client_locked",
+            target=client,
+            details={"failures": per_client, "seconds": LOGIN_LOCK_SECONDS},
+        )
     return locked
 
 
@@ -149,8 +170,9 @@ def login_success_record(*, username: str, client: str) -> None:
     _cache_safely(None, cache.delete, _keys(username=username, client=client)["fail_user"])
 
 
-def officer_authenticate(*, request: HttpRequest | None, username: str, password: str,
-                         client: str) -> Any:
+def officer_authenticate(
+    *, request: HttpRequest | None, username: str, password: str, client: str
+) -> Any:
     """Check the lock, then the password. The user, or None (failure counted). Raises Locked.
 
     The lock is checked first, so a locked account gives nothing away, not even whether the
@@ -166,6 +188,7 @@ def officer_authenticate(*, request: HttpRequest | None, username: str, password
 
 
 # --- Two-factor (TOTP) service ----------------------------------------------------------------
+
 
 def totp_device_of(*, user: Any) -> OfficerTOTP | None:
     if not getattr(user, "pk", None):
@@ -238,6 +261,7 @@ def totp_qr_data_uri(*, uri: str) -> str:
 
 # --- API: the token exchange ----------------------------------------------------------------
 
+
 def officer_token_user(*, request: Any, data: Any) -> Any:
     """The user behind a token request {username, password[, otp]}, or raise.
 
@@ -258,27 +282,35 @@ def officer_token_user(*, request: Any, data: Any) -> Any:
     password = credentials.validated_data["password"]
     data = credentials.validated_data
     client = client_ip(request)
-    user = officer_authenticate(request=getattr(request, "_request", request),
-                                username=username, password=password, client=client)
+    user = officer_authenticate(
+        request=getattr(request, "_request", request),
+        username=username,
+        password=password,
+        client=client,
+    )
     if user is None:
-        raise serializers.ValidationError(
-            {"detail": _("Tên đăng nhập hoặc mật khẩu không đúng.")})
+        raise serializers.ValidationError({"detail": _("Tên đăng nhập hoặc mật khẩu không đúng.")})
     if totp_enabled_for(user=user):
         otp = str(data.get("otp", "") or "")
         if not otp:
             raise serializers.ValidationError(
-                {"otp": [_("Tài khoản bật xác thực hai bước: nhập mã 6 chữ số (trường otp).")],
-                 "detail": _("Cần mã xác thực hai bước.")})
+                {
+                    "otp": [_("Tài khoản bật xác thực hai bước: nhập mã 6 chữ số (trường otp).")],
+                    "detail": _("Cần mã xác thực hai bước."),
+                }
+            )
         if not totp_verify(user=user, code=otp):
             login_failure_record(username=username, client=client, reason="totp")
             login_assert_not_locked(username=username, client=client)
-            raise serializers.ValidationError({"otp": [_("Mã xác thực không đúng.")],
-                                               "detail": _("Mã xác thực không đúng.")})
+            raise serializers.ValidationError(
+                {"otp": [_("Mã xác thực không đúng.")], "detail": _("Mã xác thực không đúng.")}
+            )
     login_success_record(username=username, client=client)
     return user
 
 
 # --- Pages ------------------------------------------------------------------------------------
+
 
 class OfficerAuthenticationForm(AuthenticationForm):
     """Django's login form, behind the lock-out service."""
@@ -295,8 +327,9 @@ class OfficerAuthenticationForm(AuthenticationForm):
         if username is not None and password:
             client = client_ip(self.request) if self.request is not None else ""
             try:
-                user = officer_authenticate(request=self.request, username=username,
-                                            password=password, client=client)
+                user = officer_authenticate(
+                    request=self.request, username=username, password=password, client=client
+                )
             except Locked as exc:
                 raise ValidationError(str(exc.message), code="locked") from None
             if user is None:
@@ -307,8 +340,9 @@ class OfficerAuthenticationForm(AuthenticationForm):
 
 
 def _safe_next(request: HttpRequest, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return str(settings.LOGIN_REDIRECT_URL)
 
@@ -317,9 +351,12 @@ def officer_login_complete(request: HttpRequest, *, user: Any, next_url: str) ->
     """After a good password: sign in, or, with two-factor on, ask for the code first."""
     client = client_ip(request)
     if totp_enabled_for(user=user):
-        request.session[SESSION_PENDING] = {"user_id": user.pk, "next": next_url,
-                                            "backend": getattr(user, "backend", ""),
-                                            "until": time.time() + TOTP_PENDING_SECONDS}
+        request.session[SESSION_PENDING] = {
+            "user_id": user.pk,
+            "next": next_url,
+            "backend": getattr(user, "backend", ""),
+            "until": time.time() + TOTP_PENDING_SECONDS,
+        }
         return redirect("officer-totp-verify")
     login_success_record(username=user.get_username(), client=client)
     auth_login(request, user)
@@ -328,11 +365,13 @@ def officer_login_complete(request: HttpRequest, *, user: Any, next_url: str) ->
 
 class TotpCodeForm(forms.Form):
     code = forms.CharField(
-        label=gettext_lazy("Mã xác thực (6 chữ số)"), max_length=12,
-        help_text=gettext_lazy("Mở ứng dụng xác thực trên điện thoại và nhập mã đang hiển "
-                               "thị."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
-                                      "autofocus": True}))
+        label=gettext_lazy("Mã xác thực (6 chữ số)"),
+        max_length=12,
+        help_text=gettext_lazy("Mở ứng dụng xác thực trên điện thoại và nhập mã đang hiển thị."),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
 
 
 @sensitive_post_parameters("code")
@@ -377,22 +416,29 @@ def officer_totp_verify(request: HttpRequest) -> HttpResponse:
 def officer_totp_setup(request: HttpRequest) -> HttpResponse:
     """Turn two-factor sign-in on (scan the QR code, confirm a code) or off (with a code)."""
     user = request.user
-    if not (getattr(user, "is_superuser", False)
-            or Membership.objects.filter(user=user).exists()):
+    if not (getattr(user, "is_superuser", False) or Membership.objects.filter(user=user).exists()):
         raise PermissionDenied(_("Chỉ dành cho cán bộ."))
     enabled = totp_enabled_for(user=user)
     form = TotpCodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
-        done = (totp_disable(user=user, code=code) if enabled
-                else totp_enrolment_confirm(user=user, code=code))
+        done = (
+            totp_disable(user=user, code=code)
+            if enabled
+            else totp_enrolment_confirm(user=user, code=code)
+        )
         if done:
             from django.contrib import messages
 
-            messages.success(request, _("Đã tắt xác thực hai bước.") if enabled
-                             else _("Đã bật xác thực hai bước. Từ nay mỗi lần đăng nhập cần "
-                                    "nhập mã từ ứng dụng."))
+            messages.success(
+                request,
+                _("Đã tắt xác thực hai bước.")
+                if enabled
+                else _(
+                    "Đã bật xác thực hai bước. Từ nay mỗi lần đăng nhập cần nhập mã từ ứng dụng."
+                ),
+            )
             return redirect("officer-totp-setup")
         form.add_error("code", _("Mã xác thực không đúng hoặc đã được dùng."))
         status = 400
@@ -418,7 +464,13 @@ def officer_totp_urls() -> list[Any]:
 
 
 __all__ = [
-    "OfficerAuthenticationForm", "login_assert_not_locked", "login_failure_record",
-    "login_success_record", "officer_authenticate", "officer_login_complete",
-    "officer_token_user", "totp_enabled_for", "totp_verify",
+    "OfficerAuthenticationForm",
+    "login_assert_not_locked",
+    "login_failure_record",
+    "login_success_record",
+    "officer_authenticate",
+    "officer_login_complete",
+    "officer_token_user",
+    "totp_enabled_for",
+    "totp_verify",
 ]

@@ -27,23 +27,29 @@ DEMO_OFFICERS = [
 def officers_seed() -> list[str]:
     User = get_user_model()
     admin, created = User.objects.get_or_create(
-        username="admin", defaults={"is_staff": True, "is_superuser": True,
-                                    "first_name": "Quản trị"})
+        username="admin",
+        defaults={"is_staff": True, "is_superuser": True, "first_name": "Quản trị"},
+    )
     if created:
         admin.set_password(DEMO_PASSWORD)
         admin.save()
-    Membership.objects.get_or_create(user=admin, unit=Unit.objects.get(code="111"),
-                                     role=Role.ADMIN)
+    Membership.objects.get_or_create(user=admin, unit=Unit.objects.get(code="111"), role=Role.ADMIN)
     names = ["admin"]
     for username, full_name, unit_code, role, title in DEMO_OFFICERS:
         last, _, first = full_name.rpartition(" ")
         user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last,
-                                         "email": f"{username}@tanuyen.example.vn"})
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@tanuyen.example.vn",
+            },
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        Membership.objects.get_or_create(user=user, unit=Unit.objects.get(code=unit_code),
-                                         role=role, defaults={"title": title})
+        Membership.objects.get_or_create(
+            user=user, unit=Unit.objects.get(code=unit_code), role=role, defaults={"title": title}
+        )
         names.append(username)
     return names

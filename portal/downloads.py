@@ -27,7 +27,8 @@ from django.utils.http import content_disposition_header
 def _is_s3(file_field: FieldFile) -> bool:
     # Decided by the storage the file lives on, so a test or a migration can mix backends.
     return hasattr(file_field.storage, "bucket_name") and hasattr(
-        file_field.storage, "querystring_expire")
+        file_field.storage, "querystring_expire"
+    )
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -35,18 +36,20 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def private_file_response(*, file_field: FieldFile, filename: str, as_attachment: bool = True,
-                          content_type: str = "") -> HttpResponse:
+def private_file_response(
+    *, file_field: FieldFile, filename: str, as_attachment: bool = True, content_type: str = ""
+) -> HttpResponse:
     """The response that delivers `file_field` as `filename`. Call it only after checking
     permission: whoever gets this response gets the file."""
-    content_type = (content_type or mimetypes.guess_type(filename)[0]
-                    or "application/octet-stream")
+    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
     disposition = content_disposition_header(as_attachment, filename) or "inline"
     if _is_s3(file_field):
         url = file_field.storage.url(
             file_field.name,
-            parameters={"ResponseContentDisposition": disposition,
-                        "ResponseContentType": content_type},
+            parameters={
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": content_type,
+            },
             expire=settings.S3_URL_EXPIRE,
         )
         if settings.DOWNLOADS_X_ACCEL:
@@ -59,8 +62,12 @@ def private_file_response(*, file_field: FieldFile, filename: str, as_attachment
     if settings.DOWNLOADS_X_ACCEL:
         target = settings.DOWNLOADS_X_ACCEL_PREFIX.rstrip("/") + "/" + quote(file_field.name)
         return _x_accel(target, content_type=content_type, disposition=disposition)
-    response = FileResponse(file_field.open("rb"), as_attachment=as_attachment,
-                            filename=filename, content_type=content_type)
+    response = FileResponse(
+        file_field.open("rb"),
+        as_attachment=as_attachment,
+        filename=filename,
+        content_type=content_type,
+    )
     return _private(response)
 
 

@@ -56,10 +56,16 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         from portal.throttling import throttled_message
 
         headers = {"Retry-After": str(max(1, round(exc.wait)))} if exc.wait else {}
-        return Response({"detail": throttled_message(exc.wait)},
-                        status=status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
+        return Response(
+            {"detail": throttled_message(exc.wait)},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers=headers,
+        )
     response = exception_handler(exc, context)
-    if (response is not None and isinstance(exc, drf_exceptions.ValidationError)
-            and isinstance(response.data, dict)):
+    if (
+        response is not None
+        and isinstance(exc, drf_exceptions.ValidationError)
+        and isinstance(response.data, dict)
+    ):
         response.data.setdefault("detail", str(_("Dữ liệu không hợp lệ.")))
     return response

@@ -18,7 +18,10 @@ request_id_var: ContextVar[str] = ContextVar("motcua_request_id", default="-")
 # The attributes every LogRecord has; anything else was passed through `extra=` and belongs in
 # the JSON object.
 _RECORD_ATTRS = frozenset(vars(logging.LogRecord("x", 0, "x", 0, "x", None, None))) | {
-    "message", "asctime", "request_id", "taskName",
+    "message",
+    "asctime",
+    "request_id",
+    "taskName",
 }
 
 
@@ -48,7 +51,8 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
-                timespec="milliseconds"),
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -86,7 +90,8 @@ def celery_request_id_enter(task_id: str | None = None, task: Any = None, **kwar
     """task_prerun: take the id from the message, if it came with one."""
     request = getattr(task, "request", None)
     request_id = getattr(request, REQUEST_ID_TASK_HEADER, None) or (
-        (getattr(request, "headers", None) or {}).get(REQUEST_ID_TASK_HEADER))
+        (getattr(request, "headers", None) or {}).get(REQUEST_ID_TASK_HEADER)
+    )
     if request_id and task_id:
         _task_tokens[task_id] = request_id_var.set(str(request_id))
 
@@ -102,12 +107,15 @@ def celery_request_id_connect() -> None:
     """Connect the three handlers once (called on import of this module)."""
     from celery import signals
 
-    signals.before_task_publish.connect(celery_request_id_publish, weak=False,
-                                        dispatch_uid="motcua_request_id_publish")
-    signals.task_prerun.connect(celery_request_id_enter, weak=False,
-                                dispatch_uid="motcua_request_id_enter")
-    signals.task_postrun.connect(celery_request_id_leave, weak=False,
-                                 dispatch_uid="motcua_request_id_leave")
+    signals.before_task_publish.connect(
+        celery_request_id_publish, weak=False, dispatch_uid="motcua_request_id_publish"
+    )
+    signals.task_prerun.connect(
+        celery_request_id_enter, weak=False, dispatch_uid="motcua_request_id_enter"
+    )
+    signals.task_postrun.connect(
+        celery_request_id_leave, weak=False, dispatch_uid="motcua_request_id_leave"
+    )
 
 
 celery_request_id_connect()

@@ -109,8 +109,8 @@ class NulByteRejectMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.GET
         if "\x00" in request.path or any(
-                "\x00" in key or any("\x00" in v for v in query.getlist(key))
-                for key in query):
+            "\x00" in key or any("\x00" in v for v in query.getlist(key)) for key in query
+        ):
             message = _("Yêu cầu chứa ký tự không hợp lệ.")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=400)
@@ -120,9 +120,11 @@ class NulByteRejectMiddleware:
 
 def request_too_large_response(request: HttpRequest, *, limit: int) -> HttpResponse:
     message = _("Yêu cầu quá lớn: tổng dung lượng gửi lên tối đa %(size)s MB.") % {
-        "size": limit // (1024 * 1024)}
-    wants_json = (request.path.startswith("/api/")
-                  or "application/json" in request.headers.get("Accept", ""))
+        "size": limit // (1024 * 1024)
+    }
+    wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
     if wants_json:
         response: HttpResponse = JsonResponse({"detail": message}, status=413)
     else:

@@ -19,10 +19,18 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """An officer holds a role in a unit. A user may hold several."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships", verbose_name=_("cán bộ"))
-    unit = models.ForeignKey("procedures.Unit", on_delete=models.CASCADE,
-                             related_name="memberships", verbose_name=_("đơn vị"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("cán bộ"),
+    )
+    unit = models.ForeignKey(
+        "procedures.Unit",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("đơn vị"),
+    )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     title = models.CharField(_("chức danh"), max_length=120, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
@@ -43,8 +51,9 @@ class AuditLog(models.Model):
     """Append-only record of sensitive writes other than dossier moves (roles, overrides...)."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(max_length=64)
     target = models.CharField(max_length=200, blank=True)
     details = models.JSONField(default=dict, blank=True)
@@ -63,8 +72,12 @@ class OfficerTOTP(models.Model):
     officer is still enrolling and signs in with the password alone; afterwards every sign-in
     (page and API token) also needs a code. `last_step` makes each code good once."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="totp", verbose_name=_("cán bộ"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="totp",
+        verbose_name=_("cán bộ"),
+    )
     secret = models.CharField(_("khóa bí mật"), max_length=64)
     confirmed_at = models.DateTimeField(_("kích hoạt lúc"), null=True, blank=True)
     last_step = models.BigIntegerField(default=0)

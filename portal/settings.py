@@ -129,8 +129,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis, cache, Celery ---------------------------------------------------------------
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache",
-                          "LOCATION": REDIS_URL, "KEY_PREFIX": "motcua"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "motcua",
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -157,8 +162,13 @@ CELERY_TASK_ROUTES = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a request when Redis is down: the outbox row is already saved and
 # the periodic re-queue job sends it later.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
-                                   "interval_max": 0.5, "socket_connect_timeout": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+}
 
 # --- Auth, i18n, time -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -257,8 +267,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"lookup": "60/min", "submit": "20/hour", "key": "30/hour",
-                               "captcha": "60/min", "login": "20/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "lookup": "60/min",
+        "submit": "20/hour",
+        "key": "30/hour",
+        "captcha": "60/min",
+        "login": "20/min",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MotCua API",
@@ -287,15 +302,21 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "fontTools": {"level": "WARNING"},
-                "weasyprint": {"level": "ERROR"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
+    },
 }
 
 # --- production hardening (issue 9) ---
 # Swagger UI from self-hosted assets (drf-spectacular-sidecar): no CDN, and the CSP holds.
 INSTALLED_APPS += ["drf_spectacular_sidecar"]
-SPECTACULAR_SETTINGS |= {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-                         "REDOC_DIST": "SIDECAR"}
+SPECTACULAR_SETTINGS |= {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Headers beyond Django's SecurityMiddleware (portal.middleware.SecurityHeadersMiddleware).
 CONTENT_SECURITY_POLICY = envstr(
@@ -323,8 +344,12 @@ if STORAGE_BACKEND == "s3":
         # Path-style and SigV4 suit MinIO and AWS alike; short connect timeouts keep /readyz
         # and uploads from hanging when the storage is down.
         "client_config": _BotoConfig(
-            s3={"addressing_style": "path"}, signature_version="s3v4", connect_timeout=5,
-            read_timeout=60, retries={"max_attempts": 3, "mode": "standard"}),
+            s3={"addressing_style": "path"},
+            signature_version="s3v4",
+            connect_timeout=5,
+            read_timeout=60,
+            retries={"max_attempts": 3, "mode": "standard"},
+        ),
     }
 
 # Structured logs: the request id on every record (portal.logging), LOG_FORMAT=json for one
@@ -332,7 +357,8 @@ if STORAGE_BACKEND == "s3":
 LOG_FORMAT = envstr("LOG_FORMAT", "plain")  # plain | json
 LOGGING.setdefault("filters", {})["request_id"] = {"()": "portal.logging.RequestIdFilter"}
 LOGGING["formatters"]["plain"]["format"] = (
-    "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+    "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+)
 LOGGING["formatters"]["json"] = {"()": "portal.logging.JsonFormatter"}
 LOGGING["handlers"]["console"]["filters"] = ["request_id"]
 LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"
@@ -366,7 +392,8 @@ BENCH_BARE_VIEW = envbool("BENCH_BARE_VIEW", False)
 # registered with VNPay: SITE_URL + /thanh-toan/vnpay/ipn/.
 VNPAY_TMN_CODE = envstr("VNPAY_TMN_CODE")
 VNPAY_HASH_SECRET = envstr("VNPAY_HASH_SECRET")
-VNPAY_PAYMENT_URL = envstr("VNPAY_PAYMENT_URL",
-                           "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+VNPAY_PAYMENT_URL = envstr(
+    "VNPAY_PAYMENT_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+)
 VNPAY_EXPIRE_MINUTES = envint("VNPAY_EXPIRE_MINUTES", 15)
 # --- end payments (issue 7) ---

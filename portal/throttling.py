@@ -117,18 +117,21 @@ def throttled_message(wait: float | None) -> str:
     seconds = max(1, round(wait))
     if seconds >= 120:
         minutes = (seconds + 59) // 60
-        return ngettext("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(n)d phút.",
-                        "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(n)d phút.",
-                        minutes) % {"n": minutes}
-    return ngettext("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(n)d giây.",
-                    "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(n)d giây.",
-                    seconds) % {"n": seconds}
+        return ngettext(
+            "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(n)d phút.",
+            "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(n)d phút.",
+            minutes,
+        ) % {"n": minutes}
+    return ngettext(
+        "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(n)d giây.",
+        "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau %(n)d giây.",
+        seconds,
+    ) % {"n": seconds}
 
 
 def throttled_response(request: HttpRequest, *, wait: float | None) -> HttpResponse:
     message = throttled_message(wait)
-    if request.path.startswith("/api/") or "application/json" in request.headers.get(
-            "Accept", ""):
+    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
         response: HttpResponse = JsonResponse({"detail": message}, status=429)
     else:
         response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
@@ -137,8 +140,9 @@ def throttled_response(request: HttpRequest, *, wait: float | None) -> HttpRespo
     return response
 
 
-def rate_limit(scope: str, *, methods: tuple[str, ...] = ("POST",)
-               ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def rate_limit(
+    scope: str, *, methods: tuple[str, ...] = ("POST",)
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Limit a page view per client with the API's rate for `scope` (only `methods`)."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -196,5 +200,12 @@ def captcha_urls_limited() -> list[Any]:
     from captcha import urls as captcha_urls
     from django.urls import URLPattern
 
-    return [URLPattern(p.pattern, rate_limit("captcha", methods=("GET", "POST"))(p.callback),
-                       p.default_args, p.name) for p in captcha_urls.urlpatterns]
+    return [
+        URLPattern(
+            p.pattern,
+            rate_limit("captcha", methods=("GET", "POST"))(p.callback),
+            p.default_args,
+            p.name,
+        )
+        for p in captcha_urls.urlpatterns
+    ]

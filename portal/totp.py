@@ -29,7 +29,7 @@ def hotp(*, key: bytes, counter: int, digits: int = DIGITS, algorithm: str = "sh
     """RFC 4226 §5.3: HMAC of the 8-byte counter, dynamic truncation, `digits` decimals."""
     mac = hmac.new(key, struct.pack(">Q", counter), _DIGESTS[algorithm]).digest()
     offset = mac[-1] & 0x0F
-    binary = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
+    binary = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
     return str(binary % 10**digits).zfill(digits)
 
 
@@ -39,10 +39,15 @@ def totp_step(*, at: datetime | float, step: int = STEP_SECONDS) -> int:
     return int(seconds // step)
 
 
-def totp(*, key: bytes, at: datetime | float, digits: int = DIGITS, algorithm: str = "sha1",
-         step: int = STEP_SECONDS) -> str:
-    return hotp(key=key, counter=totp_step(at=at, step=step), digits=digits,
-                algorithm=algorithm)
+def totp(
+    *,
+    key: bytes,
+    at: datetime | float,
+    digits: int = DIGITS,
+    algorithm: str = "sha1",
+    step: int = STEP_SECONDS,
+) -> str:
+    return hotp(key=key, counter=totp_step(at=at, step=step), digits=digits, algorithm=algorithm)
 
 
 def totp_secret_new() -> str:
@@ -59,8 +64,15 @@ def totp_key(secret: str) -> bytes:
 def totp_uri(*, secret: str, account: str, issuer: str = ISSUER) -> str:
     """The otpauth:// URI authenticator apps read from a QR code (Google's Key Uri Format)."""
     label = quote(f"{issuer}:{account}", safe=":@")
-    query = urlencode({"secret": secret, "issuer": issuer, "algorithm": "SHA1",
-                       "digits": DIGITS, "period": STEP_SECONDS})
+    query = urlencode(
+        {
+            "secret": secret,
+            "issuer": issuer,
+            "algorithm": "SHA1",
+            "digits": DIGITS,
+            "period": STEP_SECONDS,
+        }
+    )
     return f"otpauth://totp/{label}?{query}"
 
 
@@ -69,8 +81,7 @@ def totp_code_clean(code: str) -> str:
     return "".join(ch for ch in str(code) if not ch.isspace())
 
 
-def totp_match(*, secret: str, code: str, at: datetime | float, window: int = WINDOW
-               ) -> int | None:
+def totp_match(*, secret: str, code: str, at: datetime | float, window: int = WINDOW) -> int | None:
     """The time step whose code equals `code` within ±window steps of `at`, else None.
 
     Compared in constant time; the caller refuses a step at or before the last one used

@@ -38,8 +38,15 @@ class ProcedureDocumentInline(admin.TabularInline):
 
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "field", "level", "implementing_level", "effective_from",
-                    "effective_to"]
+    list_display = [
+        "code",
+        "name",
+        "field",
+        "level",
+        "implementing_level",
+        "effective_from",
+        "effective_to",
+    ]
     list_filter = ["level", "implementing_level", "field"]
     search_fields = ["code", "name", "search_text"]
     filter_horizontal = ["units"]

@@ -23,12 +23,16 @@ class UnitListApi(generics.ListAPIView[Unit]):
         return selectors.unit_list()
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("search", OpenApiTypes.STR, description="name or code; ignores diacritics"),
-    OpenApiParameter("level", OpenApiTypes.INT, description="1-4"),
-    OpenApiParameter("unit", OpenApiTypes.STR, description="unit code"),
-    OpenApiParameter("field", OpenApiTypes.STR, description="field name or slug"),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "search", OpenApiTypes.STR, description="name or code; ignores diacritics"
+        ),
+        OpenApiParameter("level", OpenApiTypes.INT, description="1-4"),
+        OpenApiParameter("unit", OpenApiTypes.STR, description="unit code"),
+        OpenApiParameter("field", OpenApiTypes.STR, description="field name or slug"),
+    ]
+)
 class ProcedureListApi(generics.ListAPIView[Procedure]):
     serializer_class = ProcedureListSerializer
 

@@ -21,10 +21,26 @@ IMPLEMENTING_LEVELS = {"province", "district", "commune"}
 CHANNELS = {"counter", "online", "post"}
 # Flat files (CSV/XLSX) carry one procedure per row with these columns; lists use ";" and
 # documents use "name|required|originals|copies" items.
-FLAT_COLUMNS = ["code", "name", "field", "implementing_level", "level", "effective_from",
-                "units", "working_days", "same_day", "fee_vnd", "documents", "steps",
-                "legal_basis", "result", "conditions", "applicants", "fee_note",
-                "postal_allowed"]
+FLAT_COLUMNS = [
+    "code",
+    "name",
+    "field",
+    "implementing_level",
+    "level",
+    "effective_from",
+    "units",
+    "working_days",
+    "same_day",
+    "fee_vnd",
+    "documents",
+    "steps",
+    "legal_basis",
+    "result",
+    "conditions",
+    "applicants",
+    "fee_note",
+    "postal_allowed",
+]
 
 
 @dataclass
@@ -94,8 +110,11 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
         if not rows:
             return []
         header = [str(h or "").strip() for h in rows[0]]
-        return [(i + 2, {h: ("" if v is None else v) for h, v in zip(header, row, strict=False)})
-                for i, row in enumerate(rows[1:]) if any(v not in (None, "") for v in row)]
+        return [
+            (i + 2, {h: ("" if v is None else v) for h, v in zip(header, row, strict=False)})
+            for i, row in enumerate(rows[1:])
+            if any(v not in (None, "") for v in row)
+        ]
     raise RowError(f"unsupported file type {suffix}: use .json, .csv or .xlsx")
 
 
@@ -171,13 +190,16 @@ def _documents_json(raw: Any) -> list[DocumentRecord]:
     for item in raw:
         name = _text(item, "name", required=True)
         template = item.get("template") or {}
-        docs.append(DocumentRecord(
-            name=name, required=_bool(item.get("required", True)),
-            originals=_int(item.get("originals", 1), "originals"),
-            copies=_int(item.get("copies", 0), "copies"),
-            template_title=str(template.get("title", "")),
-            template_fields=[str(f) for f in template.get("fields", [])],
-        ))
+        docs.append(
+            DocumentRecord(
+                name=name,
+                required=_bool(item.get("required", True)),
+                originals=_int(item.get("originals", 1), "originals"),
+                copies=_int(item.get("copies", 0), "copies"),
+                template_title=str(template.get("title", "")),
+                template_fields=[str(f) for f in template.get("fields", [])],
+            )
+        )
     return docs
 
 
@@ -187,11 +209,14 @@ def _documents_flat(raw: Any) -> list[DocumentRecord]:
         parts = [p.strip() for p in item.split("|")]
         if not parts[0]:
             raise RowError(f"document without a name in {item!r}")
-        docs.append(DocumentRecord(
-            name=parts[0], required=_bool(parts[1]) if len(parts) > 1 else True,
-            originals=_int(parts[2], "originals") if len(parts) > 2 else 1,
-            copies=_int(parts[3], "copies") if len(parts) > 3 else 0,
-        ))
+        docs.append(
+            DocumentRecord(
+                name=parts[0],
+                required=_bool(parts[1]) if len(parts) > 1 else True,
+                originals=_int(parts[2], "originals") if len(parts) > 2 else 1,
+                copies=_int(parts[3], "copies") if len(parts) > 3 else 0,
+            )
+        )
     if not docs:
         raise RowError("'documents' must list at least one document")
     return docs
@@ -222,14 +247,17 @@ def parse_row(line: int, row: dict[str, Any]) -> ProcedureRecord:
     field_name = attempt(_text, row, "field", True, default="")
     implementing = _text(row, "implementing_level")
     if implementing not in IMPLEMENTING_LEVELS:
-        problems.append(f"implementing_level {implementing!r} must be one of "
-                        f"{', '.join(sorted(IMPLEMENTING_LEVELS))}")
+        problems.append(
+            f"implementing_level {implementing!r} must be one of "
+            f"{', '.join(sorted(IMPLEMENTING_LEVELS))}"
+        )
     level = attempt(_int, row.get("level", ""), "level", default=0)
     if level not in LEVELS:
         problems.append(f"level must be 1, 2, 3 or 4, got {row.get('level')!r}")
     effective_from = attempt(_date, row.get("effective_from", ""), "effective_from")
-    effective_to = (attempt(_date, row["effective_to"], "effective_to")
-                    if row.get("effective_to") else None)
+    effective_to = (
+        attempt(_date, row["effective_to"], "effective_to") if row.get("effective_to") else None
+    )
     units = _split(row.get("units") or row.get("handled_by"))
     if not units:
         problems.append("'units' (or 'handled_by') must name at least one unit")
@@ -261,12 +289,24 @@ def parse_row(line: int, row: dict[str, Any]) -> ProcedureRecord:
     if problems:
         raise RowError("; ".join(problems))
     return ProcedureRecord(
-        line=line, code=code, name=name, field=field_name, implementing_level=implementing,
-        level=level, effective_from=effective_from, effective_to=effective_to, units=units,
-        channels=channels, documents=documents, steps=_split(row.get("steps")),
-        legal_basis=_split(row.get("legal_basis")), result=_text(row, "result"),
-        conditions=_text(row, "conditions"), applicants=_text(row, "applicants"),
-        fee_note=_text(row, "fee_note"), fee_rule=row.get("fee_rule") or None,
+        line=line,
+        code=code,
+        name=name,
+        field=field_name,
+        implementing_level=implementing,
+        level=level,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        units=units,
+        channels=channels,
+        documents=documents,
+        steps=_split(row.get("steps")),
+        legal_basis=_split(row.get("legal_basis")),
+        result=_text(row, "result"),
+        conditions=_text(row, "conditions"),
+        applicants=_text(row, "applicants"),
+        fee_note=_text(row, "fee_note"),
+        fee_rule=row.get("fee_rule") or None,
         postal_allowed=_bool(row.get("postal_allowed", True)),
         sets=_int(row.get("sets", 1) or 1, "sets", minimum=1),
         code_unconfirmed=_bool(row.get("code_unconfirmed", False)),

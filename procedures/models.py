@@ -30,11 +30,23 @@ class Unit(models.Model):
     name = models.CharField(_("tên"), max_length=200)
     short_name = models.CharField(_("tên ngắn"), max_length=120, blank=True)
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children", verbose_name=_("trực thuộc"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("trực thuộc"),
+    )
     stat_code = models.CharField(_("mã thống kê"), max_length=10, blank=True)
-    e_id = models.CharField(_("mã định danh điện tử"), max_length=35, unique=True, null=True,
-                            blank=True, validators=[E_ID_VALIDATOR])
+    e_id = models.CharField(
+        _("mã định danh điện tử"),
+        max_length=35,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[E_ID_VALIDATOR],
+    )
     is_one_stop_desk = models.BooleanField(_("là bộ phận một cửa"), default=False)
     is_reporting_unit = models.BooleanField(_("đơn vị báo cáo"), default=False)
     report_order = models.PositiveIntegerField(_("thứ tự trong báo cáo"), default=0)
@@ -101,10 +113,12 @@ class Procedure(models.Model):
     code = models.CharField(_("mã thủ tục"), max_length=20, db_index=True)
     name = models.CharField(_("tên thủ tục"), max_length=500)
     search_text = models.TextField(editable=False, default="")
-    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="procedures",
-                              verbose_name=_("lĩnh vực"))
-    implementing_level = models.CharField(_("cấp thực hiện"), max_length=10,
-                                          choices=ImplementingLevel.choices)
+    field = models.ForeignKey(
+        Field, on_delete=models.PROTECT, related_name="procedures", verbose_name=_("lĩnh vực")
+    )
+    implementing_level = models.CharField(
+        _("cấp thực hiện"), max_length=10, choices=ImplementingLevel.choices
+    )
     level = models.PositiveSmallIntegerField(_("mức độ"), choices=Level.choices)
     applicants = models.CharField(_("đối tượng thực hiện"), max_length=300, blank=True)
     steps = models.JSONField(_("trình tự thực hiện"), default=list, blank=True)
@@ -116,10 +130,10 @@ class Procedure(models.Model):
     postal_allowed = models.BooleanField(_("nhận qua bưu chính"), default=True)
     sets = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
     code_unconfirmed = models.BooleanField(_("mã chưa xác minh"), default=False)
-    publication_decision = models.CharField(_("quyết định công bố"), max_length=200,
-                                            blank=True)
-    units = models.ManyToManyField(Unit, related_name="procedures", blank=True,
-                                   verbose_name=_("đơn vị giải quyết"))
+    publication_decision = models.CharField(_("quyết định công bố"), max_length=200, blank=True)
+    units = models.ManyToManyField(
+        Unit, related_name="procedures", blank=True, verbose_name=_("đơn vị giải quyết")
+    )
     effective_from = models.DateField(_("hiệu lực từ"))
     effective_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     popularity = models.PositiveIntegerField(_("mức độ phổ biến"), default=0)
@@ -129,10 +143,12 @@ class Procedure(models.Model):
         verbose_name_plural = _("thủ tục hành chính")
         ordering = ["code", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "effective_from"],
-                                    name="procedure_version_unique"),
-            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=4),
-                                   name="procedure_level_1_4"),
+            models.UniqueConstraint(
+                fields=["code", "effective_from"], name="procedure_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=4), name="procedure_level_1_4"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -164,9 +180,14 @@ class ProcedureChannel(models.Model):
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="channels")
     channel = models.CharField(_("cách thức"), max_length=10, choices=Channel.choices)
-    working_days = models.DecimalField(_("số ngày làm việc"), max_digits=5, decimal_places=1,
-                                       null=True, blank=True,
-                                       validators=[MinValueValidator(Decimal("0.5"))])
+    working_days = models.DecimalField(
+        _("số ngày làm việc"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5"))],
+    )
     same_day = models.BooleanField(_("trong ngày"), default=False)
     fee_vnd = models.PositiveIntegerField(_("phí, lệ phí (đồng)"), default=0)
 
@@ -176,8 +197,10 @@ class ProcedureChannel(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["procedure", "channel"], name="channel_unique"),
             models.CheckConstraint(
-                condition=(models.Q(same_day=True, working_days__isnull=True)
-                           | models.Q(same_day=False, working_days__isnull=False)),
+                condition=(
+                    models.Q(same_day=True, working_days__isnull=True)
+                    | models.Q(same_day=False, working_days__isnull=False)
+                ),
                 name="channel_one_time_limit",
             ),
         ]

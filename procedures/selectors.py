@@ -16,13 +16,22 @@ def in_force(*, on: dt.date | None = None) -> Q:
     return Q(effective_from__lte=on) & (Q(effective_to__isnull=True) | Q(effective_to__gte=on))
 
 
-def procedure_list(*, search: str = "", level: int | None = None, unit: str = "",
-                   field: str = "", on: dt.date | None = None) -> QuerySet[Procedure]:
+def procedure_list(
+    *,
+    search: str = "",
+    level: int | None = None,
+    unit: str = "",
+    field: str = "",
+    on: dt.date | None = None,
+) -> QuerySet[Procedure]:
     """Procedures in force, filtered; `search` ignores case and Vietnamese diacritics."""
-    qs = (Procedure.objects.filter(in_force(on=on))
-          .select_related("field")
-          .prefetch_related("units",
-                            Prefetch("channels", queryset=ProcedureChannel.objects.order_by("id"))))
+    qs = (
+        Procedure.objects.filter(in_force(on=on))
+        .select_related("field")
+        .prefetch_related(
+            "units", Prefetch("channels", queryset=ProcedureChannel.objects.order_by("id"))
+        )
+    )
     for word in fold(search).split():
         qs = qs.filter(search_text__contains=word)
     if level:
@@ -36,19 +45,27 @@ def procedure_list(*, search: str = "", level: int | None = None, unit: str = ""
 
 def procedure_get(*, code: str, on: dt.date | None = None) -> Procedure | None:
     """The version of `code` in force on `on` (today by default)."""
-    return (Procedure.objects.filter(in_force(on=on), code=code)
-            .select_related("field")
-            .prefetch_related("units", "channels",
-                              Prefetch("documents",
-                                       queryset=ProcedureDocument.objects.order_by("order", "id")))
-            .order_by("-effective_from").first())
+    return (
+        Procedure.objects.filter(in_force(on=on), code=code)
+        .select_related("field")
+        .prefetch_related(
+            "units",
+            "channels",
+            Prefetch("documents", queryset=ProcedureDocument.objects.order_by("order", "id")),
+        )
+        .order_by("-effective_from")
+        .first()
+    )
 
 
 def unit_list(*, on: dt.date | None = None) -> QuerySet[Unit]:
     on = on or timezone.localdate()
     current = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-    return (Unit.objects.filter(current)
-            .select_related("parent").order_by("kind", "report_order", "name"))
+    return (
+        Unit.objects.filter(current)
+        .select_related("parent")
+        .order_by("kind", "report_order", "name")
+    )
 
 
 def unit_descendant_ids(*, unit: Unit) -> set[int]:

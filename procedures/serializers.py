@@ -24,14 +24,23 @@ class ProcedureListSerializer(serializers.ModelSerializer[Procedure]):
 
     class Meta:
         model = Procedure
-        fields = ["code", "name", "field", "level", "online_level", "time_limit", "fee_vnd",
-                  "units"]
+        fields = [
+            "code",
+            "name",
+            "field",
+            "level",
+            "online_level",
+            "time_limit",
+            "fee_vnd",
+            "units",
+        ]
 
     def _channel(self, obj: Procedure) -> object:
         channels = list(obj.channels.all())
         by_name = {c.channel: c for c in channels}
-        return by_name.get("online") or by_name.get("counter") or (channels[0] if channels
-                                                                    else None)
+        return (
+            by_name.get("online") or by_name.get("counter") or (channels[0] if channels else None)
+        )
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_time_limit(self, obj: Procedure) -> dict[str, object]:
@@ -68,11 +77,25 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
     channels = serializers.SerializerMethodField()
 
     class Meta(ProcedureListSerializer.Meta):
-        fields = [*ProcedureListSerializer.Meta.fields, "implementing_level", "applicants",
-                  "steps", "conditions", "legal_basis", "result", "fee_note", "postal_allowed",
-                  "sets", "effective_from", "channels", "documents"]
+        fields = [
+            *ProcedureListSerializer.Meta.fields,
+            "implementing_level",
+            "applicants",
+            "steps",
+            "conditions",
+            "legal_basis",
+            "result",
+            "fee_note",
+            "postal_allowed",
+            "sets",
+            "effective_from",
+            "channels",
+            "documents",
+        ]
 
     @extend_schema_field({"type": "array", "items": {"type": "object"}})
     def get_channels(self, obj: Procedure) -> list[dict[str, object]]:
-        return [{"channel": c.channel, "time_limit": c.time_limit, "fee_vnd": c.fee_vnd}
-                for c in obj.channels.all()]
+        return [
+            {"channel": c.channel, "time_limit": c.time_limit, "fee_vnd": c.fee_vnd}
+            for c in obj.channels.all()
+        ]

@@ -27,15 +27,17 @@ from procedures.text import fold
 # Group names a catalogue file may use instead of unit codes.
 UNIT_GROUPS: dict[str, Callable[[], Iterable[Unit]]] = {
     "commune": lambda: Unit.objects.filter(kind=Unit.Kind.COMMUNE).exclude(e_id=None),
-    "district_desk": lambda: Unit.objects.filter(is_one_stop_desk=True,
-                                                 parent__kind=Unit.Kind.DISTRICT),
+    "district_desk": lambda: Unit.objects.filter(
+        is_one_stop_desk=True, parent__kind=Unit.Kind.DISTRICT
+    ),
     "board": lambda: Unit.objects.filter(code__endswith="-BQLDA"),
 }
 
 
 @transaction.atomic
-def unit_upsert(*, code: str, name: str, kind: str, parent_code: str | None = None,
-                **attrs: Any) -> Unit:
+def unit_upsert(
+    *, code: str, name: str, kind: str, parent_code: str | None = None, **attrs: Any
+) -> Unit:
     parent = Unit.objects.get(code=parent_code) if parent_code else None
     unit = Unit.objects.filter(code=code).first() or Unit(code=code)
     unit.name, unit.kind, unit.parent = name, kind, parent
@@ -49,14 +51,21 @@ def unit_upsert(*, code: str, name: str, kind: str, parent_code: str | None = No
 def units_load(*, path: Path) -> list[Unit]:
     units = []
     for row in json.loads(path.read_text(encoding="utf-8")):
-        units.append(unit_upsert(
-            code=row["code"], name=row["name"], kind=row["kind"], parent_code=row.get("parent"),
-            stat_code=row.get("stat_code", ""), e_id=row.get("e_id"),
-            is_one_stop_desk=row.get("one_stop", False),
-            is_reporting_unit=bool(row.get("report_order")),
-            report_order=row.get("report_order", 0), address=row.get("address", ""),
-            phone=row.get("phone", ""),
-        ))
+        units.append(
+            unit_upsert(
+                code=row["code"],
+                name=row["name"],
+                kind=row["kind"],
+                parent_code=row.get("parent"),
+                stat_code=row.get("stat_code", ""),
+                e_id=row.get("e_id"),
+                is_one_stop_desk=row.get("one_stop", False),
+                is_reporting_unit=bool(row.get("report_order")),
+                report_order=row.get("report_order", 0),
+                address=row.get("address", ""),
+                phone=row.get("phone", ""),
+            )
+        )
     return units
 
 
@@ -97,8 +106,7 @@ def _resolve_units(names: list[str]) -> list[Unit]:
     return units
 
 
-def procedures_import(*, path: Path, progress: Callable[[int], None] | None = None
-                      ) -> ImportResult:
+def procedures_import(*, path: Path, progress: Callable[[int], None] | None = None) -> ImportResult:
     """Import a catalogue file all or nothing; errors name every bad row by line."""
     try:
         raw_rows = read_rows(path)
@@ -133,15 +141,30 @@ def procedures_import(*, path: Path, progress: Callable[[int], None] | None = No
 def procedure_save(*, record: ProcedureRecord, units: list[Unit]) -> bool:
     """Create or replace one procedure version (code + effective date); True if created."""
     field, _ = Field.objects.get_or_create(
-        name=record.field, defaults={"slug": slugify(fold(record.field))
-                                     or f"field-{Field.objects.count() + 1}"})
-    procedure = Procedure.objects.filter(code=record.code,
-                                         effective_from=record.effective_from).first()
+        name=record.field,
+        defaults={"slug": slugify(fold(record.field)) or f"field-{Field.objects.count() + 1}"},
+    )
+    procedure = Procedure.objects.filter(
+        code=record.code, effective_from=record.effective_from
+    ).first()
     created = procedure is None
     procedure = procedure or Procedure(code=record.code, effective_from=record.effective_from)
-    for attr in ("name", "implementing_level", "level", "effective_to", "steps", "legal_basis",
-                 "result", "conditions", "applicants", "fee_note", "fee_rule", "postal_allowed",
-                 "sets", "code_unconfirmed"):
+    for attr in (
+        "name",
+        "implementing_level",
+        "level",
+        "effective_to",
+        "steps",
+        "legal_basis",
+        "result",
+        "conditions",
+        "applicants",
+        "fee_note",
+        "fee_rule",
+        "postal_allowed",
+        "sets",
+        "code_unconfirmed",
+    ):
         setattr(procedure, attr, getattr(record, attr))
     procedure.field = field
     procedure.full_clean()
@@ -149,15 +172,23 @@ def procedure_save(*, record: ProcedureRecord, units: list[Unit]) -> bool:
     procedure.units.set(units)
     procedure.channels.all().delete()
     for c in record.channels:
-        ProcedureChannel.objects.create(procedure=procedure, channel=c.channel,
-                                        working_days=c.working_days, same_day=c.same_day,
-                                        fee_vnd=c.fee_vnd)
+        ProcedureChannel.objects.create(
+            procedure=procedure,
+            channel=c.channel,
+            working_days=c.working_days,
+            same_day=c.same_day,
+            fee_vnd=c.fee_vnd,
+        )
     existing = {d.name: d for d in procedure.documents.all()}
     keep = []
     for order, doc in enumerate(record.documents, start=1):
         row = existing.get(doc.name) or ProcedureDocument(procedure=procedure, name=doc.name)
-        row.required, row.originals, row.copies, row.order = (doc.required, doc.originals,
-                                                              doc.copies, order)
+        row.required, row.originals, row.copies, row.order = (
+            doc.required,
+            doc.originals,
+            doc.copies,
+            order,
+        )
         row.template_title, row.template_fields = doc.template_title, doc.template_fields
         row.save()
         keep.append(row.pk)
@@ -178,13 +209,13 @@ def document_templates_render(*, force: bool = False) -> int:
     from procedures.pdf import form_template_pdf
 
     count = 0
-    docs = (ProcedureDocument.objects.exclude(template_title="")
-            .select_related("procedure"))
+    docs = ProcedureDocument.objects.exclude(template_title="").select_related("procedure")
     for doc in docs:
         if doc.template and not force:
             continue
-        pdf = form_template_pdf(title=doc.template_title, fields=doc.template_fields,
-                                procedure=doc.procedure)
+        pdf = form_template_pdf(
+            title=doc.template_title, fields=doc.template_fields, procedure=doc.procedure
+        )
         name = f"{slugify(fold(doc.template_title)) or 'mau'}-{doc.procedure.code}.pdf"
         doc.template.save(name, ContentFile(pdf), save=True)
         count += 1

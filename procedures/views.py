@@ -20,16 +20,27 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
     unit = request.GET.get("unit", "")
     field = request.GET.get("field", "")
-    qs = selectors.procedure_list(search=q, level=int(level) if level.isdigit() else None,
-                                  unit=unit, field=field)
+    qs = selectors.procedure_list(
+        search=q, level=int(level) if level.isdigit() else None, unit=unit, field=field
+    )
     page = Paginator(qs, 15).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "procedures/procedure_list.html", {
-        "page": page, "q": q, "level": level, "unit": unit, "field": field,
-        "fields": Field.objects.all(), "units": selectors.unit_list().exclude(e_id=None),
-        "levels": Procedure.Level.choices, "querystring": params.urlencode(),
-    })
+    return render(
+        request,
+        "procedures/procedure_list.html",
+        {
+            "page": page,
+            "q": q,
+            "level": level,
+            "unit": unit,
+            "field": field,
+            "fields": Field.objects.all(),
+            "units": selectors.unit_list().exclude(e_id=None),
+            "levels": Procedure.Level.choices,
+            "querystring": params.urlencode(),
+        },
+    )
 
 
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -58,8 +69,11 @@ def template_download(request: HttpRequest, pk: int) -> FileResponse:
     document = get_object_or_404(ProcedureDocument, pk=pk)
     if not document.template:
         raise Http404
-    return FileResponse(document.template.open("rb"), as_attachment=True,
-                        filename=document.template.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        document.template.open("rb"),
+        as_attachment=True,
+        filename=document.template.name.rsplit("/", 1)[-1],
+    )
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:

@@ -38,12 +38,17 @@ def report_assert_reader(*, user: AnyUser) -> set[int]:
 def report_units_default(*, scope: set[int]) -> list[Unit]:
     """The rows of a report when none are asked for: the reporting units in scope, in their
     report order; without any, every unit in scope that receives dossiers."""
-    units = list(Unit.objects.filter(pk__in=scope, is_reporting_unit=True)
-                 .order_by("report_order", "name"))
+    units = list(
+        Unit.objects.filter(pk__in=scope, is_reporting_unit=True).order_by("report_order", "name")
+    )
     if units:
         return units
-    return list(Unit.objects.filter(pk__in=scope).exclude(e_id=None).exclude(e_id="")
-                .order_by("report_order", "name"))
+    return list(
+        Unit.objects.filter(pk__in=scope)
+        .exclude(e_id=None)
+        .exclude(e_id="")
+        .order_by("report_order", "name")
+    )
 
 
 def report_units_pick(*, scope: set[int], codes: Iterable[str]) -> list[Unit]:
@@ -100,5 +105,13 @@ def is_report_reader(*, user: AnyUser) -> bool:
     return bool(report_unit_ids(user=user))
 
 
-__all__ = ["REPORT_ROLES", "district_of", "is_report_reader", "report_assert_reader",
-           "report_unit_ids", "report_units_default", "report_units_pick", "unit_tree_map"]
+__all__ = [
+    "REPORT_ROLES",
+    "district_of",
+    "is_report_reader",
+    "report_assert_reader",
+    "report_unit_ids",
+    "report_units_default",
+    "report_units_pick",
+    "unit_tree_map",
+]

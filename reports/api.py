@@ -42,8 +42,12 @@ class _FileRenderer(BaseRenderer):
 
     charset = None
 
-    def render(self, data: Any, accepted_media_type: str | None = None,
-               renderer_context: dict[str, Any] | None = None) -> bytes:
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: dict[str, Any] | None = None,
+    ) -> bytes:
         if isinstance(data, bytes):
             return data
         return json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
@@ -62,9 +66,13 @@ class XLSXRenderer(_FileRenderer):
 PERIOD_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, description="first day (default: this month)"),
     OpenApiParameter("to", OpenApiTypes.DATE, description="last day, included"),
-    OpenApiParameter("unit", OpenApiTypes.STR, many=True,
-                     description="unit codes (repeat or comma-separate); default: the "
-                                 "reporting units of your scope"),
+    OpenApiParameter(
+        "unit",
+        OpenApiTypes.STR,
+        many=True,
+        description="unit codes (repeat or comma-separate); default: the "
+        "reporting units of your scope",
+    ),
 ]
 FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"])
 
@@ -75,13 +83,21 @@ class ReportView(APIView):
 
     def scope_period_units(self, request: Request) -> tuple[set[int], Period, list[Any]]:
         scope = report_assert_reader(user=request.user)
-        period = period_parse(start=request.query_params.get("from"),
-                              end=request.query_params.get("to"))
+        period = period_parse(
+            start=request.query_params.get("from"), end=request.query_params.get("to")
+        )
         units = report_units_pick(scope=scope, codes=request.query_params.getlist("unit"))
         return scope, period, units
 
-    def answer(self, request: Request, *, data: Callable[[], Any],
-               csv: Callable[[], bytes], xlsx: Callable[[], bytes], name: str) -> Response:
+    def answer(
+        self,
+        request: Request,
+        *,
+        data: Callable[[], Any],
+        csv: Callable[[], bytes],
+        xlsx: Callable[[], bytes],
+        name: str,
+    ) -> Response:
         """The report as JSON, or as the file `name`.csv / `name`.xlsx the format asks for;
         only the form asked for is built."""
         extension = request.accepted_renderer.format
@@ -93,56 +109,87 @@ class ReportView(APIView):
 
 
 class AppendixView(ReportView):
-    @extend_schema(parameters=[*PERIOD_PARAMETERS, FORMAT_PARAMETER],
-                   responses={200: OpenApiTypes.OBJECT},
-                   description="The letter's appendix: {from, to, rows, total}; csv/xlsx give "
-                               "the files (the XLSX with the letter's merged headers).")
+    @extend_schema(
+        parameters=[*PERIOD_PARAMETERS, FORMAT_PARAMETER],
+        responses={200: OpenApiTypes.OBJECT},
+        description="The letter's appendix: {from, to, rows, total}; csv/xlsx give "
+        "the files (the XLSX with the letter's merged headers).",
+    )
     def get(self, request: Request) -> Response:
         scope, period, units = self.scope_period_units(request)
         appendix = appendix_compute(period=period, units=units, scope=scope)
-        return self.answer(request, data=appendix.as_dict, csv=lambda: appendix_csv(appendix),
-                           xlsx=lambda: appendix_xlsx(appendix),
-                           name=f"phu-luc-{period.start:%Y%m%d}-{period.end:%Y%m%d}")
+        return self.answer(
+            request,
+            data=appendix.as_dict,
+            csv=lambda: appendix_csv(appendix),
+            xlsx=lambda: appendix_xlsx(appendix),
+            name=f"phu-luc-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+        )
 
 
 class II06aView(ReportView):
-    @extend_schema(parameters=[*PERIOD_PARAMETERS, FORMAT_PARAMETER,
-                               OpenApiParameter("by", OpenApiTypes.STR,
-                                                enum=["unit", "field"])],
-                   responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=[
+            *PERIOD_PARAMETERS,
+            FORMAT_PARAMETER,
+            OpenApiParameter("by", OpenApiTypes.STR, enum=["unit", "field"]),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request) -> Response:
         scope, period, units = self.scope_period_units(request)
         by = "field" if request.query_params.get("by") == "field" else "unit"
         report = ii06a_compute(period=period, units=units, scope=scope, by=by)
-        return self.answer(request, data=report.as_dict, csv=lambda: ii06a_csv(report),
-                           xlsx=lambda: ii06a_xlsx(report),
-                           name=f"bieu-ii06a-{period.start:%Y%m%d}-{period.end:%Y%m%d}")
+        return self.answer(
+            request,
+            data=report.as_dict,
+            csv=lambda: ii06a_csv(report),
+            xlsx=lambda: ii06a_xlsx(report),
+            name=f"bieu-ii06a-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+        )
 
 
 class IndicatorsView(ReportView):
     renderer_classes = [JSONRenderer]
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses={200: OpenApiTypes.OBJECT},
-                   description="Decision 766 indicators: each with numerator, denominator, "
-                               "rate, threshold and points; per unit and overall, with grade.")
+    @extend_schema(
+        parameters=PERIOD_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+        description="Decision 766 indicators: each with numerator, denominator, "
+        "rate, threshold and points; per unit and overall, with grade.",
+    )
     def get(self, request: Request) -> Response:
         scope, period, units = self.scope_period_units(request)
         cards, overall = indicators_compute(period=period, units=units, scope=scope)
-        return Response({"from": period.start, "to": period.end,
-                         "overall": overall.as_dict(), "units": [c.as_dict() for c in cards]})
+        return Response(
+            {
+                "from": period.start,
+                "to": period.end,
+                "overall": overall.as_dict(),
+                "units": [c.as_dict() for c in cards],
+            }
+        )
 
 
 class EvaluationView(ReportView):
     renderer_classes = [JSONRenderer]
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses={200: OpenApiTypes.OBJECT},
-                   description="The 9-indicator, 18-point evaluation of each unit, with band.")
+    @extend_schema(
+        parameters=PERIOD_PARAMETERS,
+        responses={200: OpenApiTypes.OBJECT},
+        description="The 9-indicator, 18-point evaluation of each unit, with band.",
+    )
     def get(self, request: Request) -> Response:
         scope, period, units = self.scope_period_units(request)
-        return Response({"from": period.start, "to": period.end,
-                         "units": [e.as_dict() for e in units_evaluate(period=period,
-                                                                      units=units,
-                                                                      scope=scope)]})
+        return Response(
+            {
+                "from": period.start,
+                "to": period.end,
+                "units": [
+                    e.as_dict() for e in units_evaluate(period=period, units=units, scope=scope)
+                ],
+            }
+        )
 
 
 def _month(raw: str | None) -> dt.date:
@@ -152,55 +199,91 @@ def _month(raw: str | None) -> dt.date:
         return dt.date.fromisoformat(f"{raw}-01")
     except ValueError:
         raise serializers.ValidationError(
-            {"month": [_("Tháng không hợp lệ (định dạng YYYY-MM).")]}) from None
+            {"month": [_("Tháng không hợp lệ (định dạng YYYY-MM).")]}
+        ) from None
 
 
 class OfficerScorecardsView(ReportView):
     renderer_classes = [JSONRenderer]
 
-    @extend_schema(parameters=[OpenApiParameter("month", OpenApiTypes.STR,
-                                                description="YYYY-MM")],
-                   responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request) -> Response:
         scope = report_assert_reader(user=request.user)
         month = _month(request.query_params.get("month"))
-        return Response({"month": month.strftime("%Y-%m"),
-                         "officers": [c.as_dict() for c in officer_scorecards(month=month,
-                                                                               scope=scope)]})
+        return Response(
+            {
+                "month": month.strftime("%Y-%m"),
+                "officers": [c.as_dict() for c in officer_scorecards(month=month, scope=scope)],
+            }
+        )
 
 
 class DashboardView(ReportView):
     renderer_classes = [JSONRenderer]
 
-    @extend_schema(parameters=[OpenApiParameter("month", OpenApiTypes.STR,
-                                                description="YYYY-MM")],
-                   responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request) -> Response:
         scope = report_assert_reader(user=request.user)
         units = report_units_pick(scope=scope, codes=request.query_params.getlist("unit"))
-        board = dashboard_compute(month=_month(request.query_params.get("month")),
-                                  units=units, scope=scope)
+        board = dashboard_compute(
+            month=_month(request.query_params.get("month")), units=units, scope=scope
+        )
 
         def kpi(k: Any) -> dict[str, Any]:
-            return {"unit_code": k.code, "unit_name": k.name, "received": k.received,
-                    "received_online": k.received_online, "resolved": k.resolved,
-                    "on_time_rate_pct": k.on_time_rate_pct,
-                    "online_rate_pct": k.online_rate_pct, "late_now": k.late_now,
-                    "apologies": k.apologies}
+            return {
+                "unit_code": k.code,
+                "unit_name": k.name,
+                "received": k.received,
+                "received_online": k.received_online,
+                "resolved": k.resolved,
+                "on_time_rate_pct": k.on_time_rate_pct,
+                "online_rate_pct": k.online_rate_pct,
+                "late_now": k.late_now,
+                "apologies": k.apologies,
+            }
 
-        return Response({
-            "from": board.period.start, "to": board.period.end,
-            "units": [kpi(k) for k in board.kpis], "total": kpi(board.total),
-            "trends": [{"month": m.month.strftime("%Y-%m"), "received": m.received,
-                        "received_online": m.received_online, "resolved": m.resolved,
+        return Response(
+            {
+                "from": board.period.start,
+                "to": board.period.end,
+                "units": [kpi(k) for k in board.kpis],
+                "total": kpi(board.total),
+                "trends": [
+                    {
+                        "month": m.month.strftime("%Y-%m"),
+                        "received": m.received,
+                        "received_online": m.received_online,
+                        "resolved": m.resolved,
                         "on_time_rate_pct": m.on_time_rate_pct,
-                        "online_rate_pct": m.online_rate_pct} for m in board.trends],
-            "least_using": [{"unit_code": i["unit"].code, "received": i["received"],
-                             "online_rate_pct": i["online_rate_pct"]}
-                            for i in board.least_using],
-            "late": [{"code": d.code, "due_at": d.due_at, "unit": d.unit.code,
-                      "handling_unit": d.handling_unit.code} for d in board.late],
-        })
+                        "online_rate_pct": m.online_rate_pct,
+                    }
+                    for m in board.trends
+                ],
+                "least_using": [
+                    {
+                        "unit_code": i["unit"].code,
+                        "received": i["received"],
+                        "online_rate_pct": i["online_rate_pct"],
+                    }
+                    for i in board.least_using
+                ],
+                "late": [
+                    {
+                        "code": d.code,
+                        "due_at": d.due_at,
+                        "unit": d.unit.code,
+                        "handling_unit": d.handling_unit.code,
+                    }
+                    for d in board.late
+                ],
+            }
+        )
 
 
 class ReconcileInput(serializers.Serializer):
@@ -216,11 +299,13 @@ class ReconcileView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request={"multipart/form-data": ReconcileInput},
-                   responses={200: OpenApiTypes.OBJECT},
-                   description="Every unit and column where the hand-made appendix differs "
-                               "from the data or breaks its own sums: [{unit, unit_name, "
-                               "column, reported, computed, problem, message}].")
+    @extend_schema(
+        request={"multipart/form-data": ReconcileInput},
+        responses={200: OpenApiTypes.OBJECT},
+        description="Every unit and column where the hand-made appendix differs "
+        "from the data or breaks its own sums: [{unit, unit_name, "
+        "column, reported, computed, problem, message}].",
+    )
     def post(self, request: Request) -> Response:
         scope = report_assert_reader(user=request.user)
         data = ReconcileInput(data=request.data)
@@ -228,8 +313,7 @@ class ReconcileView(APIView):
         upload = data.validated_data["file"]
         period = Period(data.validated_data["from"], data.validated_data["to"])
         if period.end < period.start:
-            raise serializers.ValidationError({"to": [_("Ngày kết thúc phải sau ngày bắt "
-                                                        "đầu.")]})
+            raise serializers.ValidationError({"to": [_("Ngày kết thúc phải sau ngày bắt đầu.")]})
         rows = hand_made_read(name=upload.name, content=upload.read())
         findings = reconcile(rows=rows, period=period, scope=scope)
         return Response([f.as_dict() for f in findings])
@@ -249,30 +333,43 @@ ExportInput._declared_fields["from"] = serializers.DateField(required=False)
 
 def _job_data(request: Request, job: ExportJob) -> dict[str, Any]:
     done = job.status == ExportJob.Status.DONE
-    return {"id": str(job.pk), "kind": job.kind, "format": job.file_format,
-            "status": job.status, "progress": job.progress, "error": job.error,
-            "params": job.params,
-            "status_url": request.build_absolute_uri(reverse("api-report-export",
-                                                             args=[job.pk])),
-            "download_url": request.build_absolute_uri(
-                reverse("api-report-export-file", args=[job.pk])) if done else None}
+    return {
+        "id": str(job.pk),
+        "kind": job.kind,
+        "format": job.file_format,
+        "status": job.status,
+        "progress": job.progress,
+        "error": job.error,
+        "params": job.params,
+        "status_url": request.build_absolute_uri(reverse("api-report-export", args=[job.pk])),
+        "download_url": request.build_absolute_uri(reverse("api-report-export-file", args=[job.pk]))
+        if done
+        else None,
+    }
 
 
 class ExportsView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
-    @extend_schema(request=ExportInput, responses={202: OpenApiTypes.OBJECT},
-                   description="Build a report file in the background (reports queue); poll "
-                               "the status URL for progress, then download.")
+    @extend_schema(
+        request=ExportInput,
+        responses={202: OpenApiTypes.OBJECT},
+        description="Build a report file in the background (reports queue); poll "
+        "the status URL for progress, then download.",
+    )
     def post(self, request: Request) -> Response:
         data = ExportInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        params = {k: (str(v[k]) if k in ("from", "to") else v[k])
-                  for k in ("from", "to", "unit", "by", "metric") if k in v}
-        job = export_request(user=request.user, kind=v["kind"], file_format=v["format"],
-                             params=params)
+        params = {
+            k: (str(v[k]) if k in ("from", "to") else v[k])
+            for k in ("from", "to", "unit", "by", "metric")
+            if k in v
+        }
+        job = export_request(
+            user=request.user, kind=v["kind"], file_format=v["format"], params=params
+        )
         return Response(_job_data(request, job), status=status.HTTP_202_ACCEPTED)
 
 
@@ -295,5 +392,6 @@ class ExportFileView(APIView):
         job = get_object_or_404(ExportJob, pk=pk, user=request.user)
         if job.status != ExportJob.Status.DONE or not job.file:
             raise Http404(_("Tệp chưa sẵn sàng."))
-        return FileResponse(job.file.open("rb"), as_attachment=True,
-                            filename=job.file.name.rsplit("/", 1)[-1])
+        return FileResponse(
+            job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
+        )

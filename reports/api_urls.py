@@ -12,6 +12,9 @@ urlpatterns = [
     path("reports/reconcile/", api.ReconcileView.as_view(), name="api-report-reconcile"),
     path("reports/exports/", api.ExportsView.as_view(), name="api-report-exports"),
     path("reports/exports/<uuid:pk>/", api.ExportView.as_view(), name="api-report-export"),
-    path("reports/exports/<uuid:pk>/file/", api.ExportFileView.as_view(),
-         name="api-report-export-file"),
+    path(
+        "reports/exports/<uuid:pk>/file/",
+        api.ExportFileView.as_view(),
+        name="api-report-export-file",
+    ),
 ]

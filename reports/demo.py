@@ -72,19 +72,59 @@ S = Dossier.Status
 
 # The specialist office a dossier of the district desk goes to, by field of work.
 OFFICE_BY_FIELD = {
-    "Đất đai": "111-TNMT", "Môi trường": "111-TNMT", "Chứng thực": "111-TP",
-    "Hộ tịch": "111-TP", "Nuôi con nuôi": "111-TP",
+    "Đất đai": "111-TNMT",
+    "Môi trường": "111-TNMT",
+    "Chứng thực": "111-TP",
+    "Hộ tịch": "111-TP",
+    "Nuôi con nuôi": "111-TP",
     "Thành lập và hoạt động của hộ kinh doanh": "111-TCKH",
-    "Bảo trợ xã hội": "111-LDTBXH", "Giáo dục và Đào tạo": "111-GDDT",
-    "Thi đua – Khen thưởng": "111-NV", "Xây dựng": "111-KTHT",
+    "Bảo trợ xã hội": "111-LDTBXH",
+    "Giáo dục và Đào tạo": "111-GDDT",
+    "Thi đua – Khen thưởng": "111-NV",
+    "Xây dựng": "111-KTHT",
 }
-FAMILY = ["Lò", "Vàng", "Tao", "Lù", "Sần", "Giàng", "Nguyễn", "Hoàng", "Lường", "Chẻo",
-          "Phàn", "Đèo", "Tẩn", "Lý", "Trần"]
-GIVEN_M = ["Văn Minh", "Văn Thắng", "A Sử", "Văn Pọm", "Văn Hùng", "A Lử", "Văn Dũng",
-           "Đức Anh", "Văn Khánh", "A Páo"]
+FAMILY = [
+    "Lò",
+    "Vàng",
+    "Tao",
+    "Lù",
+    "Sần",
+    "Giàng",
+    "Nguyễn",
+    "Hoàng",
+    "Lường",
+    "Chẻo",
+    "Phàn",
+    "Đèo",
+    "Tẩn",
+    "Lý",
+    "Trần",
+]
+GIVEN_M = [
+    "Văn Minh",
+    "Văn Thắng",
+    "A Sử",
+    "Văn Pọm",
+    "Văn Hùng",
+    "A Lử",
+    "Văn Dũng",
+    "Đức Anh",
+    "Văn Khánh",
+    "A Páo",
+]
 VILLAGES = ["Nà Ít", "Phiêng Phát", "Hô Ta", "Mường", "Nà Bó", "Chu Va", "Hua Pầu"]
-GIVEN_F = ["Thị Mai", "Thị Lan", "Thị Hương", "Thị Xuân", "Thị Ngọc", "Thị Pằng", "Thị Dung",
-           "Thị Hoa", "Thị Thu", "Thị Sua"]
+GIVEN_F = [
+    "Thị Mai",
+    "Thị Lan",
+    "Thị Hương",
+    "Thị Xuân",
+    "Thị Ngọc",
+    "Thị Pằng",
+    "Thị Dung",
+    "Thị Hoa",
+    "Thị Thu",
+    "Thị Sua",
+]
 
 
 @dataclass
@@ -133,6 +173,7 @@ def demo_history_seed() -> int:
 
 # --- The 2020 catalogue --------------------------------------------------------------------
 
+
 def catalogue_2020_complete() -> int:
     """Top the district's 2020 catalogue up to the letter's 348/12/4 procedures in force on
     31 Oct 2020 with historical entries; return how many entries that needed.
@@ -147,17 +188,25 @@ def catalogue_2020_complete() -> int:
     tree = unit_descendant_ids(unit=district)
     wanted: list[tuple[str, int, int]] = []
     for level, target in CATALOGUE_2020.items():
-        real = (Procedure.objects.filter(in_force(on=PERIOD_END), level=level,
-                                         units__in=tree)
-                .exclude(code__startswith=PLACEHOLDER_PREFIX)
-                .values("code").distinct().count())
+        real = (
+            Procedure.objects.filter(in_force(on=PERIOD_END), level=level, units__in=tree)
+            .exclude(code__startswith=PLACEHOLDER_PREFIX)
+            .values("code")
+            .distinct()
+            .count()
+        )
         codes = [f"{PLACEHOLDER_PREFIX}{level}{n:05d}" for n in range(1, target - real + 1)]
         # Entries no longer needed (the real catalogue grew) go, unless a dossier uses them.
-        (Procedure.objects.filter(code__startswith=f"{PLACEHOLDER_PREFIX}{level}")
-         .exclude(code__in=codes).filter(dossiers__isnull=True).delete())
+        (
+            Procedure.objects.filter(code__startswith=f"{PLACEHOLDER_PREFIX}{level}")
+            .exclude(code__in=codes)
+            .filter(dossiers__isnull=True)
+            .delete()
+        )
         wanted.extend((code, level, n) for n, code in enumerate(codes, start=1))
-    have = set(Procedure.objects.filter(code__in=[w[0] for w in wanted])
-               .values_list("code", flat=True))
+    have = set(
+        Procedure.objects.filter(code__in=[w[0] for w in wanted]).values_list("code", flat=True)
+    )
     missing = [w for w in wanted if w[0] not in have]
     if missing:
         _placeholders_create(missing, desk)
@@ -167,33 +216,48 @@ def catalogue_2020_complete() -> int:
 def _placeholders_create(entries: list[tuple[str, int, int]], desk: Unit) -> None:
     field_name = "Danh mục thủ tục năm 2020 (lưu trữ)"
     work_field, _created = Field.objects.get_or_create(
-        name=field_name, defaults={"slug": "danh-muc-thu-tuc-nam-2020-luu-tru"})
+        name=field_name, defaults={"slug": "danh-muc-thu-tuc-nam-2020-luu-tru"}
+    )
     procedures = []
     for code, level, n in entries:
         name = f"Thủ tục mức độ {level} số {n:03d} trong danh mục công bố năm 2020 (mục lưu trữ)"
-        procedures.append(Procedure(
-            code=code, name=name, search_text=fold(f"{code} {name}"), field=work_field,
-            implementing_level=Procedure.ImplementingLevel.DISTRICT, level=level,
-            code_unconfirmed=True, effective_from=dt.date(2018, 1, 1),
-            effective_to=dt.date(2020, 12, 31), steps=["Nộp hồ sơ", "Nhận kết quả"],
-            legal_basis=["Quyết định công bố danh mục thủ tục hành chính của UBND tỉnh Lai Châu"],
-        ))
+        procedures.append(
+            Procedure(
+                code=code,
+                name=name,
+                search_text=fold(f"{code} {name}"),
+                field=work_field,
+                implementing_level=Procedure.ImplementingLevel.DISTRICT,
+                level=level,
+                code_unconfirmed=True,
+                effective_from=dt.date(2018, 1, 1),
+                effective_to=dt.date(2020, 12, 31),
+                steps=["Nộp hồ sơ", "Nhận kết quả"],
+                legal_basis=[
+                    "Quyết định công bố danh mục thủ tục hành chính của UBND tỉnh Lai Châu"
+                ],
+            )
+        )
     Procedure.objects.bulk_create(procedures, batch_size=500)
     saved = list(Procedure.objects.filter(code__in=[e[0] for e in entries]))
     Procedure.units.through.objects.bulk_create(
-        [Procedure.units.through(procedure_id=p.pk, unit_id=desk.pk) for p in saved])
+        [Procedure.units.through(procedure_id=p.pk, unit_id=desk.pk) for p in saved]
+    )
     channels = []
     for p in saved:
         names = ["counter", "post"] + (["online"] if p.level >= 3 else [])
-        channels.extend(ProcedureChannel(procedure=p, channel=c, working_days=Decimal(5))
-                        for c in names)
+        channels.extend(
+            ProcedureChannel(procedure=p, channel=c, working_days=Decimal(5)) for c in names
+        )
     ProcedureChannel.objects.bulk_create(channels, batch_size=500)
     ProcedureDocument.objects.bulk_create(
         [ProcedureDocument(procedure=p, name="Đơn đề nghị theo mẫu", order=1) for p in saved],
-        batch_size=500)
+        batch_size=500,
+    )
 
 
 # --- Who did the work ----------------------------------------------------------------------
+
 
 def _staff(units: list[Unit]) -> dict[str, dict[str, Any]]:
     """For each unit (and the desk's offices): who receives and returns, who decides."""
@@ -207,39 +271,62 @@ def _staff(units: list[Unit]) -> dict[str, dict[str, Any]]:
         if user is None:
             hashed[:] = hashed or [make_password(DEMO_PASSWORD)]
             last, _sp, first = full_name.rpartition(" ")
-            user = User.objects.create(username=username, password=hashed[0],
-                                       first_name=first, last_name=last)
-        Membership.objects.get_or_create(user=user, unit=unit, role=role,
-                                         defaults={"title": title})
+            user = User.objects.create(
+                username=username, password=hashed[0], first_name=first, last_name=last
+            )
+        Membership.objects.get_or_create(user=user, unit=unit, role=role, defaults={"title": title})
         return user
 
     staff: dict[str, dict[str, Any]] = {}
     for unit in units:
-        existing = {m.role: m.user for m in Membership.objects.filter(unit=unit)
-                    .select_related("user").order_by("id")}
+        existing = {
+            m.role: m.user
+            for m in Membership.objects.filter(unit=unit).select_related("user").order_by("id")
+        }
         slug = "".join(fold(unit.name).replace("ubnd", "").replace("xa ", "").split())[:20]
         if unit.is_one_stop_desk or unit.kind != Unit.Kind.COMMUNE:
             desk = existing.get(Role.DESK) or officer(
-                f"tiepnhan.{slug}", "Lò Thị Mai", unit, Role.DESK, "Công chức một cửa")
+                f"tiepnhan.{slug}", "Lò Thị Mai", unit, Role.DESK, "Công chức một cửa"
+            )
             staff[unit.code] = {"desk": desk, "decider": None}
             continue
         rng = random.Random(unit.code)  # noqa: S311 - names, not secrets
         desk = existing.get(Role.DESK) or officer(
-            f"tiepnhan.{slug}", f"{rng.choice(FAMILY)} {rng.choice(GIVEN_M)}", unit,
-            Role.DESK, "Công chức Văn phòng - Thống kê")
+            f"tiepnhan.{slug}",
+            f"{rng.choice(FAMILY)} {rng.choice(GIVEN_M)}",
+            unit,
+            Role.DESK,
+            "Công chức Văn phòng - Thống kê",
+        )
         decider = existing.get(Role.SPECIALIST) or officer(
-            f"tuphap.{slug}", f"{rng.choice(FAMILY)} {rng.choice(GIVEN_F)}", unit,
-            Role.SPECIALIST, "Công chức Tư pháp - Hộ tịch")
+            f"tuphap.{slug}",
+            f"{rng.choice(FAMILY)} {rng.choice(GIVEN_F)}",
+            unit,
+            Role.SPECIALIST,
+            "Công chức Tư pháp - Hộ tịch",
+        )
         staff[unit.code] = {"desk": desk, "decider": decider}
     for code in set(OFFICE_BY_FIELD.values()) | {"111-VP"}:
         office = Unit.objects.filter(code=code).first()
         if office is None:
             continue
-        member = (Membership.objects.filter(unit=office, role__in=[Role.SPECIALIST, Role.HEAD])
-                  .select_related("user").order_by("role", "id").first())
-        user = member.user if member else officer(
-            f"chuyenvien.{code.split('-')[-1].lower()}", "Hoàng Văn Dũng", office,
-            Role.SPECIALIST, "Chuyên viên")
+        member = (
+            Membership.objects.filter(unit=office, role__in=[Role.SPECIALIST, Role.HEAD])
+            .select_related("user")
+            .order_by("role", "id")
+            .first()
+        )
+        user = (
+            member.user
+            if member
+            else officer(
+                f"chuyenvien.{code.split('-')[-1].lower()}",
+                "Hoàng Văn Dũng",
+                office,
+                Role.SPECIALIST,
+                "Chuyên viên",
+            )
+        )
         staff[code] = {"desk": None, "decider": user, "unit": office}
     return staff
 
@@ -270,19 +357,22 @@ def _local(day: dt.date, hour: int, minute: int) -> datetime:
 
 
 def _office_time(rng: random.Random, day: dt.date) -> datetime:
-    minutes = rng.choice([rng.randint(7 * 60 + 30, 11 * 60), rng.randint(13 * 60 + 45,
-                                                                         16 * 60 + 30)])
+    minutes = rng.choice(
+        [rng.randint(7 * 60 + 30, 11 * 60), rng.randint(13 * 60 + 45, 16 * 60 + 30)]
+    )
     return _local(day, minutes // 60, minutes % 60)
 
 
 def _unit_plans(unit: Unit, row: dict[str, str], rng: random.Random) -> list[Plan]:
     """The dossiers behind one row of the letter: backlog, October receptions, resolutions."""
     n = {k: int(v) for k, v in row.items() if k not in ("stt", "unit_name") and v.isdigit()}
-    received = [(2, Channel.COUNTER, n["l2_received"]),
-                (3, Channel.COUNTER, n["l3_received_direct"]),
-                (3, Channel.ONLINE, n["l3_received_online"]),
-                (4, Channel.COUNTER, n["l4_received_direct"]),
-                (4, Channel.ONLINE, n["l4_received_online"])]
+    received = [
+        (2, Channel.COUNTER, n["l2_received"]),
+        (3, Channel.COUNTER, n["l3_received_direct"]),
+        (3, Channel.ONLINE, n["l3_received_online"]),
+        (4, Channel.COUNTER, n["l4_received_direct"]),
+        (4, Channel.ONLINE, n["l4_received_online"]),
+    ]
     # A row whose level split falls short of its total (Trung Đồng: 65 of 68): the missing
     # dossiers are level 2 at the counter, which keeps the total, the one-stop count and the
     # resolved/unresolved split of the row right.
@@ -297,36 +387,54 @@ def _unit_plans(unit: Unit, row: dict[str, str], rng: random.Random) -> list[Pla
     plans = []
     for i, (level, channel) in enumerate(slots):
         day = october[i * len(october) // max(1, len(slots))]
-        plans.append(Plan(unit=unit, level=level, channel=channel,
-                          received_at=_office_time(rng, day)))
+        plans.append(
+            Plan(unit=unit, level=level, channel=channel, received_at=_office_time(rng, day))
+        )
     plans.sort(key=lambda p: p.received_at)
     backlog_days = _working_days(dt.date(2020, 9, 21), dt.date(2020, 9, 30))
-    backlog = [Plan(unit=unit, level=2, channel=Channel.COUNTER,
-                    received_at=_office_time(rng, rng.choice(backlog_days)),
-                    extra={"backlog": True})
-               for _i in range(n["backlog"])]
+    backlog = [
+        Plan(
+            unit=unit,
+            level=2,
+            channel=Channel.COUNTER,
+            received_at=_office_time(rng, rng.choice(backlog_days)),
+            extra={"backlog": True},
+        )
+        for _i in range(n["backlog"])
+    ]
     # Resolved in October: the backlog first, then the oldest receptions of each level.
     for level in (2, 3, 4):
         pool = [p for p in backlog + plans if p.level == level]
-        for plan in pool[:n[f"resolved_l{level}"]]:
+        for plan in pool[: n[f"resolved_l{level}"]]:
             plan.resolved_in_period = True
     return sorted(backlog, key=lambda p: p.received_at) + plans
 
 
-def _candidates(unit: Unit, level: int, channel: str, on: dt.date, *, long: bool
-                ) -> list[Procedure]:
-    qs = (Procedure.objects.filter(in_force(on=on), level=level, units=unit)
-          .exclude(code__startswith=PLACEHOLDER_PREFIX).prefetch_related("channels")
-          .order_by("code"))
-    found = [p for p in qs if any(c.channel == channel for c in p.channels.all())
-             or channel == Channel.COUNTER]
+def _candidates(
+    unit: Unit, level: int, channel: str, on: dt.date, *, long: bool
+) -> list[Procedure]:
+    qs = (
+        Procedure.objects.filter(in_force(on=on), level=level, units=unit)
+        .exclude(code__startswith=PLACEHOLDER_PREFIX)
+        .prefetch_related("channels")
+        .order_by("code")
+    )
+    found = [
+        p
+        for p in qs
+        if any(c.channel == channel for c in p.channels.all()) or channel == Channel.COUNTER
+    ]
     if long:
-        slow = [p for p in found if any(not c.same_day and (c.working_days or 0) >= 5
-                                        for c in p.channels.all())]
+        slow = [
+            p
+            for p in found
+            if any(not c.same_day and (c.working_days or 0) >= 5 for c in p.channels.all())
+        ]
         found = slow or found
     if not found:
-        found = list(Procedure.objects.filter(in_force(on=on), level=level, units=unit)
-                     .order_by("code"))
+        found = list(
+            Procedure.objects.filter(in_force(on=on), level=level, units=unit).order_by("code")
+        )
     return found
 
 
@@ -344,11 +452,13 @@ def _times(plan: Plan, rng: random.Random, calendar: clock.WorkCalendar) -> None
         overdue_already = due_day < PERIOD_START
         late = overdue_already or (rng.random() < 0.03 and due_day < dt.date(2020, 10, 29))
         if late:
-            day = _working_days(max(due_day + dt.timedelta(days=1), PERIOD_START),
-                                dt.date(2020, 10, 30))[0]
+            day = _working_days(
+                max(due_day + dt.timedelta(days=1), PERIOD_START), dt.date(2020, 10, 30)
+            )[0]
         else:
-            days = _working_days(max(received_day, PERIOD_START),
-                                 min(due_day, dt.date(2020, 10, 30)))
+            days = _working_days(
+                max(received_day, PERIOD_START), min(due_day, dt.date(2020, 10, 30))
+            )
             day = rng.choice(days[: len(days) // 2 + 1]) if days else received_day
         if day == received_day:
             moment = plan.received_at + dt.timedelta(minutes=rng.randint(30, 150))
@@ -357,16 +467,19 @@ def _times(plan: Plan, rng: random.Random, calendar: clock.WorkCalendar) -> None
         if late:
             moment = max(moment, plan.due_at + dt.timedelta(hours=2))
         elif moment > plan.due_at:
-            moment = max(plan.received_at + dt.timedelta(minutes=20),
-                         plan.due_at - dt.timedelta(minutes=15))
+            moment = max(
+                plan.received_at + dt.timedelta(minutes=20), plan.due_at - dt.timedelta(minutes=15)
+            )
         plan.resolved_at = moment
     else:
         # Unfinished on 31 October: decided in the first half of November.
         day = rng.choice(_working_days(dt.date(2020, 11, 2), dt.date(2020, 11, 13)))
         plan.resolved_at = _office_time(rng, day)
     plan.late = plan.resolved_at > plan.due_at
-    back = _working_days(timezone.localtime(plan.resolved_at).date() + dt.timedelta(days=1),
-                         timezone.localtime(plan.resolved_at).date() + dt.timedelta(days=7))
+    back = _working_days(
+        timezone.localtime(plan.resolved_at).date() + dt.timedelta(days=1),
+        timezone.localtime(plan.resolved_at).date() + dt.timedelta(days=7),
+    )
     if rng.random() < 0.5 or not back:
         plan.returned_at = plan.resolved_at + dt.timedelta(minutes=rng.randint(10, 60))
     else:
@@ -375,15 +488,17 @@ def _times(plan: Plan, rng: random.Random, calendar: clock.WorkCalendar) -> None
 
 # --- Writing -------------------------------------------------------------------------------
 
+
 def _person(rng: random.Random, unit: Unit) -> dict[str, str]:
     female = rng.random() < 0.5
     name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN_F if female else GIVEN_M)}"
-    place = unit.name.replace("UBND ", "") if unit.kind == Unit.Kind.COMMUNE else \
-        "huyện Tân Uyên"
-    return {"applicant_name": name,
-            "applicant_id_number": f"012{rng.randint(0, 999_999_999):09d}",
-            "applicant_phone": f"09{rng.randint(0, 99_999_999):08d}",
-            "applicant_address": f"Bản {rng.choice(VILLAGES)}, {place}"}
+    place = unit.name.replace("UBND ", "") if unit.kind == Unit.Kind.COMMUNE else "huyện Tân Uyên"
+    return {
+        "applicant_name": name,
+        "applicant_id_number": f"012{rng.randint(0, 999_999_999):09d}",
+        "applicant_phone": f"09{rng.randint(0, 99_999_999):08d}",
+        "applicant_address": f"Bản {rng.choice(VILLAGES)}, {place}",
+    }
 
 
 class _Chain:
@@ -393,23 +508,56 @@ class _Chain:
         self.dossier = dossier
         self.events: list[DossierEvent] = []
 
-    def add(self, *, kind: str = "transition", from_status: str = "", to_status: str,
-            actor: Any, actor_label: str = "", unit: Unit, at: datetime, note: str = "",
-            details: dict[str, Any] | None = None) -> None:
+    def add(
+        self,
+        *,
+        kind: str = "transition",
+        from_status: str = "",
+        to_status: str,
+        actor: Any,
+        actor_label: str = "",
+        unit: Unit,
+        at: datetime,
+        note: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> None:
         details = json.loads(json.dumps(details or {}, default=str))
         at = at.astimezone(UTC)  # the database gives times back in UTC: hash them so
         seq = len(self.events) + 1
         prev_hash = self.events[-1].hash if self.events else ""
         actor_id = actor.pk if actor is not None else None
-        digest = event_digest(code=self.dossier.code, seq=seq, kind=kind,
-                              from_status=from_status, to_status=to_status, actor_id=actor_id,
-                              at=at, note=note, details=details, prev_hash=prev_hash)
-        self.events.append(DossierEvent(
-            dossier=self.dossier, seq=seq, kind=kind, from_status=from_status,
-            to_status=to_status, actor_id=actor_id,
-            actor_label=actor_label or (str(actor.get_full_name() or actor.get_username())
-                                        if actor is not None else ""),
-            unit=unit, at=at, note=note, details=details, prev_hash=prev_hash, hash=digest))
+        digest = event_digest(
+            code=self.dossier.code,
+            seq=seq,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=actor_id,
+            at=at,
+            note=note,
+            details=details,
+            prev_hash=prev_hash,
+        )
+        self.events.append(
+            DossierEvent(
+                dossier=self.dossier,
+                seq=seq,
+                kind=kind,
+                from_status=from_status,
+                to_status=to_status,
+                actor_id=actor_id,
+                actor_label=actor_label
+                or (
+                    str(actor.get_full_name() or actor.get_username()) if actor is not None else ""
+                ),
+                unit=unit,
+                at=at,
+                note=note,
+                details=details,
+                prev_hash=prev_hash,
+                hash=digest,
+            )
+        )
 
 
 def _codes(plans: list[Plan]) -> Iterator[str]:
@@ -419,8 +567,12 @@ def _codes(plans: list[Plan]) -> Iterator[str]:
         day = timezone.localtime(plan.received_at).date()
         key = (plan.unit.pk, day)
         if key not in counters:
-            counters[key] = (DailySequence.objects.filter(unit=plan.unit, day=day)
-                             .values_list("last_value", flat=True).first() or 0)
+            counters[key] = (
+                DailySequence.objects.filter(unit=plan.unit, day=day)
+                .values_list("last_value", flat=True)
+                .first()
+                or 0
+            )
         counters[key] += 1
         yield f"{plan.unit.e_id}-{day:%y%m%d}-{counters[key]:04d}"
     for (unit_id, day), value in counters.items():
@@ -439,8 +591,7 @@ def _write(plans: list[Plan], staff: dict[str, dict[str, Any]], rng: random.Rand
         long = bool(plan.extra.get("backlog"))
         key = (plan.unit.pk, plan.level, plan.channel, long)
         if key not in cache:
-            cache[key] = _candidates(plan.unit, plan.level, plan.channel, PERIOD_START,
-                                     long=long)
+            cache[key] = _candidates(plan.unit, plan.level, plan.channel, PERIOD_START, long=long)
         choices = cache[key]
         weights = [5 if all(c.same_day for c in p.channels.all()) else 2 for p in choices]
         plan.procedure = rng.choices(choices, weights=weights)[0]
@@ -461,52 +612,107 @@ def _write(plans: list[Plan], staff: dict[str, dict[str, Any]], rng: random.Rand
             office = offices.get(office_code)
             decider = staff.get(office_code, {}).get("decider")
         online = plan.channel == Channel.ONLINE
-        submitted_at = plan.received_at - dt.timedelta(hours=rng.randint(1, 14)) if online \
+        submitted_at = (
+            plan.received_at - dt.timedelta(hours=rng.randint(1, 14))
+            if online
             else plan.received_at
+        )
         person = _person(rng, plan.unit)
         dossier = Dossier(
-            code=code, procedure=plan.procedure, unit=plan.unit,
-            handling_unit=office or plan.unit, assigned_to=decider, channel=plan.channel,
-            status=S.RETURNED, **person, delivery=Dossier.Delivery.COUNTER,
+            code=code,
+            procedure=plan.procedure,
+            unit=plan.unit,
+            handling_unit=office or plan.unit,
+            assigned_to=decider,
+            channel=plan.channel,
+            status=S.RETURNED,
+            **person,
+            delivery=Dossier.Delivery.COUNTER,
             payment_method="online" if online and plan.level >= 4 else "",
             fee_vnd=procedure_fee(procedure=plan.procedure, channel=plan.channel),
             update_key_hash=update_key_hash(code=code, key=secrets.token_hex(8)),
-            idempotency_key=f"{MARK}{plan.unit.code}:{index:05d}", submitted_at=submitted_at,
-            received_at=plan.received_at, due_at=plan.due_at, resolved_at=plan.resolved_at,
-            returned_at=plan.returned_at, outcome=Dossier.Outcome.APPROVED,
-            return_method=Dossier.Delivery.COUNTER, return_recipient=person["applicant_name"],
+            idempotency_key=f"{MARK}{plan.unit.code}:{index:05d}",
+            submitted_at=submitted_at,
+            received_at=plan.received_at,
+            due_at=plan.due_at,
+            resolved_at=plan.resolved_at,
+            returned_at=plan.returned_at,
+            outcome=Dossier.Outcome.APPROVED,
+            return_method=Dossier.Delivery.COUNTER,
+            return_recipient=person["applicant_name"],
             note="Hồ sơ lịch sử tháng 10/2020 (dữ liệu minh họa)",
         )
         dossiers.append(dossier)
         chain = _Chain(dossier)
         desk_officer = people["desk"]
-        chain.add(kind="created", to_status=S.SUBMITTED, actor=None if online else desk_officer,
-                  actor_label=person["applicant_name"] if online else "", unit=plan.unit,
-                  at=submitted_at, details={"channel": plan.channel, "files": 0})
-        chain.add(from_status=S.SUBMITTED, to_status=S.RECEIVED, actor=desk_officer,
-                  unit=plan.unit, at=plan.received_at,
-                  note="Tiếp nhận trực tuyến" if online else "Tiếp nhận trực tiếp")
+        chain.add(
+            kind="created",
+            to_status=S.SUBMITTED,
+            actor=None if online else desk_officer,
+            actor_label=person["applicant_name"] if online else "",
+            unit=plan.unit,
+            at=submitted_at,
+            details={"channel": plan.channel, "files": 0},
+        )
+        chain.add(
+            from_status=S.SUBMITTED,
+            to_status=S.RECEIVED,
+            actor=desk_officer,
+            unit=plan.unit,
+            at=plan.received_at,
+            note="Tiếp nhận trực tuyến" if online else "Tiếp nhận trực tiếp",
+        )
         state = S.RECEIVED
         if office is not None:
             given = plan.received_at + dt.timedelta(minutes=rng.randint(5, 40))
-            chain.add(from_status=state, to_status=S.PROCESSING, actor=desk_officer,
-                      unit=office, at=given,
-                      details={"action": "transfer", "from_unit": plan.unit.pk,
-                               "to_unit": office.pk,
-                               "to_user": decider.pk if decider else None})
-            handovers.append(Handover(
-                dossier=dossier, from_unit=plan.unit, to_unit=office, from_user=desk_officer,
-                to_user=decider, given_at=given, received_at=given, step_due_at=plan.due_at,
-                punctuality=handover_punctuality(given_at=given, due=plan.due_at)))
+            chain.add(
+                from_status=state,
+                to_status=S.PROCESSING,
+                actor=desk_officer,
+                unit=office,
+                at=given,
+                details={
+                    "action": "transfer",
+                    "from_unit": plan.unit.pk,
+                    "to_unit": office.pk,
+                    "to_user": decider.pk if decider else None,
+                },
+            )
+            handovers.append(
+                Handover(
+                    dossier=dossier,
+                    from_unit=plan.unit,
+                    to_unit=office,
+                    from_user=desk_officer,
+                    to_user=decider,
+                    given_at=given,
+                    received_at=given,
+                    step_due_at=plan.due_at,
+                    punctuality=handover_punctuality(given_at=given, due=plan.due_at),
+                )
+            )
             state = S.PROCESSING
-        chain.add(from_status=state, to_status=S.RESOLVED, actor=decider,
-                  unit=office or plan.unit, at=plan.resolved_at,
-                  details={"action": "resolve", "outcome": "approved", "result_file": ""})
-        chain.add(from_status=S.RESOLVED, to_status=S.RETURNED, actor=desk_officer,
-                  unit=office or plan.unit, at=plan.returned_at,
-                  details={"action": "return", "method": "counter",
-                           "recipient_name": person["applicant_name"],
-                           "tracking_number": ""})
+        chain.add(
+            from_status=state,
+            to_status=S.RESOLVED,
+            actor=decider,
+            unit=office or plan.unit,
+            at=plan.resolved_at,
+            details={"action": "resolve", "outcome": "approved", "result_file": ""},
+        )
+        chain.add(
+            from_status=S.RESOLVED,
+            to_status=S.RETURNED,
+            actor=desk_officer,
+            unit=office or plan.unit,
+            at=plan.returned_at,
+            details={
+                "action": "return",
+                "method": "counter",
+                "recipient_name": person["applicant_name"],
+                "tracking_number": "",
+            },
+        )
         chains.append(chain)
     Dossier.objects.bulk_create(dossiers, batch_size=500)
     DossierEvent.objects.bulk_create([e for c in chains for e in c.events], batch_size=1000)

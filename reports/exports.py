@@ -33,10 +33,22 @@ def appendix_csv(appendix: Appendix) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["stt", "unit_name", *APPENDIX_COLUMNS, "unit_code"])
     for row in appendix.rows:
-        writer.writerow([row.stt, row.unit_name,
-                         *[_cell(row.values[c]) for c in APPENDIX_COLUMNS], row.unit_code])
-    writer.writerow(["", appendix.total.unit_name,
-                     *[_cell(appendix.total.values[c]) for c in APPENDIX_COLUMNS], ""])
+        writer.writerow(
+            [
+                row.stt,
+                row.unit_name,
+                *[_cell(row.values[c]) for c in APPENDIX_COLUMNS],
+                row.unit_code,
+            ]
+        )
+    writer.writerow(
+        [
+            "",
+            appendix.total.unit_name,
+            *[_cell(appendix.total.values[c]) for c in APPENDIX_COLUMNS],
+            "",
+        ]
+    )
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
 
 
@@ -46,8 +58,14 @@ def ii06a_csv(report: II06a) -> bytes:
     key = "unit_code" if report.by == "unit" else "field"
     writer.writerow([key, "name", *II06A_COLUMNS, "on_time_rate_pct"])
     for row in [*report.rows, report.total]:
-        writer.writerow([row.key, row.name, *[row.values[c] for c in II06A_COLUMNS],
-                         _cell(row.values["on_time_rate_pct"])])
+        writer.writerow(
+            [
+                row.key,
+                row.name,
+                *[row.values[c] for c in II06A_COLUMNS],
+                _cell(row.values["on_time_rate_pct"]),
+            ]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -88,13 +106,27 @@ def appendix_header(ws: Any, top: int) -> int:
     _merge(ws, r3, 5, r3, 6, _("MỨC ĐỘ 2"))
     _merge(ws, r3, 7, r3, 9, _("MỨC ĐỘ 3"))
     _merge(ws, r3, 10, r3, 12, _("MỨC ĐỘ 4"))
-    labels = [_("HSTN"), _("TTHC"), _("HSTN"), _("TTHC"), _("HSTN trực tiếp"),
-              _("HSTN trực tuyến"), _("TTHC"), _("HSTN trực tiếp"), _("HSTN trực tuyến"),
-              _("TTHC")]
+    labels = [
+        _("HSTN"),
+        _("TTHC"),
+        _("HSTN"),
+        _("TTHC"),
+        _("HSTN trực tiếp"),
+        _("HSTN trực tuyến"),
+        _("TTHC"),
+        _("HSTN trực tiếp"),
+        _("HSTN trực tuyến"),
+        _("TTHC"),
+    ]
     for offset, label in enumerate(labels):
         ws.cell(row=r4, column=3 + offset, value=label)
-    for col, label in ((14, _("MCDT")), (15, _("TRỰC TUYẾN")), (16, _("MỨC ĐỘ 2")),
-                       (17, _("MỨC ĐỘ 3")), (18, _("MỨC ĐỘ 4"))):
+    for col, label in (
+        (14, _("MCDT")),
+        (15, _("TRỰC TUYẾN")),
+        (16, _("MỨC ĐỘ 2")),
+        (17, _("MỨC ĐỘ 3")),
+        (18, _("MỨC ĐỘ 4")),
+    ):
         ws.cell(row=r4, column=col, value=label)
     _style_block(ws, r1, r4, 21)
     for r in range(r1, r4 + 1):
@@ -110,9 +142,18 @@ def appendix_xlsx(appendix: Appendix) -> bytes:
     ws.title = _("Phụ lục")
     _merge(ws, 1, 1, 1, 21, _("PHỤ LỤC"))
     _merge(ws, 2, 1, 2, 21, _("TÌNH HÌNH TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH"))
-    _merge(ws, 3, 1, 3, 21, _("Từ ngày %(start)s đến ngày %(end)s") % {
-        "start": appendix.period.start.strftime("%d/%m/%Y"),
-        "end": appendix.period.end.strftime("%d/%m/%Y")})
+    _merge(
+        ws,
+        3,
+        1,
+        3,
+        21,
+        _("Từ ngày %(start)s đến ngày %(end)s")
+        % {
+            "start": appendix.period.start.strftime("%d/%m/%Y"),
+            "end": appendix.period.end.strftime("%d/%m/%Y"),
+        },
+    )
     for r in (1, 2, 3):
         ws.cell(row=r, column=1).alignment = CENTER
         ws.cell(row=r, column=1).font = Font(bold=r < 3, italic=r == 3)
@@ -131,13 +172,19 @@ def appendix_xlsx(appendix: Appendix) -> bytes:
     for c in range(1, 22):
         ws.cell(row=row_no, column=c).font = Font(bold=True)
     for r in range(first, row_no + 1):
-        ws.cell(row=r, column=2).alignment = Alignment(horizontal="left", vertical="center",
-                                                      wrap_text=True)
+        ws.cell(row=r, column=2).alignment = Alignment(
+            horizontal="left", vertical="center", wrap_text=True
+        )
         ws.cell(row=r, column=20).number_format = "0.0"
-    ws.cell(row=row_no + 1, column=1,
-            value=_("* Số liệu tính đến ngày %(day)s, tính từ hồ sơ trên hệ thống; lập lúc "
-                    "%(now)s.") % {"day": appendix.period.end.strftime("%d/%m/%Y"),
-                                   "now": timezone.localtime().strftime("%H:%M %d/%m/%Y")})
+    ws.cell(
+        row=row_no + 1,
+        column=1,
+        value=_("* Số liệu tính đến ngày %(day)s, tính từ hồ sơ trên hệ thống; lập lúc %(now)s.")
+        % {
+            "day": appendix.period.end.strftime("%d/%m/%Y"),
+            "now": timezone.localtime().strftime("%H:%M %d/%m/%Y"),
+        },
+    )
     ws.column_dimensions["A"].width = 6
     ws.column_dimensions["B"].width = 32
     for c in range(3, 22):
@@ -151,17 +198,29 @@ def ii06a_xlsx(report: II06a) -> bytes:
     ws = wb.active
     ws.title = "II.06a"
     _merge(ws, 1, 1, 1, 14, _("Biểu II.06a – Tình hình, kết quả giải quyết TTHC"))
-    _merge(ws, 2, 1, 2, 14, _("Từ ngày %(start)s đến ngày %(end)s") % {
-        "start": report.period.start.strftime("%d/%m/%Y"),
-        "end": report.period.end.strftime("%d/%m/%Y")})
+    _merge(
+        ws,
+        2,
+        1,
+        2,
+        14,
+        _("Từ ngày %(start)s đến ngày %(end)s")
+        % {
+            "start": report.period.start.strftime("%d/%m/%Y"),
+            "end": report.period.end.strftime("%d/%m/%Y"),
+        },
+    )
     first_label = _("Đơn vị") if report.by == "unit" else _("Lĩnh vực")
     _merge(ws, 4, 1, 6, 1, _("STT"))
     _merge(ws, 4, 2, 6, 2, first_label)
     _merge(ws, 4, 3, 4, 6, _("Số hồ sơ nhận giải quyết"))
     _merge(ws, 5, 3, 6, 3, _("Tổng số"))
     _merge(ws, 5, 4, 5, 6, _("Trong đó"))
-    for col, label in ((4, _("Trực tuyến")), (5, _("Trực tiếp, dịch vụ bưu chính")),
-                       (6, _("Từ kỳ trước"))):
+    for col, label in (
+        (4, _("Trực tuyến")),
+        (5, _("Trực tiếp, dịch vụ bưu chính")),
+        (6, _("Từ kỳ trước")),
+    ):
         ws.cell(row=6, column=col, value=label)
     _merge(ws, 4, 7, 4, 10, _("Số hồ sơ đã giải quyết"))
     _merge(ws, 5, 7, 6, 7, _("Tổng số"))
@@ -195,8 +254,9 @@ def _save(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
-def rows_csv(header: list[str], rows: Iterable[list[Any]],
-             progress: Callable[[int], None] | None = None) -> bytes:
+def rows_csv(
+    header: list[str], rows: Iterable[list[Any]], progress: Callable[[int], None] | None = None
+) -> bytes:
     """A CSV of any rows (drill-down lists), reporting progress every thousand rows."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -208,8 +268,12 @@ def rows_csv(header: list[str], rows: Iterable[list[Any]],
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def rows_xlsx(title: str, header: list[str], rows: Iterable[list[Any]],
-              progress: Callable[[int], None] | None = None) -> bytes:
+def rows_xlsx(
+    title: str,
+    header: list[str],
+    rows: Iterable[list[Any]],
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     ws.append(header)

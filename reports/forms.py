@@ -11,27 +11,36 @@ from procedures.models import Unit
 
 
 def unit_choices(scope: set[int]) -> list[tuple[str, str]]:
-    units = (Unit.objects.filter(pk__in=scope).exclude(kind=Unit.Kind.PROVINCE)
-             .order_by("-is_reporting_unit", "report_order", "name"))
+    units = (
+        Unit.objects.filter(pk__in=scope)
+        .exclude(kind=Unit.Kind.PROVINCE)
+        .order_by("-is_reporting_unit", "report_order", "name")
+    )
     return [(u.code, u.name) for u in units]
 
 
 class PeriodForm(forms.Form):
     """From, to (local days, both included) and the units to report on."""
 
-    to = forms.DateField(label=_("Đến ngày"), required=False,
-                         widget=forms.DateInput(attrs={"type": "date"}))
+    to = forms.DateField(
+        label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     unit = forms.MultipleChoiceField(
-        label=_("Đơn vị"), required=False,
+        label=_("Đơn vị"),
+        required=False,
         help_text=_("Không chọn: các đơn vị báo cáo. Mỗi đơn vị gồm cả các đơn vị trực thuộc."),
-        widget=forms.SelectMultiple(attrs={"size": 6}))
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
 
     def __init__(self, *args: Any, scope: set[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword: the field is added by name.
-        self.fields = {"from": forms.DateField(
-            label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})),
-            **self.fields}
+        self.fields = {
+            "from": forms.DateField(
+                label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+            ),
+            **self.fields,
+        }
         self.fields["unit"].choices = unit_choices(scope)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
@@ -43,13 +52,16 @@ class PeriodForm(forms.Form):
 
 
 class MonthForm(forms.Form):
-    thang = forms.CharField(label=_("Tháng"), required=False,
-                            widget=forms.DateInput(attrs={"type": "month"}))
+    thang = forms.CharField(
+        label=_("Tháng"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
 
 
 class ReconcileForm(PeriodForm):
-    file = forms.FileField(label=_("Tệp báo cáo (CSV hoặc Excel .xlsx)"),
-                           help_text=_("Theo mẫu phụ lục: STT, tên cơ quan và 18 cột số liệu."))
+    file = forms.FileField(
+        label=_("Tệp báo cáo (CSV hoặc Excel .xlsx)"),
+        help_text=_("Theo mẫu phụ lục: STT, tên cơ quan và 18 cột số liệu."),
+    )
 
     def __init__(self, *args: Any, scope: set[int], **kwargs: Any) -> None:
         super().__init__(*args, scope=scope, **kwargs)

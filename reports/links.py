@@ -48,16 +48,23 @@ def _drill_base(script_prefix: str) -> str:
 
 def drill_url(*, metric: str, period: Period, units: list[str], **filters: Any) -> str:
     """The drill-down list of a figure (a page of reports holds hundreds of these links)."""
-    query: dict[str, Any] = {"metric": metric, "from": period.start.isoformat(),
-                             "to": period.end.isoformat(), "unit": units}
+    query: dict[str, Any] = {
+        "metric": metric,
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "unit": units,
+    }
     query.update({k: v for k, v in filters.items() if v not in (None, "")})
     return _drill_base(get_script_prefix()) + "?" + urlencode(query, doseq=True)
 
 
-def row_links(*, table: dict[str, tuple[str, dict[str, Any]]], period: Period,
-              units: list[str], **extra: Any) -> dict[str, str]:
-    return {column: drill_url(metric=metric, period=period, units=units, **filters, **extra)
-            for column, (metric, filters) in table.items()}
+def row_links(
+    *, table: dict[str, tuple[str, dict[str, Any]]], period: Period, units: list[str], **extra: Any
+) -> dict[str, str]:
+    return {
+        column: drill_url(metric=metric, period=period, units=units, **filters, **extra)
+        for column, (metric, filters) in table.items()
+    }
 
 
 def officer_dossier_url(code: str) -> str:

@@ -23,8 +23,13 @@ class Grain(models.TextChoices):
 
 # The counters of a summary row, in the order they are stored (see SummaryRow).
 COUNTERS: tuple[str, ...] = (
-    "received", "resolved_early", "resolved_on_time", "resolved_late", "withdrawn",
-    "due", "due_met",
+    "received",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "withdrawn",
+    "due",
+    "due_met",
 )
 
 
@@ -48,8 +53,9 @@ class SummaryRow(models.Model):
     grain = models.CharField(max_length=5, choices=Grain.choices)
     period = models.DateField(help_text="the day, or the first day of the month")
     unit = models.ForeignKey("procedures.Unit", on_delete=models.CASCADE, related_name="+")
-    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE,
-                                  related_name="+")
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.CASCADE, related_name="+"
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     received = models.IntegerField(default=0)
     resolved_early = models.IntegerField(default=0)
@@ -63,8 +69,10 @@ class SummaryRow(models.Model):
         verbose_name = _("dòng tổng hợp báo cáo")
         verbose_name_plural = _("dòng tổng hợp báo cáo")
         constraints = [
-            models.UniqueConstraint(fields=["grain", "period", "unit", "procedure", "channel"],
-                                    name="summary_row_unique"),
+            models.UniqueConstraint(
+                fields=["grain", "period", "unit", "procedure", "channel"],
+                name="summary_row_unique",
+            ),
         ]
         indexes = [models.Index(fields=["grain", "period"], name="summary_grain_period")]
 
@@ -84,11 +92,13 @@ class DossierFact(models.Model):
         ON_TIME = "on_time", _("Đúng hạn")
         LATE = "late", _("Quá hạn")
 
-    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE,
-                                   primary_key=True, related_name="report_fact")
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", on_delete=models.CASCADE, primary_key=True, related_name="report_fact"
+    )
     unit = models.ForeignKey("procedures.Unit", on_delete=models.CASCADE, related_name="+")
-    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE,
-                                  related_name="+")
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.CASCADE, related_name="+"
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     received_day = models.DateField()
     due_day = models.DateField(null=True, blank=True)
@@ -107,8 +117,11 @@ class DossierFact(models.Model):
             models.Index(fields=["unit", "finished_day"], name="fact_unit_finished"),
             models.Index(fields=["unit", "due_day"], name="fact_unit_due"),
             # The dossiers still open, by due day: "late now" without reading the dossiers.
-            models.Index(fields=["unit", "due_day"], name="fact_open_due",
-                         condition=models.Q(finished_day__isnull=True)),
+            models.Index(
+                fields=["unit", "due_day"],
+                name="fact_open_due",
+                condition=models.Q(finished_day__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -134,8 +147,9 @@ class ExportJob(models.Model):
         DOSSIERS = "dossiers", _("Danh sách hồ sơ")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="report_exports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_exports"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     file_format = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
     params = models.JSONField(default=dict)
@@ -151,8 +165,9 @@ class ExportJob(models.Model):
         verbose_name_plural = _("tệp báo cáo")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(progress__lte=100),
-                                   name="export_progress_0_100"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="export_progress_0_100"
+            ),
         ]
 
     def __str__(self) -> str:

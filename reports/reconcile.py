@@ -47,12 +47,12 @@ class HandRow:
 
 @dataclass
 class Finding:
-    unit: str          # the unit's code ("" for the total row or an unknown unit)
-    unit_name: str     # as written in the file
+    unit: str  # the unit's code ("" for the total row or an unknown unit)
+    unit_name: str  # as written in the file
     column: str
     reported: Any
     computed: Any
-    problem: str       # differs_from_data | breaks_own_sum | unknown_unit
+    problem: str  # differs_from_data | breaks_own_sum | unknown_unit
     message: str
 
     def as_dict(self) -> dict[str, Any]:
@@ -60,6 +60,7 @@ class Finding:
 
 
 # --- Reading the file ----------------------------------------------------------------------
+
 
 def _number(raw: Any) -> float | int | None:
     """A cell as a number: "95,5" (decimal comma), "1.907" (thousands dot), "" → None."""
@@ -94,8 +95,7 @@ def _table_rows(name: str, content: bytes) -> list[tuple[int, list[Any]]]:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
         except Exception as exc:  # openpyxl raises many kinds for a broken file
             raise ValidationError({"file": _("Không đọc được tệp Excel.")}) from exc
-        return [(i, list(row)) for i, row in enumerate(sheet.iter_rows(values_only=True),
-                                                      start=1)]
+        return [(i, list(row)) for i, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
     if name.lower().endswith(".csv"):
         try:
             text = content.decode("utf-8-sig")
@@ -130,8 +130,7 @@ def hand_made_read(*, name: str, content: bytes) -> list[HandRow]:
         if by_name is not None:
             stt_raw = cells[by_name.get("stt", 0)]
             unit_name = str(cells[by_name.get("unit_name", 1)] or "").strip()
-            code = str(cells[by_name["unit_code"]] or "").strip() if "unit_code" in by_name \
-                else ""
+            code = str(cells[by_name["unit_code"]] or "").strip() if "unit_code" in by_name else ""
             raw = {c: cells[by_name[c]] for c in COLUMNS if c in by_name}
         else:
             stt_raw, unit_name, code = cells[0], str(cells[1] or "").strip(), ""
@@ -151,10 +150,15 @@ def hand_made_read(*, name: str, content: bytes) -> list[HandRow]:
             try:
                 values[column] = _number(cell)
             except (InvalidOperation, ValueError):
-                problems.append(_("Dòng %(line)s, cột %(column)s: “%(value)s” không phải là số.")
-                                % {"line": line, "column": column, "value": cell})
-        rows.append(HandRow(line=line, stt=stt, name=unit_name, unit_code=code, values=values,
-                            is_total=is_total))
+                problems.append(
+                    _("Dòng %(line)s, cột %(column)s: “%(value)s” không phải là số.")
+                    % {"line": line, "column": column, "value": cell}
+                )
+        rows.append(
+            HandRow(
+                line=line, stt=stt, name=unit_name, unit_code=code, values=values, is_total=is_total
+            )
+        )
     if problems:
         raise ValidationError({"file": problems})
     if not any(not r.is_total for r in rows):
@@ -163,6 +167,7 @@ def hand_made_read(*, name: str, content: bytes) -> list[HandRow]:
 
 
 # --- Matching rows to units ----------------------------------------------------------------
+
 
 def name_key(name: str) -> str:
     words = re.sub(r"[^0-9a-z]+", " ", fold(name)).split()
@@ -195,6 +200,7 @@ def units_match(*, rows: list[HandRow], scope: set[int]) -> dict[int, Unit | Non
 
 # --- The checks ----------------------------------------------------------------------------
 
+
 def _fmt(value: Any) -> str:
     return "—" if value is None else str(value)
 
@@ -203,8 +209,9 @@ def _same(column: str, reported: Any, computed: Any) -> bool:
     if column == "resolution_rate_pct":
         if reported is None or computed is None:
             return reported is None and computed is None
-        return Decimal(str(reported)).quantize(Decimal("0.1"), ROUND_HALF_UP) == \
-            Decimal(str(computed)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return Decimal(str(reported)).quantize(Decimal("0.1"), ROUND_HALF_UP) == Decimal(
+            str(computed)
+        ).quantize(Decimal("0.1"), ROUND_HALF_UP)
     return (reported or 0) == (computed or 0) if reported is not None else computed in (0, None)
 
 
@@ -216,29 +223,60 @@ def own_sums(row: HandRow, label: str, code: str) -> list[Finding]:
 
     def check(column: str, expected: Any, message: str) -> None:
         if not _same(column, v[column], expected):
-            findings.append(Finding(code, label, column, v[column], expected, BREAKS_SUM,
-                                    message % {"reported": _fmt(v[column]),
-                                               "expected": _fmt(expected)}))
+            findings.append(
+                Finding(
+                    code,
+                    label,
+                    column,
+                    v[column],
+                    expected,
+                    BREAKS_SUM,
+                    message % {"reported": _fmt(v[column]), "expected": _fmt(expected)},
+                )
+            )
 
-    levels = (n["l2_received"] + n["l3_received_direct"] + n["l3_received_online"]
-              + n["l4_received_direct"] + n["l4_received_online"])
-    check("received_total", levels,
-          _("Tổng hồ sơ tiếp nhận %(reported)s khác tổng theo mức độ %(expected)s."))
+    levels = (
+        n["l2_received"]
+        + n["l3_received_direct"]
+        + n["l3_received_online"]
+        + n["l4_received_direct"]
+        + n["l4_received_online"]
+    )
+    check(
+        "received_total",
+        levels,
+        _("Tổng hồ sơ tiếp nhận %(reported)s khác tổng theo mức độ %(expected)s."),
+    )
     if v["received_one_stop"] is not None or v["received_online"] is not None:
-        check("received_total", n["received_one_stop"] + n["received_online"],
-              _("Tổng hồ sơ tiếp nhận %(reported)s khác tổng tiếp nhận một cửa và trực tuyến "
-                "%(expected)s."))
-    check("received_online", n["l3_received_online"] + n["l4_received_online"],
-          _("Tiếp nhận trực tuyến %(reported)s khác tổng trực tuyến mức độ 3 và 4 "
-            "%(expected)s."))
-    check("procedures_total", n["l2_procedures"] + n["l3_procedures"] + n["l4_procedures"],
-          _("Tổng số TTHC %(reported)s khác tổng theo mức độ %(expected)s."))
+        check(
+            "received_total",
+            n["received_one_stop"] + n["received_online"],
+            _(
+                "Tổng hồ sơ tiếp nhận %(reported)s khác tổng tiếp nhận một cửa và trực tuyến "
+                "%(expected)s."
+            ),
+        )
+    check(
+        "received_online",
+        n["l3_received_online"] + n["l4_received_online"],
+        _("Tiếp nhận trực tuyến %(reported)s khác tổng trực tuyến mức độ 3 và 4 %(expected)s."),
+    )
+    check(
+        "procedures_total",
+        n["l2_procedures"] + n["l3_procedures"] + n["l4_procedures"],
+        _("Tổng số TTHC %(reported)s khác tổng theo mức độ %(expected)s."),
+    )
     resolved = n["resolved_l2"] + n["resolved_l3"] + n["resolved_l4"]
-    check("unresolved", n["backlog"] + n["received_total"] - resolved,
-          _("Chưa giải quyết %(reported)s khác tồn + tiếp nhận − đã giải quyết = %(expected)s."))
-    check("resolution_rate_pct", rate_pct(resolved, n["backlog"] + n["received_total"]),
-          _("Tỷ lệ giải quyết %(reported)s khác tỷ lệ tính từ chính các số của dòng "
-            "%(expected)s."))
+    check(
+        "unresolved",
+        n["backlog"] + n["received_total"] - resolved,
+        _("Chưa giải quyết %(reported)s khác tồn + tiếp nhận − đã giải quyết = %(expected)s."),
+    )
+    check(
+        "resolution_rate_pct",
+        rate_pct(resolved, n["backlog"] + n["received_total"]),
+        _("Tỷ lệ giải quyết %(reported)s khác tỷ lệ tính từ chính các số của dòng %(expected)s."),
+    )
     return findings
 
 
@@ -255,37 +293,64 @@ def reconcile(*, rows: list[HandRow], period: Period, scope: set[int]) -> list[F
     units = [u for u in (matched[r.line] for r in data_rows) if u is not None]
     computed = {}
     if units:
-        appendix = appendix_compute(period=period, units=list(dict.fromkeys(units)),
-                                    scope=scope)
+        appendix = appendix_compute(period=period, units=list(dict.fromkeys(units)), scope=scope)
         computed = {r.unit_code: r.values for r in appendix.rows}
     for row in data_rows:
         unit = matched[row.line]
         code = unit.code if unit else ""
         findings.extend(own_sums(row, row.name, code))
         if unit is None:
-            findings.append(Finding("", row.name, "unit_name", row.name, None, UNKNOWN_UNIT,
-                                    _("Không xác định được đơn vị “%(name)s” (dòng %(line)s).")
-                                    % {"name": row.name, "line": row.line}))
+            findings.append(
+                Finding(
+                    "",
+                    row.name,
+                    "unit_name",
+                    row.name,
+                    None,
+                    UNKNOWN_UNIT,
+                    _("Không xác định được đơn vị “%(name)s” (dòng %(line)s).")
+                    % {"name": row.name, "line": row.line},
+                )
+            )
             continue
         for column in COLUMNS:
             if column not in row.values:
                 continue
             reported, value = row.values[column], computed[code][column]
             if not _same(column, reported, value):
-                findings.append(Finding(
-                    code, row.name, column, reported, value, DIFFERS,
-                    _("Báo cáo ghi %(reported)s, dữ liệu hồ sơ cho %(computed)s.")
-                    % {"reported": _fmt(reported), "computed": _fmt(value)}))
+                findings.append(
+                    Finding(
+                        code,
+                        row.name,
+                        column,
+                        reported,
+                        value,
+                        DIFFERS,
+                        _("Báo cáo ghi %(reported)s, dữ liệu hồ sơ cho %(computed)s.")
+                        % {"reported": _fmt(reported), "computed": _fmt(value)},
+                    )
+                )
     for total in (r for r in rows if r.is_total):
-        findings.extend(f for f in own_sums(total, total.name, "")
-                        if f.column != "resolution_rate_pct" or f.reported is not None)
+        findings.extend(
+            f
+            for f in own_sums(total, total.name, "")
+            if f.column != "resolution_rate_pct" or f.reported is not None
+        )
         for column in ADDITIVE:
             if total.values.get(column) is None:
                 continue
             expected = sum((r.values.get(column) or 0) for r in data_rows)
             if not _same(column, total.values[column], expected):
-                findings.append(Finding(
-                    "", total.name, column, total.values[column], expected, BREAKS_SUM,
-                    _("Dòng tổng ghi %(reported)s, cộng các dòng được %(expected)s.")
-                    % {"reported": _fmt(total.values[column]), "expected": _fmt(expected)}))
+                findings.append(
+                    Finding(
+                        "",
+                        total.name,
+                        column,
+                        total.values[column],
+                        expected,
+                        BREAKS_SUM,
+                        _("Dòng tổng ghi %(reported)s, cộng các dòng được %(expected)s.")
+                        % {"reported": _fmt(total.values[column]), "expected": _fmt(expected)},
+                    )
+                )
     return findings

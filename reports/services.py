@@ -31,13 +31,27 @@ from reports.selectors.periods import period_parse
 
 logger = logging.getLogger(__name__)
 FORMATS = ("csv", "xlsx")
-DOSSIER_HEADER = ["code", "procedure_code", "procedure_name", "level", "unit_code", "unit_name",
-                  "channel", "status", "received_at", "due_at", "resolved_at", "returned_at",
-                  "handling_unit", "assigned_to"]
+DOSSIER_HEADER = [
+    "code",
+    "procedure_code",
+    "procedure_name",
+    "level",
+    "unit_code",
+    "unit_name",
+    "channel",
+    "status",
+    "received_at",
+    "due_at",
+    "resolved_at",
+    "returned_at",
+    "handling_unit",
+    "assigned_to",
+]
 
 
-def export_request(*, user: AbstractBaseUser, kind: str, file_format: str,
-                   params: dict[str, Any]) -> ExportJob:
+def export_request(
+    *, user: AbstractBaseUser, kind: str, file_format: str, params: dict[str, Any]
+) -> ExportJob:
     """Queue a report file; the task starts once this transaction commits.
 
     The parameters are checked now (period, units in the reader's scope), so a bad request
@@ -68,13 +82,24 @@ def _progress(job_id: Any, value: int) -> None:
 
 def _dossier_rows(qs: Any) -> Iterator[list[Any]]:
     for d in qs.iterator(chunk_size=2000):
-        yield [d.code, d.procedure.code, d.procedure.name, d.procedure.level, d.unit.code,
-               d.unit.name, d.channel, d.status,
-               *[timezone.localtime(t).isoformat() if t else ""
-                 for t in (d.received_at, d.due_at, d.resolved_at, d.returned_at)],
-               d.handling_unit.name,
-               (d.assigned_to.get_full_name() or d.assigned_to.get_username())
-               if d.assigned_to else ""]
+        yield [
+            d.code,
+            d.procedure.code,
+            d.procedure.name,
+            d.procedure.level,
+            d.unit.code,
+            d.unit.name,
+            d.channel,
+            d.status,
+            *[
+                timezone.localtime(t).isoformat() if t else ""
+                for t in (d.received_at, d.due_at, d.resolved_at, d.returned_at)
+            ],
+            d.handling_unit.name,
+            (d.assigned_to.get_full_name() or d.assigned_to.get_username())
+            if d.assigned_to
+            else "",
+        ]
 
 
 def export_build(*, job_id: str) -> ExportJob | None:
@@ -84,7 +109,8 @@ def export_build(*, job_id: str) -> ExportJob | None:
     owner's scope; compute; write the file; done (or failed, with the reason).
     """
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, progress=1)
+        status=ExportJob.Status.RUNNING, progress=1
+    )
     if not claimed:
         return None
     job = ExportJob.objects.select_related("user").get(pk=job_id)
@@ -98,37 +124,49 @@ def export_build(*, job_id: str) -> ExportJob | None:
         if job.kind == ExportJob.Kind.APPENDIX:
             appendix = appendix_compute(period=period, units=units, scope=scope)
             _progress(job.pk, 60)
-            content = appendix_xlsx(appendix) if job.file_format == "xlsx" else \
-                appendix_csv(appendix)
+            content = (
+                appendix_xlsx(appendix) if job.file_format == "xlsx" else appendix_csv(appendix)
+            )
             name = f"phu-luc-{stamp}.{job.file_format}"
         elif job.kind == ExportJob.Kind.II06A:
-            report = ii06a_compute(period=period, units=units, scope=scope,
-                                   by=p.get("by", "unit"))
+            report = ii06a_compute(period=period, units=units, scope=scope, by=p.get("by", "unit"))
             _progress(job.pk, 60)
             content = ii06a_xlsx(report) if job.file_format == "xlsx" else ii06a_csv(report)
             name = f"bieu-ii06a-{stamp}.{job.file_format}"
         else:
             ids = set(unit_tree_map(units=units, scope=scope))
             level = int(p["level"]) if str(p.get("level", "")).isdigit() else None
-            qs = drilldown_dossiers(metric=p["metric"], period=period, unit_ids=ids,
-                                    level=level, channel=p.get("channel", ""),
-                                    finish=p.get("finish", ""), field=p.get("field", ""))
+            qs = drilldown_dossiers(
+                metric=p["metric"],
+                period=period,
+                unit_ids=ids,
+                level=level,
+                channel=p.get("channel", ""),
+                finish=p.get("finish", ""),
+                field=p.get("field", ""),
+            )
             total = max(1, qs.count())
 
             def step(done: int) -> None:
                 _progress(job.pk, 10 + 85 * done // total)
 
             rows = _dossier_rows(qs)
-            content = rows_xlsx("ho-so", DOSSIER_HEADER, rows, step) \
-                if job.file_format == "xlsx" else rows_csv(DOSSIER_HEADER, rows, step)
+            content = (
+                rows_xlsx("ho-so", DOSSIER_HEADER, rows, step)
+                if job.file_format == "xlsx"
+                else rows_csv(DOSSIER_HEADER, rows, step)
+            )
             name = f"ho-so-{p['metric']}-{stamp}.{job.file_format}"
         job.file.save(name, ContentFile(content), save=False)
         job.status, job.progress, job.finished_at = ExportJob.Status.DONE, 100, timezone.now()
         job.save(update_fields=["file", "status", "progress", "finished_at"])
     except Exception as exc:
         logger.exception("export %s failed", job_id)
-        job.status, job.error, job.finished_at = (ExportJob.Status.FAILED, str(exc)[:500],
-                                                  timezone.now())
+        job.status, job.error, job.finished_at = (
+            ExportJob.Status.FAILED,
+            str(exc)[:500],
+            timezone.now(),
+        )
         job.save(update_fields=["status", "error", "finished_at"])
     return job
 

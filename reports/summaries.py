@@ -51,9 +51,18 @@ class FactState:
 
     @classmethod
     def from_fact(cls, fact: DossierFact) -> FactState:
-        return cls(fact.unit_id, fact.procedure_id, fact.channel, fact.received_day,
-                   fact.due_day, fact.finished_day, fact.finish, fact.withdrawn,
-                   fact.with_fee, fact.online_payment)
+        return cls(
+            fact.unit_id,
+            fact.procedure_id,
+            fact.channel,
+            fact.received_day,
+            fact.due_day,
+            fact.finished_day,
+            fact.finish,
+            fact.withdrawn,
+            fact.with_fee,
+            fact.online_payment,
+        )
 
 
 def local_day(moment: datetime) -> dt.date:
@@ -64,11 +73,20 @@ def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def fact_state_compute(*, unit_id: int, procedure_id: int, channel: str,
-                       received_at: datetime | None, due_at: datetime | None,
-                       paused_at: datetime | None, resolved_at: datetime | None, status: str,
-                       stopped_at: datetime | None, fee_vnd: int = 0,
-                       payment_method: str = "") -> FactState | None:
+def fact_state_compute(
+    *,
+    unit_id: int,
+    procedure_id: int,
+    channel: str,
+    received_at: datetime | None,
+    due_at: datetime | None,
+    paused_at: datetime | None,
+    resolved_at: datetime | None,
+    status: str,
+    stopped_at: datetime | None,
+    fee_vnd: int = 0,
+    payment_method: str = "",
+) -> FactState | None:
     """The fact of a dossier in this state, or None when it was never received.
 
     Finished means resolved, or stopped (withdrawn) after reception. Late means resolved
@@ -95,10 +113,15 @@ def fact_state_compute(*, unit_id: int, procedure_id: int, channel: str,
     if due_at is not None and not (paused_at is not None and paused_at <= due_at):
         due_day = local_day(due_at)
     return FactState(
-        unit_id=unit_id, procedure_id=procedure_id, channel=channel,
-        received_day=local_day(received_at), due_day=due_day,
-        finished_day=local_day(finished_at) if finished_at else None, finish=str(finish),
-        withdrawn=withdrawn, with_fee=fee_vnd > 0,
+        unit_id=unit_id,
+        procedure_id=procedure_id,
+        channel=channel,
+        received_day=local_day(received_at),
+        due_day=due_day,
+        finished_day=local_day(finished_at) if finished_at else None,
+        finish=str(finish),
+        withdrawn=withdrawn,
+        with_fee=fee_vnd > 0,
         online_payment=payment_method in ONLINE_PAYMENT_METHODS,
     )
 
@@ -137,10 +160,16 @@ def _rows_apply(delta: Counter[tuple[RowKey, str]]) -> None:
         if n:
             by_row.setdefault(key, {})[counter] = n
     for (grain, period, unit_id, procedure_id, channel), counts in sorted(by_row.items()):
-        lookup = {"grain": grain, "period": period, "unit_id": unit_id,
-                  "procedure_id": procedure_id, "channel": channel}
+        lookup = {
+            "grain": grain,
+            "period": period,
+            "unit_id": unit_id,
+            "procedure_id": procedure_id,
+            "channel": channel,
+        }
         updated = SummaryRow.objects.filter(**lookup).update(
-            **{name: F(name) + n for name, n in counts.items()})
+            **{name: F(name) + n for name, n in counts.items()}
+        )
         if not updated:
             SummaryRow.objects.create(**lookup, **counts)
 
@@ -150,21 +179,32 @@ def _unit_lock(unit_ids: Iterable[int]) -> None:
 
     FOR NO KEY UPDATE: inserting dossiers or events that refer to the unit is not blocked.
     """
-    list(Unit.objects.select_for_update(no_key=True).filter(pk__in=sorted(set(unit_ids)))
-         .values_list("pk", flat=True))
+    list(
+        Unit.objects.select_for_update(no_key=True)
+        .filter(pk__in=sorted(set(unit_ids)))
+        .values_list("pk", flat=True)
+    )
 
 
 def _fact_save(dossier_id: int, state: FactState | None) -> None:
     if state is None:
         DossierFact.objects.filter(dossier_id=dossier_id).delete()
         return
-    DossierFact.objects.update_or_create(dossier_id=dossier_id, defaults={
-        "unit_id": state.unit_id, "procedure_id": state.procedure_id, "channel": state.channel,
-        "received_day": state.received_day, "due_day": state.due_day,
-        "finished_day": state.finished_day, "finish": state.finish,
-        "withdrawn": state.withdrawn, "with_fee": state.with_fee,
-        "online_payment": state.online_payment,
-    })
+    DossierFact.objects.update_or_create(
+        dossier_id=dossier_id,
+        defaults={
+            "unit_id": state.unit_id,
+            "procedure_id": state.procedure_id,
+            "channel": state.channel,
+            "received_day": state.received_day,
+            "due_day": state.due_day,
+            "finished_day": state.finished_day,
+            "finish": state.finish,
+            "withdrawn": state.withdrawn,
+            "with_fee": state.with_fee,
+            "online_payment": state.online_payment,
+        },
+    )
 
 
 def _stopped_at(dossier: Dossier, event: DossierEvent | None) -> datetime | None:
@@ -172,17 +212,26 @@ def _stopped_at(dossier: Dossier, event: DossierEvent | None) -> datetime | None
         return None
     if event is not None and event.to_status == S.STOPPED:
         return event.at
-    return (DossierEvent.objects.filter(dossier=dossier, to_status=S.STOPPED)
-            .order_by("seq").values_list("at", flat=True).first())
+    return (
+        DossierEvent.objects.filter(dossier=dossier, to_status=S.STOPPED)
+        .order_by("seq")
+        .values_list("at", flat=True)
+        .first()
+    )
 
 
-def dossier_fact_state(*, dossier: Dossier, event: DossierEvent | None = None
-                       ) -> FactState | None:
+def dossier_fact_state(*, dossier: Dossier, event: DossierEvent | None = None) -> FactState | None:
     return fact_state_compute(
-        unit_id=dossier.unit_id, procedure_id=dossier.procedure_id, channel=dossier.channel,
-        received_at=dossier.received_at, due_at=dossier.due_at, paused_at=dossier.paused_at,
-        resolved_at=dossier.resolved_at, status=dossier.status,
-        stopped_at=_stopped_at(dossier, event), fee_vnd=dossier.fee_vnd,
+        unit_id=dossier.unit_id,
+        procedure_id=dossier.procedure_id,
+        channel=dossier.channel,
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        paused_at=dossier.paused_at,
+        resolved_at=dossier.resolved_at,
+        status=dossier.status,
+        stopped_at=_stopped_at(dossier, event),
+        fee_vnd=dossier.fee_vnd,
         payment_method=dossier.payment_method,
     )
 
@@ -209,22 +258,60 @@ def summary_record_event(*, event: DossierEvent | None, dossier: Dossier) -> Non
 
 # --- The nightly rebuild and check ---------------------------------------------------------
 
+
 def _fresh_states(*, unit_id: int) -> Iterator[tuple[int, FactState]]:
     """Every received dossier of a receiving unit, with its fact computed afresh."""
-    stopped = (DossierEvent.objects.filter(dossier=OuterRef("pk"), to_status=S.STOPPED)
-               .order_by("seq").values("at")[:1])
-    rows = (Dossier.objects.filter(unit_id=unit_id, received_at__isnull=False)
-            .annotate(stopped_at=Subquery(stopped))
-            .values_list("pk", "unit_id", "procedure_id", "channel", "received_at", "due_at",
-                         "paused_at", "resolved_at", "status", "stopped_at", "fee_vnd",
-                         "payment_method")
-            .order_by("pk"))
-    for (pk, unit, procedure, channel, received_at, due_at, paused_at, resolved_at, status,
-         stopped_at, fee_vnd, payment_method) in rows.iterator(chunk_size=5000):
+    stopped = (
+        DossierEvent.objects.filter(dossier=OuterRef("pk"), to_status=S.STOPPED)
+        .order_by("seq")
+        .values("at")[:1]
+    )
+    rows = (
+        Dossier.objects.filter(unit_id=unit_id, received_at__isnull=False)
+        .annotate(stopped_at=Subquery(stopped))
+        .values_list(
+            "pk",
+            "unit_id",
+            "procedure_id",
+            "channel",
+            "received_at",
+            "due_at",
+            "paused_at",
+            "resolved_at",
+            "status",
+            "stopped_at",
+            "fee_vnd",
+            "payment_method",
+        )
+        .order_by("pk")
+    )
+    for (
+        pk,
+        unit,
+        procedure,
+        channel,
+        received_at,
+        due_at,
+        paused_at,
+        resolved_at,
+        status,
+        stopped_at,
+        fee_vnd,
+        payment_method,
+    ) in rows.iterator(chunk_size=5000):
         state = fact_state_compute(
-            unit_id=unit, procedure_id=procedure, channel=channel, received_at=received_at,
-            due_at=due_at, paused_at=paused_at, resolved_at=resolved_at, status=status,
-            stopped_at=stopped_at, fee_vnd=fee_vnd, payment_method=payment_method)
+            unit_id=unit,
+            procedure_id=procedure,
+            channel=channel,
+            received_at=received_at,
+            due_at=due_at,
+            paused_at=paused_at,
+            resolved_at=resolved_at,
+            status=status,
+            stopped_at=stopped_at,
+            fee_vnd=fee_vnd,
+            payment_method=payment_method,
+        )
         if state is not None:
             yield pk, state
 
@@ -256,16 +343,34 @@ class RebuildResult:
 
 
 def _fact_row(pk: int, state: FactState) -> DossierFact:
-    return DossierFact(dossier_id=pk, unit_id=state.unit_id, procedure_id=state.procedure_id,
-                       channel=state.channel, received_day=state.received_day,
-                       due_day=state.due_day, finished_day=state.finished_day,
-                       finish=state.finish, withdrawn=state.withdrawn,
-                       with_fee=state.with_fee, online_payment=state.online_payment)
+    return DossierFact(
+        dossier_id=pk,
+        unit_id=state.unit_id,
+        procedure_id=state.procedure_id,
+        channel=state.channel,
+        received_day=state.received_day,
+        due_day=state.due_day,
+        finished_day=state.finished_day,
+        finish=state.finish,
+        withdrawn=state.withdrawn,
+        with_fee=state.with_fee,
+        online_payment=state.online_payment,
+    )
 
 
 # In the order of FactState's fields.
-FACT_FIELDS = ["unit_id", "procedure_id", "channel", "received_day", "due_day", "finished_day",
-               "finish", "withdrawn", "with_fee", "online_payment"]
+FACT_FIELDS = [
+    "unit_id",
+    "procedure_id",
+    "channel",
+    "received_day",
+    "due_day",
+    "finished_day",
+    "finish",
+    "withdrawn",
+    "with_fee",
+    "online_payment",
+]
 
 
 ROW_FIELDS = ["grain", "period", "unit_id", "procedure_id", "channel", *COUNTERS]
@@ -277,17 +382,25 @@ def _insert(model: type[models.Model], fields: list[str], rows: list[list[Any]])
     if not rows:
         return
     if connection.vendor == "postgresql":
-        columns = ", ".join(connection.ops.quote_name(model._meta.get_field(
-            name.removesuffix("_id") if name.endswith("_id") else name).column)
-            for name in fields)
+        columns = ", ".join(
+            connection.ops.quote_name(
+                model._meta.get_field(
+                    name.removesuffix("_id") if name.endswith("_id") else name
+                ).column
+            )
+            for name in fields
+        )
         table = connection.ops.quote_name(model._meta.db_table)
-        with connection.cursor() as cursor, cursor.cursor.copy(
-                f"COPY {table} ({columns}) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return
-    model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows],
-                              batch_size=2000)
+    model.objects.bulk_create(
+        [model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=2000
+    )
 
 
 def _unit_rebuild(*, unit_id: int, result: RebuildResult) -> None:
@@ -296,30 +409,35 @@ def _unit_rebuild(*, unit_id: int, result: RebuildResult) -> None:
         _unit_lock([unit_id])
         facts, rows = summaries_fresh(unit_id=unit_id)
         result.dossiers += len(facts)
-        stored_facts = {f.dossier_id: FactState.from_fact(f)
-                        for f in DossierFact.objects.filter(unit_id=unit_id)}
+        stored_facts = {
+            f.dossier_id: FactState.from_fact(f)
+            for f in DossierFact.objects.filter(unit_id=unit_id)
+        }
         gone = stored_facts.keys() - facts.keys()
         DossierFact.objects.filter(dossier_id__in=gone).delete()
         new = [pk for pk in facts if pk not in stored_facts]
-        changed = [pk for pk, st in facts.items()
-                   if pk in stored_facts and stored_facts[pk] != st]
+        changed = [pk for pk, st in facts.items() if pk in stored_facts and stored_facts[pk] != st]
         # A dossier whose receiving unit changed may have its fact under another unit.
-        moved = set(DossierFact.objects.filter(dossier_id__in=new)
-                    .values_list("dossier_id", flat=True))
+        moved = set(
+            DossierFact.objects.filter(dossier_id__in=new).values_list("dossier_id", flat=True)
+        )
         changed += [pk for pk in new if pk in moved]
         new = [pk for pk in new if pk not in moved]
-        _insert(DossierFact, ["dossier_id", *FACT_FIELDS],
-                [[pk, *astuple(facts[pk])] for pk in new])
-        DossierFact.objects.bulk_update([_fact_row(pk, facts[pk]) for pk in changed],
-                                        FACT_FIELDS, batch_size=2000)
+        _insert(
+            DossierFact, ["dossier_id", *FACT_FIELDS], [[pk, *astuple(facts[pk])] for pk in new]
+        )
+        DossierFact.objects.bulk_update(
+            [_fact_row(pk, facts[pk]) for pk in changed], FACT_FIELDS, batch_size=2000
+        )
         result.facts_fixed += len(gone) + len(new) + len(changed)
 
         stored = {key: (pk, counts) for key, pk, counts in _stored_rows(unit_id=unit_id)}
         stale = [pk for key, (pk, _counts) in stored.items() if key not in rows]
         SummaryRow.objects.filter(pk__in=stale).delete()
         # Rows left at zero by take-backs are noise, not errors: dropped without a word.
-        stale = [pk for key, (pk, counts) in stored.items()
-                 if key not in rows and any(counts.values())]
+        stale = [
+            pk for key, (pk, counts) in stored.items() if key not in rows and any(counts.values())
+        ]
         create: list[list[Any]] = []
         update: list[SummaryRow] = []
         for key, counts in rows.items():
@@ -327,14 +445,21 @@ def _unit_rebuild(*, unit_id: int, result: RebuildResult) -> None:
                 create.append([*key, *(counts[c] for c in COUNTERS)])
             elif stored[key][1] != counts:
                 grain, period, unit, procedure, channel = key
-                update.append(SummaryRow(pk=stored[key][0], grain=grain, period=period,
-                                         unit_id=unit, procedure_id=procedure,
-                                         channel=channel, **counts))
+                update.append(
+                    SummaryRow(
+                        pk=stored[key][0],
+                        grain=grain,
+                        period=period,
+                        unit_id=unit,
+                        procedure_id=procedure,
+                        channel=channel,
+                        **counts,
+                    )
+                )
             else:
                 continue
             if result.problems is not None and len(result.problems) < 50:
-                result.problems.append(f"{key}: stored {stored.get(key, (0, None))[1]} "
-                                       f"!= {counts}")
+                result.problems.append(f"{key}: stored {stored.get(key, (0, None))[1]} != {counts}")
         _insert(SummaryRow, ROW_FIELDS, create)
         SummaryRow.objects.bulk_update(update, list(COUNTERS), batch_size=2000)
         result.rows_fixed += len(stale) + len(create) + len(update)
@@ -342,15 +467,16 @@ def _unit_rebuild(*, unit_id: int, result: RebuildResult) -> None:
 
 def _stored_rows(*, unit_id: int) -> Iterator[tuple[RowKey, int, dict[str, int]]]:
     for row in SummaryRow.objects.filter(unit_id=unit_id).values(
-            "pk", "grain", "period", "unit_id", "procedure_id", "channel", *COUNTERS):
+        "pk", "grain", "period", "unit_id", "procedure_id", "channel", *COUNTERS
+    ):
         counts = {name: row[name] for name in COUNTERS}
-        key = (row["grain"], row["period"], row["unit_id"], row["procedure_id"],
-               row["channel"])
+        key = (row["grain"], row["period"], row["unit_id"], row["procedure_id"], row["channel"])
         yield key, row["pk"], counts
 
 
-def summaries_rebuild(*, unit_ids: Iterable[int] | None = None,
-                      progress: Callable[[int, int], None] | None = None) -> RebuildResult:
+def summaries_rebuild(
+    *, unit_ids: Iterable[int] | None = None, progress: Callable[[int, int], None] | None = None
+) -> RebuildResult:
     """Recompute the facts and summary rows of every (or the given) receiving unit.
 
     Unit by unit, each in its own transaction holding that unit's summary lock, so the

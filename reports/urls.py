@@ -12,8 +12,10 @@ urlpatterns = [
     path("bao-cao/ho-so/", views.drilldown, name="reports-drilldown"),
     path("bao-cao/xuat-tep/", views.export_create, name="reports-export-create"),
     path("bao-cao/xuat-tep/<uuid:pk>/", views.export_detail, name="reports-export"),
-    path("bao-cao/xuat-tep/<uuid:pk>/trang-thai/", views.export_status,
-         name="reports-export-status"),
-    path("bao-cao/xuat-tep/<uuid:pk>/tai-ve/", views.export_download,
-         name="reports-export-download"),
+    path(
+        "bao-cao/xuat-tep/<uuid:pk>/trang-thai/", views.export_status, name="reports-export-status"
+    ),
+    path(
+        "bao-cao/xuat-tep/<uuid:pk>/tai-ve/", views.export_download, name="reports-export-download"
+    ),
 ]

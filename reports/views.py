@@ -41,8 +41,12 @@ def _scope(request: HttpRequest) -> set[int]:
 
 def _filters(request: HttpRequest, scope: set[int]) -> tuple[PeriodForm, Period | None, list]:
     """The period form from the query string, the period and the units (None when invalid)."""
-    form = PeriodForm(request.GET if request.GET.get("from") or request.GET.get("to")
-                      or request.GET.getlist("unit") else None, scope=scope)
+    form = PeriodForm(
+        request.GET
+        if request.GET.get("from") or request.GET.get("to") or request.GET.getlist("unit")
+        else None,
+        scope=scope,
+    )
     if form.is_bound and not form.is_valid():
         return form, None, []
     data = form.cleaned_data if form.is_bound else {}
@@ -54,8 +58,11 @@ def _filters(request: HttpRequest, scope: set[int]) -> tuple[PeriodForm, Period 
 
 
 def _query(period: Period, units: list[Any]) -> dict[str, Any]:
-    return {"from": period.start.isoformat(), "to": period.end.isoformat(),
-            "unit": [u.code for u in units]}
+    return {
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "unit": [u.code for u in units],
+    }
 
 
 @login_required
@@ -75,46 +82,85 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period = board.period
     labels = [f"{m.month:%m/%y}" for m in board.trends]
     trend_received = charts.bars_chart(
-        title=_("Hồ sơ tiếp nhận và giải quyết theo tháng"), labels=labels,
-        series=[(_("Tiếp nhận"), [m.received for m in board.trends], "chart-a"),
-                (_("Đã giải quyết"), [m.resolved for m in board.trends], "chart-b")])
+        title=_("Hồ sơ tiếp nhận và giải quyết theo tháng"),
+        labels=labels,
+        series=[
+            (_("Tiếp nhận"), [m.received for m in board.trends], "chart-a"),
+            (_("Đã giải quyết"), [m.resolved for m in board.trends], "chart-b"),
+        ],
+    )
     trend_rates = charts.lines_chart(
-        title=_("Tỷ lệ đúng hạn và tỷ lệ nộp trực tuyến theo tháng"), labels=labels,
-        series=[(_("Đúng hạn (%)"), [m.on_time_rate_pct for m in board.trends], "chart-a"),
-                (_("Trực tuyến (%)"), [m.online_rate_pct for m in board.trends], "chart-b")])
+        title=_("Tỷ lệ đúng hạn và tỷ lệ nộp trực tuyến theo tháng"),
+        labels=labels,
+        series=[
+            (_("Đúng hạn (%)"), [m.on_time_rate_pct for m in board.trends], "chart-a"),
+            (_("Trực tuyến (%)"), [m.online_rate_pct for m in board.trends], "chart-b"),
+        ],
+    )
     rows = []
     for kpi in [*board.kpis, board.total]:
         codes = [kpi.code] if kpi.code else [u.code for u in units]
-        rows.append({"kpi": kpi, "links": {
-            "received": drill_url(metric="received", period=period, units=codes),
-            "online": drill_url(metric="received", period=period, units=codes,
-                                channel="online"),
-            "resolved": drill_url(metric="resolved", period=period, units=codes),
-            "late_now": drill_url(metric="late_now", period=period, units=codes),
-            "apologies": drill_url(metric="apologies", period=period, units=codes),
-        }})
-    least = [{**item, "link": drill_url(metric="received", period=board.extra["window"],
-                                        units=[item["unit"].code])}
-             for item in board.least_using]
+        rows.append(
+            {
+                "kpi": kpi,
+                "links": {
+                    "received": drill_url(metric="received", period=period, units=codes),
+                    "online": drill_url(
+                        metric="received", period=period, units=codes, channel="online"
+                    ),
+                    "resolved": drill_url(metric="resolved", period=period, units=codes),
+                    "late_now": drill_url(metric="late_now", period=period, units=codes),
+                    "apologies": drill_url(metric="apologies", period=period, units=codes),
+                },
+            }
+        )
+    least = [
+        {
+            **item,
+            "link": drill_url(
+                metric="received", period=board.extra["window"], units=[item["unit"].code]
+            ),
+        }
+        for item in board.least_using
+    ]
     all_codes = [u.code for u in units]
     trend_rows = []
     for point in board.trends:
         month_span = month_period(point.month)
-        trend_rows.append({"m": point, "links": {
-            "received": drill_url(metric="received", period=month_span, units=all_codes),
-            "online": drill_url(metric="received", period=month_span, units=all_codes,
-                                channel="online"),
-            "resolved": drill_url(metric="resolved", period=month_span, units=all_codes)}})
-    late = [{"dossier": d, "url": officer_dossier_url(d.code),
-             "days": (board.now - d.due_at).days} for d in board.late]
-    return render(request, "reports/dashboard.html", {
-        "form": form, "board": board, "rows": rows, "least": least, "late": late,
-        "month": month, "trend_received": trend_received, "trend_rates": trend_rates,
-        "trend_rows": trend_rows,
-        "late_all": drill_url(metric="late_now", period=period, units=[u.code for u in units]),
-        "prev_month": (month - dt.timedelta(days=1)).strftime("%Y-%m"),
-        "next_month": (period.end + dt.timedelta(days=1)).strftime("%Y-%m"),
-    })
+        trend_rows.append(
+            {
+                "m": point,
+                "links": {
+                    "received": drill_url(metric="received", period=month_span, units=all_codes),
+                    "online": drill_url(
+                        metric="received", period=month_span, units=all_codes, channel="online"
+                    ),
+                    "resolved": drill_url(metric="resolved", period=month_span, units=all_codes),
+                },
+            }
+        )
+    late = [
+        {"dossier": d, "url": officer_dossier_url(d.code), "days": (board.now - d.due_at).days}
+        for d in board.late
+    ]
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "board": board,
+            "rows": rows,
+            "least": least,
+            "late": late,
+            "month": month,
+            "trend_received": trend_received,
+            "trend_rates": trend_rates,
+            "trend_rows": trend_rows,
+            "late_all": drill_url(metric="late_now", period=period, units=[u.code for u in units]),
+            "prev_month": (month - dt.timedelta(days=1)).strftime("%Y-%m"),
+            "next_month": (period.end + dt.timedelta(days=1)).strftime("%Y-%m"),
+        },
+    )
 
 
 @login_required
@@ -125,14 +171,23 @@ def appendix(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if period is not None:
         result = appendix_compute(period=period, units=units, scope=scope)
-        rows = [{"row": row, "links": row_links(table=APPENDIX_LINKS, period=period,
-                                               units=[row.unit_code])}
-                for row in result.rows]
-        context.update({
-            "appendix": result, "rows": rows, "query": _query(period, units),
-            "total_links": row_links(table=APPENDIX_LINKS, period=period,
-                                     units=[u.code for u in units]),
-        })
+        rows = [
+            {
+                "row": row,
+                "links": row_links(table=APPENDIX_LINKS, period=period, units=[row.unit_code]),
+            }
+            for row in result.rows
+        ]
+        context.update(
+            {
+                "appendix": result,
+                "rows": rows,
+                "query": _query(period, units),
+                "total_links": row_links(
+                    table=APPENDIX_LINKS, period=period, units=[u.code for u in units]
+                ),
+            }
+        )
     return render(request, "reports/appendix.html", context)
 
 
@@ -153,9 +208,14 @@ def ii06a(request: HttpRequest) -> HttpResponse:
             else:
                 links = row_links(table=II06A_LINKS, period=period, units=codes, field=row.key)
             rows.append({"row": row, "links": links})
-        context.update({"report": report, "rows": rows, "query": _query(period, units),
-                        "total_links": row_links(table=II06A_LINKS, period=period,
-                                                 units=codes)})
+        context.update(
+            {
+                "report": report,
+                "rows": rows,
+                "query": _query(period, units),
+                "total_links": row_links(table=II06A_LINKS, period=period, units=codes),
+            }
+        )
     return render(request, "reports/ii06a.html", context)
 
 
@@ -179,12 +239,21 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "criteria": CRITERIA}
     if period is not None:
         evaluations = units_evaluate(period=period, units=units, scope=scope)
-        rows = [{"e": e, "cells": [e.averages.get(key) for key, _label in CRITERIA]}
-                for e in evaluations]
+        rows = [
+            {"e": e, "cells": [e.averages.get(key) for key, _label in CRITERIA]}
+            for e in evaluations
+        ]
         month = period.start.replace(day=1)
-        context.update({"rows": rows, "period": period, "month": month,
-                        "officers": officer_scorecards(
-                            month=month, scope=set(unit_tree_map(units=units, scope=scope)))})
+        context.update(
+            {
+                "rows": rows,
+                "period": period,
+                "month": month,
+                "officers": officer_scorecards(
+                    month=month, scope=set(unit_tree_map(units=units, scope=scope))
+                ),
+            }
+        )
     return render(request, "reports/evaluation.html", context)
 
 
@@ -204,8 +273,9 @@ def reconcile_page(request: HttpRequest) -> HttpResponse:
         else:
             period = Period(form.cleaned_data["from"], form.cleaned_data["to"])
             findings = reconcile(rows=rows, period=period, scope=scope)
-            context.update({"findings": findings, "period": period, "rows": rows,
-                            "file_name": upload.name})
+            context.update(
+                {"findings": findings, "period": period, "rows": rows, "file_name": upload.name}
+            )
     return render(request, "reports/reconcile.html", context)
 
 
@@ -222,33 +292,58 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         raise Http404(" ".join(exc.messages)) from exc
     units = report_units_pick(scope=scope, codes=request.GET.getlist("unit"))
     level = request.GET.get("level", "")
-    filters = {"level": int(level) if level.isdigit() else None,
-               "channel": request.GET.get("channel", ""),
-               "finish": request.GET.get("finish", ""), "field": request.GET.get("field", "")}
-    qs = drilldown_dossiers(metric=metric, period=period,
-                            unit_ids=set(unit_tree_map(units=units, scope=scope)), **filters)
+    filters = {
+        "level": int(level) if level.isdigit() else None,
+        "channel": request.GET.get("channel", ""),
+        "finish": request.GET.get("finish", ""),
+        "field": request.GET.get("field", ""),
+    }
+    qs = drilldown_dossiers(
+        metric=metric,
+        period=period,
+        unit_ids=set(unit_tree_map(units=units, scope=scope)),
+        **filters,
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     items = [{"dossier": d, "url": officer_dossier_url(d.code)} for d in page.object_list]
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "reports/drilldown.html", {
-        "metric": metric, "metric_label": METRICS[metric], "period": period, "units": units,
-        "filters": filters, "page": page, "items": items, "querystring": params.urlencode(),
-        "export_params": {**_query(period, units), "metric": metric,
-                          **{k: v for k, v in filters.items() if v}},
-    })
+    return render(
+        request,
+        "reports/drilldown.html",
+        {
+            "metric": metric,
+            "metric_label": METRICS[metric],
+            "period": period,
+            "units": units,
+            "filters": filters,
+            "page": page,
+            "items": items,
+            "querystring": params.urlencode(),
+            "export_params": {
+                **_query(period, units),
+                "metric": metric,
+                **{k: v for k, v in filters.items() if v},
+            },
+        },
+    )
 
 
 @login_required
 @require_POST
 def export_create(request: HttpRequest) -> HttpResponse:
     _scope(request)
-    params = {key: request.POST.getlist(key) if key == "unit" else request.POST.get(key, "")
-              for key in ("from", "to", "unit", "by", "metric", "level", "channel", "finish",
-                          "field")}
+    params = {
+        key: request.POST.getlist(key) if key == "unit" else request.POST.get(key, "")
+        for key in ("from", "to", "unit", "by", "metric", "level", "channel", "finish", "field")
+    }
     try:
-        job = export_request(user=request.user, kind=request.POST.get("kind", ""),
-                             file_format=request.POST.get("format", ""), params=params)
+        job = export_request(
+            user=request.user,
+            kind=request.POST.get("kind", ""),
+            file_format=request.POST.get("format", ""),
+            params=params,
+        )
     except ValidationError as exc:
         return render(request, "reports/export.html", {"errors": exc.messages}, status=400)
     return redirect("reports-export", pk=job.pk)
@@ -269,10 +364,19 @@ def export_detail(request: HttpRequest, pk: str) -> HttpResponse:
 @require_GET
 def export_status(request: HttpRequest, pk: str) -> JsonResponse:
     job = _job(request, pk)
-    return JsonResponse({"status": job.status, "status_label": job.get_status_display(),
-                         "progress": job.progress, "error": job.error,
-                         "download_url": (reverse("reports-export-download", args=[job.pk])
-                                          if job.status == ExportJob.Status.DONE else None)})
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "progress": job.progress,
+            "error": job.error,
+            "download_url": (
+                reverse("reports-export-download", args=[job.pk])
+                if job.status == ExportJob.Status.DONE
+                else None
+            ),
+        }
+    )
 
 
 @login_required
@@ -281,5 +385,6 @@ def export_download(request: HttpRequest, pk: str) -> FileResponse:
     job = _job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404(_("Tệp chưa sẵn sàng."))
-    return FileResponse(job.file.open("rb"), as_attachment=True,
-                        filename=job.file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
+    )

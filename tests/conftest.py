@@ -29,52 +29,94 @@ def _fast_password_hashing(request, settings):
 @pytest.fixture
 def district(db):
     province = Unit.objects.create(code="12", name="Tỉnh Lai Châu", kind=Unit.Kind.PROVINCE)
-    return Unit.objects.create(code="111", name="Huyện Tân Uyên", kind=Unit.Kind.DISTRICT,
-                               parent=province)
+    return Unit.objects.create(
+        code="111", name="Huyện Tân Uyên", kind=Unit.Kind.DISTRICT, parent=province
+    )
 
 
 @pytest.fixture
 def desk(district):
-    return Unit.objects.create(code="111-TNTKQ", name="Bộ phận TN&TKQ huyện Tân Uyên",
-                               kind=Unit.Kind.AGENCY, parent=district, e_id="000.00.11.H33",
-                               is_one_stop_desk=True, is_reporting_unit=True, report_order=1)
+    return Unit.objects.create(
+        code="111-TNTKQ",
+        name="Bộ phận TN&TKQ huyện Tân Uyên",
+        kind=Unit.Kind.AGENCY,
+        parent=district,
+        e_id="000.00.11.H33",
+        is_one_stop_desk=True,
+        is_reporting_unit=True,
+        report_order=1,
+    )
 
 
 @pytest.fixture
 def justice_office(district):
-    return Unit.objects.create(code="111-TP", name="Phòng Tư pháp", kind=Unit.Kind.AGENCY,
-                               parent=district, e_id="000.02.11.H33")
+    return Unit.objects.create(
+        code="111-TP",
+        name="Phòng Tư pháp",
+        kind=Unit.Kind.AGENCY,
+        parent=district,
+        e_id="000.02.11.H33",
+    )
 
 
 @pytest.fixture
 def commune(district):
-    return Unit.objects.create(code="03601", name="UBND xã Mường Khoa", kind=Unit.Kind.COMMUNE,
-                               parent=district, e_id="000.41.11.H33", stat_code="03601",
-                               is_reporting_unit=True, report_order=2)
+    return Unit.objects.create(
+        code="03601",
+        name="UBND xã Mường Khoa",
+        kind=Unit.Kind.COMMUNE,
+        parent=district,
+        e_id="000.41.11.H33",
+        stat_code="03601",
+        is_reporting_unit=True,
+        report_order=2,
+    )
 
 
 @pytest.fixture
 def other_commune(district):
-    return Unit.objects.create(code="03613", name="UBND xã Nậm Sỏ", kind=Unit.Kind.COMMUNE,
-                               parent=district, e_id="000.42.11.H33", stat_code="03613",
-                               is_reporting_unit=True, report_order=4)
+    return Unit.objects.create(
+        code="03613",
+        name="UBND xã Nậm Sỏ",
+        kind=Unit.Kind.COMMUNE,
+        parent=district,
+        e_id="000.42.11.H33",
+        stat_code="03613",
+        is_reporting_unit=True,
+        report_order=4,
+    )
 
 
-def make_procedure(*, code: str, name: str, level: int, units: list[Unit],
-                   working_days: str | None = None, fee_vnd: int = 0,
-                   field: str = "Hộ tịch", documents: tuple[str, ...] = ("Tờ khai",)
-                   ) -> Procedure:
+def make_procedure(
+    *,
+    code: str,
+    name: str,
+    level: int,
+    units: list[Unit],
+    working_days: str | None = None,
+    fee_vnd: int = 0,
+    field: str = "Hộ tịch",
+    documents: tuple[str, ...] = ("Tờ khai",),
+) -> Procedure:
     field_obj, _ = Field.objects.get_or_create(name=field, defaults={"slug": code})
     procedure = Procedure.objects.create(
-        code=code, name=name, field=field_obj, implementing_level="commune", level=level,
-        effective_from="2015-01-01", steps=["Nộp hồ sơ", "Nhận kết quả"],
-        legal_basis=["Luật Hộ tịch 2014"], result="Giấy khai sinh",
+        code=code,
+        name=name,
+        field=field_obj,
+        implementing_level="commune",
+        level=level,
+        effective_from="2015-01-01",
+        steps=["Nộp hồ sơ", "Nhận kết quả"],
+        legal_basis=["Luật Hộ tịch 2014"],
+        result="Giấy khai sinh",
     )
     procedure.units.set(units)
     channels = ["counter", "post"] + (["online"] if level >= 3 else [])
     for channel in channels:
         ProcedureChannel.objects.create(
-            procedure=procedure, channel=channel, fee_vnd=fee_vnd,
+            procedure=procedure,
+            channel=channel,
+            fee_vnd=fee_vnd,
             same_day=working_days is None,
             working_days=Decimal(working_days) if working_days else None,
         )
@@ -85,22 +127,33 @@ def make_procedure(*, code: str, name: str, level: int, units: list[Unit],
 
 @pytest.fixture
 def birth_registration(commune, other_commune):
-    return make_procedure(code="1.001193", name="Đăng ký khai sinh", level=3,
-                          units=[commune, other_commune],
-                          documents=("Tờ khai đăng ký khai sinh", "Giấy chứng sinh"))
+    return make_procedure(
+        code="1.001193",
+        name="Đăng ký khai sinh",
+        level=3,
+        units=[commune, other_commune],
+        documents=("Tờ khai đăng ký khai sinh", "Giấy chứng sinh"),
+    )
 
 
 @pytest.fixture
 def certified_contract(commune):
-    return make_procedure(code="2.001035", name="Chứng thực hợp đồng, giao dịch", level=2,
-                          units=[commune], working_days="2", fee_vnd=50_000,
-                          field="Chứng thực")
+    return make_procedure(
+        code="2.001035",
+        name="Chứng thực hợp đồng, giao dịch",
+        level=2,
+        units=[commune],
+        working_days="2",
+        fee_vnd=50_000,
+        field="Chứng thực",
+    )
 
 
 def make_officer(username: str, unit: Unit, role: str):
     """A user with a password and one membership: `role` in `unit`."""
-    user = get_user_model().objects.create_user(username=username, password="pw-" + username,
-                                                first_name=username)
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-" + username, first_name=username
+    )
     Membership.objects.create(user=user, unit=unit, role=role)
     return user
 

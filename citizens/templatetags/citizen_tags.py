@@ -1,8 +1,8 @@
 """Template filters of the citizens' pages (the payment and officer pages load them too).
 
-    {{ fee|vnd }}      "8.000"        the number alone (a table whose heading says "(đồng)")
-    {{ fee|money }}    "8.000 đồng"   the amount with its unit ("8.000 VND" in English)
-    {{ phone|phone_national }}  "+84912345678" → "0912 345 678"
+{{ fee|vnd }}      "8.000"        the number alone (a table whose heading says "(đồng)")
+{{ fee|money }}    "8.000 đồng"   the amount with its unit ("8.000 VND" in English)
+{{ phone|phone_national }}  "+84912345678" → "0912 345 678"
 """
 
 from __future__ import annotations

@@ -35,17 +35,21 @@ LOGIN_ATTEMPTS_PER_HOUR = 20
 def citizen_required(view: Any) -> Any:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated or not CitizenProfile.objects.filter(
-                user_id=request.user.pk).exists():
+        if (
+            not request.user.is_authenticated
+            or not CitizenProfile.objects.filter(user_id=request.user.pk).exists()
+        ):
             return redirect(reverse("citizen-login") + f"?next={request.path}")
         return view(request, *args, **kwargs)
+
     return wrapper
 
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("citizen-my-dossiers")
 
@@ -58,19 +62,27 @@ def register(request: HttpRequest) -> HttpResponse:
         is_email = "@" in login_value
         try:
             user = services.citizen_register(
-                full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password"],
-                phone=None if is_email else login_value, email=login_value if is_email else None)
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password"],
+                phone=None if is_email else login_value,
+                email=login_value if is_email else None,
+            )
         except ValidationError as exc:
             for field, msgs in exc.message_dict.items():
                 for m in msgs:
                     form.add_error(field if field in form.fields else None, m)
         else:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Đã tạo tài khoản. Hồ sơ bạn nộp khi đăng nhập sẽ hiện "
-                                        "trong “Hồ sơ của tôi”."))
+            messages.success(
+                request,
+                _("Đã tạo tài khoản. Hồ sơ bạn nộp khi đăng nhập sẽ hiện trong “Hồ sơ của tôi”."),
+            )
             return redirect(_safe_next(request))
-    return render(request, "citizens/account_register.html", {
-        "form": form, "summary": form.error_summary() if form.is_bound else []})
+    return render(
+        request,
+        "citizens/account_register.html",
+        {"form": form, "summary": form.error_summary() if form.is_bound else []},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,17 +93,24 @@ def login(request: HttpRequest) -> HttpResponse:
         attempts = cache.get(bucket, 0)
         user = services.citizen_find(login=form.cleaned_data["login"])
         if attempts >= LOGIN_ATTEMPTS_PER_HOUR:
-            form.add_error(None, _("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau "
-                                   "một giờ."))
+            form.add_error(
+                None, _("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau một giờ.")
+            )
         elif user is None or not user.check_password(form.cleaned_data["password"]):
             cache.set(bucket, attempts + 1, 3600)
             form.add_error(None, _("Số điện thoại/thư điện tử hoặc mật khẩu không đúng."))
         else:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(_safe_next(request))
-    return render(request, "citizens/account_login.html", {
-        "form": form, "next": request.GET.get("next", ""),
-        "summary": form.error_summary() if form.is_bound else []})
+    return render(
+        request,
+        "citizens/account_login.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "summary": form.error_summary() if form.is_bound else [],
+        },
+    )
 
 
 @require_POST
@@ -102,11 +121,15 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 @citizen_required
 def my_dossiers(request: HttpRequest) -> HttpResponse:
-    return render(request, "citizens/account_dossiers.html", {
-        "dossiers": services.citizen_dossiers(user=request.user),
-        "drafts": drafts_for(user=request.user, tokens=session_draft_tokens(request)),
-        "claim_form": ClaimForm(),
-    })
+    return render(
+        request,
+        "citizens/account_dossiers.html",
+        {
+            "dossiers": services.citizen_dossiers(user=request.user),
+            "drafts": drafts_for(user=request.user, tokens=session_draft_tokens(request)),
+            "claim_form": ClaimForm(),
+        },
+    )
 
 
 @require_POST
@@ -115,14 +138,16 @@ def claim(request: HttpRequest) -> HttpResponse:
     form = ClaimForm(request.POST)
     if form.is_valid():
         try:
-            dossier = dossier_get_for_citizen(code=form.cleaned_data["code"],
-                                              key=form.cleaned_data["key"])
+            dossier = dossier_get_for_citizen(
+                code=form.cleaned_data["code"], key=form.cleaned_data["key"]
+            )
             dossier_claim(dossier=dossier, user=request.user)
         except PortalError as exc:
             messages.error(request, str(exc.message))
         else:
-            messages.success(request, _("Đã thêm hồ sơ %(code)s vào tài khoản của bạn.")
-                             % {"code": dossier.code})
+            messages.success(
+                request, _("Đã thêm hồ sơ %(code)s vào tài khoản của bạn.") % {"code": dossier.code}
+            )
     else:
         messages.error(request, _("Vui lòng nhập mã hồ sơ và mã tra cứu."))
     return redirect("citizen-my-dossiers")
@@ -134,24 +159,38 @@ def reset_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.password_reset_start(login=form.cleaned_data["login"])
         request.session["citizen_reset_login"] = form.cleaned_data["login"]
-        messages.info(request, _("Nếu thông tin khớp với một tài khoản, mã đặt lại mật khẩu đã "
-                                 "được gửi qua SMS hoặc thư điện tử."))
+        messages.info(
+            request,
+            _(
+                "Nếu thông tin khớp với một tài khoản, mã đặt lại mật khẩu đã "
+                "được gửi qua SMS hoặc thư điện tử."
+            ),
+        )
         return redirect("citizen-reset-finish")
-    return render(request, "citizens/account_reset_start.html", {
-        "form": form, "summary": form.error_summary() if form.is_bound else []})
+    return render(
+        request,
+        "citizens/account_reset_start.html",
+        {"form": form, "summary": form.error_summary() if form.is_bound else []},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def reset_finish(request: HttpRequest) -> HttpResponse:
-    form = ResetFinishForm(request.POST or None,
-                           initial={"login": request.session.get("citizen_reset_login", "")})
+    form = ResetFinishForm(
+        request.POST or None, initial={"login": request.session.get("citizen_reset_login", "")}
+    )
     if request.method == "POST" and form.is_valid():
-        if services.password_reset_finish(login=form.cleaned_data["login"],
-                                          code=form.cleaned_data["code"],
-                                          password=form.cleaned_data["password"]):
+        if services.password_reset_finish(
+            login=form.cleaned_data["login"],
+            code=form.cleaned_data["code"],
+            password=form.cleaned_data["password"],
+        ):
             request.session.pop("citizen_reset_login", None)
             messages.success(request, _("Đã đặt mật khẩu mới. Mời bạn đăng nhập."))
             return redirect("citizen-login")
         form.add_error("code", _("Mã không đúng hoặc đã hết hạn."))
-    return render(request, "citizens/account_reset_finish.html", {
-        "form": form, "summary": form.error_summary() if form.is_bound else []})
+    return render(
+        request,
+        "citizens/account_reset_finish.html",
+        {"form": form, "summary": form.error_summary() if form.is_bound else []},
+    )

@@ -29,8 +29,12 @@ def access_grant(request: HttpRequest, code: str, *, level: str) -> None:
     grants = dict(request.session.get(ACCESS_KEY, {}))
     seconds = KEY_PROOF_SECONDS if level == "key" else CAPTCHA_PROOF_SECONDS
     current = grants.get(code)
-    if current and current["level"] == "key" and level == "captcha" \
-            and current["until"] > time.time():
+    if (
+        current
+        and current["level"] == "key"
+        and level == "captcha"
+        and current["until"] > time.time()
+    ):
         return  # a key proof is stronger: keep it
     grants[code] = {"level": level, "until": time.time() + seconds}
     # Keep the session small: forget expired proofs.

@@ -62,15 +62,19 @@ def lookup(request: HttpRequest) -> HttpResponse:
                     dossier = dossier_get_for_citizen(code=code, key=key)
                     access_grant(request, dossier.code, level="key")
                     return redirect("citizen-dossier", dossier.code)
-                if not captcha_check(key=form.cleaned_data["captcha_key"],
-                                     value=form.cleaned_data["captcha_value"]):
-                    form.add_error("captcha_value", _("Mã xác nhận không đúng hoặc đã hết hạn. "
-                                                      "Vui lòng nhập mã mới."))
+                if not captcha_check(
+                    key=form.cleaned_data["captcha_key"], value=form.cleaned_data["captcha_value"]
+                ):
+                    form.add_error(
+                        "captcha_value",
+                        _("Mã xác nhận không đúng hoặc đã hết hạn. Vui lòng nhập mã mới."),
+                    )
                 else:
                     dossier = dossier_get_by_code(code=code)
                     if dossier is None:
-                        raise DossierNotFound(_("Không tìm thấy hồ sơ có mã này. Vui lòng kiểm "
-                                                "tra lại mã hồ sơ."))
+                        raise DossierNotFound(
+                            _("Không tìm thấy hồ sơ có mã này. Vui lòng kiểm tra lại mã hồ sơ.")
+                        )
                     access_grant(request, dossier.code, level="captcha")
                     return redirect("citizen-dossier", dossier.code)
             except Locked as exc:
@@ -83,17 +87,28 @@ def lookup(request: HttpRequest) -> HttpResponse:
         form = LookupForm(initial={"code": request.GET.get("code", "")})
     captcha = _with_captcha(form)
     summary = form.error_summary() if form.is_bound else []
-    return render(request, "citizens/lookup.html", {
-        "form": form, "captcha": captcha, "problem": problem, "summary": summary,
-    }, status=status)
+    return render(
+        request,
+        "citizens/lookup.html",
+        {
+            "form": form,
+            "captcha": captcha,
+            "problem": problem,
+            "summary": summary,
+        },
+        status=status,
+    )
 
 
 def _dossier_for(request: HttpRequest, code: str, *, need_key: bool) -> tuple[Dossier, str]:
     level = access_level(request, code)
     dossier = dossier_get_by_code(code=code)
     # The account a dossier belongs to sees it as with the key.
-    if dossier is not None and request.user.is_authenticated \
-            and dossier.citizen_id == request.user.pk:
+    if (
+        dossier is not None
+        and request.user.is_authenticated
+        and dossier.citizen_id == request.user.pk
+    ):
         level = "key"
     if level is None or (need_key and level != "key"):
         raise _NeedKey
@@ -116,8 +131,9 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
     try:
         dossier, level = _dossier_for(request, code, need_key=False)
     except _NeedKey:
-        return _to_lookup(request, code, _("Vui lòng nhập mã tra cứu hoặc mã xác nhận để xem "
-                                           "hồ sơ."))
+        return _to_lookup(
+            request, code, _("Vui lòng nhập mã tra cứu hoặc mã xác nhận để xem hồ sơ.")
+        )
     doc = dossier_status_document(dossier=dossier, with_key=level == "key")
     return render(request, "citizens/dossier.html", {"doc": doc, "dossier": dossier})
 
@@ -150,8 +166,9 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
                     errors.setdefault(f"document_{doc.pk}", []).extend(exc.messages)
         if form.is_valid() and not errors:
             try:
-                dossier_supplement_answer(dossier=dossier, files=incoming,
-                                          note=form.cleaned_data["note"])
+                dossier_supplement_answer(
+                    dossier=dossier, files=incoming, note=form.cleaned_data["note"]
+                )
             except ValidationError as exc:
                 for field, msgs in exc.message_dict.items():
                     errors.setdefault(field, []).extend(msgs)
@@ -159,21 +176,33 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
                 messages.error(request, str(exc.message))
                 return redirect("citizen-dossier", dossier.code)
             else:
-                messages.success(request, _("Đã gửi hồ sơ bổ sung. Cơ quan tiếp tục giải quyết "
-                                            "hồ sơ của bạn."))
+                messages.success(
+                    request, _("Đã gửi hồ sơ bổ sung. Cơ quan tiếp tục giải quyết hồ sơ của bạn.")
+                )
                 return redirect("citizen-dossier", dossier.code)
     else:
         form = SupplementForm()
-    rows = [{"document": d, "input": f"document_{d.pk}",
-             "errors": errors.get(f"document_{d.pk}", [])} for d in documents]
-    summary = [(f"id_document_{d.pk}", e) for d in documents
-               for e in errors.get(f"document_{d.pk}", [])]
+    rows = [
+        {"document": d, "input": f"document_{d.pk}", "errors": errors.get(f"document_{d.pk}", [])}
+        for d in documents
+    ]
+    summary = [
+        (f"id_document_{d.pk}", e) for d in documents for e in errors.get(f"document_{d.pk}", [])
+    ]
     summary += [("", e) for e in errors.get("__all__", [])]
-    return render(request, "citizens/supplement.html", {
-        "dossier": dossier, "request_": supplement_request, "rows": rows, "form": form,
-        "summary": summary + (form.error_summary() if form.is_bound else []),
-        "accept": upload_accept_attribute(),
-    }, status=status)
+    return render(
+        request,
+        "citizens/supplement.html",
+        {
+            "dossier": dossier,
+            "request_": supplement_request,
+            "rows": rows,
+            "form": form,
+            "summary": summary + (form.error_summary() if form.is_bound else []),
+            "accept": upload_accept_attribute(),
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -191,14 +220,21 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
             except (PortalError, ValidationError) as exc:
                 messages.error(request, str(getattr(exc, "message", exc)))
             else:
-                messages.success(request, _("Đã gửi đề nghị rút hồ sơ. Cơ quan sẽ gửi thông báo "
-                                            "dừng xử lý."))
+                messages.success(
+                    request, _("Đã gửi đề nghị rút hồ sơ. Cơ quan sẽ gửi thông báo dừng xử lý.")
+                )
             return redirect("citizen-dossier", dossier.code)
     else:
         form = WithdrawForm()
-    return render(request, "citizens/withdraw.html", {
-        "dossier": dossier, "form": form,
-        "summary": form.error_summary() if form.is_bound else []})
+    return render(
+        request,
+        "citizens/withdraw.html",
+        {
+            "dossier": dossier,
+            "form": form,
+            "summary": form.error_summary() if form.is_bound else [],
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -212,8 +248,11 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
         form = RatingForm(request.POST)
         if form.is_valid():
             try:
-                services.rating_create(dossier=dossier, score=form.cleaned_data["score"],
-                                       comment=form.cleaned_data["comment"])
+                services.rating_create(
+                    dossier=dossier,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
             except (PortalError, ValidationError) as exc:
                 messages.error(request, str(getattr(exc, "message", exc)))
             else:
@@ -221,9 +260,15 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("citizen-dossier", dossier.code)
     else:
         form = RatingForm()
-    return render(request, "citizens/rate.html", {
-        "dossier": dossier, "form": form,
-        "summary": form.error_summary() if form.is_bound else []})
+    return render(
+        request,
+        "citizens/rate.html",
+        {
+            "dossier": dossier,
+            "form": form,
+            "summary": form.error_summary() if form.is_bound else [],
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -235,10 +280,13 @@ def key_resend(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "new_captcha" not in request.POST:
         form = KeyResendForm(request.POST)
         if form.is_valid():
-            if not captcha_check(key=form.cleaned_data["captcha_key"],
-                                 value=form.cleaned_data["captcha_value"]):
-                form.add_error("captcha_value", _("Mã xác nhận không đúng hoặc đã hết hạn. "
-                                                  "Vui lòng nhập mã mới."))
+            if not captcha_check(
+                key=form.cleaned_data["captcha_key"], value=form.cleaned_data["captcha_value"]
+            ):
+                form.add_error(
+                    "captcha_value",
+                    _("Mã xác nhận không đúng hoặc đã hết hạn. Vui lòng nhập mã mới."),
+                )
             else:
                 dossier = dossier_get_by_code(code=form.cleaned_data["code"])
                 if dossier is None:
@@ -251,18 +299,31 @@ def key_resend(request: HttpRequest) -> HttpResponse:
                     else:
                         from citizens.selectors import mask_phone
 
-                        messages.success(request, _(
-                            "Mã tra cứu mới đã được gửi qua SMS tới số %(phone)s. Mã cũ không "
-                            "còn dùng được.") % {"phone": mask_phone(dossier.applicant_phone)})
+                        messages.success(
+                            request,
+                            _(
+                                "Mã tra cứu mới đã được gửi qua SMS tới số %(phone)s. Mã cũ không "
+                                "còn dùng được."
+                            )
+                            % {"phone": mask_phone(dossier.applicant_phone)},
+                        )
                         return redirect(reverse("citizen-lookup") + f"?code={dossier.code}")
     elif request.method == "POST":
         form = KeyResendForm(initial={"code": request.POST.get("code", "")})
     else:
         form = KeyResendForm(initial={"code": request.GET.get("code", "")})
     captcha = _with_captcha(form)
-    return render(request, "citizens/key_resend.html", {
-        "form": form, "captcha": captcha, "problem": problem,
-        "summary": form.error_summary() if form.is_bound else []}, status=status)
+    return render(
+        request,
+        "citizens/key_resend.html",
+        {
+            "form": form,
+            "captcha": captcha,
+            "problem": problem,
+            "summary": form.error_summary() if form.is_bound else [],
+        },
+        status=status,
+    )
 
 
 @rate_limit("captcha", methods=("GET",))

@@ -33,8 +33,14 @@ from portal.throttling import client_key, rate_limit_hit, throttled_response
 from procedures import selectors as catalogue
 from procedures.models import Channel, Procedure
 
-SLUGS = {"unit": "don-vi", "applicant": "nguoi-nop", "documents": "giay-to",
-         "delivery": "nhan-ket-qua", "review": "kiem-tra", "confirm": "xac-nhan"}
+SLUGS = {
+    "unit": "don-vi",
+    "applicant": "nguoi-nop",
+    "documents": "giay-to",
+    "delivery": "nhan-ket-qua",
+    "review": "kiem-tra",
+    "confirm": "xac-nhan",
+}
 STEP_OF = {slug: step for step, slug in SLUGS.items()}
 
 
@@ -64,12 +70,16 @@ def draft_steps(draft: Draft) -> list[str]:
 
 def _draft(request: HttpRequest, code: str, token: str) -> Draft:
     """The draft, if this browser (its session) or this account may open it; else 404."""
-    draft = (Draft.objects.select_related("procedure", "procedure__field")
-             .filter(token=token, procedure__code=code).first())
+    draft = (
+        Draft.objects.select_related("procedure", "procedure__field")
+        .filter(token=token, procedure__code=code)
+        .first()
+    )
     if draft is None:
         raise Http404
     mine = token in session_draft_tokens(request) or (
-        request.user.is_authenticated and draft.user_id == request.user.pk)
+        request.user.is_authenticated and draft.user_id == request.user.pk
+    )
     if not mine:
         raise Http404
     return draft
@@ -95,20 +105,33 @@ def _context(draft: Draft, step: str, **extra: Any) -> dict[str, Any]:
     steps = draft_steps(draft)
     titles = step_titles()
     return {
-        "draft": draft, "procedure": draft.procedure, "step": step,
-        "step_number": steps.index(step) + 1, "step_count": len(steps),
+        "draft": draft,
+        "procedure": draft.procedure,
+        "step": step,
+        "step_number": steps.index(step) + 1,
+        "step_count": len(steps),
         "step_title": titles[step],
-        "steps": [{"step": s, "title": titles[s], "url": _step_url(draft, s),
-                   "done": services.draft_step_is_valid(draft, s), "current": s == step}
-                  for s in steps],
-        "previous_url": (_step_url(draft, steps[steps.index(step) - 1])
-                         if steps.index(step) > 0 else
-                         reverse("citizen-start", args=[draft.procedure.code])),
+        "steps": [
+            {
+                "step": s,
+                "title": titles[s],
+                "url": _step_url(draft, s),
+                "done": services.draft_step_is_valid(draft, s),
+                "current": s == step,
+            }
+            for s in steps
+        ],
+        "previous_url": (
+            _step_url(draft, steps[steps.index(step) - 1])
+            if steps.index(step) > 0
+            else reverse("citizen-start", args=[draft.procedure.code])
+        ),
         **extra,
     }
 
 
 # --- Start ------------------------------------------------------------------------------
+
 
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, code: str) -> HttpResponse:
@@ -120,13 +143,21 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
         draft = services.draft_start(procedure=procedure, user=request.user)
         session_draft_remember(request, draft.token)
         return redirect(_step_url(draft, draft_steps(draft)[0]))
-    resumable = [d for d in drafts_for(user=request.user, tokens=session_draft_tokens(request))
-                 if d.procedure.code == procedure.code]
-    return render(request, "citizens/start.html", {
-        "procedure": procedure, "resumable": resumable,
-        "fee": procedure_fee(procedure=procedure, channel=Channel.ONLINE),
-        "online_channel": procedure.channels.filter(channel=Channel.ONLINE).first(),
-    })
+    resumable = [
+        d
+        for d in drafts_for(user=request.user, tokens=session_draft_tokens(request))
+        if d.procedure.code == procedure.code
+    ]
+    return render(
+        request,
+        "citizens/start.html",
+        {
+            "procedure": procedure,
+            "resumable": resumable,
+            "fee": procedure_fee(procedure=procedure, channel=Channel.ONLINE),
+            "online_channel": procedure.channels.filter(channel=Channel.ONLINE).first(),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -141,9 +172,14 @@ def step(request: HttpRequest, code: str, token: str, slug: str) -> HttpResponse
         wait = rate_limit_hit(scope="submit", ident=client_key(request))
         if wait is not None:
             return throttled_response(request, wait=wait)
-    handler = {"unit": _step_unit, "applicant": _step_applicant,
-               "documents": _step_documents, "delivery": _step_delivery,
-               "review": _step_review, "confirm": _step_confirm}[current]
+    handler = {
+        "unit": _step_unit,
+        "applicant": _step_applicant,
+        "documents": _step_documents,
+        "delivery": _step_delivery,
+        "review": _step_review,
+        "confirm": _step_confirm,
+    }[current]
     return handler(request, draft)
 
 
@@ -156,8 +192,9 @@ def _step_unit(request: HttpRequest, draft: Draft) -> HttpResponse:
     if request.method == "POST":
         form = UnitForm(request.POST, procedure=draft.procedure)
         valid = form.is_valid()
-        draft = services.draft_save_step(draft=draft, step="unit",
-                                         raw=_raw(request, ["unit"]), valid=valid)
+        draft = services.draft_save_step(
+            draft=draft, step="unit", raw=_raw(request, ["unit"]), valid=valid
+        )
         if valid:
             return _next(draft, "unit", request)
     elif saved and not services.draft_step_is_valid(draft, "unit"):
@@ -166,12 +203,22 @@ def _step_unit(request: HttpRequest, draft: Draft) -> HttpResponse:
     else:
         form = UnitForm(initial=saved or {}, procedure=draft.procedure)
     units = {u.code: u for u in draft.procedure.units.all()}
-    return render(request, "citizens/step_unit.html",
-                  _context(draft, "unit", form=form, units=units))
+    return render(
+        request, "citizens/step_unit.html", _context(draft, "unit", form=form, units=units)
+    )
 
 
-APPLICANT_FIELDS = ["kind", "full_name", "organisation_name", "id_number", "phone", "email",
-                    "province", "ward", "street"]
+APPLICANT_FIELDS = [
+    "kind",
+    "full_name",
+    "organisation_name",
+    "id_number",
+    "phone",
+    "email",
+    "province",
+    "ward",
+    "street",
+]
 
 
 def _step_applicant(request: HttpRequest, draft: Draft) -> HttpResponse:
@@ -190,8 +237,7 @@ def _step_applicant(request: HttpRequest, draft: Draft) -> HttpResponse:
                 raw["phone_e164"] = form.cleaned_data["phone"]
                 raw["email"] = form.cleaned_data["email"]
                 raw["street"] = form.cleaned_data["street"].strip()
-            draft = services.draft_save_step(draft=draft, step="applicant", raw=raw,
-                                             valid=valid)
+            draft = services.draft_save_step(draft=draft, step="applicant", raw=raw, valid=valid)
             if valid:
                 return _next(draft, "applicant", request)
     elif saved and not services.draft_step_is_valid(draft, "applicant"):
@@ -200,20 +246,25 @@ def _step_applicant(request: HttpRequest, draft: Draft) -> HttpResponse:
     else:
         initial = saved or _applicant_initial(request)
         form = ApplicantForm(initial=initial)
-    return render(request, "citizens/step_applicant.html",
-                  _context(draft, "applicant", form=form))
+    return render(request, "citizens/step_applicant.html", _context(draft, "applicant", form=form))
 
 
 def _applicant_initial(request: HttpRequest) -> dict[str, Any]:
-    initial: dict[str, Any] = {"kind": Dossier.ApplicantKind.PERSON,
-                               "province": address.default_province()}
-    profile = getattr(request.user, "citizen_profile", None) \
-        if request.user.is_authenticated else None
+    initial: dict[str, Any] = {
+        "kind": Dossier.ApplicantKind.PERSON,
+        "province": address.default_province(),
+    }
+    profile = (
+        getattr(request.user, "citizen_profile", None) if request.user.is_authenticated else None
+    )
     if profile is not None:
         from notifications.phone import phone_display
 
-        initial.update(full_name=profile.full_name, email=profile.email or "",
-                       phone=phone_display(profile.phone) if profile.phone else "")
+        initial.update(
+            full_name=profile.full_name,
+            email=profile.email or "",
+            phone=phone_display(profile.phone) if profile.phone else "",
+        )
     return initial
 
 
@@ -243,19 +294,37 @@ def _step_documents(request: HttpRequest, draft: Draft) -> HttpResponse:
                 return _next(draft, "documents", request)
             for doc in services.draft_missing_documents(draft=draft):
                 errors.setdefault(doc.pk, []).append(
-                    _("Vui lòng đính kèm “%(doc)s” (giấy tờ bắt buộc).") % {"doc": doc.name})
+                    _("Vui lòng đính kèm “%(doc)s” (giấy tờ bắt buộc).") % {"doc": doc.name}
+                )
         elif not errors:
             return redirect(_step_url(draft, "documents"))
     files: dict[int, list[DraftFile]] = {}
     for row in draft.files.all():
         files.setdefault(row.document_id, []).append(row)
-    rows = [{"document": d, "files": files.get(d.pk, []), "errors": errors.get(d.pk, []),
-             "input": f"document_{d.pk}"} for d in documents]
+    rows = [
+        {
+            "document": d,
+            "files": files.get(d.pk, []),
+            "errors": errors.get(d.pk, []),
+            "input": f"document_{d.pk}",
+        }
+        for d in documents
+    ]
     summary = [(f"id_document_{d.pk}", e) for d in documents for e in errors.get(d.pk, [])]
-    return render(request, "citizens/step_documents.html", _context(
-        draft, "documents", rows=rows, summary=summary, accept=upload_accept_attribute(),
-        max_size=filesizeformat(settings.UPLOAD_MAX_BYTES),
-        extensions=upload_accept_attribute().replace(",", ", ")), status=status)
+    return render(
+        request,
+        "citizens/step_documents.html",
+        _context(
+            draft,
+            "documents",
+            rows=rows,
+            summary=summary,
+            accept=upload_accept_attribute(),
+            max_size=filesizeformat(settings.UPLOAD_MAX_BYTES),
+            extensions=upload_accept_attribute().replace(",", ", "),
+        ),
+        status=status,
+    )
 
 
 def _mark_documents(draft: Draft) -> bool:
@@ -281,8 +350,7 @@ def _step_delivery(request: HttpRequest, draft: Draft) -> HttpResponse:
             valid = form.is_valid()
             if valid:
                 raw.update({n: form.cleaned_data[n] for n in ("province", "ward", "street")})
-            draft = services.draft_save_step(draft=draft, step="delivery", raw=raw,
-                                             valid=valid)
+            draft = services.draft_save_step(draft=draft, step="delivery", raw=raw, valid=valid)
             if valid:
                 return _next(draft, "delivery", request)
     elif saved and not services.draft_step_is_valid(draft, "delivery"):
@@ -290,15 +358,26 @@ def _step_delivery(request: HttpRequest, draft: Draft) -> HttpResponse:
         form.is_valid()
     else:
         form = DeliveryForm(initial=saved or {"delivery": Dossier.Delivery.COUNTER}, **kwargs)
-    return render(request, "citizens/step_delivery.html", _context(
-        draft, "delivery", form=form, applicant=applicant,
-        applicant_address=services.draft_applicant(draft=draft).address))
+    return render(
+        request,
+        "citizens/step_delivery.html",
+        _context(
+            draft,
+            "delivery",
+            form=form,
+            applicant=applicant,
+            applicant_address=services.draft_applicant(draft=draft).address,
+        ),
+    )
 
 
 def _review_problems(draft: Draft) -> list[tuple[str, str]]:
     titles = step_titles()
-    return [(_step_url(draft, s), _("Chưa hoàn thành: %(step)s") % {"step": titles[s]})
-            for s in draft_steps(draft)[:-2] if not services.draft_step_is_valid(draft, s)]
+    return [
+        (_step_url(draft, s), _("Chưa hoàn thành: %(step)s") % {"step": titles[s]})
+        for s in draft_steps(draft)[:-2]
+        if not services.draft_step_is_valid(draft, s)
+    ]
 
 
 def _summary(draft: Draft) -> dict[str, Any]:
@@ -314,8 +393,10 @@ def _summary(draft: Draft) -> dict[str, Any]:
         "delivery": delivery,
         "delivery_label": Dossier.Delivery(delivery).label,
         "delivery_address": services.draft_delivery_address(draft=draft),
-        "documents": [{"document": d, "files": files.get(d.pk, [])}
-                      for d in draft.procedure.documents.all().order_by("order", "id")],
+        "documents": [
+            {"document": d, "files": files.get(d.pk, [])}
+            for d in draft.procedure.documents.all().order_by("order", "id")
+        ],
         "fee": procedure_fee(procedure=draft.procedure, channel=Channel.ONLINE),
     }
 
@@ -325,9 +406,17 @@ def _step_review(request: HttpRequest, draft: Draft) -> HttpResponse:
     if request.method == "POST" and not problems:
         services.draft_save_step(draft=draft, step="review", raw={"seen": True}, valid=True)
         return _next(draft, "review", request)
-    return render(request, "citizens/step_review.html", _context(
-        draft, "review", problems=problems, summary=_summary(draft),
-        urls={s: _step_url(draft, s) for s in draft_steps(draft)}))
+    return render(
+        request,
+        "citizens/step_review.html",
+        _context(
+            draft,
+            "review",
+            problems=problems,
+            summary=_summary(draft),
+            urls={s: _step_url(draft, s) for s in draft_steps(draft)},
+        ),
+    )
 
 
 def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
@@ -336,13 +425,16 @@ def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
         if not services.draft_step_is_valid(draft, s):
             return redirect(_step_url(draft, s))
     summary = _summary(draft)
-    methods = services.payment_methods(procedure=draft.procedure, delivery=summary["delivery"],
-                                       fee=summary["fee"])
+    methods = services.payment_methods(
+        procedure=draft.procedure, delivery=summary["delivery"], fee=summary["fee"]
+    )
     saved = draft.data.get("confirm", {})
     problem = ""
     if request.method == "POST":
-        raw = {"payment_method": request.POST.get("payment_method", ""),
-               "declaration": bool(request.POST.get("declaration"))}
+        raw = {
+            "payment_method": request.POST.get("payment_method", ""),
+            "declaration": bool(request.POST.get("declaration")),
+        }
         services.draft_save_step(draft=draft, step="confirm", raw=raw, valid=False)
         if "new_captcha" in request.POST:
             form = ConfirmForm(initial=raw, methods=methods)
@@ -350,9 +442,11 @@ def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
             form = ConfirmForm(request.POST, methods=methods)
             if form.is_valid():
                 try:
-                    services.draft_submit(draft=draft,
-                                          payment_method=form.cleaned_data["payment_method"],
-                                          citizen=request.user)
+                    services.draft_submit(
+                        draft=draft,
+                        payment_method=form.cleaned_data["payment_method"],
+                        citizen=request.user,
+                    )
                 except ValidationError as exc:
                     problem = " ".join(exc.messages)
                 except PortalError as exc:
@@ -369,9 +463,19 @@ def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
         data["captcha_key"] = captcha["key"]
         data["captcha_value"] = ""
         form.data = data
-    return render(request, "citizens/step_confirm.html", _context(
-        draft, "confirm", form=form, captcha=captcha, summary=summary, problem=problem,
-        summary_errors=form.error_summary() if form.is_bound else []))
+    return render(
+        request,
+        "citizens/step_confirm.html",
+        _context(
+            draft,
+            "confirm",
+            form=form,
+            captcha=captcha,
+            summary=summary,
+            problem=problem,
+            summary_errors=form.error_summary() if form.is_bound else [],
+        ),
+    )
 
 
 @require_GET
@@ -380,10 +484,16 @@ def done(request: HttpRequest, code: str, token: str) -> HttpResponse:
     if not draft.is_submitted:
         return redirect(_step_url(draft, draft_steps(draft)[0]))
     dossier = Dossier.objects.select_related("procedure", "unit").get(pk=draft.dossier_id)
-    return render(request, "citizens/done.html", {
-        "draft": draft, "dossier": dossier, "phone_hint": mask_phone(dossier.applicant_phone),
-        "lookup_url": reverse("citizen-lookup") + f"?code={dossier.code}",
-    })
+    return render(
+        request,
+        "citizens/done.html",
+        {
+            "draft": draft,
+            "dossier": dossier,
+            "phone_hint": mask_phone(dossier.applicant_phone),
+            "lookup_url": reverse("citizen-lookup") + f"?code={dossier.code}",
+        },
+    )
 
 
 @require_GET
@@ -402,8 +512,9 @@ def acknowledgement_pdf(request: HttpRequest, code: str, token: str) -> HttpResp
 @require_GET
 def wards(request: HttpRequest, province: str) -> JsonResponse:
     """The communes of a province, for the address selects (small per-page JS)."""
-    return JsonResponse({"wards": [{"code": c, "name": n}
-                                   for c, n in address.ward_choices(province)]})
+    return JsonResponse(
+        {"wards": [{"code": c, "name": n} for c, n in address.ward_choices(province)]}
+    )
 
 
 @require_POST

@@ -42,9 +42,20 @@ class PaymentRecordSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Payment
-        fields = ["id", "dossier", "receipt_number", "amount_vnd", "state", "method",
-                  "reference", "gateway", "requested_at", "paid_at", "refunded_at",
-                  "fee_detail"]
+        fields = [
+            "id",
+            "dossier",
+            "receipt_number",
+            "amount_vnd",
+            "state",
+            "method",
+            "reference",
+            "gateway",
+            "requested_at",
+            "paid_at",
+            "refunded_at",
+            "fee_detail",
+        ]
 
 
 class KeySerializer(serializers.Serializer):
@@ -66,15 +77,30 @@ def payment_document(*, dossier: Dossier, request: Request) -> dict[str, Any]:
     return {
         "code": dossier.code,
         "state": selectors.dossier_payment_state(dossier=dossier),
-        "owed_vnd": (payment.amount_vnd if payment and payment.state == Payment.State.AWAITING
-                     else 0),
-        "vietqr": None if payload is None or account is None else {
-            "payload": payload, "bank_bin": account.bank_bin, "bank_name": account.bank_name,
-            "account_number": account.account_number, "account_name": account.account_name,
-            "purpose": dossier.code, "demo": account.is_demo},
+        "owed_vnd": (
+            payment.amount_vnd if payment and payment.state == Payment.State.AWAITING else 0
+        ),
+        "vietqr": None
+        if payload is None or account is None
+        else {
+            "payload": payload,
+            "bank_bin": account.bank_bin,
+            "bank_name": account.bank_name,
+            "account_number": account.account_number,
+            "account_name": account.account_name,
+            "purpose": dossier.code,
+            "demo": account.is_demo,
+        },
         "gateways": gateways_enabled(),
-        "payments": [{**PaymentRecordSerializer(p).data, "receipt_url": request.build_absolute_uri(
-            reverse("payment-receipt", args=[dossier.code, p.pk]))} for p in payments],
+        "payments": [
+            {
+                **PaymentRecordSerializer(p).data,
+                "receipt_url": request.build_absolute_uri(
+                    reverse("payment-receipt", args=[dossier.code, p.pk])
+                ),
+            }
+            for p in payments
+        ],
     }
 
 
@@ -82,12 +108,16 @@ class CitizenPaymentView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "key"
 
-    @extend_schema(parameters=[OpenApiParameter("key", str, required=True)],
-                   responses={200: OpenApiTypes.OBJECT}, tags=["citizens"],
-                   summary="What the dossier owes: amount, VietQR, gateways, receipts")
+    @extend_schema(
+        parameters=[OpenApiParameter("key", str, required=True)],
+        responses={200: OpenApiTypes.OBJECT},
+        tags=["citizens"],
+        summary="What the dossier owes: amount, VietQR, gateways, receipts",
+    )
     def get(self, request: Request, code: str) -> Response:
-        dossier = dossier_get_for_citizen(code=code,
-                                          key=request.query_params.get("key", "").strip())
+        dossier = dossier_get_for_citizen(
+            code=code, key=request.query_params.get("key", "").strip()
+        )
         if dossier.fee_vnd > 0:
             services.payment_open(dossier=dossier)
         return Response(payment_document(dossier=dossier, request=request))
@@ -98,8 +128,12 @@ class CitizenGatewayStartView(APIView):
     throttle_scope = "key"
     parser_classes = [JSONParser, FormParser]
 
-    @extend_schema(request=KeySerializer, responses={200: OpenApiTypes.OBJECT},
-                   tags=["citizens"], summary="Open an order at the gateway; where to go")
+    @extend_schema(
+        request=KeySerializer,
+        responses={200: OpenApiTypes.OBJECT},
+        tags=["citizens"],
+        summary="Open an order at the gateway; where to go",
+    )
     def post(self, request: Request, code: str, gateway: str) -> Response:
         if gateway not in gateways_enabled():
             raise Http404
@@ -107,31 +141,40 @@ class CitizenGatewayStartView(APIView):
         data.is_valid(raise_exception=True)
         dossier = dossier_get_for_citizen(code=code, key=data.validated_data["key"])
         url = services.payment_gateway_start(
-            dossier=dossier, gateway=gateway_get(gateway),
+            dossier=dossier,
+            gateway=gateway_get(gateway),
             return_url=request.build_absolute_uri(reverse("payment-return", args=[gateway])),
-            client_ip=str(request.META.get("REMOTE_ADDR") or "127.0.0.1"))
+            client_ip=str(request.META.get("REMOTE_ADDR") or "127.0.0.1"),
+        )
         return Response({"redirect_url": url})
 
 
 class OfficerPaymentListView(APIView):
     permission_classes = [OfficerPermission]
 
-    @extend_schema(parameters=[OpenApiParameter("start", OpenApiTypes.DATE),
-                               OpenApiParameter("end", OpenApiTypes.DATE),
-                               OpenApiParameter("method", str,
-                                                enum=Payment.Method.values),
-                               OpenApiParameter("page", int)],
-                   responses={200: PaymentRecordSerializer(many=True)}, tags=["officers"],
-                   summary="Đối soát thanh toán theo ngày và hình thức",
-                   operation_id="officer_payments_list")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE),
+            OpenApiParameter("end", OpenApiTypes.DATE),
+            OpenApiParameter("method", str, enum=Payment.Method.values),
+            OpenApiParameter("page", int),
+        ],
+        responses={200: PaymentRecordSerializer(many=True)},
+        tags=["officers"],
+        summary="Đối soát thanh toán theo ngày và hình thức",
+        operation_id="officer_payments_list",
+    )
     def get(self, request: Request) -> Response:
         form = ReconciliationForm(request.query_params)
         if not form.is_valid():
             raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
         data = form.cleaned_data
         qs = selectors.payments_for_reconciliation(
-            unit_ids=officer_unit_ids(user=request.user), start=data["start"],
-            end=data["end"], method=data.get("method") or "")
+            unit_ids=officer_unit_ids(user=request.user),
+            start=data["start"],
+            end=data["end"],
+            method=data.get("method") or "",
+        )
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         response = paginator.get_paginated_response(PaymentRecordSerializer(page, many=True).data)
@@ -143,14 +186,18 @@ class OfficerPaymentRecordView(APIView):
     permission_classes = [OfficerPermission]
     parser_classes = [JSONParser, FormParser]
 
-    @extend_schema(request=ConfirmSerializer, responses={201: PaymentRecordSerializer},
-                   tags=["officers"], summary="Ghi nhận thanh toán tiền mặt hoặc chuyển khoản",
-                   operation_id="officer_payments_create")
+    @extend_schema(
+        request=ConfirmSerializer,
+        responses={201: PaymentRecordSerializer},
+        tags=["officers"],
+        summary="Ghi nhận thanh toán tiền mặt hoặc chuyển khoản",
+        operation_id="officer_payments_create",
+    )
     def post(self, request: Request, code: str) -> Response:
-        dossier = dossier_get_for_officer(user=request.user, code=code,
-                                          action="confirm_payment")
+        dossier = dossier_get_for_officer(user=request.user, code=code, action="confirm_payment")
         data = ConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        payment = services.payment_confirm(dossier=dossier, actor=request.user,
-                                           at=timezone.now(), **data.validated_data)
+        payment = services.payment_confirm(
+            dossier=dossier, actor=request.user, at=timezone.now(), **data.validated_data
+        )
         return Response(PaymentRecordSerializer(payment).data, status=201)

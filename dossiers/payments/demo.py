@@ -22,13 +22,19 @@ def payment_accounts_seed() -> int:
     """Create the missing demo accounts; return how many were created (0 the second time)."""
     created = 0
     targets = list(Unit.objects.filter(kind=Unit.Kind.DISTRICT)) + list(
-        Unit.objects.filter(kind=Unit.Kind.COMMUNE).exclude(e_id=None))
+        Unit.objects.filter(kind=Unit.Kind.COMMUNE).exclude(e_id=None)
+    )
     for unit in targets:
         digits = "".join(ch for ch in (unit.stat_code or unit.code) if ch.isdigit())
-        _account, made = PaymentAccount.objects.get_or_create(unit=unit, defaults={
-            "bank_bin": DEMO_BIN, "bank_name": DEMO_BANK,
-            "account_number": f"0000{digits.zfill(5)}0001",
-            "account_name": ascii_text(f"DEMO {unit.name}").upper()[:70], "is_demo": True,
-        })
+        _account, made = PaymentAccount.objects.get_or_create(
+            unit=unit,
+            defaults={
+                "bank_bin": DEMO_BIN,
+                "bank_name": DEMO_BANK,
+                "account_number": f"0000{digits.zfill(5)}0001",
+                "account_name": ascii_text(f"DEMO {unit.name}").upper()[:70],
+                "is_demo": True,
+            },
+        )
         created += int(made)
     return created

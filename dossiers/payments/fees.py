@@ -38,8 +38,12 @@ class FeeLine:
     amount_vnd: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "quantity": self.quantity, "unit_vnd": self.unit_vnd,
-                "amount_vnd": self.amount_vnd}
+        return {
+            "label": self.label,
+            "quantity": self.quantity,
+            "unit_vnd": self.unit_vnd,
+            "amount_vnd": self.amount_vnd,
+        }
 
 
 def channel_fee(*, procedure: Procedure, channel: str) -> int:
@@ -53,8 +57,9 @@ def fee_rule(procedure: Procedure) -> dict[str, Any] | None:
     if not rule:
         return None
     if not isinstance(rule, dict) or rule.get("kind") not in RULE_KINDS:
-        raise ValidationError(_("Cách tính phí của thủ tục %(code)s không hợp lệ.")
-                              % {"code": procedure.code})
+        raise ValidationError(
+            _("Cách tính phí của thủ tục %(code)s không hợp lệ.") % {"code": procedure.code}
+        )
     return rule
 
 
@@ -86,21 +91,40 @@ def _page_price(rule: dict[str, Any], pages: int, base: int) -> tuple[list[FeeLi
     cap = rule.get("max_per_copy_vnd")
     head = min(pages, first_pages)
     tail = max(0, pages - first_pages)
-    lines = [FeeLine(_("Trang 1 đến %(n)s") % {"n": head} if head > 1 else _("Trang 1"),
-                     head, first, head * first)]
+    lines = [
+        FeeLine(
+            _("Trang 1 đến %(n)s") % {"n": head} if head > 1 else _("Trang 1"),
+            head,
+            first,
+            head * first,
+        )
+    ]
     if tail:
-        lines.append(FeeLine(_("Từ trang %(n)s trở đi") % {"n": first_pages + 1}, tail,
-                             following, tail * following))
+        lines.append(
+            FeeLine(
+                _("Từ trang %(n)s trở đi") % {"n": first_pages + 1},
+                tail,
+                following,
+                tail * following,
+            )
+        )
     price = head * first + tail * following
     if cap is not None and price > int(cap):
-        lines.append(FeeLine(_("Giảm về mức tối đa %(cap)s đồng mỗi bản") % {"cap": money(cap)},
-                             1, int(cap) - price, int(cap) - price))
+        lines.append(
+            FeeLine(
+                _("Giảm về mức tối đa %(cap)s đồng mỗi bản") % {"cap": money(cap)},
+                1,
+                int(cap) - price,
+                int(cap) - price,
+            )
+        )
         price = int(cap)
     return lines, price
 
 
-def fee_lines(*, procedure: Procedure, channel: str, pages: int | None = None,
-              copies: int = 1) -> list[FeeLine]:
+def fee_lines(
+    *, procedure: Procedure, channel: str, pages: int | None = None, copies: int = 1
+) -> list[FeeLine]:
     """The computation line by line; their amounts add up to fee_compute().
 
     `pages` is the number of pages of one copy (per-page fees); without it a per-page fee is
@@ -124,15 +148,17 @@ def fee_lines(*, procedure: Procedure, channel: str, pages: int | None = None,
     lines, price = _page_price(rule, pages, base)
     if copies == 1:
         return lines
-    return [FeeLine(_("Mỗi bản %(pages)s trang") % {"pages": pages}, copies, price,
-                    price * copies)]
+    return [FeeLine(_("Mỗi bản %(pages)s trang") % {"pages": pages}, copies, price, price * copies)]
 
 
-def fee_compute(*, procedure: Procedure, channel: str, pages: int | None = None,
-                copies: int = 1) -> int:
+def fee_compute(
+    *, procedure: Procedure, channel: str, pages: int | None = None, copies: int = 1
+) -> int:
     """The fee in đồng for a request on `channel` (see fee_lines for pages and copies)."""
-    return sum(line.amount_vnd for line in fee_lines(procedure=procedure, channel=channel,
-                                                    pages=pages, copies=copies))
+    return sum(
+        line.amount_vnd
+        for line in fee_lines(procedure=procedure, channel=channel, pages=pages, copies=copies)
+    )
 
 
 def fee_rule_text(*, procedure: Procedure, channel: str) -> str:
@@ -140,19 +166,25 @@ def fee_rule_text(*, procedure: Procedure, channel: str) -> str:
     rule = fee_rule(procedure)
     base = channel_fee(procedure=procedure, channel=channel)
     if rule is None:
-        return _("%(amount)s đồng mỗi hồ sơ") % {"amount": money(base)} if base else \
-            _("Không mất phí, lệ phí")
+        return (
+            _("%(amount)s đồng mỗi hồ sơ") % {"amount": money(base)}
+            if base
+            else _("Không mất phí, lệ phí")
+        )
     if rule["kind"] == "free":
         return _("Không mất phí, lệ phí")
     if rule["kind"] == "fixed":
         return _("%(amount)s đồng mỗi hồ sơ") % {"amount": money(rule.get("amount_vnd", base))}
     if rule["kind"] == "per_copy":
         return _("%(amount)s đồng mỗi bản") % {"amount": money(rule.get("per_copy_vnd", base))}
-    text = _("%(first)s đồng/trang cho %(n)s trang đầu, %(next)s đồng/trang từ trang thứ "
-             "%(n1)s") % {"first": money(rule.get("first_page_vnd", base)),
-                          "n": rule.get("first_pages", 2),
-                          "next": money(rule.get("next_page_vnd", base)),
-                          "n1": int(rule.get("first_pages", 2)) + 1}
+    text = _(
+        "%(first)s đồng/trang cho %(n)s trang đầu, %(next)s đồng/trang từ trang thứ %(n1)s"
+    ) % {
+        "first": money(rule.get("first_page_vnd", base)),
+        "n": rule.get("first_pages", 2),
+        "next": money(rule.get("next_page_vnd", base)),
+        "n1": int(rule.get("first_pages", 2)) + 1,
+    }
     if rule.get("max_per_copy_vnd") is not None:
         text += _(", tối đa %(cap)s đồng mỗi bản") % {"cap": money(rule["max_per_copy_vnd"])}
     return text
@@ -169,4 +201,3 @@ def money_text(value: Any) -> str:
     """10000 → "10.000 đồng" (English: "10.000 VND"): an amount with its unit."""
     unit = _("đồng")  # outside the f-string: xgettext cannot see into one
     return f"{money(value)} {unit}"
-

@@ -13,12 +13,17 @@ from dossiers.models import Payment
 
 
 class ReconciliationForm(forms.Form):
-    start = forms.DateField(label=_("Từ ngày"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Đến ngày"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
-    method = forms.ChoiceField(label=_("Hình thức thanh toán"), required=False,
-                               choices=[("", _("Tất cả")), *Payment.Method.choices])
+    start = forms.DateField(
+        label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    method = forms.ChoiceField(
+        label=_("Hình thức thanh toán"),
+        required=False,
+        choices=[("", _("Tất cả")), *Payment.Method.choices],
+    )
 
     MAX_DAYS = 366
 
@@ -38,17 +43,21 @@ class ReconciliationForm(forms.Form):
 class PaymentConfirmForm(forms.Form):
     """An officer records a payment outside the "awaiting payment" state (or in it)."""
 
-    method = forms.ChoiceField(label=_("Hình thức thanh toán"),
-                               choices=[(Payment.Method.CASH, Payment.Method.CASH.label),
-                                        (Payment.Method.TRANSFER,
-                                         Payment.Method.TRANSFER.label)])
-    reference = forms.CharField(label=_("Số biên lai (tiền mặt) hoặc mã giao dịch ngân hàng"),
-                                max_length=100)
+    method = forms.ChoiceField(
+        label=_("Hình thức thanh toán"),
+        choices=[
+            (Payment.Method.CASH, Payment.Method.CASH.label),
+            (Payment.Method.TRANSFER, Payment.Method.TRANSFER.label),
+        ],
+    )
+    reference = forms.CharField(
+        label=_("Số biên lai (tiền mặt) hoặc mã giao dịch ngân hàng"), max_length=100
+    )
     # Only for fees per page or per copy (fees.fee_needs_copies): counted at the desk.
-    pages = forms.IntegerField(label=_("Số trang mỗi bản"), min_value=1, max_value=10_000,
-                               required=False)
-    copies = forms.IntegerField(label=_("Số bản"), min_value=1, max_value=1_000,
-                                required=False)
+    pages = forms.IntegerField(
+        label=_("Số trang mỗi bản"), min_value=1, max_value=10_000, required=False
+    )
+    copies = forms.IntegerField(label=_("Số bản"), min_value=1, max_value=1_000, required=False)
 
     def __init__(self, *args: Any, per_unit: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,5 +67,6 @@ class PaymentConfirmForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do hoàn trả"), max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Lý do hoàn trả"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )

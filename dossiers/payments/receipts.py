@@ -20,18 +20,27 @@ def payment_receipt_context(*, payment: Payment) -> dict[str, object]:
     payload = payment_vietqr(payment=payment)
     unit = dossier.unit
     return {
-        "payment": payment, "dossier": dossier, "unit": unit,
+        "payment": payment,
+        "dossier": dossier,
+        "unit": unit,
         "account": payment_account_for(unit=unit),
         "vietqr": qr_data_uri(payload) if payload else None,
-        "lines": payment.fee_detail or [{"label": dossier.procedure.name, "quantity": 1,
-                                          "unit_vnd": payment.amount_vnd,
-                                          "amount_vnd": payment.amount_vnd}],
-        "today": timezone.localdate(), "place": (unit.parent.name if unit.parent else
-                                                 unit.name),
+        "lines": payment.fee_detail
+        or [
+            {
+                "label": dossier.procedure.name,
+                "quantity": 1,
+                "unit_vnd": payment.amount_vnd,
+                "amount_vnd": payment.amount_vnd,
+            }
+        ],
+        "today": timezone.localdate(),
+        "place": (unit.parent.name if unit.parent else unit.name),
     }
 
 
 def payment_receipt_pdf(*, payment: Payment) -> bytes:
-    html = render_to_string("dossiers/payments/receipt_pdf.html",
-                            payment_receipt_context(payment=payment))
+    html = render_to_string(
+        "dossiers/payments/receipt_pdf.html", payment_receipt_context(payment=payment)
+    )
     return html_to_pdf(html)

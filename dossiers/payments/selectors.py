@@ -42,8 +42,12 @@ def payment_vietqr(*, payment: Payment) -> str | None:
     account = payment_account_for(unit=payment.dossier.unit)
     if account is None:
         return None
-    return vietqr_payload(bank_bin=account.bank_bin, account_number=account.account_number,
-                          amount_vnd=payment.amount_vnd, purpose=payment.dossier.code)
+    return vietqr_payload(
+        bank_bin=account.bank_bin,
+        account_number=account.account_number,
+        amount_vnd=payment.amount_vnd,
+        purpose=payment.dossier.code,
+    )
 
 
 def payment_current(*, dossier: Dossier) -> Payment | None:
@@ -56,7 +60,7 @@ def payment_current(*, dossier: Dossier) -> Payment | None:
 
 
 def dossier_payment_state(*, dossier: Dossier) -> str:
-    """"awaiting", "paid", "refunded", or "" (nothing asked and no fee)."""
+    """ "awaiting", "paid", "refunded", or "" (nothing asked and no fee)."""
     payment = payment_current(dossier=dossier)
     if payment is not None:
         return payment.state
@@ -83,8 +87,10 @@ def payment_closed_reason(*, dossier: Dossier) -> str:
     if status == S.WITHDRAWAL_REQUESTED:
         return _("Bạn đã đề nghị rút hồ sơ, không thể thanh toán phí, lệ phí.")
     if status == S.RETURNED:
-        return _("Hồ sơ đã trả kết quả, không thể thanh toán trực tuyến. Nếu còn khoản phí "
-                 "chưa nộp, vui lòng liên hệ bộ phận một cửa.")
+        return _(
+            "Hồ sơ đã trả kết quả, không thể thanh toán trực tuyến. Nếu còn khoản phí "
+            "chưa nộp, vui lòng liên hệ bộ phận một cửa."
+        )
     return ""
 
 
@@ -95,30 +101,40 @@ def payment_is_due(*, dossier: Dossier) -> bool:
 
 
 def dossier_payments(*, dossier: Dossier) -> QuerySet[Payment]:
-    return (Payment.objects.filter(dossier=dossier).select_related("confirmed_by")
-            .prefetch_related("attempts").order_by("requested_at", "id"))
+    return (
+        Payment.objects.filter(dossier=dossier)
+        .select_related("confirmed_by")
+        .prefetch_related("attempts")
+        .order_by("requested_at", "id")
+    )
 
 
 # --- Reconciliation ------------------------------------------------------------------------
+
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
     start = timezone.make_aware(datetime.combine(day, time.min))
     return start, start + timedelta(days=1)
 
 
-def payments_for_reconciliation(*, unit_ids: Iterable[int], start: date, end: date,
-                                method: str = "") -> QuerySet[Payment]:
+def payments_for_reconciliation(
+    *, unit_ids: Iterable[int], start: date, end: date, method: str = ""
+) -> QuerySet[Payment]:
     """Payments received (paid or later refunded) from `start` to `end` (local days) by the
     dossiers of these units, oldest first, with what the list shows."""
     lower, _ = _day_bounds(start)
     _, upper = _day_bounds(end)
     ids = list(unit_ids)
-    qs = (Payment.objects.filter(Q(dossier__unit_id__in=ids)
-                                 | Q(dossier__handling_unit_id__in=ids),
-                                 paid_at__gte=lower, paid_at__lt=upper)
-          .exclude(state=Payment.State.AWAITING)
-          .select_related("dossier", "dossier__unit", "confirmed_by")
-          .order_by("paid_at", "id"))
+    qs = (
+        Payment.objects.filter(
+            Q(dossier__unit_id__in=ids) | Q(dossier__handling_unit_id__in=ids),
+            paid_at__gte=lower,
+            paid_at__lt=upper,
+        )
+        .exclude(state=Payment.State.AWAITING)
+        .select_related("dossier", "dossier__unit", "confirmed_by")
+        .order_by("paid_at", "id")
+    )
     if method:
         qs = qs.filter(method=method)
     return qs
@@ -139,8 +155,7 @@ def payments_daily_totals(*, payments: QuerySet[Payment]) -> list[DayTotal]:
     for payment in payments:
         assert payment.paid_at is not None
         day = timezone.localtime(payment.paid_at).date()
-        total = rows.setdefault((day, payment.method),
-                                DayTotal(day, payment.method, 0, 0, 0))
+        total = rows.setdefault((day, payment.method), DayTotal(day, payment.method, 0, 0, 0))
         total.count += 1
         total.amount_vnd += payment.amount_vnd
         if payment.state == Payment.State.REFUNDED:
@@ -151,27 +166,35 @@ def payments_daily_totals(*, payments: QuerySet[Payment]) -> list[DayTotal]:
 def payments_open(*, unit_ids: Iterable[int]) -> QuerySet[Payment]:
     """Requests still awaiting payment in these units (to confirm transfers against)."""
     ids = list(unit_ids)
-    return (Payment.objects.filter(Q(dossier__unit_id__in=ids)
-                                   | Q(dossier__handling_unit_id__in=ids),
-                                   state=Payment.State.AWAITING)
-            .exclude(dossier__status__in=[Dossier.Status.REFUSED, Dossier.Status.STOPPED])
-            .select_related("dossier").order_by("requested_at", "id"))
+    return (
+        Payment.objects.filter(
+            Q(dossier__unit_id__in=ids) | Q(dossier__handling_unit_id__in=ids),
+            state=Payment.State.AWAITING,
+        )
+        .exclude(dossier__status__in=[Dossier.Status.REFUSED, Dossier.Status.STOPPED])
+        .select_related("dossier")
+        .order_by("requested_at", "id")
+    )
 
 
 def payments_paid_twice(*, unit_ids: Iterable[int]) -> QuerySet[PaymentAttempt]:
     """Gateway payments that arrived after the fee was already paid: to refund."""
     ids = list(unit_ids)
-    return (PaymentAttempt.objects.filter(Q(payment__dossier__unit_id__in=ids)
-                                          | Q(payment__dossier__handling_unit_id__in=ids),
-                                          state=PaymentAttempt.State.SUCCEEDED,
-                                          details__duplicate=True)
-            .select_related("payment", "payment__dossier").order_by("notified_at"))
+    return (
+        PaymentAttempt.objects.filter(
+            Q(payment__dossier__unit_id__in=ids) | Q(payment__dossier__handling_unit_id__in=ids),
+            state=PaymentAttempt.State.SUCCEEDED,
+            details__duplicate=True,
+        )
+        .select_related("payment", "payment__dossier")
+        .order_by("notified_at")
+    )
 
 
 # --- Decision 766 ----------------------------------------------------------------------------
 
-def payments_online_rate(*, unit_ids: Iterable[int], start: date, end: date
-                         ) -> tuple[int, int]:
+
+def payments_online_rate(*, unit_ids: Iterable[int], start: date, end: date) -> tuple[int, int]:
     """Decision 766 "online payment": (dossiers paid online, dossiers with a fee paid), for
     dossiers received by these units whose fee was paid from `start` to `end` (local days).
 
@@ -180,21 +203,25 @@ def payments_online_rate(*, unit_ids: Iterable[int], start: date, end: date
     """
     lower, _ = _day_bounds(start)
     _, upper = _day_bounds(end)
-    paid = Payment.objects.filter(dossier_id=OuterRef("pk"), state=Payment.State.PAID,
-                                  paid_at__gte=lower, paid_at__lt=upper)
+    paid = Payment.objects.filter(
+        dossier_id=OuterRef("pk"), state=Payment.State.PAID, paid_at__gte=lower, paid_at__lt=upper
+    )
     online = paid.filter(method__in=ONLINE_METHODS)
-    row: dict[str, Any] = (Dossier.objects.filter(unit_id__in=list(unit_ids))
-                           .filter(Exists(paid))
-                           .aggregate(total=Count("pk"),
-                                      online=Count("pk", filter=Q(Exists(online)))))
+    row: dict[str, Any] = (
+        Dossier.objects.filter(unit_id__in=list(unit_ids))
+        .filter(Exists(paid))
+        .aggregate(total=Count("pk"), online=Count("pk", filter=Q(Exists(online))))
+    )
     return int(row["online"] or 0), int(row["total"] or 0)
 
 
 def payment_paid_online_exists() -> Exists:
     """For reports: Exists() of a paid, not refunded, online payment of the outer dossier_id."""
-    return Exists(Payment.objects.filter(dossier_id=OuterRef("dossier_id"),
-                                         state=Payment.State.PAID,
-                                         method__in=ONLINE_METHODS))
+    return Exists(
+        Payment.objects.filter(
+            dossier_id=OuterRef("dossier_id"), state=Payment.State.PAID, method__in=ONLINE_METHODS
+        )
+    )
 
 
 def payments_sum(*, payments: QuerySet[Payment]) -> int:

@@ -51,15 +51,25 @@ def _lock(dossier: Dossier) -> Dossier:
 
 
 def _awaiting(dossier: Dossier) -> Payment | None:
-    return (Payment.objects.select_for_update()
-            .filter(dossier=dossier, state=Payment.State.AWAITING).first())
+    return (
+        Payment.objects.select_for_update()
+        .filter(dossier=dossier, state=Payment.State.AWAITING)
+        .first()
+    )
 
 
 # --- Asking --------------------------------------------------------------------------------
 
-def payment_request_record(*, dossier: Dossier, amount_vnd: int, actor: User | None,
-                           at: datetime, pages: int | None = None, copies: int = 1
-                           ) -> Payment:
+
+def payment_request_record(
+    *,
+    dossier: Dossier,
+    amount_vnd: int,
+    actor: User | None,
+    at: datetime,
+    pages: int | None = None,
+    copies: int = 1,
+) -> Payment:
     """Record what the applicant is asked to pay (the caller holds the dossier's lock).
 
     An open request is updated, never doubled (one awaiting payment per dossier). The fee's
@@ -68,12 +78,21 @@ def payment_request_record(*, dossier: Dossier, amount_vnd: int, actor: User | N
     amount = int(amount_vnd)
     if amount <= 0:
         raise ValidationError({"amount_vnd": _("Số tiền phải lớn hơn 0.")})
-    lines = [line.as_dict() for line in fee_lines(procedure=dossier.procedure,
-                                                   channel=dossier.channel, pages=pages,
-                                                   copies=copies)]
+    lines = [
+        line.as_dict()
+        for line in fee_lines(
+            procedure=dossier.procedure, channel=dossier.channel, pages=pages, copies=copies
+        )
+    ]
     if sum(line["amount_vnd"] for line in lines) != amount:
-        lines = [{"label": _("Phí, lệ phí theo yêu cầu của cơ quan giải quyết"),
-                  "quantity": 1, "unit_vnd": amount, "amount_vnd": amount}]
+        lines = [
+            {
+                "label": _("Phí, lệ phí theo yêu cầu của cơ quan giải quyết"),
+                "quantity": 1,
+                "unit_vnd": amount,
+                "amount_vnd": amount,
+            }
+        ]
     payment = _awaiting(dossier)
     if payment is None:
         payment = Payment(dossier=dossier)
@@ -98,15 +117,21 @@ def payment_open(*, dossier: Dossier, at: datetime | None = None) -> Payment | N
         return payment
     if locked.fee_vnd <= 0 or Payment.objects.filter(dossier=locked).exists():
         return None
-    return payment_request_record(dossier=locked, amount_vnd=locked.fee_vnd, actor=None,
-                                  at=at)
+    return payment_request_record(dossier=locked, amount_vnd=locked.fee_vnd, actor=None, at=at)
 
 
 # --- Paying ----------------------------------------------------------------------------------
 
-def payment_record_paid(*, dossier: Dossier, method: str, reference: str = "",
-                        actor: User | None, at: datetime, gateway: str = ""
-                        ) -> Payment | None:
+
+def payment_record_paid(
+    *,
+    dossier: Dossier,
+    method: str,
+    reference: str = "",
+    actor: User | None,
+    at: datetime,
+    gateway: str = "",
+) -> Payment | None:
     """Mark the open request paid (the caller holds the dossier's lock).
 
     Without an open request, a dossier with a fee and no payment yet gets a paid one for its
@@ -118,8 +143,9 @@ def payment_record_paid(*, dossier: Dossier, method: str, reference: str = "",
     if payment is None:
         if dossier.fee_vnd <= 0 or Payment.objects.filter(dossier=dossier).exists():
             return None
-        payment = payment_request_record(dossier=dossier, amount_vnd=dossier.fee_vnd,
-                                         actor=actor, at=at)
+        payment = payment_request_record(
+            dossier=dossier, amount_vnd=dossier.fee_vnd, actor=actor, at=at
+        )
     payment.state, payment.paid_at, payment.method = Payment.State.PAID, at, method
     payment.reference, payment.gateway = reference.strip()[:100], gateway
     payment.confirmed_by = actor  # type: ignore[assignment]
@@ -128,26 +154,54 @@ def payment_record_paid(*, dossier: Dossier, method: str, reference: str = "",
     return payment
 
 
-def _settle(*, dossier: Dossier, payment: Payment, actor: User | None, actor_label: str,
-            at: datetime) -> Dossier:
+def _settle(
+    *, dossier: Dossier, payment: Payment, actor: User | None, actor_label: str, at: datetime
+) -> Dossier:
     """A payment came in: resume a dossier awaiting payment, or just log it in the chain."""
-    details = {"action": "confirm_payment", "method": payment.method,
-               "reference": payment.reference, "amount_vnd": payment.amount_vnd,
-               "payment": payment.pk, "gateway": payment.gateway}
+    details = {
+        "action": "confirm_payment",
+        "method": payment.method,
+        "reference": payment.reference,
+        "amount_vnd": payment.amount_vnd,
+        "payment": payment.pk,
+        "gateway": payment.gateway,
+    }
     if dossier.status == S.AWAITING_PAYMENT:
-        return dossier_transition(dossier=dossier, to=S.PROCESSING, actor=actor, at=at,
-                                  actor_label=actor_label, details=details, notify=False,
-                                  expected_from={S.AWAITING_PAYMENT})
-    event_append(dossier=dossier, kind="payment", from_status=dossier.status,
-                 to_status=dossier.status, actor=actor, actor_label=actor_label,
-                 unit_id=dossier.handling_unit_id, at=at, details=details)
+        return dossier_transition(
+            dossier=dossier,
+            to=S.PROCESSING,
+            actor=actor,
+            at=at,
+            actor_label=actor_label,
+            details=details,
+            notify=False,
+            expected_from={S.AWAITING_PAYMENT},
+        )
+    event_append(
+        dossier=dossier,
+        kind="payment",
+        from_status=dossier.status,
+        to_status=dossier.status,
+        actor=actor,
+        actor_label=actor_label,
+        unit_id=dossier.handling_unit_id,
+        at=at,
+        details=details,
+    )
     return dossier
 
 
 @transaction.atomic(durable=True)
-def payment_confirm(*, dossier: Dossier, actor: User, method: str, reference: str = "",
-                    pages: int | None = None, copies: int | None = None,
-                    at: datetime | None = None) -> Payment:
+def payment_confirm(
+    *,
+    dossier: Dossier,
+    actor: User,
+    method: str,
+    reference: str = "",
+    pages: int | None = None,
+    copies: int | None = None,
+    at: datetime | None = None,
+) -> Payment:
     """An officer records a payment at the counter (cash, with the receipt number) or a
     VietQR transfer seen on the unit's account (with the bank's reference), in any state
     where the dossier can still be paid for.
@@ -159,25 +213,33 @@ def payment_confirm(*, dossier: Dossier, actor: User, method: str, reference: st
     at = at or timezone.now()
     reference = (reference or "").strip()
     if method in (Payment.Method.CASH, Payment.Method.TRANSFER) and not reference:
-        raise ValidationError({"reference": _("Vui lòng nhập số biên lai hoặc mã giao dịch "
-                                              "ngân hàng.")})
+        raise ValidationError(
+            {"reference": _("Vui lòng nhập số biên lai hoặc mã giao dịch ngân hàng.")}
+        )
     locked = _lock(dossier)
     if locked.status in CLOSED_STATES:
-        raise InvalidTransition(_("Hồ sơ đã dừng hoặc bị từ chối, không thể thu phí."),
-                                extra={"status": locked.status})
+        raise InvalidTransition(
+            _("Hồ sơ đã dừng hoặc bị từ chối, không thể thu phí."), extra={"status": locked.status}
+        )
     if pages is not None or copies is not None:
         open_request = _awaiting(locked)
         if open_request is not None or not Payment.objects.filter(dossier=locked).exists():
-            amount = fee_compute(procedure=locked.procedure, channel=locked.channel,
-                                 pages=pages, copies=copies or 1)
+            amount = fee_compute(
+                procedure=locked.procedure, channel=locked.channel, pages=pages, copies=copies or 1
+            )
             if amount <= 0:
                 raise PortalError(_("Thủ tục này không thu phí, lệ phí."))
-            payment_request_record(dossier=locked, amount_vnd=amount,
-                                   actor=open_request.requested_by if open_request else actor,
-                                   at=open_request.requested_at if open_request else at,
-                                   pages=pages, copies=copies or 1)
-    payment = payment_record_paid(dossier=locked, method=method, reference=reference,
-                                  actor=actor, at=at)
+            payment_request_record(
+                dossier=locked,
+                amount_vnd=amount,
+                actor=open_request.requested_by if open_request else actor,
+                at=open_request.requested_at if open_request else at,
+                pages=pages,
+                copies=copies or 1,
+            )
+    payment = payment_record_paid(
+        dossier=locked, method=method, reference=reference, actor=actor, at=at
+    )
     if payment is None:
         raise PortalError(_("Hồ sơ không có khoản phí nào chờ thanh toán."))
     _settle(dossier=locked, payment=payment, actor=actor, actor_label=_name(actor), at=at)
@@ -185,8 +247,9 @@ def payment_confirm(*, dossier: Dossier, actor: User, method: str, reference: st
 
 
 @transaction.atomic(durable=True)
-def payment_refund(*, payment: Payment, actor: User, reason: str,
-                   at: datetime | None = None) -> Payment:
+def payment_refund(
+    *, payment: Payment, actor: User, reason: str, at: datetime | None = None
+) -> Payment:
     """Give a paid fee back (e.g. paid twice, or the dossier refused): audit-logged."""
     at = at or timezone.now()
     officer_assert_can(user=actor, dossier=payment.dossier, action="confirm_payment")
@@ -196,22 +259,34 @@ def payment_refund(*, payment: Payment, actor: User, reason: str,
     locked_dossier = _lock(payment.dossier)
     locked = Payment.objects.select_for_update().get(pk=payment.pk)
     if locked.state != Payment.State.PAID:
-        raise InvalidTransition(_("Chỉ hoàn trả được khoản phí đã thanh toán."),
-                                extra={"state": locked.state})
+        raise InvalidTransition(
+            _("Chỉ hoàn trả được khoản phí đã thanh toán."), extra={"state": locked.state}
+        )
     locked.state, locked.refunded_at, locked.refund_reason = Payment.State.REFUNDED, at, reason
     locked.refunded_by = actor  # type: ignore[assignment]
     locked.save(update_fields=["state", "refunded_at", "refund_reason", "refunded_by"])
-    event_append(dossier=locked_dossier, kind="payment_refund",
-                 from_status=locked_dossier.status, to_status=locked_dossier.status,
-                 actor=actor, unit_id=locked_dossier.handling_unit_id, at=at, note=reason,
-                 details={"payment": locked.pk, "amount_vnd": locked.amount_vnd})
-    AuditLog.objects.create(actor=actor, action="payment_refund", target=locked_dossier.code,
-                            details={"payment": locked.pk, "amount_vnd": locked.amount_vnd,
-                                     "reason": reason})
+    event_append(
+        dossier=locked_dossier,
+        kind="payment_refund",
+        from_status=locked_dossier.status,
+        to_status=locked_dossier.status,
+        actor=actor,
+        unit_id=locked_dossier.handling_unit_id,
+        at=at,
+        note=reason,
+        details={"payment": locked.pk, "amount_vnd": locked.amount_vnd},
+    )
+    AuditLog.objects.create(
+        actor=actor,
+        action="payment_refund",
+        target=locked_dossier.code,
+        details={"payment": locked.pk, "amount_vnd": locked.amount_vnd, "reason": reason},
+    )
     return locked
 
 
 # --- Online gateway ----------------------------------------------------------------------------
+
 
 def txn_ref_new(payment: Payment) -> str:
     """Our order number at the gateway: the payment and a random part (unique per try)."""
@@ -219,8 +294,14 @@ def txn_ref_new(payment: Payment) -> str:
 
 
 @transaction.atomic(durable=True)
-def payment_gateway_start(*, dossier: Dossier, gateway: PaymentGateway, return_url: str,
-                          client_ip: str, at: datetime | None = None) -> str:
+def payment_gateway_start(
+    *,
+    dossier: Dossier,
+    gateway: PaymentGateway,
+    return_url: str,
+    client_ip: str,
+    at: datetime | None = None,
+) -> str:
     """Open an order at the gateway for what the dossier owes; return where to send the
     browser. Each try is a new order (PaymentAttempt); only one can ever settle the payment."""
     at = at or timezone.now()
@@ -232,20 +313,30 @@ def payment_gateway_start(*, dossier: Dossier, gateway: PaymentGateway, return_u
     if payment is None:
         if locked.fee_vnd <= 0 or Payment.objects.filter(dossier=locked).exists():
             raise PortalError(_("Hồ sơ không có khoản phí nào chờ thanh toán."))
-        payment = payment_request_record(dossier=locked, amount_vnd=locked.fee_vnd,
-                                         actor=None, at=at)
+        payment = payment_request_record(
+            dossier=locked, amount_vnd=locked.fee_vnd, actor=None, at=at
+        )
     attempt = PaymentAttempt.objects.create(
-        payment=payment, gateway=gateway.name, txn_ref=txn_ref_new(payment),
-        amount_vnd=payment.amount_vnd, created_at=at)
-    order = Order(txn_ref=attempt.txn_ref, amount_vnd=attempt.amount_vnd,
-                  description=ascii_text(_("Thanh toan phi ho so %(code)s")
-                                         % {"code": locked.code})[:255],
-                  return_url=return_url, client_ip=client_ip, created_at=at)
+        payment=payment,
+        gateway=gateway.name,
+        txn_ref=txn_ref_new(payment),
+        amount_vnd=payment.amount_vnd,
+        created_at=at,
+    )
+    order = Order(
+        txn_ref=attempt.txn_ref,
+        amount_vnd=attempt.amount_vnd,
+        description=ascii_text(_("Thanh toan phi ho so %(code)s") % {"code": locked.code})[:255],
+        return_url=return_url,
+        client_ip=client_ip,
+        created_at=at,
+    )
     return gateway.redirect_url(order)
 
 
-def payment_notification_handle(*, gateway: PaymentGateway, params: Mapping[str, str],
-                                at: datetime | None = None) -> Answer:
+def payment_notification_handle(
+    *, gateway: PaymentGateway, params: Mapping[str, str], at: datetime | None = None
+) -> Answer:
     """The gateway's server-to-server notification (IPN), idempotent.
 
     Steps, in the gateway's published order: read and verify the signature (else
@@ -266,17 +357,22 @@ def payment_notification_handle(*, gateway: PaymentGateway, params: Mapping[str,
 
 
 @transaction.atomic(durable=True)
-def _notification_record(*, gateway: PaymentGateway, params: Mapping[str, str],
-                         at: datetime) -> Answer:
+def _notification_record(
+    *, gateway: PaymentGateway, params: Mapping[str, str], at: datetime
+) -> Answer:
     note = gateway.notification_read(params)
-    found = (PaymentAttempt.objects.filter(gateway=gateway.name, txn_ref=note.txn_ref)
-             .values_list("payment__dossier_id", flat=True).first())
+    found = (
+        PaymentAttempt.objects.filter(gateway=gateway.name, txn_ref=note.txn_ref)
+        .values_list("payment__dossier_id", flat=True)
+        .first()
+    )
     if found is None:
         return Answer.ORDER_NOT_FOUND
     # Lock order as everywhere: the dossier, then its payment rows.
     dossier = Dossier.objects.select_for_update().get(pk=found)
-    attempt = PaymentAttempt.objects.select_for_update().get(gateway=gateway.name,
-                                                             txn_ref=note.txn_ref)
+    attempt = PaymentAttempt.objects.select_for_update().get(
+        gateway=gateway.name, txn_ref=note.txn_ref
+    )
     if note.amount_vnd != attempt.amount_vnd:
         return Answer.INVALID_AMOUNT
     if attempt.state != PaymentAttempt.State.PENDING:
@@ -296,22 +392,32 @@ def _notification_record(*, gateway: PaymentGateway, params: Mapping[str, str],
         attempt.save()
         return Answer.ALREADY_CONFIRMED
     attempt.save()
-    paid = payment_record_paid(dossier=dossier, method=Payment.Method.ONLINE,
-                               reference=note.transaction_no or note.txn_ref, actor=None,
-                               at=at, gateway=gateway.name)
+    paid = payment_record_paid(
+        dossier=dossier,
+        method=Payment.Method.ONLINE,
+        reference=note.transaction_no or note.txn_ref,
+        actor=None,
+        at=at,
+        gateway=gateway.name,
+    )
     assert paid is not None
     _settle(dossier=dossier, payment=paid, actor=None, actor_label=gateway.label, at=at)
     return Answer.CONFIRMED
 
 
-def payment_return_read(*, gateway: PaymentGateway, params: Mapping[str, str]
-                        ) -> dict[str, Any]:
+def payment_return_read(*, gateway: PaymentGateway, params: Mapping[str, str]) -> dict[str, Any]:
     """What to tell the citizen back from the gateway. Changes nothing: the IPN decides."""
     try:
         note = gateway.notification_read(params)
     except GatewayError:
         return {"valid": False, "attempt": None, "success": False}
-    attempt = (PaymentAttempt.objects.select_related("payment", "payment__dossier")
-               .filter(gateway=gateway.name, txn_ref=note.txn_ref).first())
-    return {"valid": attempt is not None and attempt.amount_vnd == note.amount_vnd,
-            "attempt": attempt, "success": note.success}
+    attempt = (
+        PaymentAttempt.objects.select_related("payment", "payment__dossier")
+        .filter(gateway=gateway.name, txn_ref=note.txn_ref)
+        .first()
+    )
+    return {
+        "valid": attempt is not None and attempt.amount_vnd == note.amount_vnd,
+        "attempt": attempt,
+        "success": note.success,
+    }

@@ -4,17 +4,32 @@ from dossiers.payments import views
 
 urlpatterns = [
     path("tra-cuu/ho-so/<str:code>/thanh-toan/", views.payment_page, name="payment-page"),
-    path("tra-cuu/ho-so/<str:code>/thanh-toan/<slug:gateway>/", views.payment_start,
-         name="payment-start"),
-    path("tra-cuu/ho-so/<str:code>/bien-lai/<int:payment_id>.pdf", views.citizen_receipt,
-         name="payment-receipt"),
+    path(
+        "tra-cuu/ho-so/<str:code>/thanh-toan/<slug:gateway>/",
+        views.payment_start,
+        name="payment-start",
+    ),
+    path(
+        "tra-cuu/ho-so/<str:code>/bien-lai/<int:payment_id>.pdf",
+        views.citizen_receipt,
+        name="payment-receipt",
+    ),
     path("thanh-toan/<slug:gateway>/ipn/", views.payment_ipn, name="payment-ipn"),
     path("thanh-toan/<slug:gateway>/ket-qua/", views.payment_return, name="payment-return"),
     path("can-bo/thanh-toan/", views.reconciliation, name="payment-reconciliation"),
-    path("can-bo/thanh-toan/<str:code>/xac-nhan/", views.officer_confirm,
-         name="payment-officer-confirm"),
-    path("can-bo/thanh-toan/hoan-tra/<int:payment_id>/", views.officer_refund,
-         name="payment-officer-refund"),
-    path("can-bo/ho-so/<str:code>/bien-lai/<int:payment_id>.pdf", views.officer_receipt,
-         name="payment-officer-receipt"),
+    path(
+        "can-bo/thanh-toan/<str:code>/xac-nhan/",
+        views.officer_confirm,
+        name="payment-officer-confirm",
+    ),
+    path(
+        "can-bo/thanh-toan/hoan-tra/<int:payment_id>/",
+        views.officer_refund,
+        name="payment-officer-refund",
+    ),
+    path(
+        "can-bo/ho-so/<str:code>/bien-lai/<int:payment_id>.pdf",
+        views.officer_receipt,
+        name="payment-officer-receipt",
+    ),
 ]

@@ -66,8 +66,9 @@ def with_crc(body: str) -> str:
     return head + f"{crc16_ccitt_false(head.encode('ascii')):04X}"
 
 
-def vietqr_payload(*, bank_bin: str, account_number: str, amount_vnd: int | None = None,
-                   purpose: str = "") -> str:
+def vietqr_payload(
+    *, bank_bin: str, account_number: str, amount_vnd: int | None = None, purpose: str = ""
+) -> str:
     """The VietQR string for a transfer to `account_number` at the bank `bank_bin`.
 
     With an amount the QR is dynamic (point of initiation "12"); without, static ("11").
@@ -78,8 +79,12 @@ def vietqr_payload(*, bank_bin: str, account_number: str, amount_vnd: int | None
         raise ValueError("the account number has at most 19 letters or digits")
     beneficiary = tlv("00", bank_bin) + tlv("01", account_number)
     merchant = tlv("00", VIETQR_GUID) + tlv("01", beneficiary) + tlv("02", SERVICE_TO_ACCOUNT)
-    parts = [tlv("00", "01"), tlv("01", "12" if amount_vnd else "11"), tlv("38", merchant),
-             tlv("53", CURRENCY_VND)]
+    parts = [
+        tlv("00", "01"),
+        tlv("01", "12" if amount_vnd else "11"),
+        tlv("38", merchant),
+        tlv("53", CURRENCY_VND),
+    ]
     if amount_vnd:
         if int(amount_vnd) <= 0:
             raise ValueError("the amount is positive")
@@ -98,13 +103,13 @@ def emv_parse(payload: str) -> dict[str, str]:
     while i < len(payload):
         if i + 4 > len(payload):
             raise ValueError(f"truncated data object at {i}")
-        tag, length = payload[i:i + 2], payload[i + 2:i + 4]
+        tag, length = payload[i : i + 2], payload[i + 2 : i + 4]
         if not (tag.isdigit() and length.isdigit()):
-            raise ValueError(f"bad data object header {payload[i:i + 4]!r} at {i}")
+            raise ValueError(f"bad data object header {payload[i : i + 4]!r} at {i}")
         end = i + 4 + int(length)
         if end > len(payload):
             raise ValueError(f"data object {tag} runs past the end")
-        result[tag] = payload[i + 4:end]
+        result[tag] = payload[i + 4 : end]
         i = end
     return result
 
@@ -136,17 +141,21 @@ def vietqr_read(payload: str) -> VietQR:
         raise ValueError("not a VietQR payload")
     beneficiary = emv_parse(merchant["01"])
     extra = emv_parse(top["62"]) if "62" in top else {}
-    return VietQR(bank_bin=beneficiary["00"], account_number=beneficiary["01"],
-                  amount_vnd=int(top["54"]) if "54" in top else None,
-                  purpose=extra.get("08", ""))
+    return VietQR(
+        bank_bin=beneficiary["00"],
+        account_number=beneficiary["01"],
+        amount_vnd=int(top["54"]) if "54" in top else None,
+        purpose=extra.get("08", ""),
+    )
 
 
 def qr_png(payload: str, *, box_size: int = 8) -> bytes:
     """The QR code as PNG (medium error correction, a quiet zone of 4 modules)."""
     import qrcode
 
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M,
-                         box_size=box_size, border=4)
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4
+    )
     code.add_data(payload)
     code.make(fit=True)
     buffer = io.BytesIO()

@@ -57,6 +57,7 @@ def gateways_enabled() -> list[str]:
 
 # --- Citizens ---------------------------------------------------------------------------------
 
+
 def citizen_may_pay(request: HttpRequest, dossier: Dossier) -> bool:
     """The look-up proof (captcha or key), the submitting draft, or the owning account."""
     from citizens.models import Draft
@@ -71,16 +72,24 @@ def citizen_may_pay(request: HttpRequest, dossier: Dossier) -> bool:
 
 
 def _citizen_dossier(request: HttpRequest, code: str) -> Dossier | None:
-    dossier = (Dossier.objects.select_related("procedure", "unit", "unit__parent")
-               .filter(code=code).first())
+    dossier = (
+        Dossier.objects.select_related("procedure", "unit", "unit__parent")
+        .filter(code=code)
+        .first()
+    )
     if dossier is None or not citizen_may_pay(request, dossier):
         return None
     return dossier
 
 
 def _to_lookup(request: HttpRequest, code: str) -> HttpResponse:
-    messages.info(request, _("Vui lòng tra cứu hồ sơ (mã hồ sơ và mã xác nhận hoặc mã tra "
-                             "cứu) để thanh toán phí, lệ phí."))
+    messages.info(
+        request,
+        _(
+            "Vui lòng tra cứu hồ sơ (mã hồ sơ và mã xác nhận hoặc mã tra "
+            "cứu) để thanh toán phí, lệ phí."
+        ),
+    )
     return redirect(reverse("citizen-lookup") + f"?code={code}")
 
 
@@ -92,14 +101,17 @@ def payment_panel_context(*, dossier: Dossier) -> dict[str, object]:
     closed_reason = selectors.payment_closed_reason(dossier=dossier)
     due = selectors.payment_is_due(dossier=dossier)
     return {
-        "dossier": dossier, "payment": payment,
+        "dossier": dossier,
+        "payment": payment,
         "owed_vnd": selectors.payment_owed(dossier=dossier),
         "state": selectors.dossier_payment_state(dossier=dossier),
         "vietqr": qr_data_uri(payload) if payload and due else None,
         "vietqr_payload": payload if due else None,
-        "account": account, "gateways": gateways_enabled(),
+        "account": account,
+        "gateways": gateways_enabled(),
         # The pay button and the ways to pay only when due (the services' own rule).
-        "due": due, "closed_reason": closed_reason,
+        "due": due,
+        "closed_reason": closed_reason,
     }
 
 
@@ -113,7 +125,8 @@ def payment_page(request: HttpRequest, code: str) -> HttpResponse:
         services.payment_open(dossier=dossier)
     context = payment_panel_context(dossier=dossier)
     context["payments"] = selectors.dossier_payments(dossier=dossier).exclude(
-        state=Payment.State.AWAITING)
+        state=Payment.State.AWAITING
+    )
     return render(request, "dossiers/payments/pay.html", context)
 
 
@@ -136,14 +149,20 @@ def payment_start(request: HttpRequest, code: str, gateway: str) -> HttpResponse
         return _to_lookup(request, code)
     return_url = request.build_absolute_uri(reverse("payment-return", args=[gateway]))
     try:
-        url = services.payment_gateway_start(dossier=dossier, gateway=gateway_get(gateway),
-                                             return_url=return_url,
-                                             client_ip=_client_ip(request))
+        url = services.payment_gateway_start(
+            dossier=dossier,
+            gateway=gateway_get(gateway),
+            return_url=return_url,
+            client_ip=_client_ip(request),
+        )
     except PortalError as exc:
         messages.error(request, str(exc.message))
         return redirect("payment-page", dossier.code)
-    return render(request, "dossiers/payments/redirect.html",
-                  {"url": url, "dossier": dossier, "gateway": gateway_get(gateway)})
+    return render(
+        request,
+        "dossiers/payments/redirect.html",
+        {"url": url, "dossier": dossier, "gateway": gateway_get(gateway)},
+    )
 
 
 @csrf_exempt  # a server-to-server call, authenticated by the gateway's signature
@@ -165,17 +184,23 @@ def payment_ipn(request: HttpRequest, gateway: str) -> JsonResponse:
 def payment_return(request: HttpRequest, gateway: str) -> HttpResponse:
     if gateway not in GATEWAY_NAMES:
         raise Http404
-    result = services.payment_return_read(gateway=gateway_get(gateway),
-                                          params=request.GET.dict())
+    result = services.payment_return_read(gateway=gateway_get(gateway), params=request.GET.dict())
     attempt = result["attempt"]
     payment = None
     if attempt is not None:
         payment = Payment.objects.select_related("dossier").get(pk=attempt.payment_id)
     status = 200 if result["valid"] else 400
-    return render(request, "dossiers/payments/return.html", {
-        "result": result, "attempt": attempt, "payment": payment,
-        "dossier": payment.dossier if payment else None,
-    }, status=status)
+    return render(
+        request,
+        "dossiers/payments/return.html",
+        {
+            "result": result,
+            "attempt": attempt,
+            "payment": payment,
+            "dossier": payment.dossier if payment else None,
+        },
+        status=status,
+    )
 
 
 @require_GET
@@ -187,20 +212,31 @@ def citizen_receipt(request: HttpRequest, code: str, payment_id: int) -> HttpRes
 
 
 def _receipt_response(dossier: Dossier, payment_id: int) -> HttpResponse:
-    payment = (Payment.objects.select_related("dossier", "dossier__procedure", "dossier__unit",
-                                              "dossier__unit__parent", "confirmed_by")
-               .filter(dossier=dossier, pk=payment_id).first())
+    payment = (
+        Payment.objects.select_related(
+            "dossier",
+            "dossier__procedure",
+            "dossier__unit",
+            "dossier__unit__parent",
+            "confirmed_by",
+        )
+        .filter(dossier=dossier, pk=payment_id)
+        .first()
+    )
     if payment is None:
         raise Http404
-    name = (f"bien-lai-{payment.receipt_number}" if payment.state != Payment.State.AWAITING
-            else f"thong-bao-nop-phi-{dossier.code}")
-    response = HttpResponse(payment_receipt_pdf(payment=payment),
-                            content_type="application/pdf")
+    name = (
+        f"bien-lai-{payment.receipt_number}"
+        if payment.state != Payment.State.AWAITING
+        else f"thong-bao-nop-phi-{dossier.code}"
+    )
+    response = HttpResponse(payment_receipt_pdf(payment=payment), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     return response
 
 
 # --- Officers ---------------------------------------------------------------------------------
+
 
 def _officer_units(request: HttpRequest) -> set[int]:
     ids = officer_unit_ids(user=request.user)
@@ -219,39 +255,69 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid()
     today = timezone.localdate()
     data = form.cleaned_data if valid else {"start": today, "end": today, "method": ""}
-    payments = selectors.payments_for_reconciliation(unit_ids=unit_ids, start=data["start"],
-                                                     end=data["end"],
-                                                     method=data.get("method") or "")
+    payments = selectors.payments_for_reconciliation(
+        unit_ids=unit_ids, start=data["start"], end=data["end"], method=data.get("method") or ""
+    )
     if valid and request.GET.get("format") == "csv":
         return _reconciliation_csv(payments, data)
     rows = list(payments)
-    return render(request, "dossiers/payments/reconciliation.html", {
-        "form": form, "start": data["start"], "end": data["end"], "payments": rows,
-        "totals": selectors.payments_daily_totals(payments=payments),
-        "total_vnd": sum(p.amount_vnd for p in rows),
-        "refunded_vnd": sum(p.amount_vnd for p in rows if p.state == Payment.State.REFUNDED),
-        "open_payments": selectors.payments_open(unit_ids=unit_ids)[:100],
-        "paid_twice": selectors.payments_paid_twice(unit_ids=unit_ids)[:100],
-        "confirm_form": PaymentConfirmForm(auto_id="id_confirm_%s", per_unit=False),
-        "refund_form": RefundForm(auto_id="id_refund_%s"),
-        "csv_query": request.GET.urlencode(),
-    }, status=200 if valid else 400)
+    return render(
+        request,
+        "dossiers/payments/reconciliation.html",
+        {
+            "form": form,
+            "start": data["start"],
+            "end": data["end"],
+            "payments": rows,
+            "totals": selectors.payments_daily_totals(payments=payments),
+            "total_vnd": sum(p.amount_vnd for p in rows),
+            "refunded_vnd": sum(p.amount_vnd for p in rows if p.state == Payment.State.REFUNDED),
+            "open_payments": selectors.payments_open(unit_ids=unit_ids)[:100],
+            "paid_twice": selectors.payments_paid_twice(unit_ids=unit_ids)[:100],
+            "confirm_form": PaymentConfirmForm(auto_id="id_confirm_%s", per_unit=False),
+            "refund_form": RefundForm(auto_id="id_refund_%s"),
+            "csv_query": request.GET.urlencode(),
+        },
+        status=200 if valid else 400,
+    )
 
 
 def _reconciliation_csv(payments: object, data: dict[str, object]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (f'attachment; filename="thanh-toan-{data["start"]}-'
-                                       f'{data["end"]}.csv"')
+    response["Content-Disposition"] = (
+        f'attachment; filename="thanh-toan-{data["start"]}-{data["end"]}.csv"'
+    )
     response.write("\ufeff")  # Excel reads UTF-8 with a BOM
     writer = csv.writer(response)
-    writer.writerow(["paid_at", "receipt_number", "dossier", "unit", "method", "reference",
-                     "gateway", "amount_vnd", "state", "refunded_at"])
+    writer.writerow(
+        [
+            "paid_at",
+            "receipt_number",
+            "dossier",
+            "unit",
+            "method",
+            "reference",
+            "gateway",
+            "amount_vnd",
+            "state",
+            "refunded_at",
+        ]
+    )
     for p in payments:  # type: ignore[attr-defined]
-        writer.writerow([timezone.localtime(p.paid_at).isoformat(), p.receipt_number,
-                         p.dossier.code, p.dossier.unit.code, p.method, p.reference, p.gateway,
-                         p.amount_vnd, p.state,
-                         timezone.localtime(p.refunded_at).isoformat() if p.refunded_at
-                         else ""])
+        writer.writerow(
+            [
+                timezone.localtime(p.paid_at).isoformat(),
+                p.receipt_number,
+                p.dossier.code,
+                p.dossier.unit.code,
+                p.method,
+                p.reference,
+                p.gateway,
+                p.amount_vnd,
+                p.state,
+                timezone.localtime(p.refunded_at).isoformat() if p.refunded_at else "",
+            ]
+        )
     return response
 
 
@@ -263,24 +329,31 @@ def officer_confirm(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            payment = services.payment_confirm(dossier=dossier, actor=request.user,
-                                               method=data["method"],
-                                               reference=data["reference"],
-                                               pages=data.get("pages"),
-                                               copies=data.get("copies"))
+            payment = services.payment_confirm(
+                dossier=dossier,
+                actor=request.user,
+                method=data["method"],
+                reference=data["reference"],
+                pages=data.get("pages"),
+                copies=data.get("copies"),
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         except PortalError as exc:
             messages.error(request, str(exc.message))
         else:
-            messages.success(request, _("Đã ghi nhận thanh toán %(amount)s đồng cho hồ sơ "
-                                        "%(code)s.") % {"amount": money(payment.amount_vnd),
-                                                        "code": code})
+            messages.success(
+                request,
+                _("Đã ghi nhận thanh toán %(amount)s đồng cho hồ sơ %(code)s.")
+                % {"amount": money(payment.amount_vnd), "code": code},
+            )
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values()
-                                         for e in errors))
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith(
-        "/can-bo/") else reverse("payment-reconciliation"))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(
+        request.POST.get("next")
+        if request.POST.get("next", "").startswith("/can-bo/")
+        else reverse("payment-reconciliation")
+    )
 
 
 @require_POST
@@ -289,13 +362,13 @@ def officer_refund(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = Payment.objects.select_related("dossier").filter(pk=payment_id).first()
     if payment is None:
         raise Http404
-    dossier_get_for_officer(user=request.user, code=payment.dossier.code,
-                            action="confirm_payment")
+    dossier_get_for_officer(user=request.user, code=payment.dossier.code, action="confirm_payment")
     form = RefundForm(request.POST)
     if form.is_valid():
         try:
-            services.payment_refund(payment=payment, actor=request.user,
-                                    reason=form.cleaned_data["reason"])
+            services.payment_refund(
+                payment=payment, actor=request.user, reason=form.cleaned_data["reason"]
+            )
         except (ValidationError, PortalError) as exc:
             messages.error(request, str(getattr(exc, "message", exc)))
         else:

@@ -75,15 +75,23 @@ def _required(value: str, field: str, message: str) -> str:
 
 # --- Reception ------------------------------------------------------------------------------
 
+
 @transaction.atomic(durable=True)
-def dossier_receive_at_counter(*, procedure: Procedure, unit: Unit, channel: str,
-                               applicant: Applicant, actor: User,
-                               checklist: Sequence[int] = (),
-                               files: Sequence[IncomingFile] = (),
-                               delivery: str = Dossier.Delivery.COUNTER,
-                               delivery_address: str = "", payment_method: str = "",
-                               note: str = "", at: datetime | None = None
-                               ) -> tuple[Dossier, str]:
+def dossier_receive_at_counter(
+    *,
+    procedure: Procedure,
+    unit: Unit,
+    channel: str,
+    applicant: Applicant,
+    actor: User,
+    checklist: Sequence[int] = (),
+    files: Sequence[IncomingFile] = (),
+    delivery: str = Dossier.Delivery.COUNTER,
+    delivery_address: str = "",
+    payment_method: str = "",
+    note: str = "",
+    at: datetime | None = None,
+) -> tuple[Dossier, str]:
     """Receive a dossier brought to the desk or sent by the post; return it and its key.
 
     `checklist` holds the ids of the procedure's documents the officer checked as received;
@@ -106,60 +114,98 @@ def dossier_receive_at_counter(*, procedure: Procedure, unit: Unit, channel: str
             checked.add(incoming.document.pk)
     missing = [d.name for d in documents if d.required and d.pk not in checked]
     if missing:
-        raise ValidationError({"checklist": _("Hồ sơ chưa đủ thành phần bắt buộc: %(names)s.")
-                               % {"names": "; ".join(missing)}})
+        raise ValidationError(
+            {
+                "checklist": _("Hồ sơ chưa đủ thành phần bắt buộc: %(names)s.")
+                % {"names": "; ".join(missing)}
+            }
+        )
     dossier, key = dossier_create(
-        procedure=procedure, unit=unit, channel=channel, applicant=applicant, files=files,
-        delivery=delivery, delivery_address=delivery_address, payment_method=payment_method,
-        actor=actor, note=note, at=at,
+        procedure=procedure,
+        unit=unit,
+        channel=channel,
+        applicant=applicant,
+        files=files,
+        delivery=delivery,
+        delivery_address=delivery_address,
+        payment_method=payment_method,
+        actor=actor,
+        note=note,
+        at=at,
     )
-    received = [{"document_id": d.pk, "name": d.name, "originals": d.originals,
-                 "copies": d.copies} for d in documents if d.pk in checked]
+    received = [
+        {"document_id": d.pk, "name": d.name, "originals": d.originals, "copies": d.copies}
+        for d in documents
+        if d.pk in checked
+    ]
     Dossier.objects.filter(pk=dossier.pk).update(received_documents=received)
     dossier.received_documents = received
     return dossier, key
 
 
 @transaction.atomic(durable=True)
-def dossier_receive(*, dossier: Dossier, actor: User, note: str = "",
-                    at: datetime | None = None) -> Dossier:
+def dossier_receive(
+    *, dossier: Dossier, actor: User, note: str = "", at: datetime | None = None
+) -> Dossier:
     """Accept an online dossier: `received`, the due time is fixed and the clock starts."""
     officer_assert_can(user=actor, dossier=dossier, action="receive")
     if not dossier.received_documents:
         # Online: what arrived is what the citizen attached, one entry per document.
-        docs = {f.document_id: f.document for f in dossier.files.select_related("document")
-                if f.document_id and f.kind == DossierFile.Kind.SUBMISSION}
-        received = [{"document_id": d.pk, "name": d.name, "originals": d.originals,
-                     "copies": d.copies}
-                    for d in sorted(docs.values(), key=lambda d: (d.order, d.pk))]
+        docs = {
+            f.document_id: f.document
+            for f in dossier.files.select_related("document")
+            if f.document_id and f.kind == DossierFile.Kind.SUBMISSION
+        }
+        received = [
+            {"document_id": d.pk, "name": d.name, "originals": d.originals, "copies": d.copies}
+            for d in sorted(docs.values(), key=lambda d: (d.order, d.pk))
+        ]
     else:
         received = dossier.received_documents
     return dossier_transition(
-        dossier=dossier, to=S.RECEIVED, actor=actor, at=at, note=note,
-        expected_from=ACTION_FROM["receive"], changes={"received_documents": received},
+        dossier=dossier,
+        to=S.RECEIVED,
+        actor=actor,
+        at=at,
+        note=note,
+        expected_from=ACTION_FROM["receive"],
+        changes={"received_documents": received},
         details={"action": "receive"},
     )
 
 
 @transaction.atomic(durable=True)
-def dossier_refuse(*, dossier: Dossier, actor: User, reason: str,
-                   at: datetime | None = None) -> Dossier:
+def dossier_refuse(
+    *, dossier: Dossier, actor: User, reason: str, at: datetime | None = None
+) -> Dossier:
     """Refuse an online dossier at reception (Mẫu 03), with the specific reasons."""
     officer_assert_can(user=actor, dossier=dossier, action="refuse")
     reason = _required(reason, "reason", _("Vui lòng nêu rõ lý do từ chối."))
     return dossier_transition(
-        dossier=dossier, to=S.REFUSED, actor=actor, at=at, note=reason,
-        expected_from=ACTION_FROM["refuse"], details={"action": "refuse", "reason": reason},
+        dossier=dossier,
+        to=S.REFUSED,
+        actor=actor,
+        at=at,
+        note=reason,
+        expected_from=ACTION_FROM["refuse"],
+        details={"action": "refuse", "reason": reason},
         notify_context={"reason": reason},
     )
 
 
 # --- Supplement -----------------------------------------------------------------------------
 
+
 @transaction.atomic(durable=True)
-def dossier_request_supplement(*, dossier: Dossier, actor: User, document_ids: Sequence[int],
-                               reason: str, override_note: str = "",
-                               at: datetime | None = None) -> SupplementRequest:
+def dossier_request_supplement(
+    *,
+    dossier: Dossier,
+    actor: User,
+    document_ids: Sequence[int],
+    reason: str,
+    override_note: str = "",
+    at: datetime | None = None,
+) -> SupplementRequest:
     """Ask for every missing item at once (Mẫu 02); the clock pauses.
 
     Items come only from the procedure's published list. One request per agency: a second
@@ -174,40 +220,67 @@ def dossier_request_supplement(*, dossier: Dossier, actor: User, document_ids: S
         raise ValidationError({"items": _("Chọn ít nhất một giấy tờ cần bổ sung.")})
     documents = list(dossier.procedure.documents.filter(pk__in=ids))
     if len(documents) != len(ids):
-        raise ValidationError({"items": _("Chỉ được yêu cầu các giấy tờ trong danh mục thành "
-                                          "phần hồ sơ đã công bố của thủ tục.")})
+        raise ValidationError(
+            {
+                "items": _(
+                    "Chỉ được yêu cầu các giấy tờ trong danh mục thành "
+                    "phần hồ sơ đã công bố của thủ tục."
+                )
+            }
+        )
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     agency_id = locked.handling_unit_id
     earlier = SupplementRequest.objects.filter(dossier=locked, unit_id=agency_id).exists()
     override_by = None
     if earlier:
         if not officer_can(user=actor, dossier=locked, action="override_supplement"):
-            raise NotAllowed(_("Cơ quan đã yêu cầu bổ sung một lần; lần thứ hai cần lãnh đạo "
-                               "đơn vị phê duyệt."))
-        override_note = _required(override_note, "override_note",
-                                  _("Vui lòng ghi lý do phê duyệt yêu cầu bổ sung lần hai."))
+            raise NotAllowed(
+                _("Cơ quan đã yêu cầu bổ sung một lần; lần thứ hai cần lãnh đạo đơn vị phê duyệt.")
+            )
+        override_note = _required(
+            override_note,
+            "override_note",
+            _("Vui lòng ghi lý do phê duyệt yêu cầu bổ sung lần hai."),
+        )
         override_by = actor
     names = [d.name for d in sorted(documents, key=lambda d: (d.order, d.pk))]
     locked = dossier_transition(
-        dossier=locked, to=S.SUPPLEMENT_REQUESTED, actor=actor, at=at, note=reason,
+        dossier=locked,
+        to=S.SUPPLEMENT_REQUESTED,
+        actor=actor,
+        at=at,
+        note=reason,
         expected_from=ACTION_FROM["request_supplement"],
-        details={"action": "request_supplement", "items": names, "reason": reason,
-                 "override": bool(override_by)},
+        details={
+            "action": "request_supplement",
+            "items": names,
+            "reason": reason,
+            "override": bool(override_by),
+        },
         notify_context={"items": names, "reason": reason},
     )
     request = SupplementRequest.objects.create(
-        dossier=locked, unit_id=agency_id, requested_by=actor, requested_at=at, reason=reason,
-        override_by=override_by, override_note=override_note if override_by else "",
+        dossier=locked,
+        unit_id=agency_id,
+        requested_by=actor,
+        requested_at=at,
+        reason=reason,
+        override_by=override_by,
+        override_note=override_note if override_by else "",
     )
     request.documents.set(documents)
     if override_by is not None:
-        AuditLog.objects.create(actor=actor, action="supplement_override", target=locked.code,
-                                details={"request": request.pk, "note": override_note,
-                                         "unit": agency_id})
+        AuditLog.objects.create(
+            actor=actor,
+            action="supplement_override",
+            target=locked.code,
+            details={"request": request.pk, "note": override_note, "unit": agency_id},
+        )
     return request
 
 
 # --- Transfer -------------------------------------------------------------------------------
+
 
 def handover_punctuality(*, given_at: datetime, due: datetime | None) -> str:
     """Early before the due date, on time on the due date, late after the due time."""
@@ -221,64 +294,92 @@ def handover_punctuality(*, given_at: datetime, due: datetime | None) -> str:
 
 
 @transaction.atomic(durable=True)
-def dossier_transfer(*, dossier: Dossier, actor: User, to_unit: Unit,
-                     to_user: User | None = None, note: str = "",
-                     at: datetime | None = None) -> Dossier:
+def dossier_transfer(
+    *,
+    dossier: Dossier,
+    actor: User,
+    to_unit: Unit,
+    to_user: User | None = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> Dossier:
     """Hand the dossier to another office or officer at once; a row of Mẫu 05 is logged."""
     officer_assert_can(user=actor, dossier=dossier, action="transfer")
     at = at or timezone.now()
-    if to_user is not None and not Membership.objects.filter(user=to_user,
-                                                             unit=to_unit).exists():
+    if to_user is not None and not Membership.objects.filter(user=to_user, unit=to_unit).exists():
         raise ValidationError({"to_user": _("Cán bộ nhận không thuộc đơn vị nhận.")})
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     from_unit_id = locked.handling_unit_id
     moved = dossier_transition(
-        dossier=locked, to=S.PROCESSING, actor=actor, at=at, note=note,
+        dossier=locked,
+        to=S.PROCESSING,
+        actor=actor,
+        at=at,
+        note=note,
         expected_from=ACTION_FROM["transfer"],
         changes={"handling_unit": to_unit, "assigned_to": to_user},
-        details={"action": "transfer", "from_unit": from_unit_id, "to_unit": to_unit.pk,
-                 "to_user": to_user.pk if to_user else None},
+        details={
+            "action": "transfer",
+            "from_unit": from_unit_id,
+            "to_unit": to_unit.pk,
+            "to_user": to_user.pk if to_user else None,
+        },
         notify=False,
     )
     Handover.objects.create(
-        dossier=moved, from_unit_id=from_unit_id, to_unit=to_unit, from_user=actor,
-        to_user=to_user, given_at=at, received_at=at, step_due_at=moved.due_at,
-        punctuality=handover_punctuality(given_at=at, due=moved.due_at), note=note,
+        dossier=moved,
+        from_unit_id=from_unit_id,
+        to_unit=to_unit,
+        from_user=actor,
+        to_user=to_user,
+        given_at=at,
+        received_at=at,
+        step_due_at=moved.due_at,
+        punctuality=handover_punctuality(given_at=at, due=moved.due_at),
+        note=note,
     )
     return moved
 
 
 # --- Payment --------------------------------------------------------------------------------
 
+
 @transaction.atomic(durable=True)
-def dossier_request_payment(*, dossier: Dossier, actor: User, amount_vnd: int,
-                            at: datetime | None = None) -> Payment:
+def dossier_request_payment(
+    *, dossier: Dossier, actor: User, amount_vnd: int, at: datetime | None = None
+) -> Payment:
     """Ask the applicant to pay (state 6); the clock pauses."""
     officer_assert_can(user=actor, dossier=dossier, action="request_payment")
     at = at or timezone.now()
     if int(amount_vnd) <= 0:
         raise ValidationError({"amount_vnd": _("Số tiền phải lớn hơn 0.")})
     moved = dossier_transition(
-        dossier=dossier, to=S.AWAITING_PAYMENT, actor=actor, at=at,
+        dossier=dossier,
+        to=S.AWAITING_PAYMENT,
+        actor=actor,
+        at=at,
         expected_from=ACTION_FROM["request_payment"],
         details={"action": "request_payment", "amount_vnd": int(amount_vnd)},
         notify_context={"amount_vnd": int(amount_vnd)},
     )
     from dossiers.payments.services import payment_request_record  # issue 7
 
-    return payment_request_record(dossier=moved, amount_vnd=int(amount_vnd), actor=actor,
-                                  at=at)
+    return payment_request_record(dossier=moved, amount_vnd=int(amount_vnd), actor=actor, at=at)
 
 
 @transaction.atomic(durable=True)
-def dossier_confirm_payment(*, dossier: Dossier, actor: User, method: str,
-                            reference: str = "", at: datetime | None = None) -> Dossier:
+def dossier_confirm_payment(
+    *, dossier: Dossier, actor: User, method: str, reference: str = "", at: datetime | None = None
+) -> Dossier:
     """The applicant has paid: back to processing, the due time moves by the pause."""
     officer_assert_can(user=actor, dossier=dossier, action="confirm_payment")
     at = at or timezone.now()
     method = _required(method, "method", _("Vui lòng chọn hình thức thanh toán."))
     moved = dossier_transition(
-        dossier=dossier, to=S.PROCESSING, actor=actor, at=at,
+        dossier=dossier,
+        to=S.PROCESSING,
+        actor=actor,
+        at=at,
         expected_from=ACTION_FROM["confirm_payment"],
         details={"action": "confirm_payment", "method": method, "reference": reference},
         notify=False,
@@ -291,10 +392,17 @@ def dossier_confirm_payment(*, dossier: Dossier, actor: User, method: str,
 
 # --- Decision and return --------------------------------------------------------------------
 
+
 @transaction.atomic(durable=True)
-def dossier_resolve(*, dossier: Dossier, actor: User, outcome: str, note: str = "",
-                    result_file: IncomingFile | None = None,
-                    at: datetime | None = None) -> Dossier:
+def dossier_resolve(
+    *,
+    dossier: Dossier,
+    actor: User,
+    outcome: str,
+    note: str = "",
+    result_file: IncomingFile | None = None,
+    at: datetime | None = None,
+) -> Dossier:
     """Decide: approved or denied (a denial states its reasons), with an optional result file."""
     officer_assert_can(user=actor, dossier=dossier, action="resolve")
     at = at or timezone.now()
@@ -303,31 +411,48 @@ def dossier_resolve(*, dossier: Dossier, actor: User, outcome: str, note: str = 
     if outcome == Dossier.Outcome.DENIED:
         note = _required(note, "note", _("Vui lòng nêu lý do từ chối giải quyết."))
     moved = dossier_transition(
-        dossier=dossier, to=S.RESOLVED, actor=actor, at=at, note=note,
+        dossier=dossier,
+        to=S.RESOLVED,
+        actor=actor,
+        at=at,
+        note=note,
         expected_from=ACTION_FROM["resolve"],
         changes={"resolved_at": at, "outcome": outcome},
-        details={"action": "resolve", "outcome": outcome,
-                 "result_file": result_file.name if result_file else ""},
+        details={
+            "action": "resolve",
+            "outcome": outcome,
+            "result_file": result_file.name if result_file else "",
+        },
     )
     if result_file is not None:
-        dossier_file_store(dossier=moved, incoming=result_file, kind=DossierFile.Kind.RESULT,
-                           uploaded_by=actor)
+        dossier_file_store(
+            dossier=moved, incoming=result_file, kind=DossierFile.Kind.RESULT, uploaded_by=actor
+        )
     return moved
 
 
 @transaction.atomic(durable=True)
-def dossier_return(*, dossier: Dossier, actor: User, method: str, recipient_name: str = "",
-                   tracking_number: str = "", at: datetime | None = None) -> Dossier:
+def dossier_return(
+    *,
+    dossier: Dossier,
+    actor: User,
+    method: str,
+    recipient_name: str = "",
+    tracking_number: str = "",
+    at: datetime | None = None,
+) -> Dossier:
     """Hand the result back: at the counter (to whom), by post (tracking), or electronically."""
     officer_assert_can(user=actor, dossier=dossier, action="return")
     at = at or timezone.now()
     context: dict[str, Any] = {}
     if method == Dossier.Delivery.COUNTER:
-        recipient_name = _required(recipient_name, "recipient_name",
-                                   _("Vui lòng nhập họ tên người nhận kết quả."))
+        recipient_name = _required(
+            recipient_name, "recipient_name", _("Vui lòng nhập họ tên người nhận kết quả.")
+        )
     elif method == Dossier.Delivery.POST:
-        tracking_number = _required(tracking_number, "tracking_number",
-                                    _("Vui lòng nhập số hiệu bưu gửi."))
+        tracking_number = _required(
+            tracking_number, "tracking_number", _("Vui lòng nhập số hiệu bưu gửi.")
+        )
         context["tracking_number"] = tracking_number
     elif method == Dossier.Delivery.ELECTRONIC:
         if not dossier.files.filter(kind=DossierFile.Kind.RESULT).exists():
@@ -335,30 +460,46 @@ def dossier_return(*, dossier: Dossier, actor: User, method: str, recipient_name
     else:
         raise ValidationError({"method": _("Cách thức trả kết quả không hợp lệ.")})
     moved = dossier_transition(
-        dossier=dossier, to=S.RETURNED, actor=actor, at=at,
+        dossier=dossier,
+        to=S.RETURNED,
+        actor=actor,
+        at=at,
         expected_from=ACTION_FROM["return"],
-        changes={"returned_at": at, "return_method": method,
-                 "return_recipient": recipient_name},
-        details={"action": "return", "method": method, "recipient_name": recipient_name,
-                 "tracking_number": tracking_number},
+        changes={"returned_at": at, "return_method": method, "return_recipient": recipient_name},
+        details={
+            "action": "return",
+            "method": method,
+            "recipient_name": recipient_name,
+            "tracking_number": tracking_number,
+        },
         notify_context=context,
     )
     if method == Dossier.Delivery.POST:
-        Shipment.objects.create(dossier=moved, direction=Shipment.Direction.OUTBOUND,
-                                tracking_number=tracking_number, handed_over_at=at,
-                                recipient=recipient_name)
+        Shipment.objects.create(
+            dossier=moved,
+            direction=Shipment.Direction.OUTBOUND,
+            tracking_number=tracking_number,
+            handed_over_at=at,
+            recipient=recipient_name,
+        )
     return moved
 
 
 @transaction.atomic(durable=True)
-def dossier_stop(*, dossier: Dossier, actor: User, reason: str,
-                 at: datetime | None = None) -> Dossier:
+def dossier_stop(
+    *, dossier: Dossier, actor: User, reason: str, at: datetime | None = None
+) -> Dossier:
     """Stop handling after the applicant's withdrawal request (the stop notice)."""
     officer_assert_can(user=actor, dossier=dossier, action="stop")
     reason = _required(reason, "reason", _("Vui lòng nêu lý do dừng xử lý."))
     return dossier_transition(
-        dossier=dossier, to=S.STOPPED, actor=actor, at=at, note=reason,
-        expected_from=ACTION_FROM["stop"], details={"action": "stop", "reason": reason},
+        dossier=dossier,
+        to=S.STOPPED,
+        actor=actor,
+        at=at,
+        note=reason,
+        expected_from=ACTION_FROM["stop"],
+        details={"action": "stop", "reason": reason},
         notify_context={"reason": reason},
     )
 
@@ -375,8 +516,9 @@ def dossier_apology_due(*, dossier: Dossier, at: datetime | None = None) -> bool
 
 
 @transaction.atomic(durable=True)
-def dossier_apologize(*, dossier: Dossier, actor: User, reason: str, new_due_at: datetime,
-                      at: datetime | None = None) -> Apology:
+def dossier_apologize(
+    *, dossier: Dossier, actor: User, reason: str, new_due_at: datetime, at: datetime | None = None
+) -> Apology:
     """Mẫu 04: apology with one new return date, signed by the head of the unit.
 
     Once per dossier; only from one working day before the due time or when late; the new
@@ -390,26 +532,47 @@ def dossier_apologize(*, dossier: Dossier, actor: User, reason: str, new_due_at:
     if locked.status not in APOLOGY_STATES or locked.due_at is None:
         raise InvalidTransition(
             _("Hồ sơ đang ở trạng thái “%(state)s”, không thể lập phiếu xin lỗi.")
-            % {"state": S(locked.status).label}, extra={"status": locked.status})
+            % {"state": S(locked.status).label},
+            extra={"status": locked.status},
+        )
     if Apology.objects.filter(dossier=locked).exists():
-        raise InvalidTransition(_("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một "
-                                  "lần."), extra={"status": locked.status})
+        raise InvalidTransition(
+            _("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần."),
+            extra={"status": locked.status},
+        )
     if not dossier_apology_due(dossier=locked, at=at):
-        raise ValidationError({"new_due_at": _("Chỉ lập phiếu xin lỗi từ một ngày làm việc "
-                                               "trước hạn trả kết quả.")})
+        raise ValidationError(
+            {"new_due_at": _("Chỉ lập phiếu xin lỗi từ một ngày làm việc trước hạn trả kết quả.")}
+        )
     if new_due_at <= locked.due_at:
-        raise ValidationError({"new_due_at": _("Ngày hẹn mới phải sau thời hạn trả kết quả "
-                                               "ban đầu.")})
+        raise ValidationError(
+            {"new_due_at": _("Ngày hẹn mới phải sau thời hạn trả kết quả ban đầu.")}
+        )
     apology = Apology.objects.create(
-        dossier=locked, unit_id=locked.handling_unit_id, reason=reason,
-        original_due_at=locked.due_at, new_due_at=new_due_at, signed_by=actor, issued_at=at,
+        dossier=locked,
+        unit_id=locked.handling_unit_id,
+        reason=reason,
+        original_due_at=locked.due_at,
+        new_due_at=new_due_at,
+        signed_by=actor,
+        issued_at=at,
     )
     event = event_append(
-        dossier=locked, kind="apology", from_status=locked.status, to_status=locked.status,
-        actor=actor, actor_label=_label(actor), unit_id=locked.handling_unit_id, at=at,
-        note=reason, details={"action": "apologize", "reason": reason,
-                              "original_due_at": locked.due_at.isoformat(),
-                              "new_due_at": new_due_at.isoformat()},
+        dossier=locked,
+        kind="apology",
+        from_status=locked.status,
+        to_status=locked.status,
+        actor=actor,
+        actor_label=_label(actor),
+        unit_id=locked.handling_unit_id,
+        at=at,
+        note=reason,
+        details={
+            "action": "apologize",
+            "reason": reason,
+            "original_due_at": locked.due_at.isoformat(),
+            "new_due_at": new_due_at.isoformat(),
+        },
     )
     # Imported here: notifications depends on dossiers, not the other way round.
     from notifications.services import dossier_event_notify
@@ -423,18 +586,26 @@ def dossier_apologize(*, dossier: Dossier, actor: User, reason: str, new_due_at:
 ACK_LIMIT_MINUTES = 8 * 60
 
 
-def dossier_ack_overdue(*, dossier: Dossier, at: datetime | None = None,
-                        calendar: clock.WorkCalendar | None = None) -> bool:
+def dossier_ack_overdue(
+    *, dossier: Dossier, at: datetime | None = None, calendar: clock.WorkCalendar | None = None
+) -> bool:
     """An online dossier left in `submitted` for more than 8 working hours (Decree 45/2020)."""
     if dossier.status != S.SUBMITTED or dossier.channel != Channel.ONLINE:
         return False
     waited = clock.working_minutes_between(
-        dossier.submitted_at, at or timezone.now(), hours=unit_office_hours(dossier.unit),
-        calendar=calendar or work_calendar())
+        dossier.submitted_at,
+        at or timezone.now(),
+        hours=unit_office_hours(dossier.unit),
+        calendar=calendar or work_calendar(),
+    )
     return waited > ACK_LIMIT_MINUTES
 
 
 def officer_choices(*, unit: Unit) -> list[Any]:
     """The officers of a unit, for the transfer form."""
-    return list(get_user_model().objects.filter(memberships__unit=unit).distinct()
-                .order_by("first_name", "username"))
+    return list(
+        get_user_model()
+        .objects.filter(memberships__unit=unit)
+        .distinct()
+        .order_by("first_name", "username")
+    )

@@ -48,15 +48,20 @@ def dossier_get_by_code(*, code: str) -> Dossier | None:
     code = (code or "").strip().upper()
     if not code:
         return None
-    return (Dossier.objects.select_related("procedure", "unit", "handling_unit")
-            .filter(code=code).first())
+    return (
+        Dossier.objects.select_related("procedure", "unit", "handling_unit")
+        .filter(code=code)
+        .first()
+    )
 
 
 def key_locked_message(dossier: Dossier) -> str:
     until = timezone.localtime(dossier.key_locked_until) if dossier.key_locked_until else None
-    return _("Mã tra cứu của hồ sơ này tạm thời bị khoá vì đã nhập sai nhiều lần. Vui lòng thử "
-             "lại sau %(time)s, hoặc yêu cầu gửi lại mã tra cứu qua SMS tới số điện thoại đã "
-             "đăng ký.") % {"time": date_format(until, "H:i d/m/Y") if until else ""}
+    return _(
+        "Mã tra cứu của hồ sơ này tạm thời bị khoá vì đã nhập sai nhiều lần. Vui lòng thử "
+        "lại sau %(time)s, hoặc yêu cầu gửi lại mã tra cứu qua SMS tới số điện thoại đã "
+        "đăng ký."
+    ) % {"time": date_format(until, "H:i d/m/Y") if until else ""}
 
 
 def dossier_get_for_citizen(*, code: str, key: str) -> Dossier:
@@ -67,15 +72,15 @@ def dossier_get_for_citizen(*, code: str, key: str) -> Dossier:
     """
     dossier = dossier_get_by_code(code=code)
     if dossier is None:
-        raise DossierNotFound(_("Không tìm thấy hồ sơ có mã này. Vui lòng kiểm tra lại mã hồ "
-                                "sơ."))
+        raise DossierNotFound(_("Không tìm thấy hồ sơ có mã này. Vui lòng kiểm tra lại mã hồ sơ."))
     if update_key_is_locked(dossier=dossier):
         raise Locked(key_locked_message(dossier))
     if not update_key_check(dossier=dossier, key=key or ""):
         if update_key_is_locked(dossier=dossier):
             raise Locked(key_locked_message(dossier))
-        raise WrongKey(_("Mã tra cứu không đúng. Mã tra cứu có trong tin nhắn SMS gửi khi nộp "
-                         "hồ sơ."))
+        raise WrongKey(
+            _("Mã tra cứu không đúng. Mã tra cứu có trong tin nhắn SMS gửi khi nộp hồ sơ.")
+        )
     return dossier
 
 
@@ -96,32 +101,52 @@ def dossier_key_resend(*, dossier: Dossier, client: str = "") -> None:
 
     now = timezone.now()
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if KeyResend.objects.filter(dossier=locked, at__gte=now - timedelta(days=1)).count() \
-            >= KEY_RESEND_PER_DOSSIER_PER_DAY:
-        raise Locked(_("Mã tra cứu của hồ sơ này đã được gửi lại %(n)s lần trong 24 giờ qua. "
-                       "Vui lòng thử lại sau.") % {"n": KEY_RESEND_PER_DOSSIER_PER_DAY})
-    if client and KeyResend.objects.filter(client=client, at__gte=now - timedelta(hours=1)
-                                           ).count() >= KEY_RESEND_PER_CLIENT_PER_HOUR:
-        raise Locked(_("Bạn đã yêu cầu gửi lại mã tra cứu quá nhiều lần. Vui lòng thử lại sau "
-                       "một giờ."))
+    if (
+        KeyResend.objects.filter(dossier=locked, at__gte=now - timedelta(days=1)).count()
+        >= KEY_RESEND_PER_DOSSIER_PER_DAY
+    ):
+        raise Locked(
+            _(
+                "Mã tra cứu của hồ sơ này đã được gửi lại %(n)s lần trong 24 giờ qua. "
+                "Vui lòng thử lại sau."
+            )
+            % {"n": KEY_RESEND_PER_DOSSIER_PER_DAY}
+        )
+    if (
+        client
+        and KeyResend.objects.filter(client=client, at__gte=now - timedelta(hours=1)).count()
+        >= KEY_RESEND_PER_CLIENT_PER_HOUR
+    ):
+        raise Locked(
+            _("Bạn đã yêu cầu gửi lại mã tra cứu quá nhiều lần. Vui lòng thử lại sau một giờ.")
+        )
     key = update_key_generate()
     locked.update_key_hash = update_key_hash(code=locked.code, key=key)
     locked.save(update_fields=["update_key_hash", "updated_at"])
     KeyResend.objects.create(dossier=locked, client=client)
-    AuditLog.objects.create(actor=None, action="dossier.key_resend", target=locked.code,
-                            details={"phone_tail": locked.applicant_phone[-3:]})
+    AuditLog.objects.create(
+        actor=None,
+        action="dossier.key_resend",
+        target=locked.code,
+        details={"phone_tail": locked.applicant_phone[-3:]},
+    )
     sms_key_resend(dossier=locked, update_key=key)
     dossier.update_key_hash = locked.update_key_hash
 
 
 def supplement_request_open(*, dossier: Dossier) -> SupplementRequest | None:
-    return (SupplementRequest.objects.filter(dossier=dossier, answered_at__isnull=True)
-            .prefetch_related("documents").order_by("-requested_at", "-id").first())
+    return (
+        SupplementRequest.objects.filter(dossier=dossier, answered_at__isnull=True)
+        .prefetch_related("documents")
+        .order_by("-requested_at", "-id")
+        .first()
+    )
 
 
 @transaction.atomic
-def dossier_supplement_answer(*, dossier: Dossier, files: Sequence[IncomingFile],
-                              note: str) -> Dossier:
+def dossier_supplement_answer(
+    *, dossier: Dossier, files: Sequence[IncomingFile], note: str
+) -> Dossier:
     """The citizen sends what a supplement request asked for.
 
     Steps: the dossier must await a supplement; every requested document needs at least one
@@ -141,11 +166,11 @@ def dossier_supplement_answer(*, dossier: Dossier, files: Sequence[IncomingFile]
     for pk, doc in wanted.items():
         if pk not in given:
             errors.setdefault(f"document_{pk}", []).append(
-                _("Vui lòng tải lên “%(doc)s”.") % {"doc": doc.name})
+                _("Vui lòng tải lên “%(doc)s”.") % {"doc": doc.name}
+            )
     for f in files:
         if f.document is None or f.document.pk not in wanted:
-            errors.setdefault("__all__", []).append(
-                _("Chỉ nộp các giấy tờ được yêu cầu bổ sung."))
+            errors.setdefault("__all__", []).append(_("Chỉ nộp các giấy tờ được yêu cầu bổ sung."))
             break
     if len(note) > 2000:
         errors.setdefault("note", []).append(_("Ghi chú tối đa 2.000 ký tự."))
@@ -159,8 +184,13 @@ def dossier_supplement_answer(*, dossier: Dossier, files: Sequence[IncomingFile]
     request.save(update_fields=["answered_at", "answer_note"])
     to = S.PROCESSING if locked.received_at else S.SUBMITTED
     return dossier_transition(
-        dossier=locked, to=to, actor=None, actor_label=_label(locked), at=now,
-        note=note.strip(), details={"supplement_request": request.pk, "files": len(files)},
+        dossier=locked,
+        to=to,
+        actor=None,
+        actor_label=_label(locked),
+        at=now,
+        note=note.strip(),
+        details={"supplement_request": request.pk, "files": len(files)},
         expected_from=[S.SUPPLEMENT_REQUESTED],
     )
 
@@ -174,11 +204,16 @@ def dossier_withdraw_request(*, dossier: Dossier, reason: str) -> Dossier:
         raise ValidationError({"reason": _("Lý do tối đa 2.000 ký tự.")})
     current = Dossier.objects.only("status").get(pk=dossier.pk).status
     if current in FINAL or current == S.WITHDRAWAL_REQUESTED:
-        raise InvalidTransition(_("Hồ sơ đã có quyết định hoặc đã yêu cầu rút, không thể rút hồ sơ "
-                           "nữa."))
+        raise InvalidTransition(
+            _("Hồ sơ đã có quyết định hoặc đã yêu cầu rút, không thể rút hồ sơ nữa.")
+        )
     return dossier_transition(
-        dossier=dossier, to=S.WITHDRAWAL_REQUESTED, actor=None, actor_label=_label(dossier),
-        note=reason, details={"by": "citizen"},
+        dossier=dossier,
+        to=S.WITHDRAWAL_REQUESTED,
+        actor=None,
+        actor_label=_label(dossier),
+        note=reason,
+        details={"by": "citizen"},
     )
 
 

@@ -38,12 +38,20 @@ def _notify(event: DossierEvent, context: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def dossier_transition(*, dossier: Dossier, to: str, actor: AbstractBaseUser | None,
-                       note: str = "", details: dict[str, Any] | None = None,
-                       changes: dict[str, Any] | None = None, at: datetime | None = None,
-                       actor_label: str = "", notify: bool = True,
-                       notify_context: dict[str, Any] | None = None,
-                       expected_from: Iterable[str] | None = None) -> Dossier:
+def dossier_transition(
+    *,
+    dossier: Dossier,
+    to: str,
+    actor: AbstractBaseUser | None,
+    note: str = "",
+    details: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+    at: datetime | None = None,
+    actor_label: str = "",
+    notify: bool = True,
+    notify_context: dict[str, Any] | None = None,
+    expected_from: Iterable[str] | None = None,
+) -> Dossier:
     """Move `dossier` to `to`. The only code that assigns Dossier.status.
 
     Steps: lock the row again; check the move on the locked row (and `expected_from`, the
@@ -55,8 +63,9 @@ def dossier_transition(*, dossier: Dossier, to: str, actor: AbstractBaseUser | N
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     from_status = locked.status
     allowed_from = set(expected_from) if expected_from is not None else None
-    if to not in ALLOWED[from_status] or (allowed_from is not None
-                                          and from_status not in allowed_from):
+    if to not in ALLOWED[from_status] or (
+        allowed_from is not None and from_status not in allowed_from
+    ):
         raise InvalidTransition(
             _("Hồ sơ đang ở trạng thái “%(state)s”, không thể thực hiện thao tác này.")
             % {"state": S(from_status).label},
@@ -74,8 +83,12 @@ def dossier_transition(*, dossier: Dossier, to: str, actor: AbstractBaseUser | N
     if from_status in PAUSED and to not in PAUSED:
         if locked.due_at and locked.paused_at:
             locked.due_at = clock.resume_due_at(
-                locked.due_at, paused_at=locked.paused_at, resumed_at=at,
-                hours=unit_office_hours(locked.unit), calendar=work_calendar())
+                locked.due_at,
+                paused_at=locked.paused_at,
+                resumed_at=at,
+                hours=unit_office_hours(locked.unit),
+                calendar=work_calendar(),
+            )
             fields.add("due_at")
         locked.paused_at = None
         fields.add("paused_at")
@@ -86,8 +99,14 @@ def dossier_transition(*, dossier: Dossier, to: str, actor: AbstractBaseUser | N
         fields.add(name)
     locked.save(update_fields=sorted(fields))
     event = event_append(
-        dossier=locked, from_status=from_status, to_status=to, actor=actor,
-        actor_label=actor_label, unit_id=locked.handling_unit_id, at=at, note=note,
+        dossier=locked,
+        from_status=from_status,
+        to_status=to,
+        actor=actor,
+        actor_label=actor_label,
+        unit_id=locked.handling_unit_id,
+        at=at,
+        note=note,
         details=details,
     )
     from reports.summaries import summary_record_event  # reports count every move
@@ -101,8 +120,9 @@ def dossier_transition(*, dossier: Dossier, to: str, actor: AbstractBaseUser | N
 def dossier_compute_due(*, dossier: Dossier, received_at: datetime) -> datetime:
     """The appointment time: the procedure's limit for the channel, on the unit's hours."""
     limit = procedure_time_limit(dossier.procedure, dossier.channel)
-    return clock.due_at(received_at, limit, hours=unit_office_hours(dossier.unit),
-                        calendar=work_calendar())
+    return clock.due_at(
+        received_at, limit, hours=unit_office_hours(dossier.unit), calendar=work_calendar()
+    )
 
 
 @dataclass(frozen=True)
@@ -116,8 +136,13 @@ class IncomingFile:
     content_type: str = ""
 
 
-def dossier_file_store(*, dossier: Dossier, incoming: IncomingFile, kind: str,
-                       uploaded_by: AbstractBaseUser | None = None) -> DossierFile:
+def dossier_file_store(
+    *,
+    dossier: Dossier,
+    incoming: IncomingFile,
+    kind: str,
+    uploaded_by: AbstractBaseUser | None = None,
+) -> DossierFile:
     """Store one file privately with its size and SHA-256."""
     digest = hashlib.sha256()
     size = 0
@@ -127,9 +152,15 @@ def dossier_file_store(*, dossier: Dossier, incoming: IncomingFile, kind: str,
         size += len(chunk)
     incoming.upload.seek(0)
     row = DossierFile(
-        dossier=dossier, document=incoming.document, kind=kind, token=secrets.token_hex(16),
-        extension=incoming.extension, original_name=incoming.name, size=size,
-        sha256=digest.hexdigest(), content_type=incoming.content_type,
+        dossier=dossier,
+        document=incoming.document,
+        kind=kind,
+        token=secrets.token_hex(16),
+        extension=incoming.extension,
+        original_name=incoming.name,
+        size=size,
+        sha256=digest.hexdigest(),
+        content_type=incoming.content_type,
         uploaded_by=uploaded_by,
     )
     row.file.save(PurePath(incoming.name).name, incoming.upload, save=False)
@@ -149,13 +180,22 @@ class Applicant:
 
 
 @transaction.atomic
-def dossier_create(*, procedure: Procedure, unit: Unit, channel: str, applicant: Applicant,
-                   files: Sequence[IncomingFile] = (), delivery: str = Dossier.Delivery.COUNTER,
-                   delivery_address: str = "", payment_method: str = "",
-                   actor: AbstractBaseUser | None = None,
-                   citizen: AbstractBaseUser | None = None,
-                   idempotency_key: str | None = None, note: str = "",
-                   at: datetime | None = None) -> tuple[Dossier, str]:
+def dossier_create(
+    *,
+    procedure: Procedure,
+    unit: Unit,
+    channel: str,
+    applicant: Applicant,
+    files: Sequence[IncomingFile] = (),
+    delivery: str = Dossier.Delivery.COUNTER,
+    delivery_address: str = "",
+    payment_method: str = "",
+    actor: AbstractBaseUser | None = None,
+    citizen: AbstractBaseUser | None = None,
+    idempotency_key: str | None = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> tuple[Dossier, str]:
     """Create a dossier with its code, files and first event; return it and its update key.
 
     Online dossiers start as `submitted` (the clock starts at reception); counter and postal
@@ -173,8 +213,10 @@ def dossier_create(*, procedure: Procedure, unit: Unit, channel: str, applicant:
         raise ValidationError({"unit": _("Đơn vị này không giải quyết thủ tục đã chọn.")})
     if channel == Channel.ONLINE and not procedure.accepts_online:
         raise ValidationError(
-            _("Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp trực tiếp hoặc "
-              "qua bưu chính.")
+            _(
+                "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp trực tiếp hoặc "
+                "qua bưu chính."
+            )
         )
     if delivery == Dossier.Delivery.POST and not delivery_address.strip():
         raise ValidationError({"delivery_address": _("Vui lòng nhập địa chỉ nhận kết quả.")})
@@ -182,34 +224,62 @@ def dossier_create(*, procedure: Procedure, unit: Unit, channel: str, applicant:
     code = dossier_code_next(unit=unit, at=at)
     online = channel == Channel.ONLINE
     dossier = Dossier(
-        code=code, procedure=procedure, unit=unit, handling_unit=unit, channel=channel,
+        code=code,
+        procedure=procedure,
+        unit=unit,
+        handling_unit=unit,
+        channel=channel,
         status=S.SUBMITTED,
-        applicant_kind=applicant.kind, applicant_name=applicant.name.strip(),
-        applicant_id_number=applicant.id_number.strip(), applicant_phone=applicant.phone,
-        applicant_email=applicant.email, applicant_address=applicant.address.strip(),
-        organisation_name=applicant.organisation_name, delivery=delivery,
-        delivery_address=delivery_address.strip(), payment_method=payment_method,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name.strip(),
+        applicant_id_number=applicant.id_number.strip(),
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address.strip(),
+        organisation_name=applicant.organisation_name,
+        delivery=delivery,
+        delivery_address=delivery_address.strip(),
+        payment_method=payment_method,
         fee_vnd=procedure_fee(procedure=procedure, channel=channel),
-        update_key_hash=update_key_hash(code=code, key=key), citizen=citizen,
-        idempotency_key=idempotency_key or None, submitted_at=at, note=note,
+        update_key_hash=update_key_hash(code=code, key=key),
+        citizen=citizen,
+        idempotency_key=idempotency_key or None,
+        submitted_at=at,
+        note=note,
         assigned_to=None if online else actor,
     )
     # The related rows came in as loaded instances: checking again that they exist would be
     # three more queries in every submission.
-    dossier.full_clean(exclude=["update_key_hash", "procedure", "unit", "handling_unit",
-                                "citizen", "assigned_to"])
+    dossier.full_clean(
+        exclude=["update_key_hash", "procedure", "unit", "handling_unit", "citizen", "assigned_to"]
+    )
     dossier.save()
     for incoming in files:
-        dossier_file_store(dossier=dossier, incoming=incoming,
-                           kind=DossierFile.Kind.SUBMISSION, uploaded_by=actor)
-    first = event_append(dossier=dossier, kind="created", to_status=S.SUBMITTED, actor=actor,
-                         actor_label=actor_label_for(actor, applicant), unit_id=unit.pk, at=at,
-                         note=note, details={"channel": channel, "files": len(files)})
+        dossier_file_store(
+            dossier=dossier, incoming=incoming, kind=DossierFile.Kind.SUBMISSION, uploaded_by=actor
+        )
+    first = event_append(
+        dossier=dossier,
+        kind="created",
+        to_status=S.SUBMITTED,
+        actor=actor,
+        actor_label=actor_label_for(actor, applicant),
+        unit_id=unit.pk,
+        at=at,
+        note=note,
+        details={"channel": channel, "files": len(files)},
+    )
     _notify(first, {"update_key": key})
     if not online:
-        dossier = dossier_transition(dossier=dossier, to=S.RECEIVED, actor=actor, at=at,
-                                     note=_("Tiếp nhận trực tiếp") if channel == Channel.COUNTER
-                                     else _("Tiếp nhận qua bưu chính"))
+        dossier = dossier_transition(
+            dossier=dossier,
+            to=S.RECEIVED,
+            actor=actor,
+            at=at,
+            note=_("Tiếp nhận trực tiếp")
+            if channel == Channel.COUNTER
+            else _("Tiếp nhận qua bưu chính"),
+        )
     return dossier, key
 
 

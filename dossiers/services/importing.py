@@ -28,8 +28,19 @@ from procedures.calendar import procedure_time_limit, unit_office_hours, work_ca
 from procedures.models import Channel, Procedure, Unit
 from procedures.selectors import procedure_get
 
-COLUMNS = ["code", "procedure_code", "unit_code", "channel", "applicant_name",
-           "applicant_phone", "received_at", "due_at", "status", "resolved_at", "returned_at"]
+COLUMNS = [
+    "code",
+    "procedure_code",
+    "unit_code",
+    "channel",
+    "applicant_name",
+    "applicant_phone",
+    "received_at",
+    "due_at",
+    "status",
+    "resolved_at",
+    "returned_at",
+]
 S = Dossier.Status
 CODE_PATTERN = re.compile(r"^(?P<e_id>.+)-(?P<day>\d{6})-(?P<seq>\d{4,})$")
 
@@ -78,8 +89,9 @@ def _parse_moment(raw: str) -> datetime:
     return value
 
 
-def _validate(line: int, raw: dict[str, str], seen: set[str],
-              units: dict[str, Unit]) -> tuple[_Row | None, list[str]]:
+def _validate(
+    line: int, raw: dict[str, str], seen: set[str], units: dict[str, Unit]
+) -> tuple[_Row | None, list[str]]:
     errors: list[str] = []
 
     def err(column: str, message: str) -> None:
@@ -133,21 +145,33 @@ def _validate(line: int, raw: dict[str, str], seen: set[str],
         err("procedure_code", "required")
     else:
         on = timezone.localtime(received).date() if received else None
-        procedure = (procedure_get(code=values["procedure_code"], on=on)
-                     or procedure_get(code=values["procedure_code"])
-                     or Procedure.objects.filter(code=values["procedure_code"])
-                     .order_by("-effective_from").first())
+        procedure = (
+            procedure_get(code=values["procedure_code"], on=on)
+            or procedure_get(code=values["procedure_code"])
+            or Procedure.objects.filter(code=values["procedure_code"])
+            .order_by("-effective_from")
+            .first()
+        )
         if procedure is None:
             err("procedure_code", f"unknown procedure {values['procedure_code']!r}")
     if errors:
         return None, errors
     assert procedure is not None
     assert unit is not None
-    return _Row(line=line, code=code, procedure=procedure, unit=unit,
-                channel=values["channel"], applicant_name=values["applicant_name"],
-                applicant_phone=values["applicant_phone"], status=status,
-                received_at=received, due_at=moments["due_at"],
-                resolved_at=moments["resolved_at"], returned_at=moments["returned_at"]), []
+    return _Row(
+        line=line,
+        code=code,
+        procedure=procedure,
+        unit=unit,
+        channel=values["channel"],
+        applicant_name=values["applicant_name"],
+        applicant_phone=values["applicant_phone"],
+        status=status,
+        received_at=received,
+        due_at=moments["due_at"],
+        resolved_at=moments["resolved_at"],
+        returned_at=moments["returned_at"],
+    ), []
 
 
 def dossiers_import_rows(*, rows: list[dict[str, str]], header: list[str]) -> ImportResult:
@@ -167,8 +191,9 @@ def dossiers_import_rows(*, rows: list[dict[str, str]], header: list[str]) -> Im
             valid.append(row)
     if result.errors:
         return result
-    existing = set(Dossier.objects.filter(code__in=[r.code for r in valid])
-                   .values_list("code", flat=True))
+    existing = set(
+        Dossier.objects.filter(code__in=[r.code for r in valid]).values_list("code", flat=True)
+    )
     calendar = work_calendar()
     with transaction.atomic(durable=True):
         created = []
@@ -194,24 +219,46 @@ def _reports_refresh(dossier_ids: list[int]) -> None:
 def _create(row: _Row, calendar: clock.WorkCalendar) -> Dossier:
     due = row.due_at
     if due is None and row.received_at is not None:
-        due = clock.due_at(row.received_at, procedure_time_limit(row.procedure, row.channel),
-                           hours=unit_office_hours(row.unit), calendar=calendar)
+        due = clock.due_at(
+            row.received_at,
+            procedure_time_limit(row.procedure, row.channel),
+            hours=unit_office_hours(row.unit),
+            calendar=calendar,
+        )
     outcome = Dossier.Outcome.APPROVED if row.status in {S.RESOLVED, S.RETURNED} else ""
     dossier = Dossier(
-        code=row.code, procedure=row.procedure, unit=row.unit, handling_unit=row.unit,
-        channel=row.channel, status=row.status, applicant_name=row.applicant_name,
-        applicant_phone=row.applicant_phone, applicant_id_number="", applicant_address="",
-        submitted_at=row.received_at or timezone.now(), received_at=row.received_at,
-        due_at=due, resolved_at=row.resolved_at, returned_at=row.returned_at, outcome=outcome,
+        code=row.code,
+        procedure=row.procedure,
+        unit=row.unit,
+        handling_unit=row.unit,
+        channel=row.channel,
+        status=row.status,
+        applicant_name=row.applicant_name,
+        applicant_phone=row.applicant_phone,
+        applicant_id_number="",
+        applicant_address="",
+        submitted_at=row.received_at or timezone.now(),
+        received_at=row.received_at,
+        due_at=due,
+        resolved_at=row.resolved_at,
+        returned_at=row.returned_at,
+        outcome=outcome,
         note="Nhập từ hệ thống cũ",
     )
     # Legacy registers lack the ID number and address: the rest is validated.
     dossier.full_clean(exclude=["applicant_id_number", "applicant_address", "update_key_hash"])
     dossier.save()
-    event_append(dossier=dossier, kind="imported", to_status=row.status, actor=None,
-                 actor_label="import_dossiers", unit_id=row.unit.pk,
-                 at=row.returned_at or row.resolved_at or row.received_at or timezone.now(),
-                 note=f"line {row.line}", details={"source": "import_dossiers"})
+    event_append(
+        dossier=dossier,
+        kind="imported",
+        to_status=row.status,
+        actor=None,
+        actor_label="import_dossiers",
+        unit_id=row.unit.pk,
+        at=row.returned_at or row.resolved_at or row.received_at or timezone.now(),
+        note=f"line {row.line}",
+        details={"source": "import_dossiers"},
+    )
     _reserve_sequence(row)
     return dossier
 
@@ -228,7 +275,8 @@ def _reserve_sequence(row: _Row) -> None:
     value = int(match["seq"])
     DailySequence.objects.get_or_create(unit=row.unit, day=day)
     DailySequence.objects.filter(unit=row.unit, day=day).update(
-        last_value=Greatest(F("last_value"), value))
+        last_value=Greatest(F("last_value"), value)
+    )
 
 
 def dossiers_import(*, path: Path) -> ImportResult:

@@ -17,17 +17,35 @@ from reports.selectors.sums import FINISHED, level_bucket, period_sums, rate_pct
 # The columns, named as in the header of the letter's table as data
 # (reports/data/appendix-tan-uyen-2020-10.csv), in its order.
 COLUMNS: tuple[str, ...] = (
-    "received_total", "procedures_total", "l2_received", "l2_procedures",
-    "l3_received_direct", "l3_received_online", "l3_procedures",
-    "l4_received_direct", "l4_received_online", "l4_procedures",
-    "backlog", "received_one_stop", "received_online",
-    "resolved_l2", "resolved_l3", "resolved_l4", "unresolved", "resolution_rate_pct",
+    "received_total",
+    "procedures_total",
+    "l2_received",
+    "l2_procedures",
+    "l3_received_direct",
+    "l3_received_online",
+    "l3_procedures",
+    "l4_received_direct",
+    "l4_received_online",
+    "l4_procedures",
+    "backlog",
+    "received_one_stop",
+    "received_online",
+    "resolved_l2",
+    "resolved_l3",
+    "resolved_l4",
+    "unresolved",
+    "resolution_rate_pct",
 )
-PROCEDURE_COLUMNS: tuple[str, ...] = ("procedures_total", "l2_procedures", "l3_procedures",
-                                      "l4_procedures")
+PROCEDURE_COLUMNS: tuple[str, ...] = (
+    "procedures_total",
+    "l2_procedures",
+    "l3_procedures",
+    "l4_procedures",
+)
 # Counts of dossiers: the total row is their sum.
-ADDITIVE: tuple[str, ...] = tuple(c for c in COLUMNS
-                                  if c not in PROCEDURE_COLUMNS and c != "resolution_rate_pct")
+ADDITIVE: tuple[str, ...] = tuple(
+    c for c in COLUMNS if c not in PROCEDURE_COLUMNS and c != "resolution_rate_pct"
+)
 
 
 @dataclass
@@ -38,8 +56,12 @@ class AppendixRow:
     values: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"stt": self.stt, "unit_code": self.unit_code, "unit_name": self.unit_name,
-                **{c: self.values.get(c) for c in COLUMNS}}
+        return {
+            "stt": self.stt,
+            "unit_code": self.unit_code,
+            "unit_name": self.unit_name,
+            **{c: self.values.get(c) for c in COLUMNS},
+        }
 
 
 @dataclass
@@ -49,8 +71,12 @@ class Appendix:
     total: AppendixRow
 
     def as_dict(self) -> dict[str, Any]:
-        return {"from": self.period.start.isoformat(), "to": self.period.end.isoformat(),
-                "rows": [r.as_dict() for r in self.rows], "total": self.total.as_dict()}
+        return {
+            "from": self.period.start.isoformat(),
+            "to": self.period.end.isoformat(),
+            "rows": [r.as_dict() for r in self.rows],
+            "total": self.total.as_dict(),
+        }
 
 
 def _received_column(level: int, channel: str) -> str:
@@ -61,9 +87,16 @@ def _received_column(level: int, channel: str) -> str:
 
 
 def _finish_rate(values: dict[str, Any]) -> None:
-    values["received_total"] = sum(values[c] for c in (
-        "l2_received", "l3_received_direct", "l3_received_online", "l4_received_direct",
-        "l4_received_online"))
+    values["received_total"] = sum(
+        values[c]
+        for c in (
+            "l2_received",
+            "l3_received_direct",
+            "l3_received_online",
+            "l4_received_direct",
+            "l4_received_online",
+        )
+    )
     resolved = values["resolved_l2"] + values["resolved_l3"] + values["resolved_l4"]
     base = values["backlog"] + values["received_total"]
     values["unresolved"] = base - resolved
@@ -74,12 +107,20 @@ def procedure_counts(*, period: Period, unit_ids: set[int]) -> dict[str, int]:
     """The TTHC columns: procedures (distinct codes) in force on the last day of the period,
     per level, handled by at least one unit of `unit_ids`."""
     counts = dict.fromkeys(PROCEDURE_COLUMNS, 0)
-    rows = (Procedure.objects.filter(in_force(on=period.end), units__in=unit_ids)
-            .values("level").annotate(n=Count("code", distinct=True)).order_by())
+    rows = (
+        Procedure.objects.filter(in_force(on=period.end), units__in=unit_ids)
+        .values("level")
+        .annotate(n=Count("code", distinct=True))
+        .order_by()
+    )
     for row in rows:
         counts[f"l{level_bucket(row['level'])}_procedures"] += row["n"]
-    total = (Procedure.objects.filter(in_force(on=period.end), units__in=unit_ids)
-             .values("code").distinct().count())
+    total = (
+        Procedure.objects.filter(in_force(on=period.end), units__in=unit_ids)
+        .values("code")
+        .distinct()
+        .count()
+    )
     counts["procedures_total"] = total
     return counts
 
@@ -95,12 +136,21 @@ def appendix_compute(*, period: Period, units: list[Unit], scope: set[int]) -> A
     row's district (see reports/README.md); the total row adds the rows up.
     """
     mapping = unit_tree_map(units=units, scope=scope)
-    rows = [AppendixRow(stt=u.report_order or index + 1, unit_code=u.code, unit_name=u.name,
-                        values=dict.fromkeys(ADDITIVE, 0))
-            for index, u in enumerate(units)]
-    for item in period_sums(period=period, unit_ids=mapping,
-                            group=("unit_id", "procedure__level", "channel"),
-                            counters=("received", *FINISHED)):
+    rows = [
+        AppendixRow(
+            stt=u.report_order or index + 1,
+            unit_code=u.code,
+            unit_name=u.name,
+            values=dict.fromkeys(ADDITIVE, 0),
+        )
+        for index, u in enumerate(units)
+    ]
+    for item in period_sums(
+        period=period,
+        unit_ids=mapping,
+        group=("unit_id", "procedure__level", "channel"),
+        counters=("received", *FINISHED),
+    ):
         level = level_bucket(item["procedure__level"])
         for index in mapping[item["unit_id"]]:
             values = rows[index].values
@@ -108,13 +158,16 @@ def appendix_compute(*, period: Period, units: list[Unit], scope: set[int]) -> A
             key = "received_online" if item["channel"] == Channel.ONLINE else "received_one_stop"
             values[key] += item["received"]
             values[f"resolved_l{level}"] += sum(item[c] for c in FINISHED)
-    for item in period_sums(period=period.before, unit_ids=mapping, group=("unit_id",),
-                            counters=("received", *FINISHED)):
+    for item in period_sums(
+        period=period.before, unit_ids=mapping, group=("unit_id",), counters=("received", *FINISHED)
+    ):
         for index in mapping[item["unit_id"]]:
             rows[index].values["backlog"] += item["received"] - sum(item[c] for c in FINISHED)
 
-    parents = {pk: (parent, kind)
-               for pk, parent, kind in Unit.objects.values_list("pk", "parent_id", "kind")}
+    parents = {
+        pk: (parent, kind)
+        for pk, parent, kind in Unit.objects.values_list("pk", "parent_id", "kind")
+    }
     districts: dict[int, set[int]] = {}
     counts: dict[int, dict[str, int]] = {}
     for unit, row in zip(units, rows, strict=True):

@@ -85,21 +85,32 @@ def late_now_counts(*, unit_ids: set[int], now: datetime) -> dict[int, int]:
     today = timezone.localtime(now).date()
     counts: dict[int, int] = {}
     # COUNT(*): the partial index holds all the query needs (an index-only scan).
-    earlier = (DossierFact.objects.filter(unit_id__in=unit_ids, finished_day__isnull=True,
-                                          due_day__lt=today)
-               .values("unit_id").annotate(n=Count("*")).order_by())
+    earlier = (
+        DossierFact.objects.filter(
+            unit_id__in=unit_ids, finished_day__isnull=True, due_day__lt=today
+        )
+        .values("unit_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
     # A late dossier is due before now (before its pause, if paused): a narrow due_at range.
-    due_today = (Dossier.objects.filter(late_q(at=now), unit_id__in=unit_ids,
-                                        due_at__gte=day_start(today), due_at__lt=now)
-                 .values("unit_id").annotate(n=Count("pk")).order_by())
+    due_today = (
+        Dossier.objects.filter(
+            late_q(at=now), unit_id__in=unit_ids, due_at__gte=day_start(today), due_at__lt=now
+        )
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for row in (*earlier, *due_today):
         counts[row["unit_id"]] = counts.get(row["unit_id"], 0) + row["n"]
     return counts
 
 
 @without_jit
-def dashboard_compute(*, month: dt.date, units: list[Unit], scope: set[int],
-                      now: datetime | None = None) -> Dashboard:
+def dashboard_compute(
+    *, month: dt.date, units: list[Unit], scope: set[int], now: datetime | None = None
+) -> Dashboard:
     """Everything on the dashboard, in a few queries whatever the number of dossiers.
 
     Steps: one pass over twelve months of month summary rows (per unit and channel) gives
@@ -115,16 +126,22 @@ def dashboard_compute(*, month: dt.date, units: list[Unit], scope: set[int],
     recent = set(months[-3:])
     points = {m: MonthPoint(m, 0, 0, 0, 0) for m in months}
     kpis = [UnitKpi(unit=unit, name=unit.name, code=unit.code) for unit in units]
-    used: dict[int, dict[str, int]] = {i: {"received": 0, "online": 0}
-                                       for i in range(len(units))}
+    used: dict[int, dict[str, int]] = {i: {"received": 0, "online": 0} for i in range(len(units))}
     # One pass over twelve months of month rows gives the trends, the month's KPIs and the
     # least-using ranking.
-    rows = (SummaryRow.objects.filter(grain=Grain.MONTH, period__gte=months[0],
-                                      period__lte=months[-1], unit_id__in=ids)
-            .values("period", "unit_id", "channel")
-            .annotate(received=Sum("received"), early=Sum("resolved_early"),
-                      on_time=Sum("resolved_on_time"), late=Sum("resolved_late"))
-            .order_by())
+    rows = (
+        SummaryRow.objects.filter(
+            grain=Grain.MONTH, period__gte=months[0], period__lte=months[-1], unit_id__in=ids
+        )
+        .values("period", "unit_id", "channel")
+        .annotate(
+            received=Sum("received"),
+            early=Sum("resolved_early"),
+            on_time=Sum("resolved_on_time"),
+            late=Sum("resolved_late"),
+        )
+        .order_by()
+    )
     for row in rows:
         received, online = row["received"] or 0, row["channel"] == Channel.ONLINE
         in_time = (row["early"] or 0) + (row["on_time"] or 0)
@@ -147,29 +164,55 @@ def dashboard_compute(*, month: dt.date, units: list[Unit], scope: set[int],
     for unit_id, n in late_now_counts(unit_ids=ids, now=now).items():
         for index in mapping.get(unit_id, []):
             kpis[index].late_now += n
-    apology_rows = (Apology.objects.filter(issued_at__gte=period.start_at,
-                                           issued_at__lt=period.end_at, dossier__unit_id__in=ids)
-                    .values("dossier__unit_id").annotate(n=Count("pk")).order_by())
+    apology_rows = (
+        Apology.objects.filter(
+            issued_at__gte=period.start_at, issued_at__lt=period.end_at, dossier__unit_id__in=ids
+        )
+        .values("dossier__unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for row in apology_rows:
         for index in mapping.get(row["dossier__unit_id"], []):
             kpis[index].apologies += row["n"]
     total = UnitKpi(unit=None, name="", code="")
     for kpi in kpis:
-        for attr in ("received", "received_online", "resolved", "resolved_on_time",
-                     "late_now", "apologies"):
+        for attr in (
+            "received",
+            "received_online",
+            "resolved",
+            "resolved_on_time",
+            "late_now",
+            "apologies",
+        ):
             setattr(total, attr, getattr(total, attr) + getattr(kpi, attr))
 
     window = Period(months[-3], period.end)
     ranked = sorted(range(len(units)), key=lambda i: (used[i]["received"], units[i].name))
-    least = [{"unit": units[i], "received": used[i]["received"],
-              "online": used[i]["online"],
-              "online_rate_pct": rate_pct(used[i]["online"], used[i]["received"])}
-             for i in ranked[:LEAST_USING]]
+    least = [
+        {
+            "unit": units[i],
+            "received": used[i]["received"],
+            "online": used[i]["online"],
+            "online_rate_pct": rate_pct(used[i]["online"], used[i]["received"]),
+        }
+        for i in ranked[:LEAST_USING]
+    ]
 
     late_qs = Dossier.objects.filter(late_q(at=now), unit_id__in=ids)
-    late = list(late_qs.select_related("procedure", "unit", "handling_unit", "assigned_to")
-                .order_by("due_at", "pk")[:LATE_LIST])
-    return Dashboard(period=period, kpis=kpis, total=total,
-                     trends=[points[m] for m in months], least_using=least, late=late,
-                     late_count=total.late_now, now=now,
-                     extra={"window": window})
+    late = list(
+        late_qs.select_related("procedure", "unit", "handling_unit", "assigned_to").order_by(
+            "due_at", "pk"
+        )[:LATE_LIST]
+    )
+    return Dashboard(
+        period=period,
+        kpis=kpis,
+        total=total,
+        trends=[points[m] for m in months],
+        least_using=least,
+        late=late,
+        late_count=total.late_now,
+        now=now,
+        extra={"window": window},
+    )

@@ -33,18 +33,21 @@ FINISHES = {c.value for c in DossierFact.Finish}
 
 
 def _fact_q(metric: str, period: Period) -> Q:
-    open_at_end = Q(received_day__lte=period.end) & (Q(finished_day__isnull=True)
-                                                     | Q(finished_day__gt=period.end))
+    open_at_end = Q(received_day__lte=period.end) & (
+        Q(finished_day__isnull=True) | Q(finished_day__gt=period.end)
+    )
     if metric == "received":
         return Q(received_day__gte=period.start, received_day__lte=period.end)
     if metric == "in_hand":
-        return Q(received_day__lte=period.end) & (Q(finished_day__isnull=True)
-                                                  | Q(finished_day__gte=period.start))
+        return Q(received_day__lte=period.end) & (
+            Q(finished_day__isnull=True) | Q(finished_day__gte=period.start)
+        )
     if metric == "resolved":
         return Q(finished_day__gte=period.start, finished_day__lte=period.end)
     if metric == "backlog":
-        return Q(received_day__lt=period.start) & (Q(finished_day__isnull=True)
-                                                   | Q(finished_day__gte=period.start))
+        return Q(received_day__lt=period.start) & (
+            Q(finished_day__isnull=True) | Q(finished_day__gte=period.start)
+        )
     if metric == "unresolved":
         return open_at_end
     if metric == "overdue":
@@ -54,9 +57,17 @@ def _fact_q(metric: str, period: Period) -> Q:
     raise ValueError(metric)
 
 
-def drilldown_dossiers(*, metric: str, period: Period, unit_ids: set[int], level: int | None = None,
-                       channel: str = "", finish: str = "", field: str = "",
-                       now: datetime | None = None) -> QuerySet[Dossier]:
+def drilldown_dossiers(
+    *,
+    metric: str,
+    period: Period,
+    unit_ids: set[int],
+    level: int | None = None,
+    channel: str = "",
+    finish: str = "",
+    field: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Dossier]:
     """The dossiers counted by `metric` (see METRICS) for these receiving units.
 
     level 2 includes level 1 (the letter's columns); channel is "online" or "direct"
@@ -68,21 +79,22 @@ def drilldown_dossiers(*, metric: str, period: Period, unit_ids: set[int], level
     if metric == "late_now":
         qs = qs.filter(late_q(at=now or timezone.now()))
     elif metric == "apologies":
-        qs = qs.filter(apology__issued_at__gte=period.start_at,
-                       apology__issued_at__lt=period.end_at)
+        qs = qs.filter(
+            apology__issued_at__gte=period.start_at, apology__issued_at__lt=period.end_at
+        )
     else:
         facts = DossierFact.objects.filter(_fact_q(metric, period), unit_id__in=unit_ids)
         if finish in FINISHES:
             facts = facts.filter(finish=finish)
         qs = qs.filter(pk__in=facts.values("dossier_id"))
     if level:
-        qs = qs.filter(procedure__level__lte=2) if level <= 2 else qs.filter(
-            procedure__level=level)
+        qs = qs.filter(procedure__level__lte=2) if level <= 2 else qs.filter(procedure__level=level)
     if channel == "online":
         qs = qs.filter(channel=Channel.ONLINE)
     elif channel == "direct":
         qs = qs.exclude(channel=Channel.ONLINE)
     if field:
         qs = qs.filter(procedure__field__slug=field)
-    return (qs.select_related("procedure", "unit", "handling_unit", "assigned_to")
-            .order_by("received_at", "pk"))
+    return qs.select_related("procedure", "unit", "handling_unit", "assigned_to").order_by(
+        "received_at", "pk"
+    )

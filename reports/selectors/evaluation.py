@@ -88,68 +88,113 @@ class UnitEvaluation:
         return str(_("Yếu"))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"unit_code": self.unit_code, "unit_name": self.unit_name,
-                "dossiers": self.dossiers, "criteria": self.averages, "points": self.points,
-                "max_points": 2 * self.available, "score_18": self.score, "band": self.band}
+        return {
+            "unit_code": self.unit_code,
+            "unit_name": self.unit_name,
+            "dossiers": self.dossiers,
+            "criteria": self.averages,
+            "points": self.points,
+            "max_points": 2 * self.available,
+            "score_18": self.score,
+            "band": self.band,
+        }
 
 
 def _points_expressions() -> dict[str, Any]:
     """Per-dossier points on each criterion the data can tell (None: not evaluated)."""
-    supplements = (SupplementRequest.objects.filter(dossier_id=OuterRef("dossier_id"))
-                   .values("dossier_id").annotate(n=Count("id")).values("n"))
-    agencies = (SupplementRequest.objects.filter(dossier_id=OuterRef("dossier_id"))
-                .values("dossier_id").annotate(n=Count("unit_id", distinct=True)).values("n"))
+    supplements = (
+        SupplementRequest.objects.filter(dossier_id=OuterRef("dossier_id"))
+        .values("dossier_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    agencies = (
+        SupplementRequest.objects.filter(dossier_id=OuterRef("dossier_id"))
+        .values("dossier_id")
+        .annotate(n=Count("unit_id", distinct=True))
+        .values("n")
+    )
     handovers = Handover.objects.filter(dossier_id=OuterRef("dossier_id"))
-    time_points = Case(When(finish=F_.EARLY, then=Value(2)), When(finish=F_.ON_TIME,
-                                                                    then=Value(1)),
-                       default=Value(0), output_field=IntegerField())
-    published = list(Procedure.objects.annotate(docs=Count("documents")).filter(docs__gt=0)
-                     .exclude(legal_basis=[]).values_list("pk", flat=True))
+    time_points = Case(
+        When(finish=F_.EARLY, then=Value(2)),
+        When(finish=F_.ON_TIME, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    published = list(
+        Procedure.objects.annotate(docs=Count("documents"))
+        .filter(docs__gt=0)
+        .exclude(legal_basis=[])
+        .values_list("pk", flat=True)
+    )
     expressions: dict[str, Any] = {
         "total_time": time_points,
         "office_time": Case(
             When(Exists(handovers.filter(punctuality="late")), then=Value(0)),
             When(~Exists(handovers), then=time_points),
             When(~Exists(handovers.exclude(punctuality="early")), then=Value(2)),
-            default=Value(1), output_field=IntegerField()),
-        "contacts": Case(When(n_sup=0, then=Value(2)), When(n_sup=1, then=Value(1)),
-                         default=Value(0), output_field=IntegerField()),
-        "agencies": Case(When(n_agencies=0, then=Value(2)), When(n_agencies=1, then=Value(1)),
-                         default=Value(0), output_field=IntegerField()),
-        "desk": Case(When(dossier__returned_at__isnull=False, then=Value(2)), default=Value(1),
-                     output_field=IntegerField()),
-        "publicity": Case(When(procedure_id__in=published, then=Value(2)), default=Value(0),
-                          output_field=IntegerField()),
-        "online": Case(When(procedure__level=4, then=Value(2)),
-                       When(procedure__level=3, then=Value(1)), default=Value(0),
-                       output_field=IntegerField()),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        "contacts": Case(
+            When(n_sup=0, then=Value(2)),
+            When(n_sup=1, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        "agencies": Case(
+            When(n_agencies=0, then=Value(2)),
+            When(n_agencies=1, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        "desk": Case(
+            When(dossier__returned_at__isnull=False, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        "publicity": Case(
+            When(procedure_id__in=published, then=Value(2)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        "online": Case(
+            When(procedure__level=4, then=Value(2)),
+            When(procedure__level=3, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
     }
-    annotations = {"n_sup": Coalesce(Subquery(supplements), 0),
-                   "n_agencies": Coalesce(Subquery(agencies), 0)}
+    annotations = {
+        "n_sup": Coalesce(Subquery(supplements), 0),
+        "n_agencies": Coalesce(Subquery(agencies), 0),
+    }
     try:
         from citizens.models import Rating
 
         score = Rating.objects.filter(dossier_id=OuterRef("dossier_id")).values("score")[:1]
         annotations["rating"] = Subquery(score)
-        expressions["attitude"] = Case(When(rating__gte=4, then=Value(2)),
-                                       When(rating=3, then=Value(1)),
-                                       When(rating__lte=2, then=Value(0)), default=None,
-                                       output_field=IntegerField())
+        expressions["attitude"] = Case(
+            When(rating__gte=4, then=Value(2)),
+            When(rating=3, then=Value(1)),
+            When(rating__lte=2, then=Value(0)),
+            default=None,
+            output_field=IntegerField(),
+        )
     except ImportError:  # pragma: no cover - the citizens app is part of the project
         pass
     return {"annotations": annotations, "points": expressions}
 
 
 @without_jit
-def units_evaluate(*, period: Period, units: list[Unit], scope: set[int]
-                   ) -> list[UnitEvaluation]:
+def units_evaluate(*, period: Period, units: list[Unit], scope: set[int]) -> list[UnitEvaluation]:
     """The 18-point evaluation of each unit (with the units below it) over the dossiers
     finished in the period: one aggregate query, per receiving unit, then added up."""
     mapping = unit_tree_map(units=units, scope=scope)
     parts = _points_expressions()
-    qs = (DossierFact.objects.filter(unit_id__in=set(mapping), finished_day__gte=period.start,
-                                     finished_day__lte=period.end)
-          .annotate(**parts["annotations"]))
+    qs = DossierFact.objects.filter(
+        unit_id__in=set(mapping), finished_day__gte=period.start, finished_day__lte=period.end
+    ).annotate(**parts["annotations"])
     # Count the evaluated dossiers of each criterion through an annotation of its points.
     qs = qs.annotate(**{f"pt_{k}": e for k, e in parts["points"].items()})
     aggregates: dict[str, Any] = {"dossiers": Count("pk")}
@@ -173,6 +218,7 @@ def units_evaluate(*, period: Period, units: list[Unit], scope: set[int]
 
 
 # --- Officers' monthly scorecards ----------------------------------------------------------
+
 
 @dataclass
 class OfficerScorecard:
@@ -218,11 +264,16 @@ def officer_scorecards(*, month: dt.date, scope: set[int]) -> list[OfficerScorec
 
     resolved_q = Q(to_status=S.RESOLVED)
     on_time = Q(dossier__report_fact__finish__in=[F_.EARLY, F_.ON_TIME])
-    for row in events.values("actor_id").annotate(
+    for row in (
+        events.values("actor_id")
+        .annotate(
             handled=Count("dossier_id", distinct=True),
             resolved=Count("pk", filter=resolved_q),
             on_time=Count("pk", filter=resolved_q & on_time),
-            refusals=Count("pk", filter=Q(to_status=S.REFUSED))).order_by():
+            refusals=Count("pk", filter=Q(to_status=S.REFUSED)),
+        )
+        .order_by()
+    ):
         c = card(row["actor_id"])
         c.handled, c.resolved = row["handled"], row["resolved"]
         c.resolved_on_time, c.refusals = row["on_time"], row["refusals"]
@@ -230,25 +281,42 @@ def officer_scorecards(*, month: dt.date, scope: set[int]) -> list[OfficerScorec
     # SQL, so the month's resolutions (already filtered and small) are read as tuples.
     ratios: dict[int, list[float]] = defaultdict(list)
     for actor, received, due, resolved in events.filter(resolved_q).values_list(
-            "actor_id", "dossier__received_at", "dossier__due_at", "dossier__resolved_at"):
+        "actor_id", "dossier__received_at", "dossier__due_at", "dossier__resolved_at"
+    ):
         if received and due and resolved and due > received:
             ratios[actor].append((resolved - received) / (due - received))
     for actor, values in ratios.items():
         card(actor).time_ratio_pct = round(100 * sum(values) / len(values), 1)
-    for row in (SupplementRequest.objects.filter(
-            requested_at__gte=period.start_at, requested_at__lt=period.end_at,
-            override_by__isnull=False, dossier__unit_id__in=scope)
-            .values("requested_by_id").annotate(n=Count("pk")).order_by()):
+    for row in (
+        SupplementRequest.objects.filter(
+            requested_at__gte=period.start_at,
+            requested_at__lt=period.end_at,
+            override_by__isnull=False,
+            dossier__unit_id__in=scope,
+        )
+        .values("requested_by_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         card(row["requested_by_id"]).second_supplements = row["n"]
-    for row in (Apology.objects.filter(issued_at__gte=period.start_at,
-                                       issued_at__lt=period.end_at,
-                                       dossier__assigned_to__isnull=False,
-                                       dossier__unit_id__in=scope)
-                .values("dossier__assigned_to_id").annotate(n=Count("pk")).order_by()):
+    for row in (
+        Apology.objects.filter(
+            issued_at__gte=period.start_at,
+            issued_at__lt=period.end_at,
+            dossier__assigned_to__isnull=False,
+            dossier__unit_id__in=scope,
+        )
+        .values("dossier__assigned_to_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         card(row["dossier__assigned_to_id"]).apologies = row["n"]
     rated = events.filter(resolved_q, dossier__rating__isnull=False)
-    for row in (rated.values("actor_id")
-                .annotate(n=Count("pk"), total=Sum("dossier__rating__score")).order_by()):
+    for row in (
+        rated.values("actor_id")
+        .annotate(n=Count("pk"), total=Sum("dossier__rating__score"))
+        .order_by()
+    ):
         c = card(row["actor_id"])
         c.ratings = row["n"]
         c.rating_avg = round(row["total"] / row["n"], 2) if row["n"] else None

@@ -20,9 +20,17 @@ from reports.selectors.periods import Period
 from reports.selectors.sums import FINISHED, period_sums, rate_pct, without_jit
 
 COLUMNS: tuple[str, ...] = (
-    "received_total", "received_online", "received_counter_post", "carried_over",
-    "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
-    "in_progress_total", "in_progress_within", "in_progress_overdue",
+    "received_total",
+    "received_online",
+    "received_counter_post",
+    "carried_over",
+    "resolved_total",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "in_progress_total",
+    "in_progress_within",
+    "in_progress_overdue",
 )
 EXTRA: tuple[str, ...] = ("withdrawn", "on_time_rate_pct")
 
@@ -35,8 +43,11 @@ class II06aRow:
 
     def as_dict(self, key_name: str) -> dict[str, Any]:
         name_key = "unit_name" if key_name == "unit_code" else "field_name"
-        return {key_name: self.key, name_key: self.name,
-                **{c: self.values.get(c) for c in (*COLUMNS, *EXTRA)}}
+        return {
+            key_name: self.key,
+            name_key: self.name,
+            **{c: self.values.get(c) for c in (*COLUMNS, *EXTRA)},
+        }
 
 
 @dataclass
@@ -48,9 +59,13 @@ class II06a:
 
     def as_dict(self) -> dict[str, Any]:
         key = "unit_code" if self.by == "unit" else "field"
-        return {"from": self.period.start.isoformat(), "to": self.period.end.isoformat(),
-                "by": self.by, "rows": [r.as_dict(key) for r in self.rows],
-                "total": self.total.as_dict(key)}
+        return {
+            "from": self.period.start.isoformat(),
+            "to": self.period.end.isoformat(),
+            "by": self.by,
+            "rows": [r.as_dict(key) for r in self.rows],
+            "total": self.total.as_dict(key),
+        }
 
 
 def _blank() -> dict[str, Any]:
@@ -58,18 +73,19 @@ def _blank() -> dict[str, Any]:
 
 
 def _complete(values: dict[str, Any]) -> None:
-    values["received_total"] = (values["received_online"] + values["received_counter_post"]
-                                + values["carried_over"])
+    values["received_total"] = (
+        values["received_online"] + values["received_counter_post"] + values["carried_over"]
+    )
     values["resolved_total"] = sum(values[c] for c in FINISHED)
     values["in_progress_total"] = values["received_total"] - values["resolved_total"]
     values["in_progress_within"] = values["in_progress_total"] - values["in_progress_overdue"]
-    values["on_time_rate_pct"] = rate_pct(values["resolved_early"] + values["resolved_on_time"],
-                                          values["resolved_total"])
+    values["on_time_rate_pct"] = rate_pct(
+        values["resolved_early"] + values["resolved_on_time"], values["resolved_total"]
+    )
 
 
 @without_jit
-def ii06a_compute(*, period: Period, units: list[Unit], scope: set[int],
-                  by: str = "unit") -> II06a:
+def ii06a_compute(*, period: Period, units: list[Unit], scope: set[int], by: str = "unit") -> II06a:
     """Biểu II.06a for the units (each with the units below it), one row per unit or per field
     of work, and the total row (the sum of the rows).
 
@@ -81,8 +97,12 @@ def ii06a_compute(*, period: Period, units: list[Unit], scope: set[int],
     mapping = unit_tree_map(units=units, scope=scope)
     if by == "field":
         group_key = "procedure__field_id"
-        fields = {f.pk: f for f in Field.objects.filter(
-            pk__in=period_field_ids(period=period, unit_ids=set(mapping)))}
+        fields = {
+            f.pk: f
+            for f in Field.objects.filter(
+                pk__in=period_field_ids(period=period, unit_ids=set(mapping))
+            )
+        }
         order = sorted(fields.values(), key=lambda f: f.name)
         rows = [II06aRow(key=f.slug, name=f.name, values=_blank()) for f in order]
         index_of = {f.pk: [i] for i, f in enumerate(order)}
@@ -97,24 +117,35 @@ def ii06a_compute(*, period: Period, units: list[Unit], scope: set[int],
         return index_of.get(item["unit_id"], [])
 
     group = ("unit_id",) if by == "unit" else ("unit_id", group_key)
-    for item in period_sums(period=period, unit_ids=mapping, group=(*group, "channel"),
-                            counters=("received", *FINISHED, "withdrawn")):
+    for item in period_sums(
+        period=period,
+        unit_ids=mapping,
+        group=(*group, "channel"),
+        counters=("received", *FINISHED, "withdrawn"),
+    ):
         for i in targets(item):
             values = rows[i].values
-            key = "received_online" if item["channel"] == Channel.ONLINE else \
-                "received_counter_post"
+            key = (
+                "received_online" if item["channel"] == Channel.ONLINE else "received_counter_post"
+            )
             values[key] += item["received"]
             for c in (*FINISHED, "withdrawn"):
                 values[c] += item[c]
-    for item in period_sums(period=period.before, unit_ids=mapping, group=group,
-                            counters=("received", *FINISHED)):
+    for item in period_sums(
+        period=period.before, unit_ids=mapping, group=group, counters=("received", *FINISHED)
+    ):
         for i in targets(item):
             rows[i].values["carried_over"] += item["received"] - sum(item[c] for c in FINISHED)
-    for item in period_sums(period=period.up_to_end, unit_ids=mapping, group=group,
-                            counters=("due", "due_met", "resolved_late")):
+    for item in period_sums(
+        period=period.up_to_end,
+        unit_ids=mapping,
+        group=group,
+        counters=("due", "due_met", "resolved_late"),
+    ):
         for i in targets(item):
-            rows[i].values["in_progress_overdue"] += (item["due"] - item["due_met"]
-                                                      - item["resolved_late"])
+            rows[i].values["in_progress_overdue"] += (
+                item["due"] - item["due_met"] - item["resolved_late"]
+            )
     for row in rows:
         _complete(row.values)
     total_values = _blank()
@@ -131,5 +162,8 @@ def period_field_ids(*, period: Period, unit_ids: set[int]) -> set[int]:
     from reports.models import SummaryRow
     from reports.selectors.periods import cover_q
 
-    return set(SummaryRow.objects.filter(cover_q(period.up_to_end), unit_id__in=unit_ids)
-               .values_list("procedure__field_id", flat=True).distinct())
+    return set(
+        SummaryRow.objects.filter(cover_q(period.up_to_end), unit_id__in=unit_ids)
+        .values_list("procedure__field_id", flat=True)
+        .distinct()
+    )

@@ -36,24 +36,58 @@ class Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec("publicity", _("Công khai, minh bạch"),
-         _("Thủ tục công khai đủ thành phần hồ sơ và căn cứ pháp lý"), 18, 100),
-    Spec("progress", _("Tiến độ giải quyết"),
-         _("Hồ sơ giải quyết đúng hạn (bổ sung quá 1 lần tính là trễ hạn)"), 20, 100),
-    Spec("online", _("Cung cấp dịch vụ trực tuyến"),
-         _("Hồ sơ nộp trực tuyến trên tổng hồ sơ tiếp nhận"), 12, 50),
+    Spec(
+        "publicity",
+        _("Công khai, minh bạch"),
+        _("Thủ tục công khai đủ thành phần hồ sơ và căn cứ pháp lý"),
+        18,
+        100,
+    ),
+    Spec(
+        "progress",
+        _("Tiến độ giải quyết"),
+        _("Hồ sơ giải quyết đúng hạn (bổ sung quá 1 lần tính là trễ hạn)"),
+        20,
+        100,
+    ),
+    Spec(
+        "online",
+        _("Cung cấp dịch vụ trực tuyến"),
+        _("Hồ sơ nộp trực tuyến trên tổng hồ sơ tiếp nhận"),
+        12,
+        50,
+    ),
     # Weight and threshold unconfirmed.
-    Spec("online_payment", _("Cung cấp dịch vụ trực tuyến"),
-         _("Hồ sơ thanh toán trực tuyến trên hồ sơ có phí, lệ phí"), 10, 50),
-    Spec("satisfaction", _("Mức độ hài lòng"),
-         _("100% − (tỷ lệ trễ hạn + tỷ lệ không hài lòng)"), 18, 90),
-    Spec("digitisation", _("Số hóa hồ sơ"),
-         _("Hồ sơ có thành phần số hóa và kết quả điện tử"), 22, 80),
+    Spec(
+        "online_payment",
+        _("Cung cấp dịch vụ trực tuyến"),
+        _("Hồ sơ thanh toán trực tuyến trên hồ sơ có phí, lệ phí"),
+        10,
+        50,
+    ),
+    Spec(
+        "satisfaction",
+        _("Mức độ hài lòng"),
+        _("100% − (tỷ lệ trễ hạn + tỷ lệ không hài lòng)"),
+        18,
+        90,
+    ),
+    Spec(
+        "digitisation",
+        _("Số hóa hồ sơ"),
+        _("Hồ sơ có thành phần số hóa và kết quả điện tử"),
+        22,
+        80,
+    ),
 )
 # Grade bands of the overall score out of 100: 90–100 excellent and under 50 weak are from
 # the decision; the middle bands are unconfirmed.
-GRADES: tuple[tuple[float, Any], ...] = ((90, _("Xuất sắc")), (70, _("Tốt")),
-                                         (50, _("Trung bình")), (0, _("Yếu")))
+GRADES: tuple[tuple[float, Any], ...] = (
+    (90, _("Xuất sắc")),
+    (70, _("Tốt")),
+    (50, _("Trung bình")),
+    (0, _("Yếu")),
+)
 
 
 @dataclass
@@ -100,9 +134,15 @@ class Scorecard:
         return str(next(label for floor, label in GRADES if self.score >= floor))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"unit_code": self.unit_code, "unit_name": self.unit_name,
-                "indicators": [i.as_dict() for i in self.indicators], "points": self.points,
-                "max_points": self.max_points, "score": self.score, "grade": self.grade}
+        return {
+            "unit_code": self.unit_code,
+            "unit_name": self.unit_name,
+            "indicators": [i.as_dict() for i in self.indicators],
+            "points": self.points,
+            "max_points": self.max_points,
+            "score": self.score,
+            "grade": self.grade,
+        }
 
 
 def indicator_make(spec: Spec, numerator: int, denominator: int) -> Indicator:
@@ -110,23 +150,48 @@ def indicator_make(spec: Spec, numerator: int, denominator: int) -> Indicator:
     points = None
     if rate is not None:
         points = round(spec.max_points * min(1.0, rate / spec.threshold_pct), 2)
-    return Indicator(spec.key, str(spec.group), str(spec.label), max(0, numerator),
-                     denominator, rate, spec.threshold_pct, spec.max_points, points)
+    return Indicator(
+        spec.key,
+        str(spec.group),
+        str(spec.label),
+        max(0, numerator),
+        denominator,
+        rate,
+        spec.threshold_pct,
+        spec.max_points,
+        points,
+    )
 
 
-COUNT_KEYS = ("finished", "late", "multi_supplement", "late_or_multi", "digitised", "with_fee",
-              "paid_online", "disliked", "received", "received_online")
+COUNT_KEYS = (
+    "finished",
+    "late",
+    "multi_supplement",
+    "late_or_multi",
+    "digitised",
+    "with_fee",
+    "paid_online",
+    "disliked",
+    "received",
+    "received_online",
+)
 
 
 def _counts_by_unit(*, period: Period, unit_ids: set[int]) -> dict[int, dict[str, int]]:
     """Per receiving unit, in a few aggregate queries: what the indicators count."""
-    multi = (SupplementRequest.objects.values("dossier_id").annotate(n=Count("id"))
-             .filter(n__gte=2).values("dossier_id"))
+    multi = (
+        SupplementRequest.objects.values("dossier_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+        .values("dossier_id")
+    )
     scanned = DossierFile.objects.filter(
         dossier_id=OuterRef("dossier_id"),
-        kind__in=[DossierFile.Kind.SUBMISSION, DossierFile.Kind.SUPPLEMENT])
-    result = DossierFile.objects.filter(dossier_id=OuterRef("dossier_id"),
-                                        kind=DossierFile.Kind.RESULT)
+        kind__in=[DossierFile.Kind.SUBMISSION, DossierFile.Kind.SUPPLEMENT],
+    )
+    result = DossierFile.objects.filter(
+        dossier_id=OuterRef("dossier_id"), kind=DossierFile.Kind.RESULT
+    )
     paid = payment_paid_online_exists()  # paid online and not refunded (issue 7)
     late = Q(finish=DossierFact.Finish.LATE)
     aggregates: dict[str, Any] = {
@@ -137,8 +202,7 @@ def _counts_by_unit(*, period: Period, unit_ids: set[int]) -> dict[int, dict[str
         "digitised": Count("pk", filter=Q(Exists(scanned)) & Q(Exists(result))),
         # The fee and the chosen payment method are on the fact: no join to the dossiers.
         "with_fee": Count("pk", filter=Q(with_fee=True)),
-        "paid_online": Count("pk", filter=Q(with_fee=True) & (Q(online_payment=True)
-                                                              | Q(paid))),
+        "paid_online": Count("pk", filter=Q(with_fee=True) & (Q(online_payment=True) | Q(paid))),
     }
     try:
         from citizens.models import Rating
@@ -148,16 +212,20 @@ def _counts_by_unit(*, period: Period, unit_ids: set[int]) -> dict[int, dict[str
     except ImportError:  # pragma: no cover - the citizens app is part of the project
         pass
     counts: dict[int, dict[str, int]] = {}
-    rows = (DossierFact.objects.filter(unit_id__in=unit_ids,
-                                       finished_day__gte=period.start,
-                                       finished_day__lte=period.end)
-            # "n_" names: an annotation must not shadow a field (with_fee) its filters read.
-            .values("unit_id").annotate(**{f"n_{k}": v for k, v in aggregates.items()})
-            .order_by())
+    rows = (
+        DossierFact.objects.filter(
+            unit_id__in=unit_ids, finished_day__gte=period.start, finished_day__lte=period.end
+        )
+        # "n_" names: an annotation must not shadow a field (with_fee) its filters read.
+        .values("unit_id")
+        .annotate(**{f"n_{k}": v for k, v in aggregates.items()})
+        .order_by()
+    )
     for row in rows:
         counts[row["unit_id"]] = {k: int(row.get(f"n_{k}") or 0) for k in COUNT_KEYS}
-    for item in period_sums(period=period, unit_ids=unit_ids, group=("unit_id", "channel"),
-                            counters=("received",)):
+    for item in period_sums(
+        period=period, unit_ids=unit_ids, group=("unit_id", "channel"), counters=("received",)
+    ):
         target = counts.setdefault(item["unit_id"], dict.fromkeys(COUNT_KEYS, 0))
         target["received"] += item["received"]
         if item["channel"] == Channel.ONLINE:
@@ -168,9 +236,11 @@ def _counts_by_unit(*, period: Period, unit_ids: set[int]) -> dict[int, dict[str
 def _procedures_by_unit(*, period: Period, unit_ids: set[int]) -> dict[int, dict[int, bool]]:
     """Receiving unit → {procedure in force it handles: published with its document list and
     legal basis}, in one query."""
-    rows = (Procedure.objects.filter(in_force(on=period.end), units__in=unit_ids)
-            .annotate(docs=Count("documents", distinct=True))
-            .values_list("units", "pk", "legal_basis", "docs"))
+    rows = (
+        Procedure.objects.filter(in_force(on=period.end), units__in=unit_ids)
+        .annotate(docs=Count("documents", distinct=True))
+        .values_list("units", "pk", "legal_basis", "docs")
+    )
     result: dict[int, dict[int, bool]] = {}
     for unit_id, pk, legal_basis, docs in rows:
         result.setdefault(unit_id, {})[pk] = bool(legal_basis) and docs > 0
@@ -185,8 +255,9 @@ def _publicity(procedures: dict[int, dict[int, bool]], unit_ids: set[int]) -> tu
     return sum(merged.values()), len(merged)
 
 
-def scorecard_from_counts(*, code: str, name: str, counts: dict[str, int],
-                          publicity: tuple[int, int]) -> Scorecard:
+def scorecard_from_counts(
+    *, code: str, name: str, counts: dict[str, int], publicity: tuple[int, int]
+) -> Scorecard:
     n = counts
     by_key = {s.key: s for s in SPECS}
     finished = n["finished"]
@@ -204,8 +275,9 @@ def scorecard_from_counts(*, code: str, name: str, counts: dict[str, int],
 
 
 @without_jit
-def indicators_compute(*, period: Period, units: list[Unit], scope: set[int]
-                       ) -> tuple[list[Scorecard], Scorecard]:
+def indicators_compute(
+    *, period: Period, units: list[Unit], scope: set[int]
+) -> tuple[list[Scorecard], Scorecard]:
     """Decision 766 scorecards: one per unit (with the units below it) and one for them all.
 
     Steps: count, per receiving unit, the finished dossiers of the period (late, with more
@@ -227,9 +299,16 @@ def indicators_compute(*, period: Period, units: list[Unit], scope: set[int]
     procedures = _procedures_by_unit(period=period, unit_ids=set(mapping))
     cards = []
     for unit, row, tree in zip(units, rows, trees, strict=True):
-        cards.append(scorecard_from_counts(code=unit.code, name=unit.name, counts=row,
-                                           publicity=_publicity(procedures, tree)))
+        cards.append(
+            scorecard_from_counts(
+                code=unit.code, name=unit.name, counts=row, publicity=_publicity(procedures, tree)
+            )
+        )
     total = {k: sum(r[k] for r in rows) for k in COUNT_KEYS}
-    overall = scorecard_from_counts(code="", name=str(_("Tổng hợp")), counts=total,
-                                    publicity=_publicity(procedures, set(mapping)))
+    overall = scorecard_from_counts(
+        code="",
+        name=str(_("Tổng hợp")),
+        counts=total,
+        publicity=_publicity(procedures, set(mapping)),
+    )
     return cards, overall

@@ -73,19 +73,26 @@ def cover_q(period: Period) -> Q:
     ragged ends day rows. An empty period matches nothing."""
     if period.end < period.start:
         return Q(pk__in=[])
-    first_month = (period.start if period.start.day == 1
-                   else month_end(period.start) + dt.timedelta(days=1))
-    last_month_end = (period.end if period.end == month_end(period.end)
-                      else period.end.replace(day=1) - dt.timedelta(days=1))
+    first_month = (
+        period.start if period.start.day == 1 else month_end(period.start) + dt.timedelta(days=1)
+    )
+    last_month_end = (
+        period.end
+        if period.end == month_end(period.end)
+        else period.end.replace(day=1) - dt.timedelta(days=1)
+    )
     if first_month > last_month_end:
         return Q(grain=Grain.DAY, period__gte=period.start, period__lte=period.end)
-    return (Q(grain=Grain.MONTH, period__gte=first_month, period__lte=last_month_end)
-            | Q(grain=Grain.DAY, period__gte=period.start, period__lt=first_month)
-            | Q(grain=Grain.DAY, period__gt=last_month_end, period__lte=period.end))
+    return (
+        Q(grain=Grain.MONTH, period__gte=first_month, period__lte=last_month_end)
+        | Q(grain=Grain.DAY, period__gte=period.start, period__lt=first_month)
+        | Q(grain=Grain.DAY, period__gt=last_month_end, period__lte=period.end)
+    )
 
 
-def period_parse(*, start: str | dt.date | None, end: str | dt.date | None,
-                 today: dt.date | None = None) -> Period:
+def period_parse(
+    *, start: str | dt.date | None, end: str | dt.date | None, today: dt.date | None = None
+) -> Period:
     """A period from request parameters; the current month by default."""
     today = today or timezone.localdate()
 
@@ -97,8 +104,7 @@ def period_parse(*, start: str | dt.date | None, end: str | dt.date | None,
         try:
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise ValidationError({field: _("Ngày không hợp lệ (định dạng YYYY-MM-DD).")}
-                                  ) from None
+            raise ValidationError({field: _("Ngày không hợp lệ (định dạng YYYY-MM-DD).")}) from None
 
     start_day = parse(start, "from")
     end_day = parse(end, "to")

@@ -17,11 +17,20 @@ from reports.selectors.periods import Period, cover_q
 FINISHED = ("resolved_early", "resolved_on_time", "resolved_late")
 
 
-def period_sums(*, period: Period, unit_ids: Iterable[int], group: Iterable[str],
-                counters: Iterable[str] = COUNTERS) -> list[dict[str, Any]]:
+def period_sums(
+    *,
+    period: Period,
+    unit_ids: Iterable[int],
+    group: Iterable[str],
+    counters: Iterable[str] = COUNTERS,
+) -> list[dict[str, Any]]:
     """One dict per group with the sums of `counters` over exactly `period`."""
-    rows = (SummaryRow.objects.filter(cover_q(period), unit_id__in=list(unit_ids))
-            .values(*group).annotate(**{f"s_{c}": Sum(c) for c in counters}).order_by())
+    rows = (
+        SummaryRow.objects.filter(cover_q(period), unit_id__in=list(unit_ids))
+        .values(*group)
+        .annotate(**{f"s_{c}": Sum(c) for c in counters})
+        .order_by()
+    )
     result = []
     for row in rows:
         out = {k: v for k, v in row.items() if not k.startswith("s_")}
@@ -35,7 +44,8 @@ def rate_pct(numerator: int, denominator: int) -> float | None:
     if not denominator:
         return None
     value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
-        Decimal("0.1"), rounding=ROUND_HALF_UP)
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
     return float(value)
 
 

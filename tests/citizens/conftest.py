@@ -20,8 +20,8 @@ PHONE_TYPED = "0912 345 678"
 PHONE = "+84912345678"
 ID_NUMBER = "012345678901"
 NAME = "Nguyễn Văn An"
-PROVINCE = "12"      # Lai Châu
-WARD = "3601"        # Xã Mường Khoa
+PROVINCE = "12"  # Lai Châu
+WARD = "3601"  # Xã Mường Khoa
 STREET = "Bản Nà Bó"
 ADDRESS = "Bản Nà Bó, Xã Mường Khoa, tỉnh Lai Châu"
 
@@ -37,8 +37,7 @@ def _citizen_settings(settings):
 
 
 def pdf_bytes() -> bytes:
-    return (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n"
-            b"%%EOF\n")
+    return b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 def image_bytes(fmt: str = "PNG") -> bytes:
@@ -80,8 +79,14 @@ def key_from_sms(body: str) -> str:
 
 
 APPLICANT_POST = {
-    "kind": "person", "full_name": NAME, "id_number": ID_NUMBER, "phone": PHONE_TYPED,
-    "email": "an@example.vn", "province": PROVINCE, "ward": WARD, "street": STREET,
+    "kind": "person",
+    "full_name": NAME,
+    "id_number": ID_NUMBER,
+    "phone": PHONE_TYPED,
+    "email": "an@example.vn",
+    "province": PROVINCE,
+    "ward": WARD,
+    "street": STREET,
 }
 
 
@@ -111,11 +116,11 @@ class Wizard:
     def applicant(self, **changes: Any) -> Any:
         return self.post("nguoi-nop", {**APPLICANT_POST, **changes})
 
-    def documents(self, files: dict[int, list[SimpleUploadedFile]] | None = None,
-                  action: str = "continue") -> Any:
+    def documents(
+        self, files: dict[int, list[SimpleUploadedFile]] | None = None, action: str = "continue"
+    ) -> Any:
         if files is None:
-            files = {d.pk: [upload(f"giay-to-{d.pk}.pdf")]
-                     for d in self.procedure.documents.all()}
+            files = {d.pk: [upload(f"giay-to-{d.pk}.pdf")] for d in self.procedure.documents.all()}
         data: dict[str, Any] = {"action": action}
         for pk, items in files.items():
             data[f"document_{pk}"] = items
@@ -128,8 +133,13 @@ class Wizard:
         return self.post("kiem-tra", {})
 
     def confirm(self, **changes: Any) -> Any:
-        data = {"captcha_key": "", "captcha_value": "PASSED", "payment_method": "none",
-                "declaration": "on", **changes}
+        data = {
+            "captcha_key": "",
+            "captcha_value": "PASSED",
+            "payment_method": "none",
+            "declaration": "on",
+            **changes,
+        }
         return self.post("xac-nhan", {k: v for k, v in data.items() if v is not None})
 
     def to_confirmation(self, unit: Any) -> None:
@@ -158,16 +168,28 @@ def submit_online(commune, birth_registration, django_capture_on_commit_callback
     from procedures.models import Channel
 
     def make(**kwargs: Any) -> tuple[Dossier, str]:
-        files = [IncomingFile(document=d, upload=upload(f"d{d.pk}.pdf"), name=f"d{d.pk}.pdf",
-                              extension=".pdf", content_type="application/pdf")
-                 for d in birth_registration.documents.all()]
+        files = [
+            IncomingFile(
+                document=d,
+                upload=upload(f"d{d.pk}.pdf"),
+                name=f"d{d.pk}.pdf",
+                extension=".pdf",
+                content_type="application/pdf",
+            )
+            for d in birth_registration.documents.all()
+        ]
         with django_capture_on_commit_callbacks(execute=True):
             dossier, _key = dossier_create(
-                procedure=birth_registration, unit=commune, channel=Channel.ONLINE,
-                applicant=Applicant(name=NAME, id_number=ID_NUMBER, phone=PHONE,
-                                    address=ADDRESS), files=files, **kwargs)
+                procedure=birth_registration,
+                unit=commune,
+                channel=Channel.ONLINE,
+                applicant=Applicant(name=NAME, id_number=ID_NUMBER, phone=PHONE, address=ADDRESS),
+                files=files,
+                **kwargs,
+            )
         key = key_from_sms(sms_for(dossier)[-1].body)
         return dossier, key
+
     return make
 
 

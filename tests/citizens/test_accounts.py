@@ -19,8 +19,10 @@ PASSWORD = "Mat-khau-rat-kho-2025"
 
 
 def _register(client, login="0912 345 678", name="Nguyễn Văn An"):
-    return client.post(reverse("citizen-register"), {
-        "full_name": name, "login": login, "password": PASSWORD, "password2": PASSWORD})
+    return client.post(
+        reverse("citizen-register"),
+        {"full_name": name, "login": login, "password": PASSWORD, "password2": PASSWORD},
+    )
 
 
 def test_register_with_a_phone_logs_in_and_opens_my_dossiers(client):
@@ -42,32 +44,32 @@ def test_register_refuses_a_taken_phone_a_bad_phone_and_a_weak_password(client):
     client.logout()
     assert "đã có tài khoản" in _register(client).content.decode()
     assert "không hợp lệ" in _register(client, login="12345").content.decode()
-    response = client.post(reverse("citizen-register"), {
-        "full_name": "A", "login": "0987654321", "password": "12345678",
-        "password2": "12345678"})
+    response = client.post(
+        reverse("citizen-register"),
+        {"full_name": "A", "login": "0987654321", "password": "12345678", "password2": "12345678"},
+    )
     assert response.status_code == 200
     assert CitizenProfile.objects.count() == 1
 
 
 def test_login_by_phone_in_any_format(client):
     citizen_register(full_name="An", password=PASSWORD, phone="+84912345678")
-    response = client.post(reverse("citizen-login"), {"login": "84 912 345 678",
-                                                       "password": PASSWORD})
+    response = client.post(
+        reverse("citizen-login"), {"login": "84 912 345 678", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert response.url == reverse("citizen-my-dossiers")
 
 
 def test_login_refuses_a_wrong_password(client):
     citizen_register(full_name="An", password=PASSWORD, email="an@example.vn")
-    response = client.post(reverse("citizen-login"), {"login": "an@example.vn",
-                                                       "password": "sai"})
+    response = client.post(reverse("citizen-login"), {"login": "an@example.vn", "password": "sai"})
     assert "không đúng" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
 def test_an_officer_cannot_log_in_on_the_citizens_page(client, officer):
-    response = client.post(reverse("citizen-login"), {"login": "officer",
-                                                       "password": "pw-officer"})
+    response = client.post(reverse("citizen-login"), {"login": "officer", "password": "pw-officer"})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     client.force_login(officer)
@@ -78,22 +80,25 @@ def test_login_is_limited_per_client(client):
     citizen_register(full_name="An", password=PASSWORD, email="an@example.vn")
     for _ in range(20):
         client.post(reverse("citizen-login"), {"login": "an@example.vn", "password": "x"})
-    response = client.post(reverse("citizen-login"), {"login": "an@example.vn",
-                                                       "password": PASSWORD})
+    response = client.post(
+        reverse("citizen-login"), {"login": "an@example.vn", "password": PASSWORD}
+    )
     assert "quá nhiều lần" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
 def test_login_ignores_an_offsite_next(client):
     citizen_register(full_name="An", password=PASSWORD, email="an@example.vn")
-    response = client.post(reverse("citizen-login") + "?next=https://evil.example/",
-                           {"login": "an@example.vn", "password": PASSWORD,
-                            "next": "https://evil.example/"})
+    response = client.post(
+        reverse("citizen-login") + "?next=https://evil.example/",
+        {"login": "an@example.vn", "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response.url == reverse("citizen-my-dossiers")
 
 
 def test_a_dossier_submitted_while_logged_in_is_listed_and_opens_without_the_key(
-        client, wizard, commune):
+    client, wizard, commune
+):
     _register(client)
     wizard.all_steps(commune)
     dossier = Dossier.objects.get()
@@ -157,17 +162,30 @@ def test_password_reset_by_sms(client):
     assert sms.to == "+84912345678"
     code = _code_from(sms.body)
     finish = reverse("citizen-reset-finish")
-    assert "không đúng" in client.post(finish, {
-        "login": "0912345678", "code": "000000" if code != "000000" else "111111",
-        "password": "Mot-mat-khau-moi-9"}).content.decode()
-    response = client.post(finish, {"login": "0912345678", "code": code,
-                                    "password": "Mot-mat-khau-moi-9"})
+    assert (
+        "không đúng"
+        in client.post(
+            finish,
+            {
+                "login": "0912345678",
+                "code": "000000" if code != "000000" else "111111",
+                "password": "Mot-mat-khau-moi-9",
+            },
+        ).content.decode()
+    )
+    response = client.post(
+        finish, {"login": "0912345678", "code": code, "password": "Mot-mat-khau-moi-9"}
+    )
     assert response.status_code == 302
     user = get_user_model().objects.get(citizen_profile__phone="+84912345678")
     assert user.check_password("Mot-mat-khau-moi-9")
     # A code works once.
-    assert client.post(finish, {"login": "0912345678", "code": code,
-                                "password": "Lai-mot-mat-khau-8"}).status_code == 200
+    assert (
+        client.post(
+            finish, {"login": "0912345678", "code": code, "password": "Lai-mot-mat-khau-8"}
+        ).status_code
+        == 200
+    )
 
 
 def test_password_reset_by_email(client):
@@ -176,10 +194,11 @@ def test_password_reset_by_email(client):
     email = EmailMessage.objects.get()
     assert email.to == "an@example.vn"
     code = _code_from(email.body)
-    client.post(reverse("citizen-reset-finish"), {"login": "an@example.vn", "code": code,
-                                                  "password": "Mot-mat-khau-moi-9"})
-    assert get_user_model().objects.get(email="an@example.vn").check_password(
-        "Mot-mat-khau-moi-9")
+    client.post(
+        reverse("citizen-reset-finish"),
+        {"login": "an@example.vn", "code": code, "password": "Mot-mat-khau-moi-9"},
+    )
+    assert get_user_model().objects.get(email="an@example.vn").check_password("Mot-mat-khau-moi-9")
 
 
 def test_password_reset_does_not_reveal_unknown_accounts(client):
@@ -194,10 +213,14 @@ def test_five_wrong_reset_codes_burn_the_code(client):
     code = _code_from(SmsMessage.objects.get().body)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(5):
-        client.post(reverse("citizen-reset-finish"), {"login": "0912345678", "code": wrong,
-                                                      "password": "Mot-mat-khau-moi-9"})
-    client.post(reverse("citizen-reset-finish"), {"login": "0912345678", "code": code,
-                                                  "password": "Mot-mat-khau-moi-9"})
+        client.post(
+            reverse("citizen-reset-finish"),
+            {"login": "0912345678", "code": wrong, "password": "Mot-mat-khau-moi-9"},
+        )
+    client.post(
+        reverse("citizen-reset-finish"),
+        {"login": "0912345678", "code": code, "password": "Mot-mat-khau-moi-9"},
+    )
     user = get_user_model().objects.get(citizen_profile__phone="+84912345678")
     assert user.check_password(PASSWORD)
 

@@ -28,11 +28,18 @@ SUBMIT = "/api/v1/dossiers/"
 
 def payload(procedure, receiving_unit, **changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "procedure": procedure.code, "unit": receiving_unit.code, "applicant_name": NAME,
-        "applicant_id_number": ID_NUMBER, "applicant_phone": PHONE_TYPED,
-        "applicant_email": "an@example.vn", "applicant_address": ADDRESS,
-        "delivery": "counter", "payment_method": "none", "declaration": "true",
-        "captcha_key": "", "captcha_value": "PASSED",
+        "procedure": procedure.code,
+        "unit": receiving_unit.code,
+        "applicant_name": NAME,
+        "applicant_id_number": ID_NUMBER,
+        "applicant_phone": PHONE_TYPED,
+        "applicant_email": "an@example.vn",
+        "applicant_address": ADDRESS,
+        "delivery": "counter",
+        "payment_method": "none",
+        "declaration": "true",
+        "captcha_key": "",
+        "captcha_value": "PASSED",
     }
     for d in procedure.documents.all():
         data[f"document_{d.pk}"] = [upload(f"giay-to-{d.pk}.pdf")]
@@ -44,8 +51,9 @@ def status_url(code: str) -> str:
     return f"/api/v1/dossiers/{code}/status/"
 
 
-def test_submit_returns_the_code_and_never_the_key(client, birth_registration, commune,
-                                                   django_capture_on_commit_callbacks):
+def test_submit_returns_the_code_and_never_the_key(
+    client, birth_registration, commune, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(SUBMIT, payload(birth_registration, commune))
     assert response.status_code == 201, response.json()
@@ -63,26 +71,46 @@ def test_submit_returns_the_code_and_never_the_key(client, birth_registration, c
 
 
 def test_a_dossier_from_the_pages_and_one_from_the_api_look_the_same_to_an_officer(
-        client, wizard, birth_registration, commune, officer,
-        django_capture_on_commit_callbacks):
+    client, wizard, birth_registration, commune, officer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         wizard.all_steps(commune)
         api = client.post(SUBMIT, payload(birth_registration, commune))
     assert api.status_code == 201
     page_dossier, api_dossier = Dossier.objects.order_by("id")
-    fields = ["procedure_id", "unit_id", "handling_unit_id", "channel", "status",
-              "applicant_kind", "applicant_name", "applicant_id_number", "applicant_phone",
-              "applicant_email", "applicant_address", "organisation_name", "delivery",
-              "delivery_address", "payment_method", "fee_vnd", "assigned_to_id", "due_at"]
+    fields = [
+        "procedure_id",
+        "unit_id",
+        "handling_unit_id",
+        "channel",
+        "status",
+        "applicant_kind",
+        "applicant_name",
+        "applicant_id_number",
+        "applicant_phone",
+        "applicant_email",
+        "applicant_address",
+        "organisation_name",
+        "delivery",
+        "delivery_address",
+        "payment_method",
+        "fee_vnd",
+        "assigned_to_id",
+        "due_at",
+    ]
     for name in fields:
         assert getattr(page_dossier, name) == getattr(api_dossier, name), name
 
     def files(d: Dossier) -> list[tuple[Any, ...]]:
-        return [(f.document_id, f.kind, f.size, f.content_type, f.extension)
-                for f in d.files.order_by("document__order")]
+        return [
+            (f.document_id, f.kind, f.size, f.content_type, f.extension)
+            for f in d.files.order_by("document__order")
+        ]
+
     assert files(page_dossier) == files(api_dossier)
-    assert [e.to_status for e in page_dossier.events.all()] == \
-        [e.to_status for e in api_dossier.events.all()]
+    assert [e.to_status for e in page_dossier.events.all()] == [
+        e.to_status for e in api_dossier.events.all()
+    ]
     for d in (page_dossier, api_dossier):
         (sms,) = sms_for(d)
         assert d.code in sms.body
@@ -90,8 +118,9 @@ def test_a_dossier_from_the_pages_and_one_from_the_api_look_the_same_to_an_offic
         assert client.get(status_url(d.code), {"key": key}).status_code == 200
     # The officer's queue sees both the same way.
     for d in (page_dossier, api_dossier):
-        response = client.get(f"/api/v1/officer/dossiers/{d.code}/",
-                              HTTP_AUTHORIZATION=_token(officer))
+        response = client.get(
+            f"/api/v1/officer/dossiers/{d.code}/", HTTP_AUTHORIZATION=_token(officer)
+        )
         assert response.status_code == 200
 
 
@@ -101,17 +130,21 @@ def _token(user) -> str:
     return "Token " + Token.objects.get_or_create(user=user)[0].key
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"applicant_phone": "0243 825 1234"}, "applicant_phone"),
-    ({"applicant_id_number": "1234"}, "applicant_id_number"),
-    ({"declaration": "false"}, "declaration"),
-    ({"captcha_value": "WRONG"}, "captcha_value"),
-    ({"payment_method": "cash"}, "payment_method"),
-    ({"delivery": "post", "delivery_address": ""}, "delivery_address"),
-    ({"unit": "nowhere"}, "unit"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"applicant_phone": "0243 825 1234"}, "applicant_phone"),
+        ({"applicant_id_number": "1234"}, "applicant_id_number"),
+        ({"declaration": "false"}, "declaration"),
+        ({"captcha_value": "WRONG"}, "captcha_value"),
+        ({"payment_method": "cash"}, "payment_method"),
+        ({"delivery": "post", "delivery_address": ""}, "delivery_address"),
+        ({"unit": "nowhere"}, "unit"),
+    ],
+)
 def test_each_refusal_is_a_400_on_its_field_and_makes_no_dossier(
-        client, birth_registration, commune, settings, changes, field):
+    client, birth_registration, commune, settings, changes, field
+):
     settings.MOTCUA_CAPTCHA_TEST_MODE = field != "captcha_value"
     response = client.post(SUBMIT, payload(birth_registration, commune, **changes))
     assert response.status_code == 400, response.content
@@ -123,8 +156,9 @@ def test_each_refusal_is_a_400_on_its_field_and_makes_no_dossier(
 
 def test_a_missing_required_document_is_refused(client, birth_registration, commune):
     doc = birth_registration.documents.order_by("order").last()
-    response = client.post(SUBMIT, payload(birth_registration, commune,
-                                           **{f"document_{doc.pk}": None}))
+    response = client.post(
+        SUBMIT, payload(birth_registration, commune, **{f"document_{doc.pk}": None})
+    )
     assert response.status_code == 400
     assert f"document_{doc.pk}" in response.json()
     assert Dossier.objects.count() == 0
@@ -132,8 +166,14 @@ def test_a_missing_required_document_is_refused(client, birth_registration, comm
 
 def test_a_file_with_wrong_magic_bytes_is_refused(client, birth_registration, commune):
     doc = birth_registration.documents.first()
-    response = client.post(SUBMIT, payload(birth_registration, commune, **{
-        f"document_{doc.pk}": [upload("anh.pdf", image_bytes())]}))
+    response = client.post(
+        SUBMIT,
+        payload(
+            birth_registration,
+            commune,
+            **{f"document_{doc.pk}": [upload("anh.pdf", image_bytes())]},
+        ),
+    )
     assert response.status_code == 400
     assert "không đúng với đuôi" in response.json()[f"document_{doc.pk}"][0]
     assert Dossier.objects.count() == 0
@@ -141,8 +181,10 @@ def test_a_file_with_wrong_magic_bytes_is_refused(client, birth_registration, co
 
 def test_an_empty_file_is_refused(client, birth_registration, commune):
     doc = birth_registration.documents.first()
-    response = client.post(SUBMIT, payload(birth_registration, commune, **{
-        f"document_{doc.pk}": [upload("rong.pdf", b"")]}))
+    response = client.post(
+        SUBMIT,
+        payload(birth_registration, commune, **{f"document_{doc.pk}": [upload("rong.pdf", b"")]}),
+    )
     assert response.status_code == 400
     assert Dossier.objects.count() == 0
 
@@ -155,11 +197,13 @@ def test_an_over_limit_file_is_a_413(client, birth_registration, commune, settin
     assert Dossier.objects.count() == 0
 
 
-def test_a_file_for_another_procedure_document_is_refused(client, birth_registration,
-                                                          certified_contract, commune):
+def test_a_file_for_another_procedure_document_is_refused(
+    client, birth_registration, certified_contract, commune
+):
     other = certified_contract.documents.first()
-    response = client.post(SUBMIT, payload(birth_registration, commune, **{
-        f"document_{other.pk}": [upload()]}))
+    response = client.post(
+        SUBMIT, payload(birth_registration, commune, **{f"document_{other.pk}": [upload()]})
+    )
     assert response.status_code == 400
     assert f"document_{other.pk}" in response.json()
 
@@ -172,12 +216,15 @@ def test_a_level_2_procedure_tells_where_to_submit(client, certified_contract, c
 
 
 def test_a_retried_request_with_the_same_idempotency_key_makes_one_dossier(
-        client, birth_registration, commune, django_capture_on_commit_callbacks):
+    client, birth_registration, commune, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.post(SUBMIT, payload(birth_registration, commune),
-                            HTTP_IDEMPOTENCY_KEY="abc-123")
-        again = client.post(SUBMIT, payload(birth_registration, commune),
-                            HTTP_IDEMPOTENCY_KEY="abc-123")
+        first = client.post(
+            SUBMIT, payload(birth_registration, commune), HTTP_IDEMPOTENCY_KEY="abc-123"
+        )
+        again = client.post(
+            SUBMIT, payload(birth_registration, commune), HTTP_IDEMPOTENCY_KEY="abc-123"
+        )
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["code"] == again.json()["code"]
     assert Dossier.objects.count() == 1
@@ -197,29 +244,28 @@ def test_a_real_captcha_answer_works_once(client, birth_registration, commune, s
     settings.MOTCUA_CAPTCHA_TEST_MODE = False
     captcha = client.get("/api/v1/captcha/").json()
     answer = CaptchaStore.objects.get(hashkey=captcha["key"]).response
-    data = payload(birth_registration, commune, captcha_key=captcha["key"],
-                   captcha_value=answer)
+    data = payload(birth_registration, commune, captcha_key=captcha["key"], captcha_value=answer)
     assert client.post(SUBMIT, data).status_code == 201
-    data = payload(birth_registration, commune, captcha_key=captcha["key"],
-                   captcha_value=answer)
+    data = payload(birth_registration, commune, captcha_key=captcha["key"], captcha_value=answer)
     assert client.post(SUBMIT, data).status_code == 400
 
 
 def test_a_wrong_captcha_answer_uses_the_challenge_up_and_makes_nothing(
-        client, birth_registration, commune, settings):
+    client, birth_registration, commune, settings
+):
     from captcha.models import CaptchaStore
 
     settings.MOTCUA_CAPTCHA_TEST_MODE = False
     captcha = client.get("/api/v1/captcha/").json()
     answer = CaptchaStore.objects.get(hashkey=captcha["key"]).response
-    wrong = payload(birth_registration, commune, captcha_key=captcha["key"],
-                    captcha_value=answer + "x")
+    wrong = payload(
+        birth_registration, commune, captcha_key=captcha["key"], captcha_value=answer + "x"
+    )
     response = client.post(SUBMIT, wrong)
     assert response.status_code == 400
     assert "captcha_value" in response.json()
     assert not CaptchaStore.objects.filter(hashkey=captcha["key"]).exists()
-    right = payload(birth_registration, commune, captcha_key=captcha["key"],
-                    captcha_value=answer)
+    right = payload(birth_registration, commune, captcha_key=captcha["key"], captcha_value=answer)
     assert client.post(SUBMIT, right).status_code == 400  # no second guess on one picture
     assert not Dossier.objects.exists()
 
@@ -236,7 +282,8 @@ def test_expired_challenges_are_purged_by_the_beat_task_only(client, settings):
     old = client.get("/api/v1/captcha/").json()["key"]
     fresh = client.get("/api/v1/captcha/").json()["key"]
     CaptchaStore.objects.filter(hashkey=old).update(
-        expiration=timezone.now() - timedelta(minutes=1))
+        expiration=timezone.now() - timedelta(minutes=1)
+    )
     assert captcha_purge_expired_task.apply().get() == 1  # run here, as a worker would
     assert list(CaptchaStore.objects.values_list("hashkey", flat=True)) == [fresh]
     schedule = {e["task"]: e["schedule"] for e in app.conf.beat_schedule.values()}
@@ -244,6 +291,7 @@ def test_expired_challenges_are_purged_by_the_beat_task_only(client, settings):
 
 
 # --- Status ---------------------------------------------------------------------------------
+
 
 def test_the_status_cannot_be_read_with_the_code_alone(client, dossier_and_key):
     dossier, _key = dossier_and_key
@@ -275,8 +323,9 @@ def test_the_status_for_an_unknown_code_is_404(client):
 
 def test_ten_wrong_keys_give_429_for_an_hour(client, dossier_and_key):
     dossier, key = dossier_and_key
-    codes = [client.get(status_url(dossier.code), {"key": "NOPE2345"}).status_code
-             for _ in range(10)]
+    codes = [
+        client.get(status_url(dossier.code), {"key": "NOPE2345"}).status_code for _ in range(10)
+    ]
     assert codes == [403] * 9 + [429]
     assert client.get(status_url(dossier.code), {"key": key}).status_code == 429
     # A solved captcha still shows the masked status.
@@ -287,8 +336,9 @@ def test_the_status_shows_the_supplement_request(client, dossier_and_key, office
     dossier, key = dossier_and_key
     dossier = actions.dossier_receive(dossier=dossier, actor=officer)
     doc = dossier.procedure.documents.first()
-    actions.dossier_request_supplement(dossier=dossier, actor=officer, document_ids=[doc.pk],
-                                       reason="Thiếu chữ ký")
+    actions.dossier_request_supplement(
+        dossier=dossier, actor=officer, document_ids=[doc.pk], reason="Thiếu chữ ký"
+    )
     body = client.get(status_url(dossier.code), {"key": key}).json()
     assert body["status_code"] == 5
     assert body["supplement_request"]["items"] == [{"id": doc.pk, "name": doc.name}]
@@ -298,17 +348,20 @@ def test_the_status_shows_the_supplement_request(client, dossier_and_key, office
 
 # --- Actions --------------------------------------------------------------------------------
 
+
 def test_supplement_through_the_api(client, dossier_and_key, officer):
     dossier, key = dossier_and_key
     dossier = actions.dossier_receive(dossier=dossier, actor=officer)
     doc = dossier.procedure.documents.first()
     url = f"/api/v1/dossiers/{dossier.code}/supplement/"
     assert client.post(url, {"key": key, f"document_{doc.pk}": upload()}).status_code == 409
-    actions.dossier_request_supplement(dossier=dossier, actor=officer, document_ids=[doc.pk],
-                                       reason="Thiếu")
+    actions.dossier_request_supplement(
+        dossier=dossier, actor=officer, document_ids=[doc.pk], reason="Thiếu"
+    )
     assert client.post(url, {"key": key}).status_code == 400
-    response = client.post(url, {"key": key, "note": "Đây",
-                                 f"document_{doc.pk}": upload("bo-sung.pdf")})
+    response = client.post(
+        url, {"key": key, "note": "Đây", f"document_{doc.pk}": upload("bo-sung.pdf")}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "processing"
 
@@ -316,14 +369,16 @@ def test_supplement_through_the_api(client, dossier_and_key, officer):
 def test_withdraw_through_the_api(client, dossier_and_key):
     dossier, key = dossier_and_key
     url = f"/api/v1/dossiers/{dossier.code}/withdraw/"
-    assert client.post(url, {"key": "WRONG234", "reason": "x"},
-                       content_type="application/json").status_code == 403
-    response = client.post(url, {"key": key, "reason": "Nộp nhầm"},
-                           content_type="application/json")
+    assert (
+        client.post(
+            url, {"key": "WRONG234", "reason": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    response = client.post(url, {"key": key, "reason": "Nộp nhầm"}, content_type="application/json")
     assert response.status_code == 200
     assert response.json()["status"] == "withdrawal_requested"
-    again = client.post(url, {"key": key, "reason": "Nộp nhầm"},
-                        content_type="application/json")
+    again = client.post(url, {"key": key, "reason": "Nộp nhầm"}, content_type="application/json")
     assert again.status_code == 409
 
 
@@ -334,35 +389,45 @@ def test_rating_through_the_api(client, dossier_and_key, officer, supervisor):
     assert client.post(url, body, content_type="application/json").status_code == 409
     dossier = actions.dossier_receive(dossier=dossier, actor=officer)
     dossier = actions.dossier_resolve(dossier=dossier, actor=supervisor, outcome="approved")
-    actions.dossier_return(dossier=dossier, actor=officer, method="counter",
-                           recipient_name=NAME)
-    assert client.post(url, {**body, "score": 6}, content_type="application/json") \
-        .status_code == 400
+    actions.dossier_return(dossier=dossier, actor=officer, method="counter", recipient_name=NAME)
+    assert (
+        client.post(url, {**body, "score": 6}, content_type="application/json").status_code == 400
+    )
     assert client.post(url, body, content_type="application/json").status_code == 201
     assert client.post(url, body, content_type="application/json").status_code == 409
 
 
-def test_key_resend_through_the_api(client, dossier_and_key,
-                                    django_capture_on_commit_callbacks):
+def test_key_resend_through_the_api(client, dossier_and_key, django_capture_on_commit_callbacks):
     dossier, old = dossier_and_key
     url = f"/api/v1/dossiers/{dossier.code}/key-resend/"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"captcha_value": "PASSED"},
-                               content_type="application/json")
+        response = client.post(url, {"captcha_value": "PASSED"}, content_type="application/json")
     assert response.status_code == 202
     new = key_from_sms(sms_for(dossier)[-1].body)
     assert new != old
     assert new not in response.content.decode()
     assert client.get(status_url(dossier.code), {"key": new}).status_code == 200
-    assert client.post("/api/v1/dossiers/X-1/key-resend/", {"captcha_value": "PASSED"},
-                       content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            "/api/v1/dossiers/X-1/key-resend/",
+            {"captcha_value": "PASSED"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
 
 
 def test_the_openapi_schema_is_valid_and_lists_the_citizen_endpoints(client):
     response = client.get(reverse("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     paths = response.json()["paths"]
-    for path in ("/api/v1/captcha/", "/api/v1/dossiers/", "/api/v1/dossiers/{code}/status/",
-                 "/api/v1/dossiers/{code}/supplement/", "/api/v1/dossiers/{code}/withdraw/",
-                 "/api/v1/dossiers/{code}/rating/", "/api/v1/dossiers/{code}/key-resend/"):
+    for path in (
+        "/api/v1/captcha/",
+        "/api/v1/dossiers/",
+        "/api/v1/dossiers/{code}/status/",
+        "/api/v1/dossiers/{code}/supplement/",
+        "/api/v1/dossiers/{code}/withdraw/",
+        "/api/v1/dossiers/{code}/rating/",
+        "/api/v1/dossiers/{code}/key-resend/",
+    ):
         assert path in paths, path

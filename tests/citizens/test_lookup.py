@@ -87,19 +87,26 @@ def test_ten_wrong_keys_lock_the_dossier_for_an_hour(client, dossier_and_key):
     dossier.refresh_from_db()
     assert dossier.key_locked_until > timezone.now() + timedelta(minutes=59)
     Dossier.objects.filter(pk=dossier.pk).update(
-        key_locked_until=timezone.now() - timedelta(seconds=1))
+        key_locked_until=timezone.now() - timedelta(seconds=1)
+    )
     assert client.post(LOOKUP, {"code": dossier.code, "key": key}).status_code == 302
 
 
 def test_the_page_shows_timeline_due_time_lateness_apology_and_who_opened_it(
-        client, dossier_and_key, officer, supervisor, commune):
+    client, dossier_and_key, officer, supervisor, commune
+):
     dossier, key = dossier_and_key
     received_at = timezone.now() - timedelta(days=20)
     dossier = actions.dossier_receive(dossier=dossier, actor=officer, at=received_at)
-    Apology.objects.create(dossier=dossier, unit=commune, reason="Chờ xác minh",
-                           original_due_at=dossier.due_at,
-                           new_due_at=timezone.now() + timedelta(days=2),
-                           signed_by=supervisor, issued_at=timezone.now())
+    Apology.objects.create(
+        dossier=dossier,
+        unit=commune,
+        reason="Chờ xác minh",
+        original_due_at=dossier.due_at,
+        new_due_at=timezone.now() + timedelta(days=2),
+        signed_by=supervisor,
+        issued_at=timezone.now(),
+    )
     DossierAccess.objects.create(dossier=dossier, user=officer, unit=commune, action="view")
     page = _open(client, dossier, key).content.decode()
     assert "Đã tiếp nhận" in page
@@ -115,13 +122,15 @@ def _request_supplement(dossier, officer, received=True):
     if received:
         dossier = actions.dossier_receive(dossier=dossier, actor=officer)
     doc = dossier.procedure.documents.order_by("order").last()
-    actions.dossier_request_supplement(dossier=dossier, actor=officer, document_ids=[doc.pk],
-                                       reason="Ảnh giấy chứng sinh bị mờ")
+    actions.dossier_request_supplement(
+        dossier=dossier, actor=officer, document_ids=[doc.pk], reason="Ảnh giấy chứng sinh bị mờ"
+    )
     return doc
 
 
 def test_the_supplement_request_is_shown_and_answered_with_the_key(
-        client, dossier_and_key, officer):
+    client, dossier_and_key, officer
+):
     dossier, key = dossier_and_key
     doc = _request_supplement(dossier, officer)
     page = _open(client, dossier, key).content.decode()
@@ -143,8 +152,9 @@ def test_a_supplement_before_reception_goes_back_to_the_desk(client, dossier_and
     dossier, key = dossier_and_key
     doc = _request_supplement(dossier, officer, received=False)
     _open(client, dossier, key)
-    client.post(reverse("citizen-supplement", args=[dossier.code]),
-                {f"document_{doc.pk}": upload()})
+    client.post(
+        reverse("citizen-supplement", args=[dossier.code]), {f"document_{doc.pk}": upload()}
+    )
     dossier.refresh_from_db()
     assert dossier.status == S.SUBMITTED
 
@@ -160,13 +170,14 @@ def test_a_supplement_without_the_requested_file_is_refused(client, dossier_and_
     assert dossier.status == S.SUPPLEMENT_REQUESTED
 
 
-def test_a_supplement_with_a_bad_file_is_refused_next_to_the_file(client, dossier_and_key,
-                                                                   officer):
+def test_a_supplement_with_a_bad_file_is_refused_next_to_the_file(client, dossier_and_key, officer):
     dossier, key = dossier_and_key
     doc = _request_supplement(dossier, officer)
     _open(client, dossier, key)
-    response = client.post(reverse("citizen-supplement", args=[dossier.code]),
-                           {f"document_{doc.pk}": upload("anh.pdf", b"GIF89a....")})
+    response = client.post(
+        reverse("citizen-supplement", args=[dossier.code]),
+        {f"document_{doc.pk}": upload("anh.pdf", b"GIF89a....")},
+    )
     assert "không đúng với đuôi" in response.content.decode()
     dossier.refresh_from_db()
     assert dossier.status == S.SUPPLEMENT_REQUESTED
@@ -175,8 +186,9 @@ def test_a_supplement_with_a_bad_file_is_refused_next_to_the_file(client, dossie
 def test_actions_need_the_key_not_just_a_captcha(client, dossier_and_key):
     dossier, _key = dossier_and_key
     client.post(LOOKUP, {"code": dossier.code, "captcha_value": "PASSED"})
-    response = client.post(reverse("citizen-withdraw", args=[dossier.code]),
-                           {"reason": "x", "confirm": "on"})
+    response = client.post(
+        reverse("citizen-withdraw", args=[dossier.code]), {"reason": "x", "confirm": "on"}
+    )
     assert response.status_code == 302
     assert response.url.startswith(LOOKUP)
     dossier.refresh_from_db()
@@ -187,8 +199,9 @@ def test_withdraw_before_a_decision(client, dossier_and_key):
     dossier, key = dossier_and_key
     _open(client, dossier, key)
     url = reverse("citizen-withdraw", args=[dossier.code])
-    assert "Vui lòng đánh dấu ô xác nhận" in client.post(url, {"reason": "Nộp nhầm"}).content \
-        .decode()
+    assert (
+        "Vui lòng đánh dấu ô xác nhận" in client.post(url, {"reason": "Nộp nhầm"}).content.decode()
+    )
     client.post(url, {"reason": "Nộp nhầm", "confirm": "on"})
     dossier.refresh_from_db()
     assert dossier.status == S.WITHDRAWAL_REQUESTED
@@ -198,8 +211,9 @@ def test_withdraw_before_a_decision(client, dossier_and_key):
 def _returned(dossier, officer, supervisor):
     dossier = actions.dossier_receive(dossier=dossier, actor=officer)
     dossier = actions.dossier_resolve(dossier=dossier, actor=supervisor, outcome="approved")
-    return actions.dossier_return(dossier=dossier, actor=officer, method="counter",
-                                  recipient_name=NAME)
+    return actions.dossier_return(
+        dossier=dossier, actor=officer, method="counter", recipient_name=NAME
+    )
 
 
 def test_withdraw_after_a_decision_is_refused(client, dossier_and_key, officer, supervisor):
@@ -207,14 +221,12 @@ def test_withdraw_after_a_decision_is_refused(client, dossier_and_key, officer, 
     dossier = actions.dossier_receive(dossier=dossier, actor=officer)
     actions.dossier_resolve(dossier=dossier, actor=supervisor, outcome="approved")
     _open(client, dossier, key)
-    client.post(reverse("citizen-withdraw", args=[dossier.code]),
-                {"reason": "x", "confirm": "on"})
+    client.post(reverse("citizen-withdraw", args=[dossier.code]), {"reason": "x", "confirm": "on"})
     dossier.refresh_from_db()
     assert dossier.status == S.RESOLVED
 
 
-def test_rating_once_after_the_result_is_returned(client, dossier_and_key, officer,
-                                                  supervisor):
+def test_rating_once_after_the_result_is_returned(client, dossier_and_key, officer, supervisor):
     dossier, key = dossier_and_key
     _open(client, dossier, key)
     url = reverse("citizen-rate", args=[dossier.code])
@@ -230,12 +242,14 @@ def test_rating_once_after_the_result_is_returned(client, dossier_and_key, offic
 
 
 def test_key_resend_sends_a_new_key_to_the_registered_phone_only(
-        client, dossier_and_key, django_capture_on_commit_callbacks):
+    client, dossier_and_key, django_capture_on_commit_callbacks
+):
     dossier, old_key = dossier_and_key
     url = reverse("citizen-key-resend")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"code": dossier.code, "captcha_value": "PASSED",
-                                     "phone": "0987654321"})
+        response = client.post(
+            url, {"code": dossier.code, "captcha_value": "PASSED", "phone": "0987654321"}
+        )
     assert response.status_code == 302
     messages = sms_for(dossier)
     assert len(messages) == 2
@@ -250,8 +264,9 @@ def test_key_resend_is_limited_per_dossier(client, dossier_and_key):
     dossier, _key = dossier_and_key
     url = reverse("citizen-key-resend")
     for _ in range(3):
-        assert client.post(url, {"code": dossier.code, "captcha_value": "PASSED"}) \
-            .status_code == 302
+        assert (
+            client.post(url, {"code": dossier.code, "captcha_value": "PASSED"}).status_code == 302
+        )
     response = client.post(url, {"code": dossier.code, "captcha_value": "PASSED"})
     assert response.status_code == 429
     assert len(sms_for(dossier)) == 4  # the first SMS and three resends
@@ -260,8 +275,11 @@ def test_key_resend_is_limited_per_dossier(client, dossier_and_key):
 def test_key_resend_is_limited_per_client(client, submit_online):
     url = reverse("citizen-key-resend")
     codes = [submit_online()[0].code for _ in range(3)]
-    statuses = [client.post(url, {"code": code, "captcha_value": "PASSED"}).status_code
-                for code in codes for _ in range(2)]
+    statuses = [
+        client.post(url, {"code": code, "captcha_value": "PASSED"}).status_code
+        for code in codes
+        for _ in range(2)
+    ]
     assert statuses == [302] * 5 + [429]
 
 

@@ -48,8 +48,9 @@ def test_every_change_the_citizen_sees_shows_at_once(client, dossier_and_key, of
     dossier_access_record(dossier=dossier, user=officer, action=DossierAccess.Action.VIEW)
     assert len(look_up(client, dossier, key).json()["accesses"]) == 1
     doc = dossier.procedure.documents.first()
-    actions.dossier_request_supplement(dossier=dossier, actor=officer, document_ids=[doc.pk],
-                                       reason="Bản chụp bị mờ")
+    actions.dossier_request_supplement(
+        dossier=dossier, actor=officer, document_ids=[doc.pk], reason="Bản chụp bị mờ"
+    )
     body = look_up(client, dossier, key).json()
     assert body["status"] == "supplement_requested"
     assert body["supplement_request"]["reason"] == "Bản chụp bị mờ"
@@ -74,7 +75,8 @@ def test_a_cached_document_never_lets_a_wrong_or_locked_key_in(client, dossier_a
     assert look_up(client, dossier, key).status_code == 200
     assert Dossier.objects.get(pk=dossier.pk).key_failures == 0
     Dossier.objects.filter(pk=dossier.pk).update(
-        key_locked_until=timezone.now() + timedelta(hours=1))
+        key_locked_until=timezone.now() + timedelta(hours=1)
+    )
     assert look_up(client, dossier, key).status_code == 429
 
 

@@ -28,16 +28,24 @@ from tests.notifications.conftest import wait_until
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs LISTEN/NOTIFY"),
-    pytest.mark.skipif(not isinstance(caches["default"], RedisCache),
-                       reason="needs Redis (REDIS_URL)"),
+    pytest.mark.skipif(
+        not isinstance(caches["default"], RedisCache), reason="needs Redis (REDIS_URL)"
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 
 # Models pointing at Dossier whose rows the citizen's status document does not show, so
 # their writes need not move the generation on. Every other one must have the trigger.
-NOT_SHOWN = {"dossiers.Handover", "dossiers.Shipment", "dossiers.Payment", "citizens.Draft",
-             "citizens.KeyResend", "notifications.SmsMessage", "notifications.EmailMessage",
-             "reports.DossierFact"}
+NOT_SHOWN = {
+    "dossiers.Handover",
+    "dossiers.Shipment",
+    "dossiers.Payment",
+    "citizens.Draft",
+    "citizens.KeyResend",
+    "notifications.SmsMessage",
+    "notifications.EmailMessage",
+    "reports.DossierFact",
+}
 
 
 def epoch() -> int:
@@ -71,6 +79,7 @@ def queries_of(client, dossier, key) -> tuple[int, dict]:
 
 def shows(client, dossier, key, predicate) -> dict:
     """The look-up's body once `predicate` holds of it (the listener runs beside)."""
+
     def shown() -> dict | None:
         body = look_up(client, dossier, key).json()
         return body if predicate(body) else None
@@ -80,21 +89,27 @@ def shows(client, dossier, key, predicate) -> dict:
 
 def test_every_table_the_document_shows_notifies_its_changes():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-                       " WHERE t.tgname = 'motcua_status_notify'")
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " WHERE t.tgname = 'motcua_status_notify'"
+        )
         notifying = {row[0] for row in cursor.fetchall()}
     assert Dossier._meta.db_table in notifying
     for model in apps.get_models():
-        points_at_dossier = any(getattr(f, "related_model", None) is Dossier and f.concrete
-                                for f in model._meta.get_fields())
+        points_at_dossier = any(
+            getattr(f, "related_model", None) is Dossier and f.concrete
+            for f in model._meta.get_fields()
+        )
         if points_at_dossier and model._meta.label not in NOT_SHOWN:
             assert model._meta.db_table in notifying, (
                 f"{model._meta.label} points at Dossier: add its table to the triggers of "
-                "citizens/migrations (the status document may show it) or to NOT_SHOWN here")
+                "citizens/migrations (the status document may show it) or to NOT_SHOWN here"
+            )
 
 
 def test_a_repeated_look_up_reads_no_table_while_the_listener_runs(
-        client, dossier_and_key, listener):
+    client, dossier_and_key, listener
+):
     dossier, key = dossier_and_key
     with CaptureQueriesContext(connection) as first_queries:
         first = look_up(client, dossier, key)
@@ -107,13 +122,19 @@ def test_a_repeated_look_up_reads_no_table_while_the_listener_runs(
     assert first.json()["status"] == "submitted"
     assert first.json()["applicant"] == NAME  # the keyed document: unmasked
     # Both paths answer alike, headers included.
-    for header in ("Content-Type", "Vary", "Allow", "Content-Language",
-                   "Content-Security-Policy", "X-Content-Type-Options", "Cache-Control"):
+    for header in (
+        "Content-Type",
+        "Vary",
+        "Allow",
+        "Content-Language",
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "Cache-Control",
+    ):
         assert again.get(header) == first.get(header), header
 
 
-def test_every_committed_change_reaches_the_fast_path(client, dossier_and_key, officer,
-                                                      listener):
+def test_every_committed_change_reaches_the_fast_path(client, dossier_and_key, officer, listener):
     dossier, key = dossier_and_key
     queries_of(client, dossier, key)
     assert queries_of(client, dossier, key)[0] == 0
@@ -124,8 +145,9 @@ def test_every_committed_change_reaches_the_fast_path(client, dossier_and_key, o
     dossier_access_record(dossier=dossier, user=officer, action=DossierAccess.Action.VIEW)
     shows(client, dossier, key, lambda b: len(b["accesses"]) == 1)
     document = dossier.procedure.documents.first()
-    actions.dossier_request_supplement(dossier=dossier, actor=officer,
-                                       document_ids=[document.pk], reason="Bản chụp bị mờ")
+    actions.dossier_request_supplement(
+        dossier=dossier, actor=officer, document_ids=[document.pk], reason="Bản chụp bị mờ"
+    )
     body = shows(client, dossier, key, lambda b: b["status"] == "supplement_requested")
     assert body["supplement_request"]["reason"] == "Bản chụp bị mờ"
 
@@ -134,13 +156,14 @@ def test_a_writer_outside_the_services_is_caught_too(client, dossier_and_key, li
     dossier, key = dossier_and_key
     queries_of(client, dossier, key)
     with connection.cursor() as cursor:  # e.g. a repair by hand, or a bulk update
-        cursor.execute("UPDATE dossiers_dossier SET applicant_name = %s WHERE id = %s",
-                       ["Nguyễn Văn Bình", dossier.pk])
+        cursor.execute(
+            "UPDATE dossiers_dossier SET applicant_name = %s WHERE id = %s",
+            ["Nguyễn Văn Bình", dossier.pk],
+        )
     shows(client, dossier, key, lambda b: b["applicant"] == "Nguyễn Văn Bình")
 
 
-def test_a_wrong_key_is_judged_and_counted_by_the_checked_path(client, dossier_and_key,
-                                                               listener):
+def test_a_wrong_key_is_judged_and_counted_by_the_checked_path(client, dossier_and_key, listener):
     dossier, key = dossier_and_key
     queries_of(client, dossier, key)
     assert look_up(client, dossier, "WRONG-KEY").status_code == 403
@@ -149,11 +172,15 @@ def test_a_wrong_key_is_judged_and_counted_by_the_checked_path(client, dossier_a
     assert queries_of(client, dossier, key)[0] > 0
 
 
-def test_the_fast_path_counts_the_look_up_budget_once(client, dossier_and_key, listener,
-                                                      settings):
+def test_the_fast_path_counts_the_look_up_budget_once(client, dossier_and_key, listener, settings):
     dossier, key = dossier_and_key
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
-        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "lookup": "3/min"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "lookup": "3/min",
+        },
+    }
     assert [look_up(client, dossier, key).status_code for _ in range(3)] == [200] * 3
     refused = look_up(client, dossier, key)
     assert refused.status_code == 429
@@ -162,7 +189,8 @@ def test_the_fast_path_counts_the_look_up_budget_once(client, dossier_and_key, l
 
 
 def test_an_entry_is_not_read_once_the_dossier_has_turned_overdue(
-        client, dossier_and_key, officer, listener, monkeypatch):
+    client, dossier_and_key, officer, listener, monkeypatch
+):
     dossier, key = dossier_and_key
     dossier = actions.dossier_receive(dossier=dossier, actor=officer)
     shows(client, dossier, key, lambda b: b["status"] == "received")
@@ -172,8 +200,7 @@ def test_an_entry_is_not_read_once_the_dossier_has_turned_overdue(
     assert queries_of(client, dossier, key)[0] > 0
 
 
-def test_without_a_listener_every_look_up_reads_the_database(client, dossier_and_key,
-                                                             listener):
+def test_without_a_listener_every_look_up_reads_the_database(client, dossier_and_key, listener):
     dossier, key = dossier_and_key
     queries_of(client, dossier, key)
     assert queries_of(client, dossier, key)[0] == 0
@@ -190,17 +217,21 @@ def test_the_listener_starts_again_after_losing_postgresql(client, dossier_and_k
     dossier, key = dossier_and_key
     before = epoch()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE application_name = %s", [APPLICATION_NAME])
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            [APPLICATION_NAME],
+        )
         assert cursor.fetchall() == [(True,)]
     # Back: listening again, the epoch moved on (it may have missed a notification), beating.
-    wait_until(lambda: epoch() > before and lookup_fast.heartbeat_alive(), timeout=15,
-               what="the listener to come back")
+    wait_until(
+        lambda: epoch() > before and lookup_fast.heartbeat_alive(),
+        timeout=15,
+        what="the listener to come back",
+    )
     assert look_up(client, dossier, key).status_code == 200
 
 
-def test_a_citizens_own_change_shows_on_their_next_look_up_without_waiting(
-        client, dossier_and_key):
+def test_a_citizens_own_change_shows_on_their_next_look_up_without_waiting(client, dossier_and_key):
     """The API's keyed writes move the generation on themselves: no listener runs here, only
     its heartbeat, so nothing else would retire the cached answer."""
     dossier, key = dossier_and_key
@@ -208,8 +239,9 @@ def test_a_citizens_own_change_shows_on_their_next_look_up_without_waiting(
     try:
         queries_of(client, dossier, key)
         assert queries_of(client, dossier, key)[0] == 0
-        response = client.post(f"/api/v1/dossiers/{dossier.code}/withdraw/",
-                               {"key": key, "reason": "Nộp nhầm thủ tục"})
+        response = client.post(
+            f"/api/v1/dossiers/{dossier.code}/withdraw/", {"key": key, "reason": "Nộp nhầm thủ tục"}
+        )
         assert response.status_code == 200, response.content
         assert response.json()["status"] != "submitted"
         assert look_up(client, dossier, key).json()["status"] == response.json()["status"]

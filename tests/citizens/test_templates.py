@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-TEMPLATES = sorted((Path(__file__).resolve().parents[2] / "templates" / "citizens")
-                   .glob("*.html"))
+TEMPLATES = sorted((Path(__file__).resolve().parents[2] / "templates" / "citizens").glob("*.html"))
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)

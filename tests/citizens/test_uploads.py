@@ -21,31 +21,40 @@ def f(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
 
 
-@pytest.mark.parametrize(("name", "content", "content_type"), [
-    ("to-khai.pdf", pdf_bytes(), "application/pdf"),
-    ("anh.png", image_bytes("PNG"), "image/png"),
-    ("anh.jpg", image_bytes("JPEG"), "image/jpeg"),
-    ("ANH.JPEG", image_bytes("JPEG"), "image/jpeg"),
-    ("don.docx", docx_bytes(), "application/vnd.openxmlformats-officedocument"
-                               ".wordprocessingml.document"),
-    ("don.doc", doc_bytes(), "application/msword"),
-    ("ho-so.zip", zip_bytes({"a.txt": "x"}), "application/zip"),
-    ("ho-so.rar", b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64, "application/vnd.rar"),
-    ("ho-so.7z", b"7z\xbc\xaf\x27\x1c" + b"\x00" * 64, "application/x-7z-compressed"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("to-khai.pdf", pdf_bytes(), "application/pdf"),
+        ("anh.png", image_bytes("PNG"), "image/png"),
+        ("anh.jpg", image_bytes("JPEG"), "image/jpeg"),
+        ("ANH.JPEG", image_bytes("JPEG"), "image/jpeg"),
+        (
+            "don.docx",
+            docx_bytes(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        ("don.doc", doc_bytes(), "application/msword"),
+        ("ho-so.zip", zip_bytes({"a.txt": "x"}), "application/zip"),
+        ("ho-so.rar", b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64, "application/vnd.rar"),
+        ("ho-so.7z", b"7z\xbc\xaf\x27\x1c" + b"\x00" * 64, "application/x-7z-compressed"),
+    ],
+)
 def test_it_accepts_each_allowed_type_with_matching_content(name, content, content_type):
     incoming = upload_validate(f(name, content))
     assert incoming.extension == "." + name.rsplit(".", 1)[1].lower()
     assert incoming.content_type == content_type
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("anh-doi-ten.pdf", image_bytes("PNG")),       # a picture renamed .pdf
-    ("van-ban.docx", zip_bytes({"a.txt": "x"})),   # a zip without word/ is not a .docx
-    ("van-ban.doc", pdf_bytes()),                 # not an OLE2 file
-    ("anh.jpg", image_bytes("PNG")),
-    ("ho-so.zip", b"MZ\x90\x00" + b"\x00" * 100),  # a Windows program
-])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("anh-doi-ten.pdf", image_bytes("PNG")),  # a picture renamed .pdf
+        ("van-ban.docx", zip_bytes({"a.txt": "x"})),  # a zip without word/ is not a .docx
+        ("van-ban.doc", pdf_bytes()),  # not an OLE2 file
+        ("anh.jpg", image_bytes("PNG")),
+        ("ho-so.zip", b"MZ\x90\x00" + b"\x00" * 100),  # a Windows program
+    ],
+)
 def test_it_refuses_content_that_does_not_match_the_extension(name, content):
     with pytest.raises(ValidationError) as exc:
         upload_validate(f(name, content))
@@ -87,21 +96,26 @@ def test_a_file_at_the_limit_passes(settings):
     assert upload_validate(f("vua.pdf", content)).name == "vua.pdf"
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("cut.pdf", pdf_bytes()[:-7]),                   # lost its %%EOF
-    ("hong.zip", zip_bytes({"a.txt": "x" * 100})[:-30]),
-    ("cut.png", image_bytes("PNG")[:40]),
-    ("cut.jpg", image_bytes("JPEG")[:60]),
-    ("ngan.doc", doc_bytes()[:600]),
-])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("cut.pdf", pdf_bytes()[:-7]),  # lost its %%EOF
+        ("hong.zip", zip_bytes({"a.txt": "x" * 100})[:-30]),
+        ("cut.png", image_bytes("PNG")[:40]),
+        ("cut.jpg", image_bytes("JPEG")[:60]),
+        ("ngan.doc", doc_bytes()[:600]),
+    ],
+)
 def test_it_refuses_corrupt_files(name, content):
     with pytest.raises(ValidationError) as exc:
         upload_validate(f(name, content))
     assert exc.value.code in {"corrupt", "bad_content"}
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd.pdf", "..\\..\\boot.pdf",
-                                  "C:\\Users\\an\\to-khai.pdf", "/var/x.pdf", ".."])
+@pytest.mark.parametrize(
+    "name",
+    ["../../etc/passwd.pdf", "..\\..\\boot.pdf", "C:\\Users\\an\\to-khai.pdf", "/var/x.pdf", ".."],
+)
 def test_it_refuses_a_name_carrying_a_path(name):
     with pytest.raises(ValidationError) as exc:
         upload_clean_name(name)

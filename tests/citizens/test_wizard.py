@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_full_submission_creates_one_dossier_and_one_sms_with_a_working_key(
-        wizard, commune, django_capture_on_commit_callbacks, client):
+    wizard, commune, django_capture_on_commit_callbacks, client
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = wizard.all_steps(commune)
     assert response.status_code == 302
@@ -25,7 +26,10 @@ def test_a_full_submission_creates_one_dossier_and_one_sms_with_a_working_key(
     assert dossier.channel == "online"
     assert dossier.unit == commune
     assert (dossier.applicant_name, dossier.applicant_id_number, dossier.applicant_phone) == (
-        NAME, ID_NUMBER, PHONE)
+        NAME,
+        ID_NUMBER,
+        PHONE,
+    )
     assert dossier.applicant_address == ADDRESS
     assert dossier.files.filter(kind=DossierFile.Kind.SUBMISSION).count() == 2
     messages = sms_for(dossier)
@@ -61,6 +65,7 @@ def test_a_procedure_with_one_unit_skips_the_unit_step(client, commune, birth_re
 
 # --- Refusals: each keeps the draft and makes no dossier ---------------------------------
 
+
 def _draft(wizard) -> Draft:
     return Draft.objects.get(token=wizard.token)
 
@@ -71,13 +76,17 @@ def _to_documents(wizard, commune):
     wizard.applicant()
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("anh.pdf", None, "không đúng với đuôi"),
-    ("rong.pdf", b"", "rỗng"),
-    ("chuong-trinh.exe", b"MZ" + b"\0" * 50, "định dạng không được chấp nhận"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("anh.pdf", None, "không đúng với đuôi"),
+        ("rong.pdf", b"", "rỗng"),
+        ("chuong-trinh.exe", b"MZ" + b"\0" * 50, "định dạng không được chấp nhận"),
+    ],
+)
 def test_a_refused_file_is_reported_next_to_its_document_and_nothing_is_lost(
-        wizard, commune, name, content, message):
+    wizard, commune, name, content, message
+):
     from tests.citizens.conftest import image_bytes
 
     _to_documents(wizard, commune)
@@ -110,11 +119,11 @@ def test_an_over_limit_file_answers_413_with_the_message_next_to_it(wizard, comm
 
 
 def test_a_path_in_the_file_name_is_stripped_and_the_file_stored_under_a_random_name(
-        wizard, commune, settings):
+    wizard, commune, settings
+):
     _to_documents(wizard, commune)
     doc = wizard.procedure.documents.first()
-    response = wizard.documents({doc.pk: [upload("../../../etc/to-khai.pdf")]},
-                                action="upload")
+    response = wizard.documents({doc.pk: [upload("../../../etc/to-khai.pdf")]}, action="upload")
     assert response.status_code == 302
     row = _draft(wizard).files.get()
     assert row.original_name == "to-khai.pdf"
@@ -153,16 +162,20 @@ def test_removing_a_file_makes_a_required_document_missing_again(wizard, commune
     assert "documents" not in _draft(wizard).data["valid"]
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("phone", "024 3825 1234", "Số điện thoại di động không hợp lệ"),
-    ("phone", "12345", "Số điện thoại di động không hợp lệ"),
-    ("id_number", "12345678901", "gồm đúng 12 chữ số"),
-    ("id_number", "01234567890A", "gồm đúng 12 chữ số"),
-    ("full_name", "", "Vui lòng nhập họ và tên"),
-    ("ward", "3598", "không thuộc tỉnh"),  # a commune of Lai Châu chosen with Hà Nội
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("phone", "024 3825 1234", "Số điện thoại di động không hợp lệ"),
+        ("phone", "12345", "Số điện thoại di động không hợp lệ"),
+        ("id_number", "12345678901", "gồm đúng 12 chữ số"),
+        ("id_number", "01234567890A", "gồm đúng 12 chữ số"),
+        ("full_name", "", "Vui lòng nhập họ và tên"),
+        ("ward", "3598", "không thuộc tỉnh"),  # a commune of Lai Châu chosen with Hà Nội
+    ],
+)
 def test_a_bad_applicant_field_is_refused_and_what_was_typed_is_kept(
-        wizard, commune, client, field, value, message):
+    wizard, commune, client, field, value, message
+):
     wizard.start()
     wizard.unit(commune.code)
     changes = {field: value}
@@ -199,8 +212,9 @@ def test_an_organisation_needs_its_name_and_a_tax_code(wizard, commune):
     page = response.content.decode()
     assert "Vui lòng nhập tên tổ chức" in page
     assert "Mã số doanh nghiệp" in page
-    response = wizard.applicant(kind="organisation", organisation_name="HTX Mường Khoa",
-                                id_number="0101234567-001")
+    response = wizard.applicant(
+        kind="organisation", organisation_name="HTX Mường Khoa", id_number="0101234567-001"
+    )
     assert response.status_code == 302
 
 
@@ -208,8 +222,7 @@ def test_no_declaration_means_no_dossier_and_the_draft_stays(wizard, commune):
     wizard.to_confirmation(commune)
     response = wizard.confirm(declaration=None)
     assert response.status_code == 200
-    assert "Tôi xin chịu trách nhiệm trước pháp luật về lời khai trên" in \
-        response.content.decode()
+    assert "Tôi xin chịu trách nhiệm trước pháp luật về lời khai trên" in response.content.decode()
     assert Dossier.objects.count() == 0
     assert _draft(wizard).files.count() == 2
     assert wizard.confirm().status_code == 302
@@ -243,7 +256,8 @@ def test_the_test_answer_is_refused_when_test_mode_is_off(wizard, commune, setti
 
 
 def test_a_duplicate_submit_creates_one_dossier_and_one_sms(
-        wizard, commune, django_capture_on_commit_callbacks):
+    wizard, commune, django_capture_on_commit_callbacks
+):
     from notifications.models import SmsMessage
 
     wizard.to_confirmation(commune)
@@ -257,7 +271,8 @@ def test_a_duplicate_submit_creates_one_dossier_and_one_sms(
 
 
 def test_submitting_the_same_draft_twice_through_the_service_returns_the_same_dossier(
-        wizard, commune):
+    wizard, commune
+):
     from citizens.services import draft_submit
 
     wizard.to_confirmation(commune)
@@ -269,7 +284,8 @@ def test_submitting_the_same_draft_twice_through_the_service_returns_the_same_do
 
 
 def test_after_submission_the_draft_files_are_released_and_the_dossier_keeps_copies(
-        wizard, commune, django_capture_on_commit_callbacks, settings):
+    wizard, commune, django_capture_on_commit_callbacks, settings
+):
     with django_capture_on_commit_callbacks(execute=True):
         wizard.all_steps(commune)
     assert _draft(wizard).files.count() == 0
@@ -281,6 +297,7 @@ def test_after_submission_the_draft_files_are_released_and_the_dossier_keeps_cop
 
 
 # --- Nothing lost, nobody else's draft ---------------------------------------------------
+
 
 def test_a_draft_resumes_from_the_start_page_after_closing_the_tab(wizard, commune, client):
     wizard.start()
@@ -338,8 +355,8 @@ def test_the_wards_endpoint_lists_communes_of_a_province(client):
 
 # --- Levels, fees, confirmation ----------------------------------------------------------
 
-def test_a_level_2_procedure_shows_where_and_how_to_submit(client, certified_contract,
-                                                            commune):
+
+def test_a_level_2_procedure_shows_where_and_how_to_submit(client, certified_contract, commune):
     commune.address = "Bản Mường Khoa"
     commune.save()
     url = reverse("citizen-start", args=[certified_contract.code])
@@ -348,7 +365,8 @@ def test_a_level_2_procedure_shows_where_and_how_to_submit(client, certified_con
     assert "Bản Mường Khoa" in page
     assert "Gửi qua bưu điện" in page
     assert "<form" not in page.split('id="main"')[1].split("</main>")[0].replace(
-        'class="lang-switch"', "")
+        'class="lang-switch"', ""
+    )
     client.post(url)
     assert Draft.objects.count() == 0
 
@@ -357,8 +375,14 @@ def test_a_level_4_fee_is_shown_and_paid_by_a_listed_method(client, commune):
     from tests.citizens.conftest import Wizard
     from tests.conftest import make_procedure
 
-    procedure = make_procedure(code="2.000884", name="Chứng thực chữ ký", level=4,
-                               units=[commune], fee_vnd=10_000, documents=("Giấy tờ",))
+    procedure = make_procedure(
+        code="2.000884",
+        name="Chứng thực chữ ký",
+        level=4,
+        units=[commune],
+        fee_vnd=10_000,
+        documents=("Giấy tờ",),
+    )
     wizard = Wizard(client, procedure)
     wizard.start()
     wizard.applicant()
@@ -375,7 +399,8 @@ def test_a_level_4_fee_is_shown_and_paid_by_a_listed_method(client, commune):
 
 
 def test_the_acknowledgement_pdf_has_the_code_and_the_lookup_link_but_no_key(
-        wizard, commune, client, django_capture_on_commit_callbacks):
+    wizard, commune, client, django_capture_on_commit_callbacks
+):
     import io
 
     from pypdf import PdfReader
@@ -384,8 +409,9 @@ def test_the_acknowledgement_pdf_has_the_code_and_the_lookup_link_but_no_key(
         wizard.all_steps(commune)
     dossier = Dossier.objects.get()
     key = key_from_sms(sms_for(dossier)[0].body)
-    response = client.get(reverse("citizen-acknowledgement",
-                                  args=[wizard.procedure.code, wizard.token]))
+    response = client.get(
+        reverse("citizen-acknowledgement", args=[wizard.procedure.code, wizard.token])
+    )
     assert response["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     flat = " ".join(text.split())
@@ -400,7 +426,8 @@ def test_the_qr_code_points_to_the_lookup(settings):
 
     settings.SITE_URL = "https://motcua.example"
     assert lookup_url("000.41.11.H33-251127-0001") == (
-        "https://motcua.example/tra-cuu/?code=000.41.11.H33-251127-0001")
+        "https://motcua.example/tra-cuu/?code=000.41.11.H33-251127-0001"
+    )
 
 
 def test_the_privacy_notice_is_shown_before_submitting(wizard, commune):

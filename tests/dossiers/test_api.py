@@ -29,11 +29,13 @@ def api(user=None) -> APIClient:
 
 def test_token_login_then_list(officer):
     client = APIClient()
-    response = client.post("/api/v1/auth/token/", {"username": "officer", "password": "nope"},
-                           format="json")
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "officer", "password": "nope"}, format="json"
+    )
     assert response.status_code == 400
-    response = client.post("/api/v1/auth/token/",
-                           {"username": "officer", "password": "pw-officer"}, format="json")
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "officer", "password": "pw-officer"}, format="json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     assert client.get(LIST).status_code in (401, 403)
@@ -41,22 +43,28 @@ def test_token_login_then_list(officer):
     assert client.get(LIST).status_code == 200
 
 
-def test_list_is_scoped_filtered_and_paginated(birth_registration, commune, other_commune,
-                                               officer, admin_officer):
+def test_list_is_scoped_filtered_and_paginated(
+    birth_registration, commune, other_commune, officer, admin_officer
+):
     mine = online_dossier(birth_registration, commune)
     online_dossier(birth_registration, other_commune)
-    received = dossier_in_state(S.RECEIVED, procedure=birth_registration, unit=commune,
-                                actor=admin_officer)
+    received = dossier_in_state(
+        S.RECEIVED, procedure=birth_registration, unit=commune, actor=admin_officer
+    )
     body = api(officer).get(LIST).json()
     assert body["count"] == 2
     codes = {row["code"] for row in body["results"]}
     assert codes == {mine.code, received.code}
     row = next(r for r in body["results"] if r["code"] == mine.code)
     assert (row["status"], row["status_code"], row["status_label"]) == (
-        "submitted", 1, "Mới đăng ký")
+        "submitted",
+        1,
+        "Mới đăng ký",
+    )
     assert row["applicant_name"] == "Nguyễn Văn An"
-    assert [r["code"] for r in api(officer).get(LIST, {"status": "received"}).json()[
-        "results"]] == [received.code]
+    assert [
+        r["code"] for r in api(officer).get(LIST, {"status": "received"}).json()["results"]
+    ] == [received.code]
     assert api(officer).get(LIST, {"search": "nguyen van an"}).json()["count"] == 2
     assert api(officer).get(LIST, {"overdue": "true"}).json()["count"] == 0
     assert api(officer).get(LIST, {"due_before": "2000-01-01"}).json()["count"] == 0
@@ -102,13 +110,20 @@ def test_detail_is_404_out_of_scope(birth_registration, commune, officer, other_
 
 def test_counter_reception_through_the_api(certified_contract, commune, officer, specialist):
     doc = certified_contract.documents.first()
-    data = {"channel": "counter", "procedure": certified_contract.code, "unit": commune.code,
-            "applicant_name": "Lò Văn Minh", "applicant_id_number": "012345678912",
-            "applicant_phone": "0911222333", "applicant_address": "Mường Khoa",
-            f"document_{doc.pk}": pdf_upload()}
+    data = {
+        "channel": "counter",
+        "procedure": certified_contract.code,
+        "unit": commune.code,
+        "applicant_name": "Lò Văn Minh",
+        "applicant_id_number": "012345678912",
+        "applicant_phone": "0911222333",
+        "applicant_address": "Mường Khoa",
+        f"document_{doc.pk}": pdf_upload(),
+    }
     assert api(specialist).post(LIST, data, format="multipart").status_code == 403
-    response = api(officer).post(LIST, {**data, f"document_{doc.pk}": pdf_upload()},
-                                 format="multipart")
+    response = api(officer).post(
+        LIST, {**data, f"document_{doc.pk}": pdf_upload()}, format="multipart"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["status"], body["channel"]) == ("received", "counter")
@@ -120,21 +135,25 @@ def test_counter_reception_through_the_api(certified_contract, commune, officer,
     assert "checklist" in response.json()
 
 
-@pytest.mark.parametrize(("state", "payload", "expected"), [
-    (S.SUBMITTED, {"action": "receive"}, S.RECEIVED),
-    (S.SUBMITTED, {"action": "refuse", "reason": "Sai thẩm quyền"}, S.REFUSED),
-    (S.RECEIVED, {"action": "transfer", "to_unit": "111-TP"}, S.PROCESSING),
-    (S.PROCESSING, {"action": "request_payment", "amount_vnd": 8000}, S.AWAITING_PAYMENT),
-    (S.AWAITING_PAYMENT, {"action": "confirm_payment", "method": "cash"}, S.PROCESSING),
-    (S.PROCESSING, {"action": "resolve", "outcome": "approved"}, S.RESOLVED),
-    (S.RESOLVED, {"action": "return", "method": "post", "tracking_number": "EMS1"},
-     S.RETURNED),
-    (S.WITHDRAWAL_REQUESTED, {"action": "stop", "reason": "Rút"}, S.STOPPED),
-])
-def test_actions_through_the_api(state, payload, expected, birth_registration, commune,
-                                 justice_office, admin_officer):
-    dossier = dossier_in_state(state, procedure=birth_registration, unit=commune,
-                               actor=admin_officer)
+@pytest.mark.parametrize(
+    ("state", "payload", "expected"),
+    [
+        (S.SUBMITTED, {"action": "receive"}, S.RECEIVED),
+        (S.SUBMITTED, {"action": "refuse", "reason": "Sai thẩm quyền"}, S.REFUSED),
+        (S.RECEIVED, {"action": "transfer", "to_unit": "111-TP"}, S.PROCESSING),
+        (S.PROCESSING, {"action": "request_payment", "amount_vnd": 8000}, S.AWAITING_PAYMENT),
+        (S.AWAITING_PAYMENT, {"action": "confirm_payment", "method": "cash"}, S.PROCESSING),
+        (S.PROCESSING, {"action": "resolve", "outcome": "approved"}, S.RESOLVED),
+        (S.RESOLVED, {"action": "return", "method": "post", "tracking_number": "EMS1"}, S.RETURNED),
+        (S.WITHDRAWAL_REQUESTED, {"action": "stop", "reason": "Rút"}, S.STOPPED),
+    ],
+)
+def test_actions_through_the_api(
+    state, payload, expected, birth_registration, commune, justice_office, admin_officer
+):
+    dossier = dossier_in_state(
+        state, procedure=birth_registration, unit=commune, actor=admin_officer
+    )
     url = f"{LIST}{dossier.code}/actions/"
     events = DossierEvent.objects.filter(dossier=dossier).count()
     response = api(admin_officer).post(url, payload, format="json")
@@ -151,30 +170,37 @@ def test_actions_through_the_api(state, payload, expected, birth_registration, c
 def test_supplement_request_through_the_api(birth_registration, commune, officer):
     dossier = online_dossier(birth_registration, commune)
     doc = birth_registration.documents.first()
-    response = api(officer).post(f"{LIST}{dossier.code}/actions/",
-                                 {"action": "request_supplement", "items": [doc.pk],
-                                  "reason": "Mờ"}, format="json")
+    response = api(officer).post(
+        f"{LIST}{dossier.code}/actions/",
+        {"action": "request_supplement", "items": [doc.pk], "reason": "Mờ"},
+        format="json",
+    )
     assert response.status_code == 200
-    assert response.json()["supplement_requests"][0]["items"] == [{"id": doc.pk,
-                                                                   "name": doc.name}]
+    assert response.json()["supplement_requests"][0]["items"] == [{"id": doc.pk, "name": doc.name}]
 
 
-def test_api_errors_409_403_404_400(birth_registration, commune, officer, other_officer,
-                                    admin_officer, leader):
-    dossier = dossier_in_state(S.RETURNED, procedure=birth_registration, unit=commune,
-                               actor=admin_officer)
+def test_api_errors_409_403_404_400(
+    birth_registration, commune, officer, other_officer, admin_officer, leader
+):
+    dossier = dossier_in_state(
+        S.RETURNED, procedure=birth_registration, unit=commune, actor=admin_officer
+    )
     url = f"{LIST}{dossier.code}/actions/"
     response = api(officer).post(url, {"action": "refuse", "reason": "x"}, format="json")
     assert response.status_code == 409
     assert response.json()["status"] == "returned"
-    assert api(leader).post(url, {"action": "refuse", "reason": "x"},
-                            format="json").status_code == 403
-    assert api(other_officer).post(url, {"action": "refuse", "reason": "x"},
-                                   format="json").status_code == 404
+    assert (
+        api(leader).post(url, {"action": "refuse", "reason": "x"}, format="json").status_code == 403
+    )
+    assert (
+        api(other_officer).post(url, {"action": "refuse", "reason": "x"}, format="json").status_code
+        == 404
+    )
     assert api(officer).post(url, {"action": "fly"}, format="json").status_code == 400
     submitted = online_dossier(birth_registration, commune)
-    response = api(officer).post(f"{LIST}{submitted.code}/actions/",
-                                 {"action": "refuse", "reason": ""}, format="json")
+    response = api(officer).post(
+        f"{LIST}{submitted.code}/actions/", {"action": "refuse", "reason": ""}, format="json"
+    )
     assert response.status_code == 400
     assert "reason" in response.json()
     assert Dossier.objects.get(pk=submitted.pk).status == S.SUBMITTED
@@ -183,8 +209,11 @@ def test_api_errors_409_403_404_400(birth_registration, commune, officer, other_
 def test_apology_through_the_api(certified_contract, commune, officer, supervisor):
     dossier = counter_dossier(certified_contract, commune, officer, vn(2025, 3, 3, 9, 0))
     url = f"{LIST}{dossier.code}/actions/"
-    payload = {"action": "apologize", "reason": "Chờ xác minh",
-               "new_due_at": "2030-01-02T16:00:00+07:00"}
+    payload = {
+        "action": "apologize",
+        "reason": "Chờ xác minh",
+        "new_due_at": "2030-01-02T16:00:00+07:00",
+    }
     assert api(officer).post(url, payload, format="json").status_code == 403
     response = api(supervisor).post(url, payload, format="json")
     assert response.status_code == 200, response.json()

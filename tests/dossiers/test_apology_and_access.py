@@ -22,11 +22,20 @@ def contract_dossier(certified_contract, commune, officer):
 
 def test_apology_is_signed_by_the_head_once(contract_dossier, officer, supervisor):
     with pytest.raises(NotAllowed):
-        actions.dossier_apologize(dossier=contract_dossier, actor=officer, reason="Chậm",
-                                  new_due_at=vn(2026, 3, 6, 17, 0), at=vn(2026, 3, 3, 10, 0))
+        actions.dossier_apologize(
+            dossier=contract_dossier,
+            actor=officer,
+            reason="Chậm",
+            new_due_at=vn(2026, 3, 6, 17, 0),
+            at=vn(2026, 3, 3, 10, 0),
+        )
     apology = actions.dossier_apologize(
-        dossier=contract_dossier, actor=supervisor, reason="Chờ xác minh",
-        new_due_at=vn(2026, 3, 6, 17, 0), at=vn(2026, 3, 3, 10, 0))
+        dossier=contract_dossier,
+        actor=supervisor,
+        reason="Chờ xác minh",
+        new_due_at=vn(2026, 3, 6, 17, 0),
+        at=vn(2026, 3, 3, 10, 0),
+    )
     assert apology.original_due_at == vn(2026, 3, 4, 9, 0)
     assert apology.signed_by == supervisor
     event = DossierEvent.objects.filter(dossier=contract_dossier).order_by("-seq").first()
@@ -39,8 +48,13 @@ def test_apology_is_signed_by_the_head_once(contract_dossier, officer, superviso
     assert sms.to.endswith("912345678")
     assert "06/03/2026" in sms.body
     with pytest.raises(InvalidTransition):
-        actions.dossier_apologize(dossier=contract_dossier, actor=supervisor, reason="Lại",
-                                  new_due_at=vn(2026, 3, 9, 17, 0), at=vn(2026, 3, 5, 10, 0))
+        actions.dossier_apologize(
+            dossier=contract_dossier,
+            actor=supervisor,
+            reason="Lại",
+            new_due_at=vn(2026, 3, 9, 17, 0),
+            at=vn(2026, 3, 5, 10, 0),
+        )
     assert Apology.objects.count() == 1
     # The dossier still counts as late against the original due time.
     contract_dossier.refresh_from_db()
@@ -49,35 +63,65 @@ def test_apology_is_signed_by_the_head_once(contract_dossier, officer, superviso
 
 def test_apology_only_from_one_working_day_before_due(contract_dossier, supervisor):
     with pytest.raises(ValidationError):
-        actions.dossier_apologize(dossier=contract_dossier, actor=supervisor, reason="Sớm",
-                                  new_due_at=vn(2026, 3, 6, 17, 0), at=vn(2026, 3, 2, 10, 0))
+        actions.dossier_apologize(
+            dossier=contract_dossier,
+            actor=supervisor,
+            reason="Sớm",
+            new_due_at=vn(2026, 3, 6, 17, 0),
+            at=vn(2026, 3, 2, 10, 0),
+        )
     with pytest.raises(ValidationError):  # the new date must come after the original one
-        actions.dossier_apologize(dossier=contract_dossier, actor=supervisor, reason="Chậm",
-                                  new_due_at=vn(2026, 3, 4, 8, 0), at=vn(2026, 3, 3, 10, 0))
+        actions.dossier_apologize(
+            dossier=contract_dossier,
+            actor=supervisor,
+            reason="Chậm",
+            new_due_at=vn(2026, 3, 4, 8, 0),
+            at=vn(2026, 3, 3, 10, 0),
+        )
     # Late: allowed.
-    actions.dossier_apologize(dossier=contract_dossier, actor=supervisor, reason="Chậm",
-                              new_due_at=vn(2026, 3, 9, 17, 0), at=vn(2026, 3, 5, 10, 0))
+    actions.dossier_apologize(
+        dossier=contract_dossier,
+        actor=supervisor,
+        reason="Chậm",
+        new_due_at=vn(2026, 3, 9, 17, 0),
+        at=vn(2026, 3, 5, 10, 0),
+    )
 
 
 def test_apology_is_refused_in_final_states(birth_registration, commune, supervisor, officer):
     dossier = online_dossier(birth_registration, commune)
     with pytest.raises(InvalidTransition):
-        actions.dossier_apologize(dossier=dossier, actor=supervisor, reason="Chậm",
-                                  new_due_at=vn(2030, 1, 1, 9, 0))
+        actions.dossier_apologize(
+            dossier=dossier, actor=supervisor, reason="Chậm", new_due_at=vn(2030, 1, 1, 9, 0)
+        )
 
 
-def test_unit_scope_per_role(officer, other_officer, supervisor, leader, commune, desk,
-                             other_commune, district, justice_office):
+def test_unit_scope_per_role(
+    officer,
+    other_officer,
+    supervisor,
+    leader,
+    commune,
+    desk,
+    other_commune,
+    district,
+    justice_office,
+):
     assert access.officer_unit_ids(user=officer) == {commune.pk}
     assert access.officer_unit_ids(user=supervisor) == {commune.pk}
     assert access.officer_unit_ids(user=other_officer) == {other_commune.pk}
     assert access.officer_unit_ids(user=leader) == {
-        district.pk, desk.pk, justice_office.pk, commune.pk, other_commune.pk}
+        district.pk,
+        desk.pk,
+        justice_office.pk,
+        commune.pk,
+        other_commune.pk,
+    }
 
 
-def test_dossier_get_for_officer_hides_other_units(birth_registration, commune, officer,
-                                                   other_officer, leader, specialist,
-                                                   reporting):
+def test_dossier_get_for_officer_hides_other_units(
+    birth_registration, commune, officer, other_officer, leader, specialist, reporting
+):
     dossier = online_dossier(birth_registration, commune)
     assert access.dossier_get_for_officer(user=officer, code=dossier.code) == dossier
     assert access.dossier_get_for_officer(user=leader, code=dossier.code) == dossier
@@ -86,22 +130,27 @@ def test_dossier_get_for_officer_hides_other_units(birth_registration, commune, 
     with pytest.raises(Http404):
         access.dossier_get_for_officer(user=officer, code="nope")
     assert access.dossier_get_for_officer(user=officer, code=dossier.code, action="receive")
-    for user, action in [(specialist, "receive"), (leader, "receive"), (reporting, "resolve"),
-                         (officer, "resolve"), (officer, "apologize")]:
+    for user, action in [
+        (specialist, "receive"),
+        (leader, "receive"),
+        (reporting, "resolve"),
+        (officer, "resolve"),
+        (officer, "apologize"),
+    ]:
         with pytest.raises(NotAllowed):
             access.dossier_get_for_officer(user=user, code=dossier.code, action=action)
 
 
-def test_a_transferred_dossier_is_seen_by_both_offices(certified_contract, commune,
-                                                       justice_office, officer):
+def test_a_transferred_dossier_is_seen_by_both_offices(
+    certified_contract, commune, justice_office, officer
+):
     from tests.conftest import make_officer
 
     clerk = make_officer("clerk", justice_office, "specialist")
     dossier = counter_dossier(certified_contract, commune, officer)
     with pytest.raises(Http404):
         access.dossier_get_for_officer(user=clerk, code=dossier.code)
-    actions.dossier_transfer(dossier=dossier, actor=officer, to_unit=justice_office,
-                             to_user=clerk)
+    actions.dossier_transfer(dossier=dossier, actor=officer, to_unit=justice_office, to_user=clerk)
     assert access.dossier_get_for_officer(user=clerk, code=dossier.code, action="resolve")
     assert access.dossier_get_for_officer(user=officer, code=dossier.code, action="return")
 

@@ -14,15 +14,16 @@ pytestmark = POSTGRES_ONLY
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_resolves_make_one_decision(birth_registration, commune,
-                                                      admin_officer):
-    dossier = dossier_in_state(S.PROCESSING, procedure=birth_registration, unit=commune,
-                               actor=admin_officer)
+def test_twenty_concurrent_resolves_make_one_decision(birth_registration, commune, admin_officer):
+    dossier = dossier_in_state(
+        S.PROCESSING, procedure=birth_registration, unit=commune, actor=admin_officer
+    )
     events_before = DossierEvent.objects.filter(dossier=dossier).count()
 
     def work(_index: int):
-        return actions.dossier_resolve(dossier=Dossier.objects.get(pk=dossier.pk),
-                                       actor=admin_officer, outcome="approved")
+        return actions.dossier_resolve(
+            dossier=Dossier.objects.get(pk=dossier.pk), actor=admin_officer, outcome="approved"
+        )
 
     results = run_in_threads(20, work)
     wins = [r for r in results if isinstance(r, Dossier)]
@@ -33,14 +34,18 @@ def test_twenty_concurrent_resolves_make_one_decision(birth_registration, commun
 
 
 @pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_receptions_get_consecutive_codes(certified_contract, commune,
-                                                           officer):
+def test_fifty_concurrent_receptions_get_consecutive_codes(certified_contract, commune, officer):
     checklist = [certified_contract.documents.first().pk]
 
     def work(_index: int):
         dossier, _ = actions.dossier_receive_at_counter(
-            procedure=certified_contract, unit=commune, channel="counter",
-            applicant=APPLICANT, actor=officer, checklist=checklist)
+            procedure=certified_contract,
+            unit=commune,
+            channel="counter",
+            applicant=APPLICANT,
+            actor=officer,
+            checklist=checklist,
+        )
         return dossier.code
 
     codes = run_in_threads(50, work)

@@ -30,8 +30,16 @@ def test_demo_dossiers_are_made_once_in_various_states(db):
     dossiers = list(Dossier.objects.select_related("unit"))
     now = timezone.now()
     states = {d.status for d in dossiers}
-    assert states >= {"submitted", "refused", "received", "processing", "supplement_requested",
-                      "awaiting_payment", "resolved", "returned"}
+    assert states >= {
+        "submitted",
+        "refused",
+        "received",
+        "processing",
+        "supplement_requested",
+        "awaiting_payment",
+        "resolved",
+        "returned",
+    }
     assert any(dossier_is_late(d, at=now) for d in dossiers)
     assert any(dossier_is_due_soon(d, at=now) for d in dossiers)
     assert Apology.objects.count() == 1

@@ -18,11 +18,11 @@ def test_login_page_and_redirect(client, officer):
     response = client.get(reverse("officer-login"))
     assert response.status_code == 200
     assert 'for="id_username"' in response.content.decode()
-    response = client.post(reverse("officer-login"),
-                           {"username": "officer", "password": "wrong"})
+    response = client.post(reverse("officer-login"), {"username": "officer", "password": "wrong"})
     assert "error-summary" in response.content.decode()
-    response = client.post(reverse("officer-login"),
-                           {"username": "officer", "password": "pw-officer"})
+    response = client.post(
+        reverse("officer-login"), {"username": "officer", "password": "pw-officer"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/can-bo/"
     assert client.get("/can-bo/").status_code == 200
@@ -39,8 +39,9 @@ def test_workbench_needs_an_officer(client, db):
     assert login(client, citizen).get("/can-bo/").status_code == 403
 
 
-def test_workbench_shows_only_the_units_dossiers_with_counts(client, birth_registration,
-                                                             commune, other_commune, officer):
+def test_workbench_shows_only_the_units_dossiers_with_counts(
+    client, birth_registration, commune, other_commune, officer
+):
     mine = online_dossier(birth_registration, commune)
     theirs = online_dossier(birth_registration, other_commune)
     response = login(client, officer).get("/can-bo/")
@@ -56,8 +57,9 @@ def test_workbench_shows_only_the_units_dossiers_with_counts(client, birth_regis
     assert mine.code not in response.content.decode()
 
 
-def test_workbench_runs_a_constant_number_of_queries(client, birth_registration, commune,
-                                                     officer, django_assert_num_queries):
+def test_workbench_runs_a_constant_number_of_queries(
+    client, birth_registration, commune, officer, django_assert_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -72,9 +74,9 @@ def test_workbench_runs_a_constant_number_of_queries(client, birth_registration,
     assert len(response.context["rows"]) == 7
 
 
-def test_dossier_page_is_404_for_another_unit_and_records_views(client, birth_registration,
-                                                                commune, officer,
-                                                                other_officer):
+def test_dossier_page_is_404_for_another_unit_and_records_views(
+    client, birth_registration, commune, officer, other_officer
+):
     dossier = online_dossier(birth_registration, commune)
     url = reverse("officer-dossier", args=[dossier.code])
     assert login(client, other_officer).get(url).status_code == 404
@@ -88,8 +90,9 @@ def test_dossier_page_is_404_for_another_unit_and_records_views(client, birth_re
     assert (access.user, access.unit, access.action) == (officer, commune, "view")
 
 
-def test_file_download_checks_scope_and_is_recorded(client, birth_registration, commune,
-                                                    officer, other_officer):
+def test_file_download_checks_scope_and_is_recorded(
+    client, birth_registration, commune, officer, other_officer
+):
     dossier = online_dossier(birth_registration, commune)
     file = dossier.files.first()
     url = reverse("officer-file", args=[dossier.code, file.pk])
@@ -100,8 +103,9 @@ def test_file_download_checks_scope_and_is_recorded(client, birth_registration, 
     assert DossierAccess.objects.filter(dossier=dossier, action="download", file=file).exists()
 
 
-def test_an_action_moves_the_dossier_once_and_redirects(client, birth_registration, commune,
-                                                        officer):
+def test_an_action_moves_the_dossier_once_and_redirects(
+    client, birth_registration, commune, officer
+):
     dossier = online_dossier(birth_registration, commune)
     url = reverse("officer-action-receive", args=[dossier.code])
     assert login(client, officer).get(url).status_code == 405
@@ -117,9 +121,11 @@ def test_an_action_moves_the_dossier_once_and_redirects(client, birth_registrati
 
 
 def test_action_pages_give_403_for_a_wrong_role_and_404_out_of_scope(
-        client, birth_registration, commune, admin_officer, officer, other_officer, leader):
-    dossier = dossier_in_state(S.PROCESSING, procedure=birth_registration, unit=commune,
-                               actor=admin_officer)
+    client, birth_registration, commune, admin_officer, officer, other_officer, leader
+):
+    dossier = dossier_in_state(
+        S.PROCESSING, procedure=birth_registration, unit=commune, actor=admin_officer
+    )
     url = reverse("officer-action-resolve", args=[dossier.code])
     assert login(client, officer).post(url, {"outcome": "approved"}).status_code == 403
     assert login(client, leader).post(url, {"outcome": "approved"}).status_code == 403
@@ -127,11 +133,13 @@ def test_action_pages_give_403_for_a_wrong_role_and_404_out_of_scope(
     assert Dossier.objects.get(pk=dossier.pk).status == S.PROCESSING
 
 
-def test_an_invalid_action_form_shows_errors_next_to_fields(client, birth_registration,
-                                                           commune, officer):
+def test_an_invalid_action_form_shows_errors_next_to_fields(
+    client, birth_registration, commune, officer
+):
     dossier = online_dossier(birth_registration, commune)
     response = login(client, officer).post(
-        reverse("officer-action-refuse", args=[dossier.code]), {"reason": ""})
+        reverse("officer-action-refuse", args=[dossier.code]), {"reason": ""}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert 'href="#id_refuse_reason"' in html
@@ -139,21 +147,24 @@ def test_an_invalid_action_form_shows_errors_next_to_fields(client, birth_regist
     assert Dossier.objects.get(pk=dossier.pk).status == S.SUBMITTED
 
 
-def test_resolve_with_a_result_file_then_return(client, birth_registration, commune,
-                                                admin_officer, officer):
-    dossier = dossier_in_state(S.PROCESSING, procedure=birth_registration, unit=commune,
-                               actor=admin_officer)
+def test_resolve_with_a_result_file_then_return(
+    client, birth_registration, commune, admin_officer, officer
+):
+    dossier = dossier_in_state(
+        S.PROCESSING, procedure=birth_registration, unit=commune, actor=admin_officer
+    )
     login(client, admin_officer)
-    response = client.post(reverse("officer-action-resolve", args=[dossier.code]),
-                           {"outcome": "approved", "note": "",
-                            "result_file": pdf_upload("giay-khai-sinh.pdf")})
+    response = client.post(
+        reverse("officer-action-resolve", args=[dossier.code]),
+        {"outcome": "approved", "note": "", "result_file": pdf_upload("giay-khai-sinh.pdf")},
+    )
     assert response.status_code == 302
     assert dossier.files.filter(kind="result").count() == 1
     page = login(client, officer).get(reverse("officer-dossier", args=[dossier.code]))
     assert 'data-show-when="method=post"' in page.content.decode()
-    response = login(client, officer).post(reverse("officer-action-return",
-                                                   args=[dossier.code]),
-                                           {"method": "electronic"})
+    response = login(client, officer).post(
+        reverse("officer-action-return", args=[dossier.code]), {"method": "electronic"}
+    )
     assert response.status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).status == S.RETURNED
 
@@ -167,20 +178,30 @@ def test_counter_reception_form(client, certified_contract, commune, officer, sp
     response = client.get(reverse("officer-reception"), params)
     doc = certified_contract.documents.first()
     assert f'name="document_{doc.pk}"' in response.content.decode()
-    data = {**params, "channel": "counter", "applicant_name": "Trần Thị Bình",
-            "applicant_id_number": "001122334455", "applicant_phone": "0987654321",
-            "applicant_address": "Mường Khoa", "delivery": "counter"}
+    data = {
+        **params,
+        "channel": "counter",
+        "applicant_name": "Trần Thị Bình",
+        "applicant_id_number": "001122334455",
+        "applicant_phone": "0987654321",
+        "applicant_address": "Mường Khoa",
+        "delivery": "counter",
+    }
     response = client.post(reverse("officer-reception"), data)
     assert response.status_code == 400  # the required document is not checked
     assert Dossier.objects.count() == 0
-    response = client.post(reverse("officer-reception"),
-                           {**data, "checklist": [str(doc.pk)],
-                            f"document_{doc.pk}": pdf_upload()})
+    response = client.post(
+        reverse("officer-reception"),
+        {**data, "checklist": [str(doc.pk)], f"document_{doc.pk}": pdf_upload()},
+    )
     assert response.status_code == 302
     dossier = Dossier.objects.get()
     assert response["Location"] == reverse("officer-dossier", args=[dossier.code])
     assert (dossier.status, dossier.channel, dossier.applicant_name) == (
-        S.RECEIVED, "counter", "Trần Thị Bình")
+        S.RECEIVED,
+        "counter",
+        "Trần Thị Bình",
+    )
     assert dossier.files.count() == 1
 
 
@@ -197,15 +218,18 @@ def test_slips_download(client, certified_contract, commune, officer, other_offi
 def test_register_download(client, certified_contract, commune, officer):
     login(client, officer)
     assert client.get(reverse("officer-register")).status_code == 200
-    response = client.get(reverse("officer-register"), {
-        "unit": commune.pk, "start": "2026-01-01", "end": "2026-12-31", "format": "xlsx"})
+    response = client.get(
+        reverse("officer-register"),
+        {"unit": commune.pk, "start": "2026-01-01", "end": "2026-12-31", "format": "xlsx"},
+    )
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.xlsx"')
 
 
 @pytest.mark.parametrize("action", ["apologize"])
-def test_apology_form_only_for_the_head(client, certified_contract, commune, officer,
-                                        supervisor, action):
+def test_apology_form_only_for_the_head(
+    client, certified_contract, commune, officer, supervisor, action
+):
     from tests.dossiers.conftest import vn
 
     dossier = counter_dossier(certified_contract, commune, officer, vn(2026, 3, 2, 9, 0))

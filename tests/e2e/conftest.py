@@ -22,9 +22,16 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 CHROMIUM = os.environ.get("MOTCUA_CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 PASSWORD = "mat-khau-e2e-1"
@@ -119,18 +126,30 @@ def shots(request: Any) -> Shots:
     return Shots(request.node.name)
 
 
-def _new_page(browser: Any, base_url: str, viewport: dict[str, int],
-              errors: list[str], **kwargs: Any) -> Any:
-    context = browser.new_context(viewport=viewport, base_url=base_url, locale="vi-VN",
-                                  timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True,
-                                  **kwargs)
+def _new_page(
+    browser: Any, base_url: str, viewport: dict[str, int], errors: list[str], **kwargs: Any
+) -> Any:
+    context = browser.new_context(
+        viewport=viewport,
+        base_url=base_url,
+        locale="vi-VN",
+        timezone_id="Asia/Ho_Chi_Minh",
+        accept_downloads=True,
+        **kwargs,
+    )
     # Generous: CI shares the machine with other suites; a step that never comes still fails.
     context.set_default_timeout(30_000)
     page = context.new_page()
     # A refused inline script (CSP) or a JavaScript error is a defect of the page.
     page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.on("console", lambda msg: errors.append(f"console: {msg.text}")
-            if msg.type == "error" and "favicon" not in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(f"console: {msg.text}")
+            if msg.type == "error" and "favicon" not in msg.text
+            else None
+        ),
+    )
     return page
 
 
@@ -140,18 +159,23 @@ def page_errors() -> list[str]:
 
 
 @pytest.fixture
-def phone(request: Any, browser: Any, live_server: Any,
-          page_errors: list[str]) -> Iterator[Any]:
+def phone(request: Any, browser: Any, live_server: Any, page_errors: list[str]) -> Iterator[Any]:
     """A citizen's phone: 390x844, touch, a mobile user agent."""
-    page = _new_page(browser, live_server.url, PHONE, page_errors, is_mobile=True,
-                     has_touch=True, device_scale_factor=2)
+    page = _new_page(
+        browser,
+        live_server.url,
+        PHONE,
+        page_errors,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
     yield page
     _close(request, page, "phone")
 
 
 @pytest.fixture
-def desktop(request: Any, browser: Any, live_server: Any,
-            page_errors: list[str]) -> Iterator[Any]:
+def desktop(request: Any, browser: Any, live_server: Any, page_errors: list[str]) -> Iterator[Any]:
     """An officer's desktop browser."""
     page = _new_page(browser, live_server.url, DESKTOP, page_errors)
     yield page
@@ -159,8 +183,9 @@ def desktop(request: Any, browser: Any, live_server: Any,
 
 
 @pytest.fixture
-def new_desktop(request: Any, browser: Any, live_server: Any,
-                page_errors: list[str]) -> Iterator[Any]:
+def new_desktop(
+    request: Any, browser: Any, live_server: Any, page_errors: list[str]
+) -> Iterator[Any]:
     """Opens further desktop browsers (another officer at another desk)."""
     pages: list[Any] = []
 
@@ -175,13 +200,21 @@ def new_desktop(request: Any, browser: Any, live_server: Any,
 
 
 @pytest.fixture
-def new_phone(request: Any, browser: Any, live_server: Any,
-              page_errors: list[str]) -> Iterator[Any]:
+def new_phone(
+    request: Any, browser: Any, live_server: Any, page_errors: list[str]
+) -> Iterator[Any]:
     pages: list[Any] = []
 
     def make() -> Any:
-        page = _new_page(browser, live_server.url, PHONE, page_errors, is_mobile=True,
-                         has_touch=True, device_scale_factor=2)
+        page = _new_page(
+            browser,
+            live_server.url,
+            PHONE,
+            page_errors,
+            is_mobile=True,
+            has_touch=True,
+            device_scale_factor=2,
+        )
         pages.append(page)
         return page
 

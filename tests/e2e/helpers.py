@@ -50,12 +50,12 @@ def assert_accessible(page: Any, where: str = "") -> None:
     violations = axe_violations(page)
     assert not violations, f"axe on {where or page.url}:\n" + "\n".join(
         f"- [{v['impact']}] {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"])
-        for v in violations)
+        for v in violations
+    )
 
 
 def assert_no_sideways_scroll(page: Any, where: str = "") -> None:
-    width, inner = page.evaluate(
-        "[document.scrollingElement.scrollWidth, window.innerWidth]")
+    width, inner = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
     assert width <= inner, f"{where or page.url}: {width}px wide in a {inner}px window"
 
 
@@ -63,7 +63,8 @@ def assert_no_zoom_needed(page: Any, where: str = "") -> None:
     """The page fits the phone's width (viewport meta), lets people zoom if they want, and its
     fields use at least 16px text (phones zoom in on smaller fields when they get focus)."""
     meta = page.evaluate(
-        "(document.querySelector('meta[name=viewport]') || {}).content || ''").replace(" ", "")
+        "(document.querySelector('meta[name=viewport]') || {}).content || ''"
+    ).replace(" ", "")
     assert "width=device-width" in meta, (where, meta)
     assert "user-scalable=no" not in meta, (where, meta)
     assert "maximum-scale=1" not in meta, (where, meta)
@@ -72,7 +73,8 @@ def assert_no_zoom_needed(page: Any, where: str = "") -> None:
             .filter(el => !['hidden', 'radio', 'checkbox'].includes(el.type))
             .filter(el => el.offsetParent !== null)
             .filter(el => parseFloat(getComputedStyle(el).fontSize) < 16)
-            .map(el => `${el.name || el.id}: ${getComputedStyle(el).fontSize}`)""")
+            .map(el => `${el.name || el.id}: ${getComputedStyle(el).fontSize}`)"""
+    )
     assert not small, f"{where or page.url}: fields under 16px make phones zoom: {small}"
 
 
@@ -103,7 +105,8 @@ def focused(page: Any) -> dict[str, str]:
     return page.evaluate(
         """() => { const el = document.activeElement;
                    return {tag: el.tagName.toLowerCase(), id: el.id || '',
-                           text: (el.innerText || el.value || '').trim().slice(0, 80)}; }""")
+                           text: (el.innerText || el.value || '').trim().slice(0, 80)}; }"""
+    )
 
 
 def check_page(page: Any, shots: Any, label: str, *, phone: bool = True) -> None:
@@ -119,8 +122,9 @@ def check_page(page: Any, shots: Any, label: str, *, phone: bool = True) -> None
 
 def officer_user(username: str, unit: Any, role: str, *, full_name: str = "") -> Any:
     first, _, last = full_name.partition(" ")
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD,
-                                                first_name=first or username, last_name=last)
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, first_name=first or username, last_name=last
+    )
     Membership.objects.create(user=user, unit=unit, role=role)
     return user
 

@@ -91,6 +91,7 @@ def submit_letter_ten_steps(page: Any, shots: Any, tmp: Path, world: data.World)
             upload["by"] = route.request.resource_type
             upload["bar shown"] = page.locator("[data-upload-progress]").is_visible()
         route.continue_()
+
     page.route(re.compile(r"/giay-to/$"), watch)
     continue_step(page)
     page.unroute(re.compile(r"/giay-to/$"))
@@ -141,8 +142,11 @@ def submit_letter_ten_steps(page: Any, shots: Any, tmp: Path, world: data.World)
 def key_from_outbox(dossier: Dossier, *, nth: int = 0) -> str:
     """The look-up key from the SMS in the outbox (the n-th message that carries one)."""
     bodies = [m.body for m in SmsMessage.objects.filter(dossier=dossier).order_by("id")]
-    keys = [m.group(1) for b in bodies
-            if (m := re.search(r"Mã tra cứu(?: mới)?(?: của hồ sơ \S+)?: ([A-Z0-9]{8,})", b))]
+    keys = [
+        m.group(1)
+        for b in bodies
+        if (m := re.search(r"Mã tra cứu(?: mới)?(?: của hồ sơ \S+)?: ([A-Z0-9]{8,})", b))
+    ]
     assert len(keys) > nth, bodies
     return keys[nth]
 
@@ -162,8 +166,7 @@ def look_up(page: Any, shots: Any, *, code: str, key: str, label: str = "tra-cuu
 
 def officer_action(page: Any, label: str, fill: Any = None) -> None:
     """Open one of the dossier page's actions, fill its form, send it."""
-    box = page.locator("details.officer-action").filter(
-        has=page.locator("summary", has_text=label))
+    box = page.locator("details.officer-action").filter(has=page.locator("summary", has_text=label))
     box.locator("summary").click()
     if fill is not None:
         fill(box)

@@ -40,8 +40,7 @@ PUBLIC_PAGES = [
 ]
 
 
-def test_every_public_page_passes_axe_has_labels_and_fits_a_phone(phone, shots, world,
-                                                                   page_errors):
+def test_every_public_page_passes_axe_has_labels_and_fits_a_phone(phone, shots, world, page_errors):
     for url, label in PUBLIC_PAGES:
         response = phone.goto(url)
         assert response.status == 200, url
@@ -62,9 +61,13 @@ def test_the_captcha_can_be_heard_in_vietnamese(phone, world):
 
 
 def test_forms_sent_empty_show_a_summary_with_links_and_the_error_next_to_each_field(
-        phone, shots, world):
-    for url, label in [("/tra-cuu/", "tra-cuu-loi"), ("/tai-khoan/dang-ky/", "dang-ky-loi"),
-                       ("/tai-khoan/dang-nhap/", "dang-nhap-loi")]:
+    phone, shots, world
+):
+    for url, label in [
+        ("/tra-cuu/", "tra-cuu-loi"),
+        ("/tai-khoan/dang-ky/", "dang-ky-loi"),
+        ("/tai-khoan/dang-nhap/", "dang-nhap-loi"),
+    ]:
         phone.goto(url)
         phone.locator("main form button[type=submit]").last.click()
         phone.wait_for_selector("#error-summary")
@@ -114,8 +117,9 @@ def test_the_wizard_error_states_pass_axe(phone, shots, world):
 def _text_200(page) -> None:
     """The browser's text size at 200 % (the CSP forbids an inline <style>: CSSOM instead)."""
     page.evaluate("document.documentElement.style.fontSize = '200%'")
-    assert page.evaluate(
-        "parseFloat(getComputedStyle(document.querySelector('main')).fontSize)") >= 32
+    assert (
+        page.evaluate("parseFloat(getComputedStyle(document.querySelector('main')).fontSize)") >= 32
+    )
 
 
 def test_text_at_200_percent_needs_no_sideways_scrolling_on_a_phone(phone, shots, world):
@@ -163,10 +167,13 @@ def test_a_citizen_account_pages_pass_axe(phone, shots, world, page_errors):
 def test_the_officers_main_pages_pass_axe(desktop, shots, world, page_errors):
     dossier = data.online_dossier(world)
     officer_login(desktop, world.desk.username)
-    for url, label in [("/can-bo/", "ban-lam-viec"), ("/can-bo/tiep-nhan/", "tiep-nhan"),
-                       ("/can-bo/so-theo-doi/", "so-theo-doi"),
-                       ("/can-bo/thanh-toan/", "doi-soat-thanh-toan"),
-                       (f"/can-bo/ho-so/{dossier.code}/", "ho-so")]:
+    for url, label in [
+        ("/can-bo/", "ban-lam-viec"),
+        ("/can-bo/tiep-nhan/", "tiep-nhan"),
+        ("/can-bo/so-theo-doi/", "so-theo-doi"),
+        ("/can-bo/thanh-toan/", "doi-soat-thanh-toan"),
+        (f"/can-bo/ho-so/{dossier.code}/", "ho-so"),
+    ]:
         response = desktop.goto(url)
         assert response.status == 200, url
         check_page(desktop, shots, label, phone=False)
@@ -174,7 +181,8 @@ def test_the_officers_main_pages_pass_axe(desktop, shots, world, page_errors):
     desktop.goto("/can-bo/tiep-nhan/")
     desktop.get_by_label("Đơn vị tiếp nhận").select_option(label=world.commune.name)
     desktop.get_by_label("Thủ tục hành chính").select_option(
-        label=f"{world.procedure.code} – {world.procedure.name}")
+        label=f"{world.procedure.code} – {world.procedure.name}"
+    )
     desktop.get_by_role("button", name="Tiếp tục").click()
     desktop.locator("input[name=applicant_name]").wait_for()
     check_page(desktop, shots, "tiep-nhan-buoc-2", phone=False)

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_citizen_submits_on_a_phone_and_looks_the_dossier_up_with_the_sms_key(
-        phone, shots, tmp_path, world, page_errors):
+    phone, shots, tmp_path, world, page_errors
+):
     dossier = submit_letter_ten_steps(phone, shots, tmp_path, world)
     assert dossier.status == Dossier.Status.SUBMITTED
 
@@ -31,8 +32,7 @@ def test_a_citizen_submits_on_a_phone_and_looks_the_dossier_up_with_the_sms_key(
     assert not page_errors, page_errors
 
 
-def test_a_slow_answer_for_an_earlier_province_does_not_replace_the_communes_shown(
-        phone, world):
+def test_a_slow_answer_for_an_earlier_province_does_not_replace_the_communes_shown(phone, world):
     phone.goto(f"/nop-ho-so/{world.procedure.code}/")
     phone.get_by_role("button", name="Bắt đầu nộp hồ sơ").click()
     phone.get_by_label(world.commune.name).check()

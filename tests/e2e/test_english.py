@@ -18,7 +18,8 @@ def _chrome_text(page) -> str:
     return page.evaluate(
         """() => Array.from(document.querySelectorAll(
                 'header, nav, h1, h2, label, legend, button, .steps-indicator, footer'))
-            .map(el => el.innerText).join('\\n')""")
+            .map(el => el.innerText).join('\\n')"""
+    )
 
 
 def test_the_portal_switches_to_english_and_stays_accessible(phone, shots, world, page_errors):
@@ -27,9 +28,14 @@ def test_the_portal_switches_to_english_and_stays_accessible(phone, shots, world
     phone.wait_for_load_state()
     assert phone.locator("html").get_attribute("lang") == "en"
     assert phone.get_by_role("button", name="Tiếng Việt").count() == 1
-    for url, label in [("/", "home"), ("/thu-tuc/", "procedures"),
-                       ("/thu-tuc/1.001193/", "procedure"), ("/tra-cuu/", "look-up"),
-                       ("/huong-dan/", "help"), ("/nop-ho-so/1.001193/", "start")]:
+    for url, label in [
+        ("/", "home"),
+        ("/thu-tuc/", "procedures"),
+        ("/thu-tuc/1.001193/", "procedure"),
+        ("/tra-cuu/", "look-up"),
+        ("/huong-dan/", "help"),
+        ("/nop-ho-so/1.001193/", "start"),
+    ]:
         phone.goto(url)
         check_page(phone, shots, f"en-{label}")
         # Place names, procedure names and the other language's name stay as they are.

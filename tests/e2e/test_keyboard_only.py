@@ -18,8 +18,9 @@ MAX_TABS = 80
 
 
 def _matches(page: Any, selector: str) -> bool:
-    return page.evaluate("s => document.activeElement && document.activeElement.matches(s)",
-                         selector)
+    return page.evaluate(
+        "s => document.activeElement && document.activeElement.matches(s)", selector
+    )
 
 
 def assert_focus_visible(page: Any) -> None:
@@ -27,7 +28,8 @@ def assert_focus_visible(page: Any) -> None:
     style = page.evaluate(
         """() => { const s = getComputedStyle(document.activeElement);
                    return {style: s.outlineStyle, width: parseFloat(s.outlineWidth),
-                           shadow: s.boxShadow}; }""")
+                           shadow: s.boxShadow}; }"""
+    )
     visible = (style["style"] != "none" and style["width"] >= 2) or style["shadow"] != "none"
     assert visible, (focused(page), style)
 
@@ -53,7 +55,9 @@ def arrow_until(page: Any, selector: str, value: str, key: str = "ArrowDown") ->
                       if (el.type === 'radio') {
                           const c = document.querySelector(`input[name='${el.name}']:checked`);
                           return c ? c.value : ''; }
-                      return el.value; }""", selector)
+                      return el.value; }""",
+            selector,
+        )
         if current == value:
             return
         page.keyboard.press(key)
@@ -90,7 +94,8 @@ def assert_heading_focused(page: Any, text: str) -> None:
 
 
 def test_a_citizen_submits_the_whole_dossier_with_the_keyboard_alone(
-        phone, shots, tmp_path, world, page_errors):
+    phone, shots, tmp_path, world, page_errors
+):
     page = phone
     page.goto("/")
     tab_to(page, "main input[type=search]")

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_head_apologises_for_a_late_dossier_and_the_citizen_sees_the_new_date(
-        desktop, phone, shots, world, page_errors):
+    desktop, phone, shots, world, page_errors
+):
     ten_days_ago = timezone.now() - timedelta(days=10)
     dossier = data.online_dossier(world, at=ten_days_ago)
     dossier = dossier_receive(dossier=dossier, actor=world.desk, at=ten_days_ago)
@@ -31,13 +32,16 @@ def test_the_head_apologises_for_a_late_dossier_and_the_citizen_sees_the_new_dat
     assert "Quá hạn" in main.locator(".badge.late").first.inner_text()
     assert "Phiếu xin lỗi" in main.inner_text()
 
-    new_due = (timezone.localtime() + timedelta(days=3)).replace(hour=16, minute=30,
-                                                                 second=0, microsecond=0)
+    new_due = (timezone.localtime() + timedelta(days=3)).replace(
+        hour=16, minute=30, second=0, microsecond=0
+    )
 
     def apologise(box):
         box.get_by_label("Lý do chậm trả kết quả").fill(
-            "Cần xác minh thêm thông tin với xã nơi cấp giấy chứng sinh.")
+            "Cần xác minh thêm thông tin với xã nơi cấp giấy chứng sinh."
+        )
         box.get_by_label("Ngày hẹn trả kết quả mới").fill(new_due.strftime("%Y-%m-%dT%H:%M"))
+
     officer_action(desktop, "Lập phiếu xin lỗi, hẹn lại", apologise)
     apology = Apology.objects.get(dossier=dossier)
     assert apology.new_due_at == new_due

@@ -16,9 +16,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_leader_drills_down_from_the_dashboard_and_downloads_the_appendix(
-        desktop, new_phone, shots, tmp_path, world, page_errors):
-    received = [dossier_receive(dossier=data.online_dossier(world), actor=world.desk)
-                for _ in range(3)]
+    desktop, new_phone, shots, tmp_path, world, page_errors
+):
+    received = [
+        dossier_receive(dossier=data.online_dossier(world), actor=world.desk) for _ in range(3)
+    ]
     waiting = data.online_dossier(world)  # not received: counted nowhere yet
 
     officer_login(desktop, world.leader.username)
@@ -68,8 +70,12 @@ def test_a_leader_drills_down_from_the_dashboard_and_downloads_the_appendix(
         check_page(phone, shots, "dien-thoai-" + url.strip("/").replace("/", "-"))
 
     # The other reports pass axe too.
-    for url, label in [("/bao-cao/bieu-ii06a/", "ii06a"), ("/bao-cao/chi-so-766/", "chi-so-766"),
-                       ("/bao-cao/danh-gia/", "danh-gia"), ("/bao-cao/doi-chieu/", "doi-chieu")]:
+    for url, label in [
+        ("/bao-cao/bieu-ii06a/", "ii06a"),
+        ("/bao-cao/chi-so-766/", "chi-so-766"),
+        ("/bao-cao/danh-gia/", "danh-gia"),
+        ("/bao-cao/doi-chieu/", "doi-chieu"),
+    ]:
         assert desktop.goto(url).status == 200, url
         check_page(desktop, shots, label, phone=False)
     assert not page_errors, page_errors

@@ -24,7 +24,8 @@ def _status(dossier: Dossier) -> str:
 
 
 def test_desk_receives_transfers_asks_a_supplement_the_citizen_answers_and_rates(
-        desktop, new_desktop, phone, shots, tmp_path, world, page_errors):
+    desktop, new_desktop, phone, shots, tmp_path, world, page_errors
+):
     dossier = data.online_dossier(world)
     key = key_from_outbox(dossier)
 
@@ -39,6 +40,7 @@ def test_desk_receives_transfers_asks_a_supplement_the_citizen_answers_and_rates
         box.get_by_label("Chuyển đến đơn vị").select_option(label=world.commune.name)
         box.get_by_label("Cán bộ nhận (không bắt buộc)").select_option(label="Tòng Thị Xử")
         box.get_by_label("Ghi chú").fill("Chuyển công chức tư pháp - hộ tịch thẩm định.")
+
     officer_action(desktop, "Chuyển xử lý", to_specialist)
     dossier.refresh_from_db()
     assert (dossier.status, dossier.assigned_to) == (S.PROCESSING, world.specialist)
@@ -47,6 +49,7 @@ def test_desk_receives_transfers_asks_a_supplement_the_citizen_answers_and_rates
     def ask(box):
         box.get_by_label("Giấy chứng sinh").check()
         box.get_by_label("Lý do").fill("Ảnh giấy chứng sinh bị mờ, vui lòng chụp lại.")
+
     officer_action(desktop, "Yêu cầu bổ sung", ask)
     assert _status(dossier) == S.SUPPLEMENT_REQUESTED
     check_page(desktop, shots, "da-yeu-cau-bo-sung", phone=False)
@@ -58,7 +61,8 @@ def test_desk_receives_transfers_asks_a_supplement_the_citizen_answers_and_rates
     phone.wait_for_url(re.compile(r"/bo-sung/$"))
     check_page(phone, shots, "cong-dan-bo-sung")
     phone.locator("main input[type=file]").first.set_input_files(
-        str(pdf_file(tmp_path, "giay-chung-sinh-ro.pdf")))
+        str(pdf_file(tmp_path, "giay-chung-sinh-ro.pdf"))
+    )
     phone.get_by_label("Ghi chú cho cán bộ (không bắt buộc)").fill("Đã chụp lại rõ hơn.")
     phone.get_by_role("button", name="Gửi hồ sơ bổ sung").click()
     phone.wait_for_url(re.compile(rf"/tra-cuu/ho-so/{re.escape(dossier.code)}/$"))
@@ -74,6 +78,7 @@ def test_desk_receives_transfers_asks_a_supplement_the_citizen_answers_and_rates
     def approve(box):
         box.get_by_label("Giải quyết", exact=True).check()
         box.get_by_label(re.compile("Nội dung, lý do")).fill("Đủ điều kiện, cấp giấy khai sinh.")
+
     officer_action(specialist, "Giải quyết hồ sơ", approve)
     assert _status(dossier) == S.RESOLVED
     shots(specialist, "da-giai-quyet")
@@ -84,6 +89,7 @@ def test_desk_receives_transfers_asks_a_supplement_the_citizen_answers_and_rates
     def by_post(box):
         box.get_by_role("radio", name=re.compile("bưu")).check()
         box.get_by_label("Số hiệu bưu gửi").fill("EB123456785VN")
+
     officer_action(desktop, "Trả kết quả", by_post)
     dossier.refresh_from_db()
     assert (dossier.status, dossier.return_method) == (S.RETURNED, Dossier.Delivery.POST)

@@ -57,8 +57,14 @@ def twilio_signature(url: str, params: dict[str, str], auth_token: str) -> str:
 
 
 class FakeTwilio:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
-                 status_callbacks: bool = False, callback_delay: float = 0.05) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        status_callbacks: bool = False,
+        callback_delay: float = 0.05,
+    ) -> None:
         self.status_callbacks = status_callbacks
         self.callback_delay = callback_delay
         self.callbacks: list[tuple[str, int]] = []  # (message sid, HTTP status or 0)
@@ -78,8 +84,9 @@ class FakeTwilio:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeTwilio:
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        name="fake-twilio", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="fake-twilio", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -116,18 +123,25 @@ class FakeTwilio:
 
     def messages(self, *, to: str | None = None) -> list[RecordedRequest]:
         """Message creations received (whatever was answered), oldest first."""
-        return [r for r in self.requests
-                if r.path.endswith("/Messages.json") and (to is None or r.form.get("To") == to)]
+        return [
+            r
+            for r in self.requests
+            if r.path.endswith("/Messages.json") and (to is None or r.form.get("To") == to)
+        ]
 
-    def wait_for(self, count: int, *, to: str | None = None, timeout: float = 20.0
-                 ) -> list[RecordedRequest]:
+    def wait_for(
+        self, count: int, *, to: str | None = None, timeout: float = 20.0
+    ) -> list[RecordedRequest]:
         """Block until at least `count` message requests (to `to`) came in; AssertionError
         after `timeout` seconds."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:
-                found = [r for r in self._requests if r.path.endswith("/Messages.json")
-                         and (to is None or r.form.get("To") == to)]
+                found = [
+                    r
+                    for r in self._requests
+                    if r.path.endswith("/Messages.json") and (to is None or r.form.get("To") == to)
+                ]
                 if len(found) >= count:
                     return found
                 left = deadline - time.monotonic()
@@ -136,18 +150,31 @@ class FakeTwilio:
                 self._lock.wait(left)
 
     # --- status callbacks ---------------------------------------------------------------
-    def _callback_later(self, *, url: str, sid: str, account: str, token: str,
-                        form: dict[str, str]) -> None:
-        params = {"MessageSid": sid, "SmsSid": sid, "AccountSid": account,
-                  "MessageStatus": "sent", "SmsStatus": "sent", "To": form.get("To", ""),
-                  "From": form.get("From", ""), "ApiVersion": "2010-04-01"}
+    def _callback_later(
+        self, *, url: str, sid: str, account: str, token: str, form: dict[str, str]
+    ) -> None:
+        params = {
+            "MessageSid": sid,
+            "SmsSid": sid,
+            "AccountSid": account,
+            "MessageStatus": "sent",
+            "SmsStatus": "sent",
+            "To": form.get("To", ""),
+            "From": form.get("From", ""),
+            "ApiVersion": "2010-04-01",
+        }
 
         def post() -> None:
             time.sleep(self.callback_delay)
             request = urllib.request.Request(  # noqa: S310 - a URL the test configured
-                url, data=urlencode(params).encode(), method="POST",
-                headers={"X-Twilio-Signature": twilio_signature(url, params, token),
-                         "Content-Type": "application/x-www-form-urlencoded"})
+                url,
+                data=urlencode(params).encode(),
+                method="POST",
+                headers={
+                    "X-Twilio-Signature": twilio_signature(url, params, token),
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+            )
             try:
                 with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
                     status = answer.status
@@ -162,8 +189,14 @@ class FakeTwilio:
         threading.Thread(target=post, name=f"fake-twilio-callback-{sid}", daemon=True).start()
 
     # --- the HTTP side ------------------------------------------------------------------
-    def _answer(self, path: str, form: dict[str, str], account: str,
-                headers: dict[str, str], token: str = "") -> tuple[int, dict[str, Any]]:
+    def _answer(
+        self,
+        path: str,
+        form: dict[str, str],
+        account: str,
+        headers: dict[str, str],
+        token: str = "",
+    ) -> tuple[int, dict[str, Any]]:
         with self._lock:
             own = self._script_to.get(form.get("To", ""))
             if own:
@@ -173,24 +206,39 @@ class FakeTwilio:
             else:
                 status = 201
             sid = f"SM{next(self._counter):032x}" if status == 201 else ""
-            self._requests.append(RecordedRequest("POST", path, form, account, status, sid,
-                                                  headers))
+            self._requests.append(
+                RecordedRequest("POST", path, form, account, status, sid, headers)
+            )
             self._lock.notify_all()
         if status == 201:
             if self.status_callbacks and form.get("StatusCallback"):
-                self._callback_later(url=form["StatusCallback"], sid=sid, account=account,
-                                     token=token, form=form)
+                self._callback_later(
+                    url=form["StatusCallback"], sid=sid, account=account, token=token, form=form
+                )
             return status, {
-                "sid": sid, "account_sid": account, "to": form.get("To"),
-                "from": form.get("From"), "body": form.get("Body"), "status": "queued",
-                "num_segments": "1", "direction": "outbound-api", "api_version": "2010-04-01",
+                "sid": sid,
+                "account_sid": account,
+                "to": form.get("To"),
+                "from": form.get("From"),
+                "body": form.get("Body"),
+                "status": "queued",
+                "num_segments": "1",
+                "direction": "outbound-api",
+                "api_version": "2010-04-01",
                 "uri": f"{path[:-5]}/{sid}.json",
             }
         code = 21211 if status == 400 else 20000 + status
-        message = ("The 'To' number is not a valid phone number." if status == 400
-                   else HTTPStatus(status).phrase)
-        return status, {"code": code, "message": message, "status": status,
-                        "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+        message = (
+            "The 'To' number is not a valid phone number."
+            if status == 400
+            else HTTPStatus(status).phrase
+        )
+        return status, {
+            "code": code,
+            "message": message,
+            "status": status,
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        }
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -207,11 +255,11 @@ class FakeTwilio:
                 if auth.startswith("Basic "):
                     account, _, token = base64.b64decode(auth[6:]).decode().partition(":")
                 if not self.path.startswith("/2010-04-01/Accounts/") or not self.path.endswith(
-                        "/Messages.json"):
+                    "/Messages.json"
+                ):
                     self._send(404, {"code": 20404, "message": "not found", "status": 404})
                     return
-                status, payload = fake._answer(self.path, form, account, dict(self.headers),
-                                               token)
+                status, payload = fake._answer(self.path, form, account, dict(self.headers), token)
                 self._send(status, payload)
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:

@@ -31,15 +31,30 @@ from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit
 from urllib.request import urlopen
 
 PAYMENT_PATH = "/paymentv2/vpcpay.html"
-PAY_REQUIRED = ("vnp_Version", "vnp_Command", "vnp_TmnCode", "vnp_Amount", "vnp_CurrCode",
-                "vnp_TxnRef", "vnp_OrderInfo", "vnp_OrderType", "vnp_Locale",
-                "vnp_ReturnUrl", "vnp_IpAddr", "vnp_CreateDate")
+PAY_REQUIRED = (
+    "vnp_Version",
+    "vnp_Command",
+    "vnp_TmnCode",
+    "vnp_Amount",
+    "vnp_CurrCode",
+    "vnp_TxnRef",
+    "vnp_OrderInfo",
+    "vnp_OrderType",
+    "vnp_Locale",
+    "vnp_ReturnUrl",
+    "vnp_IpAddr",
+    "vnp_CreateDate",
+)
 
 
 def sign(params: dict[str, str], secret: str) -> str:
-    data = "&".join(f"{quote_plus(k)}={quote_plus(str(v))}" for k, v in sorted(params.items())
-                    if k.startswith("vnp_") and k not in ("vnp_SecureHash", "vnp_SecureHashType")
-                    and str(v) != "")
+    data = "&".join(
+        f"{quote_plus(k)}={quote_plus(str(v))}"
+        for k, v in sorted(params.items())
+        if k.startswith("vnp_")
+        and k not in ("vnp_SecureHash", "vnp_SecureHashType")
+        and str(v) != ""
+    )
     return hmac.new(secret.encode(), data.encode(), hashlib.sha512).hexdigest()
 
 
@@ -58,8 +73,9 @@ class IpnCall:
 
 
 class FakeVNPay:
-    def __init__(self, *, tmn_code: str, secret: str, ipn_url: str = "",
-                 host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, *, tmn_code: str, secret: str, ipn_url: str = "", host: str = "127.0.0.1"
+    ) -> None:
         self.tmn_code, self.secret, self.ipn_url = tmn_code, secret, ipn_url
         self._lock = threading.Lock()
         self._outcomes: deque[str] = deque()
@@ -76,8 +92,9 @@ class FakeVNPay:
         return f"http://{host}:{port}{PAYMENT_PATH}"
 
     def __enter__(self) -> FakeVNPay:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="fake-vnpay")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="fake-vnpay"
+        )
         self._thread.start()
         return self
 
@@ -100,15 +117,21 @@ class FakeVNPay:
     def result_params(self, request: dict[str, str], code: str = "00") -> dict[str, str]:
         """What VNPay sends to the IPN and the return URL after the customer's payment."""
         pay_date = (datetime.now(UTC) + timedelta(hours=7)).strftime("%Y%m%d%H%M%S")
-        return self.signed({
-            "vnp_Amount": request["vnp_Amount"], "vnp_BankCode": "NCB",
-            "vnp_BankTranNo": f"VNP{next(self._numbers)}", "vnp_CardType": "ATM",
-            "vnp_OrderInfo": request["vnp_OrderInfo"], "vnp_PayDate": pay_date,
-            "vnp_ResponseCode": code, "vnp_TmnCode": request["vnp_TmnCode"],
-            "vnp_TransactionNo": str(next(self._numbers)),
-            "vnp_TransactionStatus": "00" if code == "00" else "02",
-            "vnp_TxnRef": request["vnp_TxnRef"],
-        })
+        return self.signed(
+            {
+                "vnp_Amount": request["vnp_Amount"],
+                "vnp_BankCode": "NCB",
+                "vnp_BankTranNo": f"VNP{next(self._numbers)}",
+                "vnp_CardType": "ATM",
+                "vnp_OrderInfo": request["vnp_OrderInfo"],
+                "vnp_PayDate": pay_date,
+                "vnp_ResponseCode": code,
+                "vnp_TmnCode": request["vnp_TmnCode"],
+                "vnp_TransactionNo": str(next(self._numbers)),
+                "vnp_TransactionStatus": "00" if code == "00" else "02",
+                "vnp_TxnRef": request["vnp_TxnRef"],
+            }
+        )
 
     def call_ipn(self, params: dict[str, str]) -> IpnCall:
         """GET the merchant's IPN URL with `params` (VNPay calls it server to server)."""

@@ -47,21 +47,36 @@ WEDNESDAY_9AM = vn(2026, 11, 25, 9, 0)
 
 
 def applicant(*, phone: str = PHONE, email: str = "") -> Applicant:
-    return Applicant(name="Trần Thị Bình", id_number="001203004005", phone=phone,
-                     address="Bản Nà Khoa, xã Mường Khoa", email=email)
+    return Applicant(
+        name="Trần Thị Bình",
+        id_number="001203004005",
+        phone=phone,
+        address="Bản Nà Khoa, xã Mường Khoa",
+        email=email,
+    )
 
 
 @pytest.fixture
-def make_dossier(commune, birth_registration, certified_contract
-                 ) -> Callable[..., Any]:
+def make_dossier(commune, birth_registration, certified_contract) -> Callable[..., Any]:
     """Create a dossier through the real service: online (birth registration) by default."""
 
-    def make(*, channel: str = Channel.ONLINE, phone: str = PHONE, email: str = "",
-             at: datetime = WEDNESDAY_9AM, **kwargs: Any) -> Any:
+    def make(
+        *,
+        channel: str = Channel.ONLINE,
+        phone: str = PHONE,
+        email: str = "",
+        at: datetime = WEDNESDAY_9AM,
+        **kwargs: Any,
+    ) -> Any:
         procedure = birth_registration if channel == Channel.ONLINE else certified_contract
-        dossier, key = dossier_create(procedure=procedure, unit=commune, channel=channel,
-                                      applicant=applicant(phone=phone, email=email), at=at,
-                                      **kwargs)
+        dossier, key = dossier_create(
+            procedure=procedure,
+            unit=commune,
+            channel=channel,
+            applicant=applicant(phone=phone, email=email),
+            at=at,
+            **kwargs,
+        )
         dossier.update_key = key  # the tests compare it with the SMS
         return dossier
 
@@ -69,6 +84,7 @@ def make_dossier(commune, birth_registration, certified_contract
 
 
 # --- Celery: eager in unit tests, a real worker in the worker tests ----------------------
+
 
 @contextlib.contextmanager
 def celery_publisher(*, broker_url: str | None = None, eager: bool) -> Iterator[None]:
@@ -107,6 +123,7 @@ def _notification_settings(request, settings) -> Iterator[None]:
 
 # --- The fake Twilio ----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def fake_twilio_server() -> Iterator[FakeTwilio]:
     with FakeTwilio() as fake:
@@ -131,6 +148,7 @@ def twilio(settings, fake_twilio: FakeTwilio) -> FakeTwilio:
 
 
 # --- A real worker --------------------------------------------------------------------------
+
 
 def worker_broker_url() -> str:
     """An isolated Redis database for the worker tests: REDIS_URL's server, another db.
@@ -157,8 +175,9 @@ def _database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, fake_twilio_server, tmp_path_factory
-                  ) -> Iterator[dict[str, str]]:
+def celery_worker(
+    django_db_setup, django_db_blocker, fake_twilio_server, tmp_path_factory
+) -> Iterator[dict[str, str]]:
     """`celery -A portal worker` in a subprocess, on the test database and an isolated broker,
     sending through the official Twilio client to the fake server."""
     if not django_settings.REDIS_URL:
@@ -189,17 +208,37 @@ def celery_worker(django_db_setup, django_db_blocker, fake_twilio_server, tmp_pa
     celery = str(Path(sys.executable).with_name("celery"))
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(  # noqa: S603 - our own venv's celery, fixed arguments
-            [celery, "-A", "portal", "worker", "-Q", "sms,celery", "-c", "2", "-n", name,
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
-            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                celery,
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                "sms,celery",
+                "-c",
+                "2",
+                "-n",
+                name,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
         deadline = time.monotonic() + 60
         while b" ready." not in log_path.read_bytes():
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the Celery worker did not start:\n"
-                                   + log_path.read_text(errors="replace")[-4000:])
+                raise RuntimeError(
+                    "the Celery worker did not start:\n"
+                    + log_path.read_text(errors="replace")[-4000:]
+                )
             time.sleep(0.1)
         yield {"broker_url": broker, "log": str(log_path)}
     finally:

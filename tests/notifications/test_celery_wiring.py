@@ -7,12 +7,15 @@ import pytest
 from portal.celery import app
 
 
-@pytest.mark.parametrize(("task", "queue"), [
-    ("notifications.tasks.sms_send", "sms"),
-    ("notifications.tasks.email_send", "sms"),
-    ("notifications.tasks.sms_requeue_stale", "sms"),
-    ("notifications.tasks.officer_digest_send_all", "celery"),
-])
+@pytest.mark.parametrize(
+    ("task", "queue"),
+    [
+        ("notifications.tasks.sms_send", "sms"),
+        ("notifications.tasks.email_send", "sms"),
+        ("notifications.tasks.sms_requeue_stale", "sms"),
+        ("notifications.tasks.officer_digest_send_all", "celery"),
+    ],
+)
 def test_tasks_are_registered_and_routed(task, queue):
     app.loader.import_default_modules()
     assert task in app.tasks
@@ -24,8 +27,10 @@ def test_the_beat_schedule_names_real_tasks():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     notifications = {t for t in scheduled if t.startswith("notifications.")}
-    assert notifications == {"notifications.tasks.sms_requeue_stale",
-                             "notifications.tasks.officer_digest_send_all"}
+    assert notifications == {
+        "notifications.tasks.sms_requeue_stale",
+        "notifications.tasks.officer_digest_send_all",
+    }
     assert notifications <= set(app.tasks)
 
 

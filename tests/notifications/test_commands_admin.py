@@ -63,8 +63,9 @@ def test_the_outbox_admin_is_read_only(staff):
     assert page.status_code == 200
     assert b'name="body"' not in page.content  # shown, not editable
     assert staff.get(reverse("admin:notifications_smsmessage_add")).status_code == 403
-    response = staff.post(reverse("admin:notifications_smsmessage_change", args=[sms.pk]),
-                          {"body": "changed"})
+    response = staff.post(
+        reverse("admin:notifications_smsmessage_change", args=[sms.pk]), {"body": "changed"}
+    )
     assert response.status_code == 403
     sms.refresh_from_db()
     assert sms.body == "Xin chào"
@@ -73,8 +74,9 @@ def test_the_outbox_admin_is_read_only(staff):
 def test_a_template_is_edited_in_the_admin(staff):
     template = SmsTemplate.objects.get(name=TemplateName.RECEIVED)
     url = reverse("admin:notifications_smstemplate_change", args=[template.pk])
-    response = staff.post(url, {"body": "Da nhan {{ code }}, hen {{ due }}",
-                                "email_subject": "Đã nhận {{ code }}"})
+    response = staff.post(
+        url, {"body": "Da nhan {{ code }}, hen {{ due }}", "email_subject": "Đã nhận {{ code }}"}
+    )
     assert response.status_code == 302
     template.refresh_from_db()
     assert template.body == "Da nhan {{ code }}, hen {{ due }}"
@@ -93,8 +95,10 @@ def test_a_broken_template_is_refused(staff):
 def test_templates_can_be_restored_to_their_default(staff):
     SmsTemplate.objects.filter(name=TemplateName.REFUSED).update(body="x", email_subject="y")
     template = SmsTemplate.objects.get(name=TemplateName.REFUSED)
-    staff.post(reverse("admin:notifications_smstemplate_changelist"),
-               {"action": "restore_default", "_selected_action": [template.pk]})
+    staff.post(
+        reverse("admin:notifications_smstemplate_changelist"),
+        {"action": "restore_default", "_selected_action": [template.pk]},
+    )
     template.refresh_from_db()
     assert (template.body, template.email_subject) == DEFAULT_TEMPLATES[TemplateName.REFUSED]
 

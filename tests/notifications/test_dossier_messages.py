@@ -25,8 +25,9 @@ def sms_of(dossier: Dossier) -> list[SmsMessage]:
     return list(SmsMessage.objects.filter(dossier=dossier).order_by("pk"))
 
 
-def test_an_online_submission_texts_the_code_and_the_key(make_dossier,
-                                                         django_capture_on_commit_callbacks):
+def test_an_online_submission_texts_the_code_and_the_key(
+    make_dossier, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         dossier = make_dossier()
     [sms] = sms_of(dossier)
@@ -46,8 +47,9 @@ def test_an_online_submission_texts_the_code_and_the_key(make_dossier,
     assert (sms.encoding, sms.segments) == ("ucs2", 3)
 
 
-def test_an_applicant_with_an_email_also_gets_an_email(make_dossier, mailoutbox,
-                                                       django_capture_on_commit_callbacks):
+def test_an_applicant_with_an_email_also_gets_an_email(
+    make_dossier, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         dossier = make_dossier(email="binh@example.vn")
     email = EmailMessage.objects.get(dossier=dossier)
@@ -59,8 +61,7 @@ def test_an_applicant_with_an_email_also_gets_an_email(make_dossier, mailoutbox,
 
 
 @pytest.mark.parametrize("channel", [Channel.COUNTER, Channel.POST])
-def test_a_counter_or_postal_dossier_gets_one_sms_with_code_key_and_due_time(make_dossier,
-                                                                             channel):
+def test_a_counter_or_postal_dossier_gets_one_sms_with_code_key_and_due_time(make_dossier, channel):
     dossier = make_dossier(channel=channel, delivery_address="Bản Nà Khoa")
     assert dossier.status == S.RECEIVED
     [sms] = sms_of(dossier)  # created + received at once: one SMS, not two
@@ -78,16 +79,20 @@ def test_receiving_an_online_dossier_texts_the_due_time(make_dossier, officer):
     first, received = sms_of(dossier)
     assert (first.template, received.template) == (T.SUBMITTED, T.RECEIVED)
     # birth_registration is a same-day procedure: after 15:00 → next working day's closing.
-    assert received.body == f"Hồ sơ {dossier.code} đã được tiếp nhận. " \
-                            "Hẹn trả kết quả: 17:00 26/11/2026."
+    assert (
+        received.body == f"Hồ sơ {dossier.code} đã được tiếp nhận. "
+        "Hẹn trả kết quả: 17:00 26/11/2026."
+    )
 
 
-def test_a_supplement_request_lists_every_item_and_the_reason(make_dossier, officer,
-                                                              birth_registration):
+def test_a_supplement_request_lists_every_item_and_the_reason(
+    make_dossier, officer, birth_registration
+):
     dossier = make_dossier()
     documents = list(birth_registration.documents.order_by("order"))
-    actions.dossier_request_supplement(dossier=dossier, actor=officer, reason="Ảnh mờ",
-                                       document_ids=[d.pk for d in documents])
+    actions.dossier_request_supplement(
+        dossier=dossier, actor=officer, reason="Ảnh mờ", document_ids=[d.pk for d in documents]
+    )
     sms = sms_of(dossier)[-1]
     assert sms.template == T.SUPPLEMENT
     assert "Tờ khai đăng ký khai sinh; Giấy chứng sinh" in sms.body
@@ -102,13 +107,17 @@ def test_a_payment_request_gives_the_amount(make_dossier, officer, supervisor):
     assert "1.200.000 đồng" in sms.body
 
 
-@pytest.mark.parametrize(("delivery", "expected"), [
-    (Dossier.Delivery.COUNTER, "Mời nhận tại bộ phận một cửa UBND xã Mường Khoa."),
-    (Dossier.Delivery.POST, "Kết quả sẽ gửi qua bưu chính tới Bản Nà Khoa, Tân Uyên."),
-])
+@pytest.mark.parametrize(
+    ("delivery", "expected"),
+    [
+        (Dossier.Delivery.COUNTER, "Mời nhận tại bộ phận một cửa UBND xã Mường Khoa."),
+        (Dossier.Delivery.POST, "Kết quả sẽ gửi qua bưu chính tới Bản Nà Khoa, Tân Uyên."),
+    ],
+)
 def test_a_result_says_where_to_collect_it(make_dossier, supervisor, delivery, expected):
-    dossier = make_dossier(channel=Channel.COUNTER, delivery=delivery,
-                           delivery_address="Bản Nà Khoa, Tân Uyên")
+    dossier = make_dossier(
+        channel=Channel.COUNTER, delivery=delivery, delivery_address="Bản Nà Khoa, Tân Uyên"
+    )
     actions.dossier_resolve(dossier=dossier, actor=supervisor, outcome="approved")
     sms = sms_of(dossier)[-1]
     assert sms.template == T.RESOLVED
@@ -116,11 +125,13 @@ def test_a_result_says_where_to_collect_it(make_dossier, supervisor, delivery, e
 
 
 def test_a_postal_return_gives_the_tracking_number(make_dossier, officer, supervisor):
-    dossier = make_dossier(channel=Channel.COUNTER, delivery=Dossier.Delivery.POST,
-                           delivery_address="Bản Nà Khoa")
+    dossier = make_dossier(
+        channel=Channel.COUNTER, delivery=Dossier.Delivery.POST, delivery_address="Bản Nà Khoa"
+    )
     actions.dossier_resolve(dossier=dossier, actor=supervisor, outcome="approved")
-    actions.dossier_return(dossier=dossier, actor=officer, method="post",
-                           tracking_number="EB123456789VN")
+    actions.dossier_return(
+        dossier=dossier, actor=officer, method="post", tracking_number="EB123456789VN"
+    )
     sms = sms_of(dossier)[-1]
     assert sms.template == T.RETURNED
     assert "mã vận đơn EB123456789VN" in sms.body
@@ -131,7 +142,9 @@ def test_a_refusal_gives_the_reason(make_dossier, officer):
     actions.dossier_refuse(dossier=dossier, actor=officer, reason="Không thuộc thẩm quyền")
     sms = sms_of(dossier)[-1]
     assert (sms.template, sms.body) == (
-        T.REFUSED, f"Hồ sơ {dossier.code} không được tiếp nhận. Lý do: Không thuộc thẩm quyền.")
+        T.REFUSED,
+        f"Hồ sơ {dossier.code} không được tiếp nhận. Lý do: Không thuộc thẩm quyền.",
+    )
 
 
 def test_a_stop_after_withdrawal_is_texted(make_dossier, officer):
@@ -146,8 +159,13 @@ def test_a_stop_after_withdrawal_is_texted(make_dossier, officer):
 
 def test_an_apology_gives_the_new_date(make_dossier, supervisor):
     dossier = make_dossier(channel=Channel.COUNTER)
-    actions.dossier_apologize(dossier=dossier, actor=supervisor, reason="Chờ xác minh",
-                              new_due_at=vn(2026, 12, 2, 16, 30), at=vn(2026, 11, 26, 10, 0))
+    actions.dossier_apologize(
+        dossier=dossier,
+        actor=supervisor,
+        reason="Chờ xác minh",
+        new_due_at=vn(2026, 12, 2, 16, 30),
+        at=vn(2026, 11, 26, 10, 0),
+    )
     sms = sms_of(dossier)[-1]
     assert sms.template == T.APOLOGY
     assert "Lý do: Chờ xác minh. Hẹn trả mới: 16:30 02/12/2026." in sms.body
@@ -155,8 +173,14 @@ def test_an_apology_gives_the_new_date(make_dossier, supervisor):
 
 def test_an_apology_context_may_carry_an_iso_date(make_dossier):
     dossier = make_dossier(channel=Channel.COUNTER)
-    event = event_append(dossier=dossier, kind="apology", from_status=S.RECEIVED,
-                         to_status=S.RECEIVED, at=WEDNESDAY_9AM, note="Chờ xác minh")
+    event = event_append(
+        dossier=dossier,
+        kind="apology",
+        from_status=S.RECEIVED,
+        to_status=S.RECEIVED,
+        at=WEDNESDAY_9AM,
+        note="Chờ xác minh",
+    )
     [sms] = dossier_event_notify(event=event, context={"new_due_at": "2026-12-02T09:30:00+07:00"})
     assert "Lý do: Chờ xác minh. Hẹn trả mới: 09:30 02/12/2026." in sms.body
 
@@ -171,21 +195,22 @@ def test_processing_and_transfers_tell_the_applicant_nothing(make_dossier, offic
 
 
 def test_a_rolled_back_event_leaves_no_message_and_publishes_nothing(
-        make_dossier, django_capture_on_commit_callbacks):
+    make_dossier, django_capture_on_commit_callbacks
+):
     def request() -> None:
         with transaction.atomic():
             make_dossier()
             raise RuntimeError("the request failed after the event")
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, \
-            pytest.raises(RuntimeError):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
         request()
     assert not SmsMessage.objects.exists()
     assert callbacks == []
 
 
-def test_an_invalid_phone_does_not_undo_the_dossier(make_dossier,
-                                                    django_capture_on_commit_callbacks):
+def test_an_invalid_phone_does_not_undo_the_dossier(
+    make_dossier, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         dossier = make_dossier(phone="0213 3876 543")  # a landline
     assert Dossier.objects.filter(pk=dossier.pk).exists()
@@ -207,8 +232,10 @@ def test_without_diacritics_option_the_sms_fits_gsm7(make_dossier, settings):
 
 
 def test_an_administrator_edited_template_is_used(make_dossier):
-    SmsTemplate.objects.update_or_create(name=T.SUBMITTED, defaults={
-        "body": "MOTCUA: ho so {{ code }}, ma {{ key }}", "email_subject": "x"})
+    SmsTemplate.objects.update_or_create(
+        name=T.SUBMITTED,
+        defaults={"body": "MOTCUA: ho so {{ code }}, ma {{ key }}", "email_subject": "x"},
+    )
     dossier = make_dossier()
     assert sms_of(dossier)[0].body == f"MOTCUA: ho so {dossier.code}, ma {dossier.update_key}"
 

@@ -32,9 +32,14 @@ def gateway(settings, live_server):
 
 def test_the_callback_records_a_send_whose_worker_died_and_nothing_goes_twice(gateway):
     long_ago = timezone.now() - timedelta(hours=1)
-    sms = SmsMessage.objects.create(to=PHONE_E164, body="Hồ sơ 000.00.00.H00-261128-0001",
-                                    status=Q.SENDING, attempts=1, queued_at=long_ago,
-                                    sending_at=long_ago)
+    sms = SmsMessage.objects.create(
+        to=PHONE_E164,
+        body="Hồ sơ 000.00.00.H00-261128-0001",
+        status=Q.SENDING,
+        attempts=1,
+        queued_at=long_ago,
+        sending_at=long_ago,
+    )
     # The worker's request reaches the gateway; the worker dies before recording the answer.
     sms_backend_get().send(to=sms.to, body=sms.body, reference=sms.pk)
     deadline = time.monotonic() + 20
@@ -54,8 +59,14 @@ def test_the_callback_records_a_send_whose_worker_died_and_nothing_goes_twice(ga
 def test_without_the_callback_the_stuck_row_is_sent_again(settings, db):
     # The other side of the choice: no receipt, so at least once (never lost).
     long_ago = timezone.now() - timedelta(hours=1)
-    sms = SmsMessage.objects.create(to=PHONE_E164, body="x", status=Q.SENDING, attempts=1,
-                                    queued_at=long_ago, sending_at=long_ago)
+    sms = SmsMessage.objects.create(
+        to=PHONE_E164,
+        body="x",
+        status=Q.SENDING,
+        attempts=1,
+        queued_at=long_ago,
+        sending_at=long_ago,
+    )
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.SMS_BACKEND = "outbox"
     outbox_requeue_stale(now=timezone.now())

@@ -27,8 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def queue_one(**kwargs) -> SmsMessage:
-    return sms_queue_body(to=kwargs.pop("to", PHONE), body=kwargs.pop("body", "Xin chào"),
-                          **kwargs)
+    return sms_queue_body(to=kwargs.pop("to", PHONE), body=kwargs.pop("body", "Xin chào"), **kwargs)
 
 
 def test_twilio_backend_posts_to_the_configured_base_url(twilio):
@@ -42,8 +41,10 @@ def test_twilio_backend_posts_to_the_configured_base_url(twilio):
     assert message_id == request.sid
 
 
-@pytest.mark.parametrize(("status", "permanent"), [
-    (400, True), (401, True), (404, True), (429, False), (500, False), (503, False)])
+@pytest.mark.parametrize(
+    ("status", "permanent"),
+    [(400, True), (401, True), (404, True), (429, False), (500, False), (503, False)],
+)
 def test_twilio_errors_are_classified(twilio, status, permanent):
     twilio.script(status)
     with pytest.raises(SmsError) as info:
@@ -53,8 +54,9 @@ def test_twilio_errors_are_classified(twilio, status, permanent):
 
 
 def test_an_unreachable_gateway_is_a_transient_error():
-    backend = TwilioBackend(account_sid="AC1", auth_token="t", from_="MOTCUA",
-                            base_url="http://127.0.0.1:9")  # discard port: nobody listens
+    backend = TwilioBackend(
+        account_sid="AC1", auth_token="t", from_="MOTCUA", base_url="http://127.0.0.1:9"
+    )  # discard port: nobody listens
     with pytest.raises(SmsError) as info:
         backend.send(to=PHONE_E164, body="x", reference=1)
     assert info.value.permanent is False
@@ -90,8 +92,9 @@ def test_a_row_another_worker_is_sending_is_left_alone(twilio):
     assert twilio.messages() == []
 
 
-def test_transient_errors_are_retried_then_sent_once(twilio, settings,
-                                                     django_capture_on_commit_callbacks):
+def test_transient_errors_are_retried_then_sent_once(
+    twilio, settings, django_capture_on_commit_callbacks
+):
     twilio.script(500, 500)
     with django_capture_on_commit_callbacks(execute=True):
         sms = queue_one()
@@ -112,8 +115,9 @@ def test_a_permanent_error_fails_at_once(twilio, django_capture_on_commit_callba
     assert sms.failed_at is not None
 
 
-def test_transient_errors_fail_after_the_last_attempt(twilio, settings,
-                                                      django_capture_on_commit_callbacks):
+def test_transient_errors_fail_after_the_last_attempt(
+    twilio, settings, django_capture_on_commit_callbacks
+):
     settings.SMS_MAX_ATTEMPTS = 3
     twilio.script(503, 503, 503, 503)
     with django_capture_on_commit_callbacks(execute=True):
@@ -132,8 +136,9 @@ def test_a_transient_error_schedules_the_retry_in_the_row(twilio, settings):
     assert sms.status == Q.QUEUED
     assert outcome.retry_in is not None
     assert 30 <= outcome.retry_in <= 60
-    assert sms.retry_at == pytest.approx(sms.queued_at + timedelta(seconds=outcome.retry_in),
-                                         abs=timedelta(seconds=1))
+    assert sms.retry_at == pytest.approx(
+        sms.queued_at + timedelta(seconds=outcome.retry_in), abs=timedelta(seconds=1)
+    )
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_cap(settings):
@@ -167,11 +172,15 @@ def test_key_resend_texts_the_new_key(make_dossier):
 
 # --- Broker down, and the re-queue job ----------------------------------------------------
 
-def test_publishing_to_an_unreachable_broker_does_not_raise(django_capture_on_commit_callbacks,
-                                                            make_dossier, twilio):
+
+def test_publishing_to_an_unreachable_broker_does_not_raise(
+    django_capture_on_commit_callbacks, make_dossier, twilio
+):
     # A real kombu publish to a closed port: the request must not see the error.
-    with celery_publisher(broker_url="redis://127.0.0.1:6390/0", eager=False), \
-            django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with (
+        celery_publisher(broker_url="redis://127.0.0.1:6390/0", eager=False),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
         dossier = make_dossier()
     assert len(callbacks) == 1
     sms = SmsMessage.objects.get(dossier=dossier)
@@ -198,8 +207,9 @@ def test_requeue_sends_what_waited_once(twilio):
 def test_requeue_waits_for_a_scheduled_retry(twilio):
     sms = queue_one()
     now = timezone.now()
-    SmsMessage.objects.filter(pk=sms.pk).update(queued_at=now - timedelta(hours=1),
-                                                retry_at=now + timedelta(minutes=10))
+    SmsMessage.objects.filter(pk=sms.pk).update(
+        queued_at=now - timedelta(hours=1), retry_at=now + timedelta(minutes=10)
+    )
     assert outbox_requeue_stale()["sms"] == 0
     assert outbox_requeue_stale(now=now + timedelta(minutes=13))["sms"] == 1
 
@@ -209,7 +219,8 @@ def test_requeue_rescues_rows_stuck_in_sending(twilio, settings):
     lost, exhausted, busy = queue_one(), queue_one(), queue_one()
     long_ago = timezone.now() - timedelta(minutes=10)
     SmsMessage.objects.filter(pk__in=[lost.pk, exhausted.pk]).update(
-        status=Q.SENDING, sending_at=long_ago, attempts=1)
+        status=Q.SENDING, sending_at=long_ago, attempts=1
+    )
     SmsMessage.objects.filter(pk=exhausted.pk).update(attempts=5)
     SmsMessage.objects.filter(pk=busy.pk).update(status=Q.SENDING, sending_at=timezone.now())
     assert outbox_requeue_stale()["sms"] == 1

@@ -51,8 +51,9 @@ def test_counts_per_unit(commune, other_commune, workload):
 def test_counts_follow_the_handling_unit(commune, other_commune, workload, officer):
     from dossiers.services.actions import dossier_transfer
 
-    dossier_transfer(dossier=workload["late"], actor=officer, to_unit=other_commune,
-                     at=vn(2026, 12, 7, 10, 0))
+    dossier_transfer(
+        dossier=workload["late"], actor=officer, to_unit=other_commune, at=vn(2026, 12, 7, 10, 0)
+    )
     counts = unit_reminder_counts(unit_ids=[commune.pk, other_commune.pk], at=NOW)
     assert (counts[commune.pk].late, counts[other_commune.pk].late) == (0, 1)
 
@@ -91,17 +92,18 @@ def test_no_digest_when_nothing_is_pending(desk_of_commune, make_dossier):
     assert officer_digest_send(unit_id=desk_of_commune.pk, at=NOW) == []
 
 
-def test_reporting_officers_and_officers_without_email_get_none(desk_of_commune, workload,
-                                                                django_user_model):
+def test_reporting_officers_and_officers_without_email_get_none(
+    desk_of_commune, workload, django_user_model
+):
     user = django_user_model.objects.create_user("stats", email="stats@example.vn")
     Membership.objects.create(user=user, unit=desk_of_commune, role=Role.REPORTING)
     emails = officer_digest_send(unit_id=desk_of_commune.pk, at=NOW)
     assert "stats@example.vn" not in {e.to for e in emails}
 
 
-def test_the_daily_job_covers_every_unit_on_working_days_only(desk_of_commune, workload,
-                                                              mailoutbox,
-                                                              django_capture_on_commit_callbacks):
+def test_the_daily_job_covers_every_unit_on_working_days_only(
+    desk_of_commune, workload, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         assert officer_digest_send_all(at=vn(2026, 12, 13, 6, 30)) == 0  # a Sunday
         assert officer_digest_send_all(at=NOW) == 2

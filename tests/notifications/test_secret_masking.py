@@ -32,8 +32,9 @@ def test_the_gateway_gets_the_key_and_the_outbox_keeps_it_masked(twilio, make_do
     assert (sms.status, sms.secret) == (Q.SENT, "")
     assert dossier.update_key not in sms.body
     assert "*" * len(dossier.update_key) in sms.body
-    assert sms.body.replace("*" * len(dossier.update_key), dossier.update_key) == \
-        request.form["Body"]
+    assert (
+        sms.body.replace("*" * len(dossier.update_key), dossier.update_key) == request.form["Body"]
+    )
 
 
 def test_a_resent_key_is_masked_too(twilio, make_dossier):
@@ -72,8 +73,9 @@ class RelayBackend(LocmemBackend):
     """Stands for an SMTP relay: the message leaves (into django.core.mail.outbox here)."""
 
 
-def test_an_email_carries_the_key_and_the_outbox_keeps_it_masked(settings, make_dossier,
-                                                                 mailoutbox):
+def test_an_email_carries_the_key_and_the_outbox_keeps_it_masked(
+    settings, make_dossier, mailoutbox
+):
     settings.EMAIL_BACKEND = f"{__name__}.RelayBackend"
     dossier = make_dossier(email="an@example.vn")
     email = EmailMessage.objects.get(dossier=dossier)

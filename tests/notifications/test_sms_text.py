@@ -3,21 +3,24 @@ import pytest
 from notifications.sms_text import sms_size, strip_diacritics
 
 
-@pytest.mark.parametrize(("text", "encoding", "units", "segments"), [
-    ("", "gsm7", 0, 1),
-    ("a" * 160, "gsm7", 160, 1),
-    ("a" * 161, "gsm7", 161, 2),
-    ("a" * 306, "gsm7", 306, 2),
-    ("a" * 307, "gsm7", 307, 3),
-    ("€" * 80, "gsm7", 160, 1),  # the extension table costs two septets each
-    ("€" * 81, "gsm7", 162, 2),
-    ("Hồ sơ", "ucs2", 5, 1),
-    ("ồ" * 70, "ucs2", 70, 1),
-    ("ồ" * 71, "ucs2", 71, 2),
-    ("ồ" * 134, "ucs2", 134, 2),
-    ("ồ" * 135, "ucs2", 135, 3),
-    ("😀" * 35, "ucs2", 70, 1),  # outside the BMP: a surrogate pair, two units
-])
+@pytest.mark.parametrize(
+    ("text", "encoding", "units", "segments"),
+    [
+        ("", "gsm7", 0, 1),
+        ("a" * 160, "gsm7", 160, 1),
+        ("a" * 161, "gsm7", 161, 2),
+        ("a" * 306, "gsm7", 306, 2),
+        ("a" * 307, "gsm7", 307, 3),
+        ("€" * 80, "gsm7", 160, 1),  # the extension table costs two septets each
+        ("€" * 81, "gsm7", 162, 2),
+        ("Hồ sơ", "ucs2", 5, 1),
+        ("ồ" * 70, "ucs2", 70, 1),
+        ("ồ" * 71, "ucs2", 71, 2),
+        ("ồ" * 134, "ucs2", 134, 2),
+        ("ồ" * 135, "ucs2", 135, 3),
+        ("😀" * 35, "ucs2", 70, 1),  # outside the BMP: a surrogate pair, two units
+    ],
+)
 def test_it_counts_segments_like_an_operator(text, encoding, units, segments):
     size = sms_size(text)
     assert (size.encoding, size.units, size.segments) == (encoding, units, segments)

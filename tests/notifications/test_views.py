@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sent_sms() -> SmsMessage:
     sms = sms_queue_body(to=PHONE, body="Xin chào")
-    SmsMessage.objects.filter(pk=sms.pk).update(status=Q.SENT, sent_at=timezone.now(),
-                                                provider_message_id="SM" + "a" * 32)
+    SmsMessage.objects.filter(pk=sms.pk).update(
+        status=Q.SENT, sent_at=timezone.now(), provider_message_id="SM" + "a" * 32
+    )
     sms.refresh_from_db()
     return sms
 
@@ -27,8 +28,12 @@ def sent_sms() -> SmsMessage:
 def report(client, sms, status, *, token=AUTH_TOKEN, query=None, signature=None, **extra):
     query = f"m={sms.pk}" if query is None else query
     path = f"{URL}?{query}" if query else URL
-    params = {"MessageSid": sms.provider_message_id or "SM" + "a" * 32,
-              "MessageStatus": status, "AccountSid": "AC" + "1" * 32, **extra}
+    params = {
+        "MessageSid": sms.provider_message_id or "SM" + "a" * 32,
+        "MessageStatus": status,
+        "AccountSid": "AC" + "1" * 32,
+        **extra,
+    }
     if signature is None:
         signature = twilio_signature(f"http://testserver{path}", params, token)
     return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature)
@@ -58,8 +63,9 @@ def test_a_tampered_report_is_refused(client, sent_sms):
     path = f"{URL}?m={sent_sms.pk}"
     params = {"MessageSid": sent_sms.provider_message_id, "MessageStatus": "failed"}
     signature = twilio_signature(f"http://testserver{path}", params, AUTH_TOKEN)
-    response = client.post(path, {**params, "MessageStatus": "delivered"},
-                           HTTP_X_TWILIO_SIGNATURE=signature)
+    response = client.post(
+        path, {**params, "MessageStatus": "delivered"}, HTTP_X_TWILIO_SIGNATURE=signature
+    )
     assert response.status_code == 403
     sent_sms.refresh_from_db()
     assert sent_sms.status == Q.SENT
@@ -117,8 +123,9 @@ def test_behind_a_proxy_the_configured_callback_url_is_accepted(client, sent_sms
     settings.TWILIO_STATUS_CALLBACK_URL = "https://motcua.example.vn/api/v1/sms/status/"
     query = f"m={sent_sms.pk}"
     params = {"MessageSid": sent_sms.provider_message_id, "MessageStatus": "delivered"}
-    signature = twilio_signature(f"{settings.TWILIO_STATUS_CALLBACK_URL}?{query}", params,
-                                 AUTH_TOKEN)
+    signature = twilio_signature(
+        f"{settings.TWILIO_STATUS_CALLBACK_URL}?{query}", params, AUTH_TOKEN
+    )
     response = client.post(f"{URL}?{query}", params, HTTP_X_TWILIO_SIGNATURE=signature)
     assert response.status_code == 204
     sent_sms.refresh_from_db()

@@ -23,7 +23,8 @@ def status_of(sms: SmsMessage) -> str:
 
 
 def test_a_dossier_event_reaches_twilio_and_a_signed_callback_marks_it_delivered(
-        worker, make_dossier, client):
+    worker, make_dossier, client
+):
     dossier = make_dossier()  # committed: on commit, the send is published to the worker
     sms = SmsMessage.objects.get(dossier=dossier)
 
@@ -37,10 +38,16 @@ def test_a_dossier_event_reaches_twilio_and_a_signed_callback_marks_it_delivered
 
     # Twilio calls back the URL the worker gave it, signed with the auth token.
     callback = request.form["StatusCallback"]
-    params = {"MessageSid": request.sid, "MessageStatus": "delivered",
-              "AccountSid": request.account_sid}
-    response = client.post(callback.removeprefix("http://testserver"), params,
-                           HTTP_X_TWILIO_SIGNATURE=twilio_signature(callback, params, AUTH_TOKEN))
+    params = {
+        "MessageSid": request.sid,
+        "MessageStatus": "delivered",
+        "AccountSid": request.account_sid,
+    }
+    response = client.post(
+        callback.removeprefix("http://testserver"),
+        params,
+        HTTP_X_TWILIO_SIGNATURE=twilio_signature(callback, params, AUTH_TOKEN),
+    )
     assert response.status_code == 204
     assert status_of(sms) == Q.DELIVERED
 

@@ -25,23 +25,38 @@ def _vnpay(settings):
 @pytest.fixture
 def residence(commune, other_commune):
     """Level 4 (fully online), 10.000 đ on every channel."""
-    return make_procedure(code="1.004222", name="Đăng ký thường trú", level=4,
-                          units=[commune, other_commune], working_days="7", fee_vnd=10_000,
-                          field="Cư trú")
+    return make_procedure(
+        code="1.004222",
+        name="Đăng ký thường trú",
+        level=4,
+        units=[commune, other_commune],
+        working_days="7",
+        fee_vnd=10_000,
+        field="Cư trú",
+    )
 
 
 @pytest.fixture
 def district_account(district):
-    return PaymentAccount.objects.create(unit=district, bank_bin="970405",
-                                         bank_name="Agribank (minh họa)",
-                                         account_number="8888000111222",
-                                         account_name="UBND HUYEN TAN UYEN", is_demo=True)
+    return PaymentAccount.objects.create(
+        unit=district,
+        bank_bin="970405",
+        bank_name="Agribank (minh họa)",
+        account_number="8888000111222",
+        account_name="UBND HUYEN TAN UYEN",
+        is_demo=True,
+    )
 
 
 def submit_online(procedure, unit, *, payment_method: str = "online") -> Dossier:
-    dossier, _key = dossier_create(procedure=procedure, unit=unit, channel="online",
-                                   applicant=APPLICANT, payment_method=payment_method,
-                                   files=[incoming(d) for d in procedure.documents.all()])
+    dossier, _key = dossier_create(
+        procedure=procedure,
+        unit=unit,
+        channel="online",
+        applicant=APPLICANT,
+        payment_method=payment_method,
+        files=[incoming(d) for d in procedure.documents.all()],
+    )
     return dossier
 
 

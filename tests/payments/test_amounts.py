@@ -19,10 +19,18 @@ def _render(text: str, **context) -> str:
     return Template("{% load citizen_tags %}" + text).render(Context(context))
 
 
-@pytest.mark.parametrize(("amount", "number"), [
-    (0, "0"), (800, "800"), (8000, "8.000"), (10_000, "10.000"), (1_250_000, "1.250.000"),
-    (-2000, "-2.000"), ("8000", "8.000"),
-])
+@pytest.mark.parametrize(
+    ("amount", "number"),
+    [
+        (0, "0"),
+        (800, "800"),
+        (8000, "8.000"),
+        (10_000, "10.000"),
+        (1_250_000, "1.250.000"),
+        (-2000, "-2.000"),
+        ("8000", "8.000"),
+    ],
+)
 def test_the_number_is_grouped_by_dots(amount, number):
     assert money(amount) == number
     assert _render("{{ a|vnd }}", a=amount) == number
@@ -40,16 +48,20 @@ def test_what_is_not_a_number_is_shown_as_is():
     assert _render("{{ a|money }}|{{ a|vnd }}", a="—") == "—|—"
 
 
-def test_the_officers_dossier_page_writes_the_fee_like_the_citizens_page(client, officer,
-                                                                        residence, commune):
+def test_the_officers_dossier_page_writes_the_fee_like_the_citizens_page(
+    client, officer, residence, commune
+):
     dossier = submit_online(residence, commune)
     client.force_login(officer)
     officer_page = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
     assert "10.000 đồng" in officer_page
     assert "10000 đ" not in officer_page
     client.logout()
-    citizen_page = with_lookup_proof(client, dossier.code).get(
-        f"/tra-cuu/ho-so/{dossier.code}/").content.decode()
+    citizen_page = (
+        with_lookup_proof(client, dossier.code)
+        .get(f"/tra-cuu/ho-so/{dossier.code}/")
+        .content.decode()
+    )
     assert "10.000 đồng" in citizen_page
 
 
@@ -71,7 +83,8 @@ def test_the_procedure_page_groups_the_fee_by_dots(client, residence):
 def test_the_posting_sheet_groups_the_fee_by_dots(residence):
     from django.template.loader import render_to_string
 
-    html = render_to_string("procedures/pdf/posting_sheet.html",
-                            {"procedures": [residence], "p": residence})
+    html = render_to_string(
+        "procedures/pdf/posting_sheet.html", {"procedures": [residence], "p": residence}
+    )
     assert "10.000 đồng" in html
     assert "10000 đồng" not in html

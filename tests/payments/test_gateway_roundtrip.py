@@ -33,16 +33,21 @@ def browser_with_lookup_proof(code: str) -> Client:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_citizen_pays_through_the_gateway_and_the_dossier_moves_on(
-        live_server, settings, residence, commune, officer, specialist):
+    live_server, settings, residence, commune, officer, specialist
+):
     dossier = awaiting_payment(residence, commune, desk=officer, specialist=specialist)
-    with FakeVNPay(tmn_code=TMN_CODE, secret=SECRET,
-                   ipn_url=f"{live_server.url}/thanh-toan/vnpay/ipn/") as fake:
+    with FakeVNPay(
+        tmn_code=TMN_CODE, secret=SECRET, ipn_url=f"{live_server.url}/thanh-toan/vnpay/ipn/"
+    ) as fake:
         settings.VNPAY_PAYMENT_URL = fake.payment_url
         browser = browser_with_lookup_proof(dossier.code)
         page = browser.post(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/vnpay/")
         assert page.status_code == 200
-        gateway_url = unescape(re.search(r'href="(http://127\.0\.0\.1:\d+/paymentv2/[^"]+)"',
-                                         page.content.decode()).group(1))
+        gateway_url = unescape(
+            re.search(
+                r'href="(http://127\.0\.0\.1:\d+/paymentv2/[^"]+)"', page.content.decode()
+            ).group(1)
+        )
         with pytest.raises(HTTPError) as back:  # the 302 back, not followed
             build_opener(_NoRedirect).open(gateway_url, timeout=20)
         assert back.value.code == 302
@@ -60,15 +65,21 @@ def test_a_citizen_pays_through_the_gateway_and_the_dossier_moves_on(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_gateway_refuses_an_order_signed_with_the_wrong_secret(
-        live_server, settings, residence, commune, officer, specialist):
+    live_server, settings, residence, commune, officer, specialist
+):
     dossier = awaiting_payment(residence, commune, desk=officer, specialist=specialist)
-    with FakeVNPay(tmn_code=TMN_CODE, secret="the-real-secret",
-                   ipn_url=f"{live_server.url}/thanh-toan/vnpay/ipn/") as fake:
+    with FakeVNPay(
+        tmn_code=TMN_CODE,
+        secret="the-real-secret",
+        ipn_url=f"{live_server.url}/thanh-toan/vnpay/ipn/",
+    ) as fake:
         settings.VNPAY_PAYMENT_URL = fake.payment_url
         page = browser_with_lookup_proof(dossier.code).post(
-            f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/vnpay/")
-        gateway_url = unescape(re.search(r'href="(http://127\.0\.0\.1:[^"]+)"',
-                                         page.content.decode()).group(1))
+            f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/vnpay/"
+        )
+        gateway_url = unescape(
+            re.search(r'href="(http://127\.0\.0\.1:[^"]+)"', page.content.decode()).group(1)
+        )
         with build_opener(_NoRedirect).open(gateway_url, timeout=20) as response:
             assert b"97 Invalid signature" in response.read()
         assert fake.ipn_calls == []

@@ -30,8 +30,9 @@ def _resolved(dossier, officer, supervisor):
 
 def _returned(dossier, officer, supervisor):
     dossier = _resolved(dossier, officer, supervisor)
-    return actions.dossier_return(dossier=dossier, actor=officer, method="counter",
-                                  recipient_name=APPLICANT.name)
+    return actions.dossier_return(
+        dossier=dossier, actor=officer, method="counter", recipient_name=APPLICANT.name
+    )
 
 
 def _in_state(state, dossier, officer, supervisor):
@@ -58,30 +59,41 @@ def dossier(residence, commune, district_account):
 def test_a_fresh_dossier_with_a_fee_is_due(client, dossier):
     assert payment_is_due(dossier=dossier)
     assert payment_closed_reason(dossier=dossier) == ""
-    html = with_lookup_proof(client, dossier.code).get(
-        f"/tra-cuu/ho-so/{dossier.code}/").content.decode()
+    html = (
+        with_lookup_proof(client, dossier.code)
+        .get(f"/tra-cuu/ho-so/{dossier.code}/")
+        .content.decode()
+    )
     assert f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/" in html
 
 
-def test_a_resolved_dossier_can_still_pay_before_collecting_the_result(client, dossier,
-                                                                      officer, supervisor):
+def test_a_resolved_dossier_can_still_pay_before_collecting_the_result(
+    client, dossier, officer, supervisor
+):
     dossier = _resolved(dossier, officer, supervisor)
     assert payment_is_due(dossier=dossier)
-    html = with_lookup_proof(client, dossier.code).get(
-        f"/tra-cuu/ho-so/{dossier.code}/").content.decode()
+    html = (
+        with_lookup_proof(client, dossier.code)
+        .get(f"/tra-cuu/ho-so/{dossier.code}/")
+        .content.decode()
+    )
     assert f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/" in html
 
 
 @pytest.mark.parametrize("state", NOT_PAYABLE)
 def test_the_look_up_page_offers_no_payment_once_paying_makes_no_sense(
-        client, dossier, officer, supervisor, state):
+    client, dossier, officer, supervisor, state
+):
     dossier = _in_state(state, dossier, officer, supervisor)
     assert dossier.status == state
     assert dossier.fee_vnd > 0
     assert not Payment.objects.filter(dossier=dossier).exists()
     assert not payment_is_due(dossier=dossier)
-    html = with_lookup_proof(client, dossier.code).get(
-        f"/tra-cuu/ho-so/{dossier.code}/").content.decode()
+    html = (
+        with_lookup_proof(client, dossier.code)
+        .get(f"/tra-cuu/ho-so/{dossier.code}/")
+        .content.decode()
+    )
     assert f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/" not in html
     assert "Chưa thanh toán" not in html
     assert payment_closed_reason(dossier=dossier) in html
@@ -89,36 +101,49 @@ def test_the_look_up_page_offers_no_payment_once_paying_makes_no_sense(
 
 @pytest.mark.parametrize("state", NOT_PAYABLE)
 def test_the_payment_page_offers_no_way_to_pay_and_opens_no_request(
-        client, dossier, officer, supervisor, state):
+    client, dossier, officer, supervisor, state
+):
     dossier = _in_state(state, dossier, officer, supervisor)
-    html = with_lookup_proof(client, dossier.code).get(
-        f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/").content.decode()
+    html = (
+        with_lookup_proof(client, dossier.code)
+        .get(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/")
+        .content.decode()
+    )
     assert f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/vnpay/" not in html
     assert "data:image/png;base64" not in html  # no VietQR
     assert payment_closed_reason(dossier=dossier) in html
     assert not Payment.objects.filter(dossier=dossier).exists()
 
 
-def test_an_open_request_is_not_offered_once_the_result_is_handed_over(client, dossier,
-                                                                       officer, supervisor):
+def test_an_open_request_is_not_offered_once_the_result_is_handed_over(
+    client, dossier, officer, supervisor
+):
     services.payment_open(dossier=dossier)  # asked while it could be paid
     dossier = _returned(dossier, officer, supervisor)
     assert Payment.objects.get(dossier=dossier).state == Payment.State.AWAITING
     assert not payment_is_due(dossier=dossier)
-    html = with_lookup_proof(client, dossier.code).get(
-        f"/tra-cuu/ho-so/{dossier.code}/").content.decode()
+    html = (
+        with_lookup_proof(client, dossier.code)
+        .get(f"/tra-cuu/ho-so/{dossier.code}/")
+        .content.decode()
+    )
     assert f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/" not in html
     assert services.payment_open(dossier=dossier) is None
 
 
 @pytest.mark.parametrize("state", NOT_PAYABLE)
-def test_the_service_refuses_a_gateway_order_with_a_clear_message(dossier, officer,
-                                                                  supervisor, state):
+def test_the_service_refuses_a_gateway_order_with_a_clear_message(
+    dossier, officer, supervisor, state
+):
     dossier = _in_state(state, dossier, officer, supervisor)
     assert services.payment_open(dossier=dossier) is None
     with pytest.raises(InvalidTransition) as error:
-        services.payment_gateway_start(dossier=dossier, gateway=gateway_get("vnpay"),
-                                       return_url="http://x/", client_ip="127.0.0.1")
+        services.payment_gateway_start(
+            dossier=dossier,
+            gateway=gateway_get("vnpay"),
+            return_url="http://x/",
+            client_ip="127.0.0.1",
+        )
     assert str(error.value.message) == payment_closed_reason(dossier=dossier)
     assert "không thể thanh toán" in str(error.value.message)
     assert not Payment.objects.filter(dossier=dossier).exists()
@@ -128,15 +153,20 @@ def test_the_refusal_for_a_returned_dossier_is_translated(dossier, officer, supe
     dossier = _returned(dossier, officer, supervisor)
     with translation.override("en"):
         with pytest.raises(InvalidTransition) as error:
-            services.payment_gateway_start(dossier=dossier, gateway=gateway_get("vnpay"),
-                                           return_url="http://x/", client_ip="127.0.0.1")
+            services.payment_gateway_start(
+                dossier=dossier,
+                gateway=gateway_get("vnpay"),
+                return_url="http://x/",
+                client_ip="127.0.0.1",
+            )
         message = str(error.value.message)
     assert "handed over" in message
     assert message != payment_closed_reason(dossier=dossier)  # the Vietnamese one
 
 
-def test_posting_to_the_gateway_for_a_returned_dossier_shows_the_reason(client, dossier,
-                                                                        officer, supervisor):
+def test_posting_to_the_gateway_for_a_returned_dossier_shows_the_reason(
+    client, dossier, officer, supervisor
+):
     dossier = _returned(dossier, officer, supervisor)
     with_lookup_proof(client, dossier.code)
     response = client.post(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/vnpay/", follow=True)

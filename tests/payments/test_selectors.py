@@ -14,39 +14,49 @@ from procedures.models import Unit
 from tests.payments.conftest import submit_online
 
 
-def test_a_unit_uses_its_own_account_or_the_nearest_parents(district_account, commune,
-                                                            desk, district):
+def test_a_unit_uses_its_own_account_or_the_nearest_parents(
+    district_account, commune, desk, district
+):
     assert payment_account_for(unit=commune) == district_account
     assert payment_account_for(unit=desk) == district_account
-    own = PaymentAccount.objects.create(unit=commune, bank_bin="970418",
-                                        bank_name="BIDV", account_number="1", account_name="X")
+    own = PaymentAccount.objects.create(
+        unit=commune, bank_bin="970418", bank_name="BIDV", account_number="1", account_name="X"
+    )
     assert payment_account_for(unit=commune) == own
     province = Unit.objects.get(code="12")
     assert payment_account_for(unit=province) is None
 
 
-def test_online_rate_counts_dossiers_paid_online_over_dossiers_paid(residence, commune,
-                                                                    other_commune, officer,
-                                                                    other_officer):
+def test_online_rate_counts_dossiers_paid_online_over_dossiers_paid(
+    residence, commune, other_commune, officer, other_officer
+):
     today = timezone.localdate()
-    services.payment_confirm(dossier=submit_online(residence, commune), actor=officer,
-                             method="transfer", reference="FT1")
-    services.payment_confirm(dossier=submit_online(residence, commune), actor=officer,
-                             method="cash", reference="BL1")
-    services.payment_confirm(dossier=submit_online(residence, commune), actor=officer,
-                             method="cash", reference="BL2")
-    refunded = services.payment_confirm(dossier=submit_online(residence, commune),
-                                        actor=officer, method="transfer", reference="FT2")
+    services.payment_confirm(
+        dossier=submit_online(residence, commune), actor=officer, method="transfer", reference="FT1"
+    )
+    services.payment_confirm(
+        dossier=submit_online(residence, commune), actor=officer, method="cash", reference="BL1"
+    )
+    services.payment_confirm(
+        dossier=submit_online(residence, commune), actor=officer, method="cash", reference="BL2"
+    )
+    refunded = services.payment_confirm(
+        dossier=submit_online(residence, commune), actor=officer, method="transfer", reference="FT2"
+    )
     services.payment_refund(payment=refunded, actor=officer, reason="Nộp nhầm")
     services.payment_open(dossier=submit_online(residence, commune))  # not paid yet
-    services.payment_confirm(dossier=submit_online(residence, other_commune),
-                             actor=other_officer, method="transfer", reference="FT3")
+    services.payment_confirm(
+        dossier=submit_online(residence, other_commune),
+        actor=other_officer,
+        method="transfer",
+        reference="FT3",
+    )
     assert payments_online_rate(unit_ids=[commune.pk], start=today, end=today) == (1, 3)
-    assert payments_online_rate(unit_ids=[commune.pk, other_commune.pk], start=today,
-                                end=today) == (2, 4)
+    assert payments_online_rate(
+        unit_ids=[commune.pk, other_commune.pk], start=today, end=today
+    ) == (2, 4)
     yesterday = today - timedelta(days=1)
-    assert payments_online_rate(unit_ids=[commune.pk], start=yesterday,
-                                end=yesterday) == (0, 0)
+    assert payments_online_rate(unit_ids=[commune.pk], start=yesterday, end=yesterday) == (0, 0)
 
 
 def test_demo_accounts_are_seeded_once_and_marked_as_demo(district, commune, other_commune):
@@ -60,16 +70,19 @@ def test_demo_accounts_are_seeded_once_and_marked_as_demo(district, commune, oth
 
 
 def test_the_766_indicator_counts_gateway_and_transfer_payments_not_refunds(
-        residence, commune, officer, specialist):
+    residence, commune, officer, specialist
+):
     from dossiers.services import actions
     from reports.selectors.indicators import indicators_compute
     from reports.selectors.periods import Period
 
     def finished(method: str, *, refund: bool = False) -> None:
         dossier = actions.dossier_receive(
-            dossier=submit_online(residence, commune, payment_method="counter"), actor=officer)
-        payment = services.payment_confirm(dossier=dossier, actor=officer, method=method,
-                                           reference="REF")
+            dossier=submit_online(residence, commune, payment_method="counter"), actor=officer
+        )
+        payment = services.payment_confirm(
+            dossier=dossier, actor=officer, method=method, reference="REF"
+        )
         if refund:
             services.payment_refund(payment=payment, actor=officer, reason="Nộp nhầm")
         actions.dossier_resolve(dossier=dossier, actor=specialist, outcome="approved")
@@ -78,7 +91,8 @@ def test_the_766_indicator_counts_gateway_and_transfer_payments_not_refunds(
     finished("cash")
     finished("transfer", refund=True)
     today = timezone.localdate()
-    _cards, overall = indicators_compute(period=Period(today, today), units=[commune],
-                                         scope={commune.pk})
+    _cards, overall = indicators_compute(
+        period=Period(today, today), units=[commune], scope={commune.pk}
+    )
     card = {i.key: i for i in overall.indicators}["online_payment"]
     assert (card.numerator, card.denominator) == (1, 3)

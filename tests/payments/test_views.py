@@ -43,6 +43,7 @@ def dossier(residence, commune, district_account):
 
 # --- Citizens -------------------------------------------------------------------------------
 
+
 def test_the_payment_page_needs_the_look_up_proof(client, dossier):
     response = client.get(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/")
     assert response.status_code == 302
@@ -51,8 +52,7 @@ def test_the_payment_page_needs_the_look_up_proof(client, dossier):
 
 
 def test_the_payment_page_shows_a_vietqr_that_decodes_to_the_transfer(client, dossier):
-    page = with_lookup_proof(client, dossier.code).get(
-        f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/")
+    page = with_lookup_proof(client, dossier.code).get(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/")
     html = page.content.decode()
     assert page.status_code == 200
     assert "10.000" in html
@@ -63,7 +63,11 @@ def test_the_payment_page_shows_a_vietqr_that_decodes_to_the_transfer(client, do
     decoded = zxingcpp.read_barcodes(image.convert("L"))[0].text
     qr = vietqr_read(decoded)
     assert (qr.bank_bin, qr.account_number, qr.amount_vnd, qr.purpose) == (
-        "970405", "8888000111222", 10_000, dossier.code)
+        "970405",
+        "8888000111222",
+        10_000,
+        dossier.code,
+    )
     assert f'action="/tra-cuu/ho-so/{dossier.code}/thanh-toan/vnpay/"' in html
 
 
@@ -77,7 +81,8 @@ def test_without_a_merchant_there_is_no_gateway_button(client, settings, dossier
 
 def test_going_to_the_gateway_opens_an_order_and_leaves_the_site_by_a_link(client, dossier):
     page = with_lookup_proof(client, dossier.code).post(
-        f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/vnpay/")
+        f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/vnpay/"
+    )
     html = page.content.decode()
     assert page.status_code == 200
     assert 'http-equiv="refresh"' in html
@@ -93,16 +98,17 @@ def test_the_look_up_page_offers_to_pay(client, dossier):
     assert f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/" in html
 
 
-def test_the_look_up_page_of_a_free_dossier_says_nothing_about_paying(client,
-                                                                     birth_registration,
-                                                                     commune):
+def test_the_look_up_page_of_a_free_dossier_says_nothing_about_paying(
+    client, birth_registration, commune
+):
     free = submit_online(birth_registration, commune)
     html = with_lookup_proof(client, free.code).get(f"/tra-cuu/ho-so/{free.code}/").content
     assert "payment-panel" not in html.decode()
 
 
-def test_the_notice_pdf_carries_the_vietqr_and_the_receipt_pdf_the_payment(client, dossier,
-                                                                          officer):
+def test_the_notice_pdf_carries_the_vietqr_and_the_receipt_pdf_the_payment(
+    client, dossier, officer
+):
     with_lookup_proof(client, dossier.code)
     payment = services.payment_open(dossier=dossier)
     notice = client.get(f"/tra-cuu/ho-so/{dossier.code}/bien-lai/{payment.pk}.pdf")
@@ -110,8 +116,7 @@ def test_the_notice_pdf_carries_the_vietqr_and_the_receipt_pdf_the_payment(clien
     text = pdf_text(notice.content)
     assert "GIẤY BÁO NỘP PHÍ" in text.upper()
     assert "VietQR" in text
-    services.payment_confirm(dossier=dossier, actor=officer, method="cash",
-                             reference="0004567")
+    services.payment_confirm(dossier=dossier, actor=officer, method="cash", reference="0004567")
     receipt = client.get(f"/tra-cuu/ho-so/{dossier.code}/bien-lai/{payment.pk}.pdf")
     text = pdf_text(receipt.content)
     assert "BIÊN LAI" in text.upper()
@@ -123,39 +128,50 @@ def test_the_notice_pdf_carries_the_vietqr_and_the_receipt_pdf_the_payment(clien
 def test_a_receipt_of_another_dossier_is_not_found(client, dossier, residence, commune):
     other = services.payment_open(dossier=submit_online(residence, commune))
     response = with_lookup_proof(client, dossier.code).get(
-        f"/tra-cuu/ho-so/{dossier.code}/bien-lai/{other.pk}.pdf")
+        f"/tra-cuu/ho-so/{dossier.code}/bien-lai/{other.pk}.pdf"
+    )
     assert response.status_code == 404
 
 
 def test_the_fee_rule_is_explained_before_submission(commune):
     from tests.conftest import make_procedure
 
-    procedure = make_procedure(code="2.000815", name="Chứng thực bản sao", level=3,
-                               units=[commune], fee_vnd=2000)
-    procedure.fee_rule = {"kind": "per_page", "first_pages": 2, "first_page_vnd": 2000,
-                          "next_page_vnd": 1000, "max_per_copy_vnd": 200_000}
+    procedure = make_procedure(
+        code="2.000815", name="Chứng thực bản sao", level=3, units=[commune], fee_vnd=2000
+    )
+    procedure.fee_rule = {
+        "kind": "per_page",
+        "first_pages": 2,
+        "first_page_vnd": 2000,
+        "next_page_vnd": 1000,
+        "max_per_copy_vnd": 200_000,
+    }
     procedure.save()
     html = Template('{% load payment_tags %}{% fee_explain procedure "online" %}').render(
-        Context({"procedure": procedure}))
+        Context({"procedure": procedure})
+    )
     assert "2.000 đồng/trang cho 2 trang đầu, 1.000 đồng/trang từ trang thứ 3" in html
     assert "tối đa 200.000 đồng mỗi bản" in html
 
 
 # --- Officers -------------------------------------------------------------------------------
 
+
 def paid(dossier: Dossier, officer, *, method: str, reference: str, at=None) -> Payment:
-    return services.payment_confirm(dossier=dossier, actor=officer, method=method,
-                                    reference=reference, at=at)
+    return services.payment_confirm(
+        dossier=dossier, actor=officer, method=method, reference=reference, at=at
+    )
 
 
-def test_reconciliation_lists_the_officers_units_by_day_and_method(client, officer,
-                                                                  other_officer, residence,
-                                                                  commune, other_commune):
+def test_reconciliation_lists_the_officers_units_by_day_and_method(
+    client, officer, other_officer, residence, commune, other_commune
+):
     today = timezone.localdate()
     mine = paid(submit_online(residence, commune), officer, method="cash", reference="BL-1")
     paid(submit_online(residence, commune), officer, method="transfer", reference="FT-2")
-    theirs = paid(submit_online(residence, other_commune), other_officer, method="cash",
-                  reference="BL-OTHER")
+    theirs = paid(
+        submit_online(residence, other_commune), other_officer, method="cash", reference="BL-OTHER"
+    )
     client.force_login(officer)
     page = client.get("/can-bo/thanh-toan/", {"start": today, "end": today})
     html = page.content.decode()
@@ -165,29 +181,29 @@ def test_reconciliation_lists_the_officers_units_by_day_and_method(client, offic
     assert theirs.dossier.code not in html
     assert "BL-OTHER" not in html
     assert "20.000" in html  # the day's total
-    cash_only = client.get("/can-bo/thanh-toan/", {"start": today, "end": today,
-                                                   "method": "cash"}).content.decode()
+    cash_only = client.get(
+        "/can-bo/thanh-toan/", {"start": today, "end": today, "method": "cash"}
+    ).content.decode()
     assert "BL-1" in cash_only
     assert "FT-2" not in cash_only
 
 
 def test_reconciliation_exports_csv(client, officer, residence, commune):
-    payment = paid(submit_online(residence, commune), officer, method="cash",
-                   reference="BL-1")
+    payment = paid(submit_online(residence, commune), officer, method="cash", reference="BL-1")
     client.force_login(officer)
     today = timezone.localdate().isoformat()
-    response = client.get("/can-bo/thanh-toan/", {"start": today, "end": today,
-                                                  "format": "csv"})
+    response = client.get("/can-bo/thanh-toan/", {"start": today, "end": today, "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [(r["dossier"], r["method"], r["reference"], r["amount_vnd"], r["state"])
-            for r in rows] == [(payment.dossier.code, "cash", "BL-1", "10000", "paid")]
+    assert [
+        (r["dossier"], r["method"], r["reference"], r["amount_vnd"], r["state"]) for r in rows
+    ] == [(payment.dossier.code, "cash", "BL-1", "10000", "paid")]
 
 
-def test_reconciliation_of_an_earlier_day_leaves_out_today(client, officer, residence,
-                                                          commune):
+def test_reconciliation_of_an_earlier_day_leaves_out_today(client, officer, residence, commune):
     yesterday = timezone.now() - timedelta(days=1)
-    old = paid(submit_online(residence, commune), officer, method="cash", reference="OLD",
-               at=yesterday)
+    old = paid(
+        submit_online(residence, commune), officer, method="cash", reference="OLD", at=yesterday
+    )
     paid(submit_online(residence, commune), officer, method="cash", reference="NEW")
     client.force_login(officer)
     day = timezone.localtime(yesterday).date()
@@ -198,8 +214,7 @@ def test_reconciliation_of_an_earlier_day_leaves_out_today(client, officer, resi
 
 def test_reconciliation_refuses_a_reversed_period(client, officer):
     client.force_login(officer)
-    response = client.get("/can-bo/thanh-toan/", {"start": "2026-03-10",
-                                                  "end": "2026-03-01"})
+    response = client.get("/can-bo/thanh-toan/", {"start": "2026-03-10", "end": "2026-03-01"})
     assert response.status_code == 400
     assert "error-summary" in response.content.decode()
 
@@ -210,8 +225,7 @@ def test_reconciliation_needs_an_officer(client, django_user_model):
     assert client.get("/can-bo/thanh-toan/").status_code == 403
 
 
-def test_reconciliation_queries_do_not_grow_with_the_rows(client, officer, residence,
-                                                         commune):
+def test_reconciliation_queries_do_not_grow_with_the_rows(client, officer, residence, commune):
     paid(submit_online(residence, commune), officer, method="cash", reference="1")
     client.force_login(officer)
     with CaptureQueriesContext(connection) as one:
@@ -228,19 +242,23 @@ def test_an_officer_records_a_transfer_from_the_list(client, officer, residence,
     dossier = submit_online(residence, commune)
     services.payment_open(dossier=dossier)
     client.force_login(officer)
-    response = client.post(f"/can-bo/thanh-toan/{dossier.code}/xac-nhan/",
-                           {"method": "transfer", "reference": "FT26110299"})
+    response = client.post(
+        f"/can-bo/thanh-toan/{dossier.code}/xac-nhan/",
+        {"method": "transfer", "reference": "FT26110299"},
+    )
     assert response.status_code == 302
     payment = Payment.objects.get(dossier=dossier)
     assert (payment.state, payment.reference) == ("paid", "FT26110299")
 
 
-def test_an_officer_of_another_commune_cannot_record_or_refund(client, other_officer,
-                                                              officer, residence, commune):
+def test_an_officer_of_another_commune_cannot_record_or_refund(
+    client, other_officer, officer, residence, commune
+):
     dossier = submit_online(residence, commune)
     client.force_login(other_officer)
-    response = client.post(f"/can-bo/thanh-toan/{dossier.code}/xac-nhan/",
-                           {"method": "cash", "reference": "1"})
+    response = client.post(
+        f"/can-bo/thanh-toan/{dossier.code}/xac-nhan/", {"method": "cash", "reference": "1"}
+    )
     assert response.status_code == 404
     payment = paid(dossier, officer, method="cash", reference="1")
     response = client.post(f"/can-bo/thanh-toan/hoan-tra/{payment.pk}/", {"reason": "x"})
@@ -255,8 +273,9 @@ def test_an_officer_refunds_from_the_list(client, officer, residence, commune):
     assert Payment.objects.get(pk=payment.pk).state == "refunded"
 
 
-def test_the_officers_dossier_page_shows_payments_and_receipts(client, officer, specialist,
-                                                              residence, commune):
+def test_the_officers_dossier_page_shows_payments_and_receipts(
+    client, officer, specialist, residence, commune
+):
     dossier = awaiting_payment(residence, commune, desk=officer, specialist=specialist)
     payment = Payment.objects.get(dossier=dossier)
     client.force_login(officer)
@@ -267,9 +286,9 @@ def test_the_officers_dossier_page_shows_payments_and_receipts(client, officer, 
     assert receipt["Content-Type"] == "application/pdf"
 
 
-def test_the_confirm_payment_action_wants_the_cash_receipt_number(client, officer,
-                                                                  specialist, residence,
-                                                                  commune):
+def test_the_confirm_payment_action_wants_the_cash_receipt_number(
+    client, officer, specialist, residence, commune
+):
     dossier = awaiting_payment(residence, commune, desk=officer, specialist=specialist)
     client.force_login(officer)
     url = f"/can-bo/ho-so/{dossier.code}/xac-nhan-thanh-toan/"
@@ -284,8 +303,7 @@ def test_the_confirm_payment_action_wants_the_cash_receipt_number(client, office
 def test_the_confirmation_page_after_submission_offers_to_pay(client, dossier, residence):
     from citizens.models import Draft
 
-    draft = Draft.objects.create(procedure=residence, dossier=dossier,
-                                 submitted_at=timezone.now())
+    draft = Draft.objects.create(procedure=residence, dossier=dossier, submitted_at=timezone.now())
     session = client.session
     session["citizen_drafts"] = [draft.token]
     session.save()

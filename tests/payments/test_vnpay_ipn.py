@@ -34,20 +34,33 @@ def dossier(residence, commune, officer, specialist):
 
 def start(dossier: Dossier) -> dict[str, str]:
     """Open an order; the parameters the browser takes to the gateway."""
-    url = services.payment_gateway_start(dossier=dossier, gateway=gateway_get("vnpay"),
-                                         return_url="http://testserver/thanh-toan/vnpay/ket-qua/",
-                                         client_ip="203.0.113.9")
+    url = services.payment_gateway_start(
+        dossier=dossier,
+        gateway=gateway_get("vnpay"),
+        return_url="http://testserver/thanh-toan/vnpay/ket-qua/",
+        client_ip="203.0.113.9",
+    )
     return dict(parse_qsl(urlsplit(url).query))
 
 
 def snapshot(dossier: Dossier) -> tuple:
     d = Dossier.objects.get(pk=dossier.pk)
-    return (d.status, d.due_at, d.paused_at,
-            list(DossierEvent.objects.filter(dossier=d).values_list("seq", "hash")),
-            list(Payment.objects.filter(dossier=d).values_list("state", "paid_at", "method",
-                                                                  "reference", "amount_vnd")),
-            list(PaymentAttempt.objects.filter(payment__dossier=d)
-                 .values_list("state", "response_code", "transaction_no", "notified_at")))
+    return (
+        d.status,
+        d.due_at,
+        d.paused_at,
+        list(DossierEvent.objects.filter(dossier=d).values_list("seq", "hash")),
+        list(
+            Payment.objects.filter(dossier=d).values_list(
+                "state", "paid_at", "method", "reference", "amount_vnd"
+            )
+        ),
+        list(
+            PaymentAttempt.objects.filter(payment__dossier=d).values_list(
+                "state", "response_code", "transaction_no", "notified_at"
+            )
+        ),
+    )
 
 
 def ipn(client, params: dict[str, str]) -> dict[str, str]:
@@ -71,8 +84,7 @@ def test_the_redirect_is_signed_as_vnpay_specifies(dossier):
     assert (attempt.state, attempt.amount_vnd) == ("pending", 10_000)
 
 
-def test_a_valid_ipn_marks_the_dossier_paid_once_and_resumes_processing(client, dossier,
-                                                                       fake):
+def test_a_valid_ipn_marks_the_dossier_paid_once_and_resumes_processing(client, dossier, fake):
     params = start(dossier)
     paused_due = dossier.due_at
     answer = ipn(client, fake.result_params(params))
@@ -88,7 +100,8 @@ def test_a_valid_ipn_marks_the_dossier_paid_once_and_resumes_processing(client, 
     assert attempt.state == "succeeded"
     moves = DossierEvent.objects.filter(dossier=dossier, from_status=S.AWAITING_PAYMENT)
     assert [(e.to_status, e.actor_id, e.actor_label, e.details["method"]) for e in moves] == [
-        (S.PROCESSING, None, "VNPay", "online")]
+        (S.PROCESSING, None, "VNPay", "online")
+    ]
 
 
 def test_a_replayed_ipn_is_acknowledged_and_changes_nothing(client, dossier, fake):
@@ -109,7 +122,8 @@ def test_a_tampered_signature_is_refused_and_changes_nothing(client, dossier, fa
     assert ipn(client, edited)["RspCode"] == "97"
     # Signed with another merchant's secret.
     other = FakeVNPay(tmn_code=TMN_CODE, secret="someone-else").result_params(
-        {k: params[k] for k in ("vnp_Amount", "vnp_OrderInfo", "vnp_TmnCode", "vnp_TxnRef")})
+        {k: params[k] for k in ("vnp_Amount", "vnp_OrderInfo", "vnp_TmnCode", "vnp_TxnRef")}
+    )
     assert ipn(client, other)["RspCode"] == "97"
     assert snapshot(dossier) == before
 
@@ -145,8 +159,7 @@ def test_missing_data_is_an_unknown_error_and_changes_nothing(client, dossier, f
     assert snapshot(dossier) == before
 
 
-def test_a_failed_payment_closes_the_order_and_the_dossier_still_awaits(client, dossier,
-                                                                       fake):
+def test_a_failed_payment_closes_the_order_and_the_dossier_still_awaits(client, dossier, fake):
     params = start(dossier)
     assert ipn(client, fake.result_params(params, code="24"))["RspCode"] == "00"
     dossier.refresh_from_db()
@@ -167,12 +180,14 @@ def test_money_arriving_twice_is_kept_for_a_refund_not_counted_twice(client, dos
     assert Payment.objects.filter(dossier=dossier, state="paid").count() == 1
     twin = PaymentAttempt.objects.get(txn_ref=second["vnp_TxnRef"])
     assert (twin.state, twin.details["duplicate"]) == ("succeeded", True)
-    assert DossierEvent.objects.filter(dossier=dossier, details__action="confirm_payment"
-                                       ).count() == 1
+    assert (
+        DossierEvent.objects.filter(dossier=dossier, details__action="confirm_payment").count() == 1
+    )
 
 
-def test_a_level_4_dossier_pays_at_submission_without_a_state_change(client, residence,
-                                                                     commune, fake):
+def test_a_level_4_dossier_pays_at_submission_without_a_state_change(
+    client, residence, commune, fake
+):
     dossier = submit_online(residence, commune)
     assert dossier.status == S.SUBMITTED
     params = start(dossier)
@@ -182,8 +197,7 @@ def test_a_level_4_dossier_pays_at_submission_without_a_state_change(client, res
     assert dossier.status == S.SUBMITTED
     assert Payment.objects.get(dossier=dossier).state == "paid"
     event = DossierEvent.objects.filter(dossier=dossier).last()
-    assert (event.kind, event.from_status, event.to_status) == ("payment", S.SUBMITTED,
-                                                                 S.SUBMITTED)
+    assert (event.kind, event.from_status, event.to_status) == ("payment", S.SUBMITTED, S.SUBMITTED)
 
 
 def test_the_ipn_answers_json_to_post_too_and_needs_no_csrf(dossier, fake):

@@ -26,8 +26,14 @@ def run_django(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", **env}
     script = "import django\ndjango.setup()\n" + code
     return subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", script], cwd=BASE_DIR, env=full_env, capture_output=True,
-        text=True, timeout=120, check=False)
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 # --- /healthz and /readyz -------------------------------------------------------------------
@@ -44,8 +50,7 @@ def test_readyz_lists_each_check_when_ready(client, settings):
     settings.REDIS_URL = ""
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok",
-                               "checks": {"database": "ok", "storage": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "storage": "ok"}}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -85,12 +90,19 @@ def test_readyz_names_the_storage_when_media_root_is_unusable(client, settings, 
 def test_readyz_names_the_storage_when_the_s3_endpoint_is_down(client, settings):
     settings.REDIS_URL = ""
     settings.STORAGE_BACKEND = "s3"
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": "motcua", "endpoint_url": "http://127.0.0.1:1",
-                    "access_key": "test", "secret_key": "test-secret",
-                    "region_name": "us-east-1"},
-    }}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "motcua",
+                "endpoint_url": "http://127.0.0.1:1",
+                "access_key": "test",
+                "secret_key": "test-secret",
+                "region_name": "us-east-1",
+            },
+        },
+    }
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["storage"]
@@ -101,7 +113,8 @@ def test_readyz_names_the_database_when_it_is_down():
         "from django.test import Client\n"
         "r = Client().get('/readyz')\n"
         "print(r.status_code, r.content.decode())\n",
-        DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing", REDIS_URL="",
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing",
+        REDIS_URL="",
         MEDIA_ROOT=str(BASE_DIR / "var" / "media"),
     )
     assert result.returncode == 0, result.stderr
@@ -147,15 +160,17 @@ def test_every_log_record_of_a_request_carries_its_id():
         return HttpResponse("ok")
 
     try:
-        response = RequestIdMiddleware(view)(
-            RequestFactory().get("/", HTTP_X_REQUEST_ID="req-1"))
+        response = RequestIdMiddleware(view)(RequestFactory().get("/", HTTP_X_REQUEST_ID="req-1"))
         logger.warning("after the request")
     finally:
         logger.removeHandler(handler)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert response["X-Request-ID"] == "req-1"
     assert [(line["message"], line["request_id"]) for line in lines] == [
-        ("first", "req-1"), ("second", "req-1"), ("after the request", "-")]
+        ("first", "req-1"),
+        ("second", "req-1"),
+        ("after the request", "-"),
+    ]
     assert lines[0]["dossier"] == "H33.41-250101-0001"
     assert lines[0]["level"] == "INFO"
     assert lines[0]["logger"] == "tests.request_id"
@@ -188,7 +203,8 @@ def test_json_formatter_keeps_the_exception():
         raise ValueError("boom")
     except ValueError:
         record = logging.getLogger("x").makeRecord(
-            "x", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
+            "x", logging.ERROR, __file__, 1, "failed", None, sys.exc_info()
+        )
     data = json.loads(formatter.format(record))
     assert "ValueError: boom" in data["exc_info"]
     assert data["request_id"] == "-"
@@ -241,8 +257,8 @@ def test_a_task_queued_outside_a_request_carries_no_id():
 
 def test_log_format_json_makes_the_console_print_json_lines():
     result = run_django(
-        "import logging\nlogging.getLogger('motcua.test').warning('xin chào')\n",
-        LOG_FORMAT="json")
+        "import logging\nlogging.getLogger('motcua.test').warning('xin chào')\n", LOG_FORMAT="json"
+    )
     assert result.returncode == 0, result.stderr
     line = json.loads(result.stderr.strip().splitlines()[-1])
     assert line["message"] == "xin chào"
@@ -251,8 +267,9 @@ def test_log_format_json_makes_the_console_print_json_lines():
 
 
 def test_plain_log_format_shows_the_request_id():
-    result = run_django("import logging\nlogging.getLogger('motcua.test').warning('plain')\n",
-                        LOG_FORMAT="plain")
+    result = run_django(
+        "import logging\nlogging.getLogger('motcua.test').warning('plain')\n", LOG_FORMAT="plain"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().splitlines()[-1].endswith("WARNING motcua.test [-] plain")
 
@@ -261,8 +278,9 @@ def test_plain_log_format_shows_the_request_id():
 
 
 def test_sentry_is_off_without_a_dsn():
-    result = run_django("import sentry_sdk\nprint(sentry_sdk.get_client().is_active())\n",
-                        SENTRY_DSN="")
+    result = run_django(
+        "import sentry_sdk\nprint(sentry_sdk.get_client().is_active())\n", SENTRY_DSN=""
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 
@@ -273,6 +291,8 @@ def test_sentry_starts_without_personal_data_when_a_dsn_is_set():
         "import sentry_sdk\nc = sentry_sdk.get_client()\n"
         "print(c.is_active(), c.dsn, c.options['send_default_pii'], "
         "c.options['environment'])\n",
-        SENTRY_DSN="http://public@127.0.0.1:1/7", SENTRY_ENVIRONMENT="staging")
+        SENTRY_DSN="http://public@127.0.0.1:1/7",
+        SENTRY_ENVIRONMENT="staging",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True http://public@127.0.0.1:1/7 False staging"

@@ -21,8 +21,10 @@ from dossiers.models import DossierFile
 from portal.downloads import private_file_response
 
 BASE_DIR = Path(django_settings.BASE_DIR)
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
+)
 
 
 # --- headers --------------------------------------------------------------------------------
@@ -66,15 +68,19 @@ def test_a_view_that_sets_its_own_policy_keeps_it(rf):
 # never by a browser, so they are exempt.
 _INLINE = re.compile(
     r"<script(?![^>]*\bsrc=)[^>]*>|<style[\s>]|\sstyle\s*=|\son[a-z]+\s*=|javascript:",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _COMMENTS = re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", re.DOTALL)
 
 
 def _served_templates() -> list[Path]:
     roots = [BASE_DIR / "templates", *BASE_DIR.glob("*/templates")]
-    return sorted(path for root in roots for path in root.rglob("*.html")
-                  if "pdf" not in path.relative_to(root).parts
-                  and ".venv" not in path.parts)
+    return sorted(
+        path
+        for root in roots
+        for path in root.rglob("*.html")
+        if "pdf" not in path.relative_to(root).parts and ".venv" not in path.parts
+    )
 
 
 def test_no_served_template_has_inline_script_or_style():
@@ -113,15 +119,35 @@ def test_api_docs_load_self_hosted_assets_and_no_inline_script(client):
 
 
 def _check_deploy(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT",
-                          "SECURE_HSTS_SECONDS", "CONTENT_SECURITY_POLICY"}}
-    env |= {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "motcua.example.gov.vn", "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "MEDIA_ROOT": str(tmp_path / "media")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "SECURE_SSL_REDIRECT",
+            "SECURE_HSTS_SECONDS",
+            "CONTENT_SECURITY_POLICY",
+        }
+    }
+    env |= {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "motcua.example.gov.vn",
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, "manage.py", "check", "--deploy", *args],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300, check=False)
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_check_deploy_security_is_clean_with_production_settings(tmp_path):
@@ -143,8 +169,14 @@ def test_production_refuses_to_start_without_a_secret_key():
     env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
     env |= {"DEBUG": "0", "DJANGO_SETTINGS_MODULE": "portal.settings"}
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"], cwd=BASE_DIR, env=env,
-        capture_output=True, text=True, timeout=120, check=False)
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY is required" in result.stderr
 
@@ -164,9 +196,13 @@ class _Unreadable:
 @pytest.mark.django_db
 def test_it_refuses_a_request_declared_too_large_before_reading_it(client, settings):
     settings.REQUEST_MAX_BYTES = 1000
-    response = client.generic("POST", "/i18n/setlang/", CONTENT_LENGTH="1001",
-                              CONTENT_TYPE="multipart/form-data; boundary=x",
-                              **{"wsgi.input": _Unreadable()})
+    response = client.generic(
+        "POST",
+        "/i18n/setlang/",
+        CONTENT_LENGTH="1001",
+        CONTENT_TYPE="multipart/form-data; boundary=x",
+        **{"wsgi.input": _Unreadable()},
+    )
     assert response.status_code == 413
     assert "Yêu cầu quá lớn" in response.content.decode()
     assert response["Content-Type"].startswith("text/plain")
@@ -175,8 +211,13 @@ def test_it_refuses_a_request_declared_too_large_before_reading_it(client, setti
 @pytest.mark.django_db
 def test_api_clients_get_the_refusal_as_json(client, settings):
     settings.REQUEST_MAX_BYTES = 1000
-    response = client.generic("POST", "/api/v1/procedures/", CONTENT_LENGTH="5000000",
-                              CONTENT_TYPE="application/json", **{"wsgi.input": _Unreadable()})
+    response = client.generic(
+        "POST",
+        "/api/v1/procedures/",
+        CONTENT_LENGTH="5000000",
+        CONTENT_TYPE="application/json",
+        **{"wsgi.input": _Unreadable()},
+    )
     assert response.status_code == 413
     assert "Yêu cầu quá lớn" in response.json()["detail"]
 
@@ -210,16 +251,18 @@ def test_it_streams_the_file_when_nginx_is_not_in_front(stored_file, settings):
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
-    assert "filename*=utf-8''T%E1%BB%9D%20khai%20khai%20sinh.pdf" in (
-        response["Content-Disposition"])
+    assert (
+        "filename*=utf-8''T%E1%BB%9D%20khai%20khai%20sinh.pdf" in (response["Content-Disposition"])
+    )
     assert response["Cache-Control"] == "private, no-store"
     assert "X-Accel-Redirect" not in response
 
 
 def test_it_can_show_a_file_inline(stored_file, settings):
     settings.DOWNLOADS_X_ACCEL = False
-    response = private_file_response(file_field=stored_file, filename="ket-qua.pdf",
-                                     as_attachment=False)
+    response = private_file_response(
+        file_field=stored_file, filename="ket-qua.pdf", as_attachment=False
+    )
     assert response["Content-Disposition"] == 'inline; filename="ket-qua.pdf"'
 
 
@@ -241,14 +284,21 @@ S3_ENDPOINT = "http://s3.motcua.test:9000"  # never contacted: presigning is loc
 def s3_file(settings):
     from botocore.config import Config
 
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": "motcua", "endpoint_url": S3_ENDPOINT,
-                    "access_key": "motcua-app", "secret_key": "not-a-real-secret",
-                    "region_name": "us-east-1", "querystring_expire": 3600,
-                    "client_config": Config(s3={"addressing_style": "path"},
-                                            signature_version="s3v4")},
-    }}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "motcua",
+                "endpoint_url": S3_ENDPOINT,
+                "access_key": "motcua-app",
+                "secret_key": "not-a-real-secret",
+                "region_name": "us-east-1",
+                "querystring_expire": 3600,
+                "client_config": Config(s3={"addressing_style": "path"}, signature_version="s3v4"),
+            },
+        },
+    }
     settings.S3_URL_EXPIRE = 60
     return DossierFile(file="dossiers/7/0123456789abcdef.pdf").file
 
@@ -304,8 +354,10 @@ def test_nginx_bounds_requests_like_the_app():
 
 def test_private_files_are_only_reachable_through_internal_nginx_locations():
     site = _nginx_site()
-    for prefix in (django_settings.DOWNLOADS_X_ACCEL_PREFIX,
-                   django_settings.DOWNLOADS_X_ACCEL_S3_PREFIX):
+    for prefix in (
+        django_settings.DOWNLOADS_X_ACCEL_PREFIX,
+        django_settings.DOWNLOADS_X_ACCEL_S3_PREFIX,
+    ):
         block = re.search(r"location [~^ ]*" + re.escape(prefix) + r"[^{]*{([^}]*)}", site)
         assert block, prefix
         assert "internal;" in block.group(1)
@@ -323,7 +375,8 @@ def test_compose_runs_exactly_one_beat_and_publishes_only_nginx():
     for name in ("db", "redis", "minio", "web", "worker", "nginx"):
         assert "healthcheck" in services[name], name
     assert services["web"]["depends_on"]["migrate"]["condition"] == (
-        "service_completed_successfully")
+        "service_completed_successfully"
+    )
     assert "-Q" not in services["worker"]["command"]
     assert services["worker"]["environment"]["CELERY_QUEUES"] == "celery,sms,reports"
 

@@ -24,19 +24,30 @@ def test_seed_demo_builds_the_letters_district_and_is_idempotent():
     call_command("seed_demo", verbosity=0)
     counts = (Unit.objects.count(), Procedure.objects.count(), Membership.objects.count())
     call_command("seed_demo", verbosity=0)
-    assert (Unit.objects.count(), Procedure.objects.count(),
-            Membership.objects.count()) == counts
+    assert (Unit.objects.count(), Procedure.objects.count(), Membership.objects.count()) == counts
 
-    reporting = list(Unit.objects.filter(is_reporting_unit=True).order_by("report_order")
-                     .values_list("name", flat=True))
+    reporting = list(
+        Unit.objects.filter(is_reporting_unit=True)
+        .order_by("report_order")
+        .values_list("name", flat=True)
+    )
     assert len(reporting) == 11
     assert reporting[0] == "Bộ phận TN&TKQ huyện Tân Uyên"
     assert "Ban quản lý dự án - Tân Uyên" in reporting
     communes = Unit.objects.filter(kind=Unit.Kind.COMMUNE)
     assert communes.count() == 10  # the district town and nine communes
     assert set(communes.values_list("stat_code", flat=True)) == {
-        "03598", "03601", "03602", "03604", "03605", "03607", "03610", "03613", "03616",
-        "03622"}
+        "03598",
+        "03601",
+        "03602",
+        "03604",
+        "03605",
+        "03607",
+        "03610",
+        "03613",
+        "03616",
+        "03622",
+    }
 
     assert Procedure.objects.count() >= 30
     assert set(Procedure.objects.values_list("level", flat=True)) >= {2, 3, 4}

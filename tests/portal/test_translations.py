@@ -59,8 +59,9 @@ def test_no_vietnamese_is_left_in_the_english_text():
     # English keeps (place names, the language's own name, legal references, example inputs).
     vietnamese = re.compile(r"[đĐơƠưƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
     kept = re.compile(r"Tiếng Việt|Tân Uyên|Lai Châu|QĐ-TTg|khai sinh|chứng thực|hộ kinh doanh")
-    left = [(e.msgid, s) for e in _entries() for s in _msgstrs(e)
-            if vietnamese.search(kept.sub("", s))]
+    left = [
+        (e.msgid, s) for e in _entries() for s in _msgstrs(e) if vietnamese.search(kept.sub("", s))
+    ]
     assert not left, left[:10]
 
 
@@ -79,18 +80,36 @@ def test_django_serves_the_english_text():
 
 def test_the_catalogue_is_up_to_date_with_the_sources(tmp_path):
     if not shutil.which("xgettext") or not shutil.which("msgmerge"):
-        pytest.skip("GNU gettext (xgettext, msgmerge) is not installed: cannot re-extract the "
-                    "strings here; the committed catalogue was still checked above")
+        pytest.skip(
+            "GNU gettext (xgettext, msgmerge) is not installed: cannot re-extract the "
+            "strings here; the committed catalogue was still checked above"
+        )
     copy = tmp_path / "src"
-    shutil.copytree(ROOT, copy, symlinks=True,
-                    ignore=shutil.ignore_patterns(*IGNORED, "__pycache__", "*.pyc"))
+    shutil.copytree(
+        ROOT, copy, symlinks=True, ignore=shutil.ignore_patterns(*IGNORED, "__pycache__", "*.pyc")
+    )
     result = subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
-        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete",
-         *(f"--ignore={d}" for d in IGNORED)],
-        cwd=copy, capture_output=True, text=True, timeout=120, check=False)
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "en",
+            "--no-obsolete",
+            *(f"--ignore={d}" for d in IGNORED),
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
-    fresh = [e for e in polib.pofile(str(copy / "locale/en/LC_MESSAGES/django.po"))
-             if not e.obsolete]
+    fresh = [
+        e for e in polib.pofile(str(copy / "locale/en/LC_MESSAGES/django.po")) if not e.obsolete
+    ]
     new = [e.msgid for e in fresh if not e.translated() or "fuzzy" in e.flags]
-    assert not new, (f"{len(new)} strings in the sources are not translated yet (run "
-                     f"`make messages` and translate them), e.g. {new[:10]}")
+    assert not new, (
+        f"{len(new)} strings in the sources are not translated yet (run "
+        f"`make messages` and translate them), e.g. {new[:10]}"
+    )

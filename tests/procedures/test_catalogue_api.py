@@ -3,8 +3,9 @@ from django.urls import reverse
 
 
 @pytest.mark.django_db
-def test_it_finds_procedures_ignoring_diacritics_and_case(client, birth_registration,
-                                                           certified_contract):
+def test_it_finds_procedures_ignoring_diacritics_and_case(
+    client, birth_registration, certified_contract
+):
     response = client.get(reverse("api-procedures"), {"search": "KHAI sinh"})
     assert response.status_code == 200
     codes = [row["code"] for row in response.json()["results"]]
@@ -23,8 +24,13 @@ def test_it_finds_by_accented_query_and_code(client, birth_registration, certifi
 def test_it_lists_the_contract_fields(client, birth_registration):
     row = client.get(reverse("api-procedures")).json()["results"][0]
     assert row == {
-        "code": "1.001193", "name": "Đăng ký khai sinh", "field": "Hộ tịch", "level": 3,
-        "online_level": "partial", "time_limit": {"same_day": True}, "fee_vnd": 0,
+        "code": "1.001193",
+        "name": "Đăng ký khai sinh",
+        "field": "Hộ tịch",
+        "level": 3,
+        "online_level": "partial",
+        "time_limit": {"same_day": True},
+        "fee_vnd": 0,
         "units": ["03601", "03613"],
     }
 
@@ -56,8 +62,13 @@ def test_unknown_procedure_is_404(client):
 def test_units_endpoint_lists_the_tree(client, commune):
     data = client.get(reverse("api-units")).json()
     by_code = {u["code"]: u for u in data}
-    assert by_code["03601"] == {"code": "03601", "name": "UBND xã Mường Khoa",
-                                "kind": "commune", "parent": "111", "e_id": "000.41.11.H33"}
+    assert by_code["03601"] == {
+        "code": "03601",
+        "name": "UBND xã Mường Khoa",
+        "kind": "commune",
+        "parent": "111",
+        "e_id": "000.41.11.H33",
+    }
     assert by_code["12"]["kind"] == "province"
 
 

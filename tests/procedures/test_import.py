@@ -7,14 +7,29 @@ from openpyxl import Workbook
 from procedures.models import Procedure
 
 GOOD = {
-    "code": "1.001193", "name": "Đăng ký khai sinh", "field": "Hộ tịch",
-    "implementing_level": "commune", "handled_by": "commune", "level": 3,
-    "effective_from": "2020-01-01", "steps": ["Bước 1", "Bước 2"],
-    "legal_basis": ["Luật Hộ tịch 2014"], "result": "Giấy khai sinh",
-    "channels": [{"channel": "counter", "time_limit": {"same_day": True}, "fee_vnd": 0},
-                 {"channel": "online", "time_limit": {"same_day": True}, "fee_vnd": 0}],
-    "documents": [{"name": "Tờ khai", "required": True, "originals": 1, "copies": 0,
-                   "template": {"title": "TỜ KHAI", "fields": ["Họ tên"]}}],
+    "code": "1.001193",
+    "name": "Đăng ký khai sinh",
+    "field": "Hộ tịch",
+    "implementing_level": "commune",
+    "handled_by": "commune",
+    "level": 3,
+    "effective_from": "2020-01-01",
+    "steps": ["Bước 1", "Bước 2"],
+    "legal_basis": ["Luật Hộ tịch 2014"],
+    "result": "Giấy khai sinh",
+    "channels": [
+        {"channel": "counter", "time_limit": {"same_day": True}, "fee_vnd": 0},
+        {"channel": "online", "time_limit": {"same_day": True}, "fee_vnd": 0},
+    ],
+    "documents": [
+        {
+            "name": "Tờ khai",
+            "required": True,
+            "originals": 1,
+            "copies": 0,
+            "template": {"title": "TỜ KHAI", "fields": ["Họ tên"]},
+        }
+    ],
 }
 
 
@@ -26,8 +41,7 @@ def write_json(tmp_path, rows):
 
 @pytest.mark.django_db
 def test_it_imports_a_good_json_file(tmp_path, commune, other_commune):
-    call_command("import_procedures", write_json(tmp_path, [GOOD]), "--no-templates",
-                 verbosity=0)
+    call_command("import_procedures", write_json(tmp_path, [GOOD]), "--no-templates", verbosity=0)
     procedure = Procedure.objects.get(code="1.001193")
     assert set(procedure.units.values_list("code", flat=True)) == {"03601", "03613"}
     assert procedure.channels.get(channel="online").same_day is True
@@ -40,8 +54,7 @@ def test_a_bad_file_imports_nothing_and_names_every_bad_row(tmp_path, commune, c
     online_level2 = {**GOOD, "code": "2.000815", "level": 2}
     rows = [GOOD, bad_level, bad_code, online_level2]
     with pytest.raises(CommandError, match="3 bad row"):
-        call_command("import_procedures", write_json(tmp_path, rows), "--no-templates",
-                     verbosity=0)
+        call_command("import_procedures", write_json(tmp_path, rows), "--no-templates", verbosity=0)
     err = capsys.readouterr().err
     assert "line 2: level must be 1, 2, 3 or 4" in err
     assert "line 3: code 'khai-sinh' is not a national procedure code" in err
@@ -87,25 +100,51 @@ def test_a_csv_reports_all_problems_of_a_row(tmp_path, commune, capsys):
 def test_it_imports_xlsx_and_updates_on_reimport(tmp_path, commune):
     book = Workbook()
     sheet = book.active
-    sheet.append(["code", "name", "field", "implementing_level", "level", "effective_from",
-                  "units", "working_days", "same_day", "fee_vnd", "documents"])
-    sheet.append(["2.001035", "Chứng thực hợp đồng", "Chứng thực", "commune", 2, "2020-01-01",
-                  "03601", 2, "", 50000, "Dự thảo hợp đồng|1|1|0;Giấy tờ tùy thân|1|0|1"])
+    sheet.append(
+        [
+            "code",
+            "name",
+            "field",
+            "implementing_level",
+            "level",
+            "effective_from",
+            "units",
+            "working_days",
+            "same_day",
+            "fee_vnd",
+            "documents",
+        ]
+    )
+    sheet.append(
+        [
+            "2.001035",
+            "Chứng thực hợp đồng",
+            "Chứng thực",
+            "commune",
+            2,
+            "2020-01-01",
+            "03601",
+            2,
+            "",
+            50000,
+            "Dự thảo hợp đồng|1|1|0;Giấy tờ tùy thân|1|0|1",
+        ]
+    )
     path = tmp_path / "catalogue.xlsx"
     book.save(path)
     call_command("import_procedures", path, "--no-templates", verbosity=0)
     call_command("import_procedures", path, "--no-templates", verbosity=0)
     procedure = Procedure.objects.get(code="2.001035")
-    assert [d.name for d in procedure.documents.all()] == ["Dự thảo hợp đồng",
-                                                           "Giấy tờ tùy thân"]
+    assert [d.name for d in procedure.documents.all()] == ["Dự thảo hợp đồng", "Giấy tờ tùy thân"]
     assert procedure.channels.get(channel="counter").fee_vnd == 50000
 
 
 @pytest.mark.django_db
 def test_a_new_version_keeps_the_old_one(tmp_path, commune, other_commune):
     newer = {**GOOD, "effective_from": "2025-07-01", "name": "Đăng ký khai sinh (2025)"}
-    call_command("import_procedures", write_json(tmp_path, [GOOD, newer]), "--no-templates",
-                 verbosity=0)
+    call_command(
+        "import_procedures", write_json(tmp_path, [GOOD, newer]), "--no-templates", verbosity=0
+    )
     import datetime as dt
 
     from procedures.selectors import procedure_get

@@ -14,8 +14,12 @@ from portal.models import Membership, Role
 
 S = Dossier.Status
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-APPLICANT = Applicant(name="Lò Văn Minh", id_number="012345678901", phone="0912345678",
-                      address="Bản Nà Ít, xã Mường Khoa")
+APPLICANT = Applicant(
+    name="Lò Văn Minh",
+    id_number="012345678901",
+    phone="0912345678",
+    address="Bản Nà Ít, xã Mường Khoa",
+)
 
 
 def at(day: str, hour: int = 9, minute: int = 0) -> datetime:
@@ -26,17 +30,28 @@ def at(day: str, hour: int = 9, minute: int = 0) -> datetime:
 def receive(procedure, unit, when: datetime, *, channel: str = "counter", actor=None) -> Dossier:
     """A dossier received at `when` (online ones are submitted an hour before)."""
     if channel == "online":
-        dossier, _key = dossier_create(procedure=procedure, unit=unit, channel=channel,
-                                       applicant=APPLICANT, at=when - dt.timedelta(hours=1))
+        dossier, _key = dossier_create(
+            procedure=procedure,
+            unit=unit,
+            channel=channel,
+            applicant=APPLICANT,
+            at=when - dt.timedelta(hours=1),
+        )
         return dossier_transition(dossier=dossier, to=S.RECEIVED, actor=actor, at=when)
-    dossier, _key = dossier_create(procedure=procedure, unit=unit, channel=channel,
-                                   applicant=APPLICANT, actor=actor, at=when)
+    dossier, _key = dossier_create(
+        procedure=procedure, unit=unit, channel=channel, applicant=APPLICANT, actor=actor, at=when
+    )
     return dossier
 
 
 def resolve(dossier: Dossier, when: datetime, actor=None) -> Dossier:
-    return dossier_transition(dossier=dossier, to=S.RESOLVED, actor=actor, at=when,
-                              changes={"resolved_at": when, "outcome": "approved"})
+    return dossier_transition(
+        dossier=dossier,
+        to=S.RESOLVED,
+        actor=actor,
+        at=when,
+        changes={"resolved_at": when, "outcome": "approved"},
+    )
 
 
 @pytest.fixture

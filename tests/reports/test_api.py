@@ -64,14 +64,27 @@ def test_ii06a_and_indicators(api, history):
     body = api.get(BASE + "ii06a/", {**OCT, "unit": "03601"}).json()
     row = body["rows"][0]
     assert row["received_total"] == row["resolved_total"] + row["in_progress_total"] == 2
-    assert set(row) >= {"received_online", "received_counter_post", "carried_over",
-                        "resolved_early", "resolved_on_time", "resolved_late",
-                        "in_progress_within", "in_progress_overdue"}
+    assert set(row) >= {
+        "received_online",
+        "received_counter_post",
+        "carried_over",
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        "in_progress_within",
+        "in_progress_overdue",
+    }
     assert api.get(BASE + "ii06a/", {**OCT, "by": "field", "format": "xlsx"}).status_code == 200
     indicators = api.get(BASE + "indicators/", OCT).json()
     first = indicators["overall"]["indicators"][0]
-    assert set(first) >= {"numerator", "denominator", "rate_pct", "threshold_pct", "points",
-                          "max_points"}
+    assert set(first) >= {
+        "numerator",
+        "denominator",
+        "rate_pct",
+        "threshold_pct",
+        "points",
+        "max_points",
+    }
     assert indicators["overall"]["grade"]
 
 
@@ -96,10 +109,15 @@ def test_it_answers_401_403_404_and_400(officer, api, history):
 
 
 def test_reconcile_returns_every_difference(api, history):
-    content = ("stt,unit_name,received_total,l2_received,l3_received_direct,"
-               "l3_received_online\n2,UBND xã Mường Khoa,5,0,1,1\n").encode()
-    response = api.post(BASE + "reconcile/", {
-        "file": SimpleUploadedFile("x.csv", content), **OCT}, format="multipart")
+    content = (
+        "stt,unit_name,received_total,l2_received,l3_received_direct,"
+        "l3_received_online\n2,UBND xã Mường Khoa,5,0,1,1\n"
+    ).encode()
+    response = api.post(
+        BASE + "reconcile/",
+        {"file": SimpleUploadedFile("x.csv", content), **OCT},
+        format="multipart",
+    )
     assert response.status_code == 200
     found = {(f["unit"], f["column"], f["problem"]) for f in response.json()}
     assert ("03601", "received_total", "differs_from_data") in found
@@ -112,8 +130,9 @@ def test_an_export_job_through_the_api(api, history, django_capture_on_commit_ca
     from reports.services import export_build
 
     with django_capture_on_commit_callbacks():
-        response = api.post(BASE + "exports/", {"kind": "appendix", "format": "xlsx",
-                                                **OCT}, format="json")
+        response = api.post(
+            BASE + "exports/", {"kind": "appendix", "format": "xlsx", **OCT}, format="json"
+        )
     assert response.status_code == 202
     job = response.json()
     assert (job["status"], job["download_url"]) == ("queued", None)

@@ -6,16 +6,20 @@ from reports.selectors.periods import Period
 from tests.reports.conftest import at, receive, resolve
 
 
-def test_it_counts_received_resolved_and_backlog(commune, other_commune, birth_registration,
-                                                  certified_contract, reporter, desk):
+def test_it_counts_received_resolved_and_backlog(
+    commune, other_commune, birth_registration, certified_contract, reporter, desk
+):
     old = receive(certified_contract, commune, at("2020-09-28"))
     d1 = receive(birth_registration, commune, at("2020-10-05"))
     receive(birth_registration, commune, at("2020-10-06"), channel="online")
     resolve(d1, at("2020-10-05", 10))
     resolve(old, at("2020-10-02"))
     scope = report_unit_ids(user=reporter)
-    result = appendix_compute(period=Period(dt.date(2020, 10, 1), dt.date(2020, 10, 31)),
-                              units=[commune, other_commune], scope=scope)
+    result = appendix_compute(
+        period=Period(dt.date(2020, 10, 1), dt.date(2020, 10, 31)),
+        units=[commune, other_commune],
+        scope=scope,
+    )
     row = result.rows[0].values
     assert row["received_total"] == 2
     assert row["backlog"] == 1
@@ -29,8 +33,9 @@ def test_it_counts_received_resolved_and_backlog(commune, other_commune, birth_r
     assert result.total.values["received_total"] == 2
 
 
-def test_late_now_counts_dossiers_due_earlier_today_and_before(commune, birth_registration,
-                                                               certified_contract):
+def test_late_now_counts_dossiers_due_earlier_today_and_before(
+    commune, birth_registration, certified_contract
+):
     import datetime as dt
 
     from django.utils import timezone

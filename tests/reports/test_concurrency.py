@@ -27,7 +27,8 @@ def test_concurrent_moves_in_one_unit_lose_no_count(commune, birth_registration)
 
     results = run_in_threads(13, work)
     assert not [r for r in results if isinstance(r, Exception)], results
-    row = SummaryRow.objects.get(grain=Grain.DAY, period="2020-10-06", unit=commune,
-                                 channel="counter")
+    row = SummaryRow.objects.get(
+        grain=Grain.DAY, period="2020-10-06", unit=commune, channel="counter"
+    )
     assert row.resolved_late == 12  # a same-day procedure, decided the next day
     assert summaries_rebuild().ok

@@ -32,8 +32,7 @@ OCTOBER = Period(dt.date(2020, 10, 1), dt.date(2020, 10, 31))
 # its figure: Trung Đồng's level split (57 + 8 = 65, not its 68 received; the 3 unsplit
 # dossiers are level 2 in the data), hence the total row's level 2; the board's rate, "0"
 # where the base is 0 (the rule says "—").
-INCONSISTENT = {("5", "l2_received"), ("total", "l2_received"),
-                ("3", "resolution_rate_pct")}
+INCONSISTENT = {("5", "l2_received"), ("total", "l2_received"), ("3", "resolution_rate_pct")}
 
 
 def _value(text: str):
@@ -51,8 +50,9 @@ def demo(db):
 
 def test_the_october_2020_appendix_equals_the_letter_in_every_consistent_cell(demo):
     scope = set(Unit.objects.values_list("pk", flat=True))
-    appendix = appendix_compute(period=OCTOBER, units=report_units_default(scope=scope),
-                                scope=scope)
+    appendix = appendix_compute(
+        period=OCTOBER, units=report_units_default(scope=scope), scope=scope
+    )
     letter = letter_rows()
     assert [r.stt for r in appendix.rows] == [int(r["stt"]) for r in letter]
     compared = 0
@@ -88,8 +88,9 @@ def test_it_is_idempotent_and_its_history_is_sound(demo):
 def test_reconciling_finds_trung_dong_in_the_letter_and_nothing_in_an_export(demo):
     scope = set(Unit.objects.values_list("pk", flat=True))
     rows = hand_made_read(name="phu-luc.csv", content=LETTER_CSV.read_bytes())
-    findings = {(f.unit, f.column, f.problem): f
-                for f in reconcile(rows=rows, period=OCTOBER, scope=scope)}
+    findings = {
+        (f.unit, f.column, f.problem): f for f in reconcile(rows=rows, period=OCTOBER, scope=scope)
+    }
     level_split = findings[("03605", "received_total", BREAKS_SUM)]
     assert (level_split.reported, level_split.computed) == (68, 65)
     assert findings[("03605", "l2_received", DIFFERS)].computed == 60
@@ -99,10 +100,10 @@ def test_reconciling_finds_trung_dong_in_the_letter_and_nothing_in_an_export(dem
 
     # The appendix the system exports, read back, has nothing to report.
 
-    appendix = appendix_compute(period=OCTOBER, units=report_units_default(scope=scope),
-                                scope=scope)
-    for name, content in (("a.xlsx", appendix_xlsx(appendix)),
-                          ("a.csv", appendix_csv(appendix))):
+    appendix = appendix_compute(
+        period=OCTOBER, units=report_units_default(scope=scope), scope=scope
+    )
+    for name, content in (("a.xlsx", appendix_xlsx(appendix)), ("a.csv", appendix_csv(appendix))):
         rows = hand_made_read(name=name, content=content)
         assert len(rows) == 12  # 11 units and the total row
         assert reconcile(rows=rows, period=OCTOBER, scope=scope) == []
@@ -110,8 +111,9 @@ def test_reconciling_finds_trung_dong_in_the_letter_and_nothing_in_an_export(dem
 
 def test_october_2020_scorecards_766_and_evaluations(demo):
     scope = set(Unit.objects.values_list("pk", flat=True))
-    cards, overall = indicators_compute(period=OCTOBER, units=report_units_default(scope=scope),
-                                        scope=scope)
+    cards, overall = indicators_compute(
+        period=OCTOBER, units=report_units_default(scope=scope), scope=scope
+    )
     by_key = {i.key: i for i in overall.indicators}
     assert by_key["online"].numerator == 6
     assert by_key["online"].denominator == 1907
@@ -124,8 +126,9 @@ def test_october_2020_scorecards_766_and_evaluations(demo):
 
     # The 18-point evaluation of units and the officers' scorecards of the month.
 
-    evaluations = units_evaluate(period=OCTOBER, units=report_units_default(scope=scope),
-                                 scope=scope)
+    evaluations = units_evaluate(
+        period=OCTOBER, units=report_units_default(scope=scope), scope=scope
+    )
     than_thuoc = evaluations[10]
     assert than_thuoc.dossiers == 466 + 113
     assert than_thuoc.averages["feedback"] is None
@@ -147,8 +150,9 @@ def test_every_linked_figure_lists_exactly_its_dossiers(demo):
             continue
         for table, values in ((APPENDIX_LINKS, row.values), (II06A_LINKS, ii_row.values)):
             for column, (metric, filters) in table.items():
-                listed = drilldown_dossiers(metric=metric, period=OCTOBER,
-                                            unit_ids={unit.pk}, **filters).count()
+                listed = drilldown_dossiers(
+                    metric=metric, period=OCTOBER, unit_ids={unit.pk}, **filters
+                ).count()
                 assert listed == values[column], (unit.code, column)
                 checked += 1
     assert checked == 4 * (len(APPENDIX_LINKS) + len(II06A_LINKS))

@@ -32,12 +32,29 @@ START = dt.date(2020, 9, 28)
 # Moves a script may make from each state (a subset of dossiers.transitions.ALLOWED that
 # covers every kind of move: pauses, transfers, withdrawals, refusals).
 MOVES: dict[str, list[str]] = {
-    S.SUBMITTED: [S.RECEIVED, S.RECEIVED, S.REFUSED, S.SUPPLEMENT_REQUESTED,
-                  S.WITHDRAWAL_REQUESTED],
-    S.RECEIVED: [S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT, S.RESOLVED,
-                 S.RESOLVED, S.WITHDRAWAL_REQUESTED],
-    S.PROCESSING: [S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT, S.RESOLVED,
-                   S.RESOLVED, S.WITHDRAWAL_REQUESTED],
+    S.SUBMITTED: [
+        S.RECEIVED,
+        S.RECEIVED,
+        S.REFUSED,
+        S.SUPPLEMENT_REQUESTED,
+        S.WITHDRAWAL_REQUESTED,
+    ],
+    S.RECEIVED: [
+        S.PROCESSING,
+        S.SUPPLEMENT_REQUESTED,
+        S.AWAITING_PAYMENT,
+        S.RESOLVED,
+        S.RESOLVED,
+        S.WITHDRAWAL_REQUESTED,
+    ],
+    S.PROCESSING: [
+        S.PROCESSING,
+        S.SUPPLEMENT_REQUESTED,
+        S.AWAITING_PAYMENT,
+        S.RESOLVED,
+        S.RESOLVED,
+        S.WITHDRAWAL_REQUESTED,
+    ],
     S.SUPPLEMENT_REQUESTED: ["answer", "answer", S.WITHDRAWAL_REQUESTED],
     S.AWAITING_PAYMENT: [S.PROCESSING, S.WITHDRAWAL_REQUESTED],
     S.WITHDRAWAL_REQUESTED: [S.STOPPED],
@@ -52,7 +69,8 @@ scripts = st.lists(
         st.integers(0, 20 * 24),  # hours after START at which it arrives
         st.lists(st.tuples(st.integers(0, 5), st.integers(1, 80)), max_size=6),  # (move, hours)
     ),
-    min_size=1, max_size=7,
+    min_size=1,
+    max_size=7,
 )
 
 
@@ -62,8 +80,9 @@ def _play(script, units, procedures) -> None:
     if channel == "online" and not procedure.accepts_online:
         channel = "counter"
     when = at(START.isoformat(), 0) + dt.timedelta(hours=start_h)
-    dossier, _key = dossier_create(procedure=procedure, unit=units[unit_i], channel=channel,
-                                   applicant=APPLICANT, at=when)
+    dossier, _key = dossier_create(
+        procedure=procedure, unit=units[unit_i], channel=channel, applicant=APPLICANT, at=when
+    )
     for pick, hours in steps:
         moves = MOVES.get(dossier.status)
         if not moves:
@@ -77,8 +96,9 @@ def _play(script, units, procedures) -> None:
             changes = {"resolved_at": when, "outcome": "approved"}
         if move == S.RETURNED:
             changes = {"returned_at": when}
-        dossier = dossier_transition(dossier=dossier, to=move, actor=None, at=when,
-                                     changes=changes, notify=False)
+        dossier = dossier_transition(
+            dossier=dossier, to=move, actor=None, at=when, changes=changes, notify=False
+        )
 
 
 def _oracle(period: Period, unit_ids: set[int]) -> dict[str, int]:
@@ -116,13 +136,22 @@ def _oracle(period: Period, unit_ids: set[int]) -> dict[str, int]:
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                 HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(histories=scripts, start=st.integers(0, 40), length=st.integers(0, 40))
 def test_summaries_and_reports_agree_with_the_dossiers(
-        histories, start, length, commune, other_commune, birth_registration,
-        certified_contract, reporter):
+    histories,
+    start,
+    length,
+    commune,
+    other_commune,
+    birth_registration,
+    certified_contract,
+    reporter,
+):
     units = [commune, other_commune]
     certified_contract.units.add(other_commune)
     procedures = [birth_registration, certified_contract]
@@ -137,31 +166,41 @@ def test_summaries_and_reports_agree_with_the_dossiers(
         assert result.rows_fixed == 0, result.problems
         assert result.facts_fixed == 0
 
-        period = Period(START + dt.timedelta(days=start),
-                        START + dt.timedelta(days=start + length))
+        period = Period(START + dt.timedelta(days=start), START + dt.timedelta(days=start + length))
         report = ii06a_compute(period=period, units=units, scope=scope)
         for row in [*report.rows, report.total]:
             v = row.values
-            assert v["received_total"] == (v["received_online"] + v["received_counter_post"]
-                                           + v["carried_over"])
+            assert v["received_total"] == (
+                v["received_online"] + v["received_counter_post"] + v["carried_over"]
+            )
             assert v["received_total"] == v["resolved_total"] + v["in_progress_total"]
-            assert v["resolved_total"] == (v["resolved_early"] + v["resolved_on_time"]
-                                           + v["resolved_late"])
+            assert v["resolved_total"] == (
+                v["resolved_early"] + v["resolved_on_time"] + v["resolved_late"]
+            )
             assert v["in_progress_total"] == v["in_progress_within"] + v["in_progress_overdue"]
             assert min(v[c] for c in COLUMNS) >= 0
         for column in COLUMNS:
             assert report.total.values[column] == sum(r.values[column] for r in report.rows)
         for unit, row in zip(units, report.rows, strict=True):
             expected = _oracle(period, {unit.pk})
-            for column in ("received_online", "received_counter_post", "carried_over",
-                           "resolved_early", "resolved_on_time", "resolved_late",
-                           "in_progress_overdue", "withdrawn"):
+            for column in (
+                "received_online",
+                "received_counter_post",
+                "carried_over",
+                "resolved_early",
+                "resolved_on_time",
+                "resolved_late",
+                "in_progress_overdue",
+                "withdrawn",
+            ):
                 assert row.values[column] == expected[column], (unit.code, column)
 
         # The dashboard's "late now", counted partly from facts, is late_q's answer.
         now = timezone.now()
-        assert sum(late_now_counts(unit_ids=scope, now=now).values()) == \
-            Dossier.objects.filter(late_q(at=now), unit_id__in=scope).count()
+        assert (
+            sum(late_now_counts(unit_ids=scope, now=now).values())
+            == Dossier.objects.filter(late_q(at=now), unit_id__in=scope).count()
+        )
 
         by_field = ii06a_compute(period=period, units=units, scope=scope, by="field")
         for column in COLUMNS:
@@ -169,11 +208,11 @@ def test_summaries_and_reports_agree_with_the_dossiers(
 
         appendix = appendix_compute(period=period, units=units, scope=scope)
         for column in ADDITIVE:
-            assert appendix.total.values[column] == sum(r.values[column]
-                                                        for r in appendix.rows)
+            assert appendix.total.values[column] == sum(r.values[column] for r in appendix.rows)
         for row, ii in zip(appendix.rows, report.rows, strict=True):
-            assert row.values["received_total"] == (ii.values["received_online"]
-                                                    + ii.values["received_counter_post"])
+            assert row.values["received_total"] == (
+                ii.values["received_online"] + ii.values["received_counter_post"]
+            )
             assert row.values["backlog"] == ii.values["carried_over"]
             assert row.values["unresolved"] == ii.values["in_progress_total"]
         transaction.set_rollback(True)

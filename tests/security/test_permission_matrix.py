@@ -63,10 +63,16 @@ MAY: dict[str, frozenset[str]] = {
 
 # The state each action starts from, and its API payload (the page form uses the same).
 ACTION_STATE = {
-    "receive": S.SUBMITTED, "refuse": S.SUBMITTED, "request_supplement": S.RECEIVED,
-    "transfer": S.RECEIVED, "request_payment": S.PROCESSING,
-    "confirm_payment": S.AWAITING_PAYMENT, "resolve": S.PROCESSING, "return": S.RESOLVED,
-    "stop": S.WITHDRAWAL_REQUESTED, "apologize": S.PROCESSING,
+    "receive": S.SUBMITTED,
+    "refuse": S.SUBMITTED,
+    "request_supplement": S.RECEIVED,
+    "transfer": S.RECEIVED,
+    "request_payment": S.PROCESSING,
+    "confirm_payment": S.AWAITING_PAYMENT,
+    "resolve": S.PROCESSING,
+    "return": S.RESOLVED,
+    "stop": S.WITHDRAWAL_REQUESTED,
+    "apologize": S.PROCESSING,
 }
 PAGE_URL = {a: f"officer-action-{a}" for a in ACTION_STATE}
 
@@ -80,8 +86,9 @@ class World:
     setup_actor: Any
 
     def dossier(self, state: str) -> Dossier:
-        return dossier_in_state(state, procedure=self.procedure, unit=self.commune,
-                                actor=self.setup_actor)
+        return dossier_in_state(
+            state, procedure=self.procedure, unit=self.commune, actor=self.setup_actor
+        )
 
 
 def action_data(action: str, world: World, *, page: bool) -> dict[str, Any]:
@@ -97,9 +104,14 @@ def action_data(action: str, world: World, *, page: bool) -> dict[str, Any]:
         "resolve": {"outcome": "approved", "note": "Đồng ý"},
         "return": {"method": "counter", "recipient_name": "Nguyễn Văn An"},
         "stop": {"reason": "Công dân rút hồ sơ"},
-        "apologize": {"reason": "Cần xác minh thêm",
-                      "new_due_at": (timezone.localtime(new_due).strftime("%Y-%m-%dT%H:%M")
-                                     if page else new_due.isoformat())},
+        "apologize": {
+            "reason": "Cần xác minh thêm",
+            "new_due_at": (
+                timezone.localtime(new_due).strftime("%Y-%m-%dT%H:%M")
+                if page
+                else new_due.isoformat()
+            ),
+        },
     }[action]
     return data if page else {"action": action, **data}
 
@@ -113,6 +125,7 @@ def prepare(action: str, world: World) -> Dossier:
 
 # --- Personas ---------------------------------------------------------------------------------
 
+
 def persona(role: str, unit: Any) -> Any:
     User = get_user_model()
     if role == "anonymous":
@@ -120,8 +133,9 @@ def persona(role: str, unit: Any) -> Any:
     if role == "citizen":
         from citizens.services import citizen_register
 
-        return citizen_register(full_name="Công Dân", password="pw-citizen-123",
-                                phone="+84911111111")
+        return citizen_register(
+            full_name="Công Dân", password="pw-citizen-123", phone="+84911111111"
+        )
     user = User.objects.create_user(username=f"{role}-{unit.code}", password="x")
     Membership.objects.create(user=user, unit=unit, role=role)
     return user
@@ -145,6 +159,7 @@ def api_client(user: Any) -> Client:
 
 
 # --- Expectations -----------------------------------------------------------------------------
+
 
 def expect_api(role: str, scope: str, permission: str) -> set[int]:
     if role == "anonymous":
@@ -186,8 +201,10 @@ def walk(world: World, role: str, scope: str) -> list[str]:
 
     def check(name: str, response: Any, expected: set[int]) -> Any:
         if response.status_code not in expected:
-            problems.append(f"{name:<34} {role:<10} {scope:<7} got {response.status_code}, "
-                            f"expected {sorted(expected)}")
+            problems.append(
+                f"{name:<34} {role:<10} {scope:<7} got {response.status_code}, "
+                f"expected {sorted(expected)}"
+            )
         return response
 
     # Reads about one dossier.
@@ -196,67 +213,111 @@ def walk(world: World, role: str, scope: str) -> list[str]:
     base = f"/api/v1/officer/dossiers/{dossier.code}/"
     check("api detail", api.get(base), expect_api(role, scope, "view"))
     check("api file", api.get(f"{base}files/{file_id}/"), expect_api(role, scope, "view"))
-    check("api slip receipt", api.get(f"{base}slips/receipt.pdf"),
-          expect_api(role, scope, "view"))
-    check("api slip control", api.get(f"{base}slips/control.pdf"),
-          expect_api(role, scope, "view"))
-    check("page dossier", page.get(reverse("officer-dossier", args=[dossier.code])),
-          expect_page(role, scope, "view"))
-    check("page file", page.get(reverse("officer-file", args=[dossier.code, file_id])),
-          expect_page(role, scope, "view"))
-    check("page slip receipt", page.get(reverse("officer-slip", args=[dossier.code, "receipt"])),
-          expect_page(role, scope, "view"))
+    check("api slip receipt", api.get(f"{base}slips/receipt.pdf"), expect_api(role, scope, "view"))
+    check("api slip control", api.get(f"{base}slips/control.pdf"), expect_api(role, scope, "view"))
+    check(
+        "page dossier",
+        page.get(reverse("officer-dossier", args=[dossier.code])),
+        expect_page(role, scope, "view"),
+    )
+    check(
+        "page file",
+        page.get(reverse("officer-file", args=[dossier.code, file_id])),
+        expect_page(role, scope, "view"),
+    )
+    check(
+        "page slip receipt",
+        page.get(reverse("officer-slip", args=[dossier.code, "receipt"])),
+        expect_page(role, scope, "view"),
+    )
 
     # Lists: allowed to every officer, but a foreign unit's dossier is never in them.
-    listed = check("api list", api.get("/api/v1/officer/dossiers/"),
-                   expect_unit_free(role, "view", api=True))
+    listed = check(
+        "api list", api.get("/api/v1/officer/dossiers/"), expect_unit_free(role, "view", api=True)
+    )
     if listed.status_code == 200:
         codes = {row["code"] for row in listed.json()["results"]}
         if (dossier.code in codes) != (scope == "own"):
-            problems.append(f"{'api list content':<34} {role:<10} {scope:<7} "
-                            f"dossier listed: {dossier.code in codes}")
-    bench = check("page workbench", page.get(reverse("officer-workbench")),
-                  expect_unit_free(role, "view", api=False))
+            problems.append(
+                f"{'api list content':<34} {role:<10} {scope:<7} "
+                f"dossier listed: {dossier.code in codes}"
+            )
+    bench = check(
+        "page workbench",
+        page.get(reverse("officer-workbench")),
+        expect_unit_free(role, "view", api=False),
+    )
     if bench.status_code == 200 and (dossier.code in bench.content.decode()) != (scope == "own"):
-        problems.append(f"{'page workbench content':<34} {role:<10} {scope:<7} "
-                        f"dossier shown: {dossier.code in bench.content.decode()}")
-    check("page reception", page.get(reverse("officer-reception")),
-          expect_unit_free(role, "create", api=False))
-    check("page register", page.get(reverse("officer-register")),
-          expect_unit_free(role, "view", api=False))
+        problems.append(
+            f"{'page workbench content':<34} {role:<10} {scope:<7} "
+            f"dossier shown: {dossier.code in bench.content.decode()}"
+        )
+    check(
+        "page reception",
+        page.get(reverse("officer-reception")),
+        expect_unit_free(role, "create", api=False),
+    )
+    check(
+        "page register",
+        page.get(reverse("officer-register")),
+        expect_unit_free(role, "view", api=False),
+    )
 
     # Every action, through the API and the page, on a dossier in a state that allows it.
     for action in ACTION_STATE:
         target = prepare(action, world)
-        check(f"api action {action}",
-              api.post(f"/api/v1/officer/dossiers/{target.code}/actions/",
-                       action_data(action, world, page=False), content_type="application/json"),
-              expect_api(role, scope, action))
+        check(
+            f"api action {action}",
+            api.post(
+                f"/api/v1/officer/dossiers/{target.code}/actions/",
+                action_data(action, world, page=False),
+                content_type="application/json",
+            ),
+            expect_api(role, scope, action),
+        )
         target = prepare(action, world)
-        check(f"page action {action}",
-              page.post(reverse(PAGE_URL[action], args=[target.code]),
-                        action_data(action, world, page=True)),
-              expect_page(role, scope, action, ok=302))
+        check(
+            f"page action {action}",
+            page.post(
+                reverse(PAGE_URL[action], args=[target.code]), action_data(action, world, page=True)
+            ),
+            expect_page(role, scope, action, ok=302),
+        )
 
     # A state that does not allow the action: 409 for whoever may act, nothing else changes.
     returned = world.dossier(S.RETURNED)
-    check("api action receive on returned",
-          api.post(f"/api/v1/officer/dossiers/{returned.code}/actions/",
-                   {"action": "receive"}, content_type="application/json"),
-          {409} if expect_api(role, scope, "receive") == {200}
-          else expect_api(role, scope, "receive"))
+    check(
+        "api action receive on returned",
+        api.post(
+            f"/api/v1/officer/dossiers/{returned.code}/actions/",
+            {"action": "receive"},
+            content_type="application/json",
+        ),
+        {409}
+        if expect_api(role, scope, "receive") == {200}
+        else expect_api(role, scope, "receive"),
+    )
 
     # Counter reception through the API, at the officer's own unit or another one. Units are
     # public (GET /api/v1/units/), so another unit is refused with 403, not hidden with 404.
-    reception = {"procedure": world.procedure.code, "unit": world.commune.code,
-                 "channel": "counter", "applicant_name": "Lò Văn Sáng",
-                 "applicant_id_number": "012345678902", "applicant_phone": "0912000111",
-                 "applicant_address": "Bản Nà Khoa", "delivery": "counter",
-                 "payment_method": "cash",
-                 "checklist": [d.pk for d in world.procedure.documents.all()]}
+    reception = {
+        "procedure": world.procedure.code,
+        "unit": world.commune.code,
+        "channel": "counter",
+        "applicant_name": "Lò Văn Sáng",
+        "applicant_id_number": "012345678902",
+        "applicant_phone": "0912000111",
+        "applicant_address": "Bản Nà Khoa",
+        "delivery": "counter",
+        "payment_method": "cash",
+        "checklist": [d.pk for d in world.procedure.documents.all()],
+    }
     expected = expect_api(role, "own", "create")
-    check("api reception", api.post("/api/v1/officer/dossiers/", reception),
-          {201 if scope == "own" else 403} if expected == {200} else expected)
+    check(
+        "api reception",
+        api.post("/api/v1/officer/dossiers/", reception),
+        {201 if scope == "own" else 403} if expected == {200} else expected,
+    )
 
     # Reports: the leader, reporting officers and administrators, over their own units. The
     # role is checked first (a desk officer may read no report at all: 403); a reader asking
@@ -265,22 +326,43 @@ def walk(world: World, role: str, scope: str) -> list[str]:
     period = {"from": "2026-01-01", "to": "2026-12-31", "unit": world.commune.code}
     reader = role in MAY["reports"]
     for name in ("appendix", "ii06a", "indicators", "evaluation", "dashboard"):
-        check(f"api report {name}", api.get(f"/api/v1/reports/{name}/", period),
-              expect_api(role, "own", "reports") if not reader or scope == "own" else {404})
+        check(
+            f"api report {name}",
+            api.get(f"/api/v1/reports/{name}/", period),
+            expect_api(role, "own", "reports") if not reader or scope == "own" else {404},
+        )
     # The officers' scorecards take no unit: always the reader's own scope.
-    cards = check("api report officers", api.get("/api/v1/reports/officers/"),
-                  expect_api(role, "own", "reports"))
-    if cards.status_code == 200 and scope == "foreign" and (
+    cards = check(
+        "api report officers",
+        api.get("/api/v1/reports/officers/"),
+        expect_api(role, "own", "reports"),
+    )
+    if (
+        cards.status_code == 200
+        and scope == "foreign"
+        and (
             world.commune.code in cards.content.decode()
-            or world.commune.name in cards.content.decode()):
-        problems.append(f"{'api report officers content':<34} {role:<10} {scope:<7} "
-                        "shows the foreign unit")
-    report_page = check("page report appendix", page.get(reverse("reports-appendix"), period),
-                        {302} if role == "anonymous" else {403} if not reader
-                        else {200} if scope == "own" else {200, 400, 404})
+            or world.commune.name in cards.content.decode()
+        )
+    ):
+        problems.append(
+            f"{'api report officers content':<34} {role:<10} {scope:<7} shows the foreign unit"
+        )
+    report_page = check(
+        "page report appendix",
+        page.get(reverse("reports-appendix"), period),
+        {302}
+        if role == "anonymous"
+        else {403}
+        if not reader
+        else {200}
+        if scope == "own"
+        else {200, 400, 404},
+    )
     if reader and scope == "foreign" and world.commune.name in report_page.content.decode():
-        problems.append(f"{'page report appendix content':<34} {role:<10} {scope:<7} "
-                        "shows the foreign unit")
+        problems.append(
+            f"{'page report appendix content':<34} {role:<10} {scope:<7} shows the foreign unit"
+        )
     return problems
 
 
@@ -288,8 +370,13 @@ def walk(world: World, role: str, scope: str) -> list[str]:
 def world(district, commune, other_commune, birth_registration) -> World:
     admin = get_user_model().objects.create_user(username="setup-admin", password="x")
     Membership.objects.create(user=admin, unit=district, role=Role.ADMIN)
-    return World(commune=commune, other_commune=other_commune, district=district,
-                 procedure=birth_registration, setup_actor=admin)
+    return World(
+        commune=commune,
+        other_commune=other_commune,
+        district=district,
+        procedure=birth_registration,
+        setup_actor=admin,
+    )
 
 
 @pytest.mark.parametrize("scope", ["own", "foreign"])
@@ -309,9 +396,11 @@ def test_a_district_leader_sees_the_communes_below_but_a_district_desk_does_not(
     assert api_client(leader).get(url).status_code == 200
     assert api_client(desk).get(url).status_code == 404
     # Seeing is not acting: the leader may not resolve it.
-    response = api_client(leader).post(url + "actions/", {"action": "resolve",
-                                                          "outcome": "approved"},
-                                       content_type="application/json")
+    response = api_client(leader).post(
+        url + "actions/",
+        {"action": "resolve", "outcome": "approved"},
+        content_type="application/json",
+    )
     assert response.status_code == 403
 
 
@@ -325,8 +414,10 @@ def test_a_handling_office_sees_a_dossier_transferred_to_it(world, justice_offic
     actions.dossier_transfer(dossier=dossier, actor=world.setup_actor, to_unit=justice_office)
     assert api_client(specialist).get(url).status_code == 200
     response = api_client(specialist).post(
-        url + "actions/", {"action": "resolve", "outcome": "approved"},
-        content_type="application/json")
+        url + "actions/",
+        {"action": "resolve", "outcome": "approved"},
+        content_type="application/json",
+    )
     assert response.status_code == 200, response.json()
 
 
@@ -334,10 +425,11 @@ def test_a_failed_action_changes_nothing(world):
     desk = persona("desk", world.commune)
     dossier = world.dossier(S.PROCESSING)
     before = (dossier.status, dossier.events.count())
-    response = api_client(desk).post(f"/api/v1/officer/dossiers/{dossier.code}/actions/",
-                                     {"action": "resolve", "outcome": "approved"},
-                                     content_type="application/json")
+    response = api_client(desk).post(
+        f"/api/v1/officer/dossiers/{dossier.code}/actions/",
+        {"action": "resolve", "outcome": "approved"},
+        content_type="application/json",
+    )
     assert response.status_code == 403
     dossier.refresh_from_db()
     assert (dossier.status, dossier.events.count()) == before
-

@@ -28,30 +28,44 @@ def _terminate_this_connection() -> None:
 
     pid = connection.connection.info.backend_pid
     db = connection.settings_dict
-    with psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432,
-                         user=db["USER"], password=db["PASSWORD"] or None,
-                         dbname=db["NAME"], autocommit=True) as other:
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
+        autocommit=True,
+    ) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
 def test_a_send_is_recorded_once_when_the_database_drops_after_the_gateway_took_it(
-        postgres, settings):
+    postgres, settings
+):
     settings.SMS_BACKEND = "outbox"
-    sms = SmsMessage.objects.create(to="+84912345678", body="Hồ sơ đã được tiếp nhận",
-                                    status=SmsMessage.Status.QUEUED, queued_at=timezone.now())
+    sms = SmsMessage.objects.create(
+        to="+84912345678",
+        body="Hồ sơ đã được tiếp nhận",
+        status=SmsMessage.Status.QUEUED,
+        queued_at=timezone.now(),
+    )
 
     def gateway(self, *, to, body, reference):  # the SMS HTTP call
         _terminate_this_connection()
         return "SM-once"
 
-    with mock.patch.object(OutboxBackend, "send", autospec=True,
-                           side_effect=gateway) as send:
+    with mock.patch.object(OutboxBackend, "send", autospec=True, side_effect=gateway) as send:
         outcome = services.sms_send(sms_id=sms.pk)
     assert outcome.status == SmsMessage.Status.SENT
     assert send.call_count == 1
     sms.refresh_from_db()
     assert (sms.status, sms.provider_message_id, sms.attempts) == (
-        SmsMessage.Status.SENT, "SM-once", 1)
+        SmsMessage.Status.SENT,
+        "SM-once",
+        1,
+    )
     # Nothing is left for the re-queue job to send again.
-    assert services.outbox_requeue_stale(now=timezone.now() + timezone.timedelta(hours=1)) \
-        == {"sms": 0, "email": 0}
+    assert services.outbox_requeue_stale(now=timezone.now() + timezone.timedelta(hours=1)) == {
+        "sms": 0,
+        "email": 0,
+    }

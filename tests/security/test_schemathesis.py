@@ -58,22 +58,30 @@ def admin_token(district) -> str:
 
 def _fuzz(operation, mode, token: str, failures: list[str]) -> None:
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-              phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case) -> None:
         cache.clear()
         response = case.call(headers={"Authorization": f"Token {token}"})
         if response.status_code >= 500:
-            failures.append(f"{case.method} {case.formatted_path} ({mode.value}) → "
-                            f"{response.status_code}\n{case.as_curl_command()}\n"
-                            f"{response.text[:1000]}")
+            failures.append(
+                f"{case.method} {case.formatted_path} ({mode.value}) → "
+                f"{response.status_code}\n{case.as_curl_command()}\n"
+                f"{response.text[:1000]}"
+            )
 
     run()
 
 
-def test_no_operation_answers_with_a_server_error(district, commune, birth_registration,
-                                                   admin_token, settings):
+def test_no_operation_answers_with_a_server_error(
+    district, commune, birth_registration, admin_token, settings
+):
     from django.core.wsgi import get_wsgi_application
 
     settings.MOTCUA_CAPTCHA_TEST_MODE = True

@@ -21,8 +21,11 @@ def _statuses(send, count: int) -> list[int]:
 
 def _assert_throttled(response) -> None:
     assert response.status_code == 429
-    text = (response.json()["detail"] if response["Content-Type"].startswith("application/json")
-            else response.content.decode())
+    text = (
+        response.json()["detail"]
+        if response["Content-Type"].startswith("application/json")
+        else response.content.decode()
+    )
     assert "quá nhiều yêu cầu" in text
     assert int(response["Retry-After"]) > 0
 
@@ -103,8 +106,12 @@ def test_the_client_is_the_address_the_nearest_trusted_proxy_saw(settings):
 
 
 def test_a_cache_outage_lets_requests_through_instead_of_failing(client, settings, officer):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:6390/0"}}  # nobody listens
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6390/0",
+        }
+    }  # nobody listens
     assert client.get("/api/v1/dossiers/X/status/", {"key": "K"}).status_code == 404
     assert client.post(reverse("citizen-lookup"), {"code": "X", "key": "K"}).status_code != 500
     token = client.post("/api/v1/auth/token/", {"username": "officer", "password": "pw-officer"})

@@ -13,8 +13,18 @@ from portal.models import AuditLog, OfficerTOTP
 from portal.totp import hotp, totp, totp_key, totp_match, totp_step, totp_uri
 
 # RFC 4226 Appendix D: secret "12345678901234567890", counters 0..9.
-RFC4226 = ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583",
-           "399871", "520489"]
+RFC4226 = [
+    "755224",
+    "287082",
+    "359152",
+    "969429",
+    "338314",
+    "254676",
+    "287922",
+    "162583",
+    "399871",
+    "520489",
+]
 
 # RFC 6238 Appendix B: (time, SHA1, SHA256, SHA512), 8 digits.
 RFC6238 = [
@@ -25,8 +35,11 @@ RFC6238 = [
     (2000000000, "69279037", "90698825", "38618901"),
     (20000000000, "65353130", "77737706", "47863826"),
 ]
-SEEDS = {"sha1": b"12345678901234567890", "sha256": b"12345678901234567890123456789012",
-         "sha512": b"1234567890123456789012345678901234567890123456789012345678901234"}
+SEEDS = {
+    "sha1": b"12345678901234567890",
+    "sha256": b"12345678901234567890123456789012",
+    "sha512": b"1234567890123456789012345678901234567890123456789012345678901234",
+}
 
 
 @pytest.mark.parametrize(("counter", "expected"), list(enumerate(RFC4226)))
@@ -93,9 +106,10 @@ def test_enrolment_shows_a_qr_code_and_turns_on_with_a_good_code(client, officer
 
 def test_the_password_alone_no_longer_signs_in(client, officer):
     _enable(officer)
-    response = client.post("/can-bo/dang-nhap/?next=/can-bo/",
-                           {"username": "officer", "password": "pw-officer",
-                            "next": "/can-bo/"})
+    response = client.post(
+        "/can-bo/dang-nhap/?next=/can-bo/",
+        {"username": "officer", "password": "pw-officer", "next": "/can-bo/"},
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("officer-totp-verify")
     assert "_auth_user_id" not in client.session
@@ -125,19 +139,21 @@ def test_a_code_is_good_only_once(client, officer):
 def test_the_second_step_needs_the_first(client, officer):
     _enable(officer)
     assert client.get(reverse("officer-totp-verify")).status_code == 302
-    assert client.post(reverse("officer-totp-verify"),
-                       {"code": _code(officer)}).status_code == 302
+    assert client.post(reverse("officer-totp-verify"), {"code": _code(officer)}).status_code == 302
     assert "_auth_user_id" not in client.session
 
 
 def test_wrong_codes_count_towards_the_lock(client, officer):
     _enable(officer)
     client.post("/can-bo/dang-nhap/", {"username": "officer", "password": "pw-officer"})
-    statuses = [client.post(reverse("officer-totp-verify"), {"code": "000000"}).status_code
-                for _ in range(5)]
+    statuses = [
+        client.post(reverse("officer-totp-verify"), {"code": "000000"}).status_code
+        for _ in range(5)
+    ]
     assert statuses == [400, 400, 400, 400, 429]
-    assert AuditLog.objects.filter(action="officer_login_failed",
-                                   details__reason="totp").count() == 5
+    assert (
+        AuditLog.objects.filter(action="officer_login_failed", details__reason="totp").count() == 5
+    )
 
 
 def test_the_token_api_wants_the_code_when_enabled(client, officer):
@@ -148,8 +164,9 @@ def test_the_token_api_wants_the_code_when_enabled(client, officer):
     assert "otp" in without.json()
     wrong = client.post(url, {"username": "officer", "password": "pw-officer", "otp": "000000"})
     assert wrong.status_code == 400
-    right = client.post(url, {"username": "officer", "password": "pw-officer",
-                              "otp": _code(officer)})
+    right = client.post(
+        url, {"username": "officer", "password": "pw-officer", "otp": _code(officer)}
+    )
     assert right.status_code == 200
     assert right.json()["token"]
 
@@ -159,16 +176,16 @@ def test_turning_it_off_needs_a_current_code(client, officer):
     client.force_login(officer)
     assert client.post(reverse("officer-totp-setup"), {"code": "000000"}).status_code == 400
     assert OfficerTOTP.objects.filter(user=officer).exists()
-    assert client.post(reverse("officer-totp-setup"),
-                       {"code": _code(officer)}).status_code == 302
+    assert client.post(reverse("officer-totp-setup"), {"code": _code(officer)}).status_code == 302
     assert not OfficerTOTP.objects.filter(user=officer).exists()
 
 
 def test_the_setup_page_is_for_officers_only(client, db):
     from citizens.services import citizen_register
 
-    citizen = citizen_register(full_name="Công Dân", password="pw-citizen-123",
-                               phone="+84911111112")
+    citizen = citizen_register(
+        full_name="Công Dân", password="pw-citizen-123", phone="+84911111112"
+    )
     client.force_login(citizen)
     assert client.get(reverse("officer-totp-setup")).status_code == 403
     assert not OfficerTOTP.objects.exists()

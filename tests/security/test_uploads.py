@@ -35,31 +35,48 @@ class _Unreadable(FakePayload):
 
 def test_a_declared_length_over_the_limit_is_refused_before_reading(client, settings):
     settings.REQUEST_MAX_BYTES = 1024 * 1024
-    response = client.generic("POST", "/api/v1/dossiers/", b"", MULTIPART_CONTENT,
-                              CONTENT_LENGTH=str(1024 * 1024 + 1),
-                              **{"wsgi.input": _Unreadable(b"")})
+    response = client.generic(
+        "POST",
+        "/api/v1/dossiers/",
+        b"",
+        MULTIPART_CONTENT,
+        CONTENT_LENGTH=str(1024 * 1024 + 1),
+        **{"wsgi.input": _Unreadable(b"")},
+    )
     assert response.status_code == 413
     assert "quá lớn" in response.json()["detail"]
 
 
 def test_pages_are_bounded_too(client, settings):
     settings.REQUEST_MAX_BYTES = 1024
-    response = client.generic("POST", "/tra-cuu/", b"", "application/x-www-form-urlencoded",
-                              CONTENT_LENGTH="5000", **{"wsgi.input": _Unreadable(b"")})
+    response = client.generic(
+        "POST",
+        "/tra-cuu/",
+        b"",
+        "application/x-www-form-urlencoded",
+        CONTENT_LENGTH="5000",
+        **{"wsgi.input": _Unreadable(b"")},
+    )
     assert response.status_code == 413
 
 
 def _parse(body_files: dict[str, bytes]):
-    data = encode_multipart(BOUNDARY, {name: SimpleUploadedFile(name + ".pdf", content)
-                                       for name, content in body_files.items()})
+    data = encode_multipart(
+        BOUNDARY,
+        {name: SimpleUploadedFile(name + ".pdf", content) for name, content in body_files.items()},
+    )
     meta = {"CONTENT_TYPE": MULTIPART_CONTENT, "CONTENT_LENGTH": str(len(data))}
     from django.core.files.uploadhandler import load_handler
     from django.test import RequestFactory
 
     request = RequestFactory().post("/")
-    handlers = [load_handler(h, request) for h in
-                ["django.core.files.uploadhandler.MemoryFileUploadHandler",
-                 "django.core.files.uploadhandler.TemporaryFileUploadHandler"]]
+    handlers = [
+        load_handler(h, request)
+        for h in [
+            "django.core.files.uploadhandler.MemoryFileUploadHandler",
+            "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+        ]
+    ]
     return MultiPartParser(meta, io.BytesIO(data), handlers).parse()[1]
 
 
@@ -77,18 +94,22 @@ def test_the_production_thresholds_keep_memory_small():
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= 5 * 1024 * 1024
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 5 * 1024 * 1024
     assert settings.REQUEST_MAX_BYTES <= 256 * 1024 * 1024
-    assert "django.core.files.uploadhandler.TemporaryFileUploadHandler" in \
-        settings.FILE_UPLOAD_HANDLERS
+    assert (
+        "django.core.files.uploadhandler.TemporaryFileUploadHandler"
+        in settings.FILE_UPLOAD_HANDLERS
+    )
 
 
-def test_a_file_over_the_per_file_limit_is_413_in_the_api(client, settings, birth_registration,
-                                                          commune):
+def test_a_file_over_the_per_file_limit_is_413_in_the_api(
+    client, settings, birth_registration, commune
+):
     settings.MOTCUA_CAPTCHA_TEST_MODE = True
     settings.UPLOAD_MAX_BYTES = 10_000
     doc = birth_registration.documents.first()
     big = b"%PDF-1.4\n" + b"0" * 20_000 + b"\n%%EOF\n"
-    data = payload(birth_registration, commune,
-                   **{f"document_{doc.pk}": [SimpleUploadedFile("to.pdf", big)]})
+    data = payload(
+        birth_registration, commune, **{f"document_{doc.pk}": [SimpleUploadedFile("to.pdf", big)]}
+    )
     response = client.post("/api/v1/dossiers/", data)
     assert response.status_code == 413
     assert not Dossier.objects.exists()
@@ -102,13 +123,17 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def test_an_archive_is_stored_as_it_came_and_never_unpacked(client, settings,
-                                                            birth_registration, commune):
+def test_an_archive_is_stored_as_it_came_and_never_unpacked(
+    client, settings, birth_registration, commune
+):
     settings.MOTCUA_CAPTCHA_TEST_MODE = True
     archive = _zip({"a.txt": b"a" * 1000, "sub/b.txt": b"b" * 1000, "../evil.txt": b"x"})
     doc = birth_registration.documents.first()
-    data = payload(birth_registration, commune,
-                   **{f"document_{doc.pk}": [SimpleUploadedFile("ho-so.zip", archive)]})
+    data = payload(
+        birth_registration,
+        commune,
+        **{f"document_{doc.pk}": [SimpleUploadedFile("ho-so.zip", archive)]},
+    )
     response = client.post("/api/v1/dossiers/", data)
     assert response.status_code == 201, response.json()
     stored = DossierFile.objects.get(original_name="ho-so.zip")
@@ -124,8 +149,9 @@ def test_an_archive_with_too_many_members_is_refused_before_it_is_opened(monkeyp
     archive = _zip({f"{i}.txt": b"" for i in range(51)})
     opened = []
     real = zipfile.ZipFile
-    monkeypatch.setattr(uploads.zipfile, "ZipFile",
-                        lambda *a, **k: opened.append(1) or real(*a, **k))
+    monkeypatch.setattr(
+        uploads.zipfile, "ZipFile", lambda *a, **k: opened.append(1) or real(*a, **k)
+    )
     with pytest.raises(ValidationError, match="quá nhiều tệp"):
         uploads.upload_validate(SimpleUploadedFile("nhieu.zip", archive))
     assert opened == []

@@ -60,6 +60,7 @@ def test_landlines_and_old_prefixes_are_refused(number):
 
 # --- ID numbers -----------------------------------------------------------------------------
 
+
 @FAST
 @given(st.text())
 def test_a_personal_id_is_refused_or_twelve_digits(raw):
@@ -91,6 +92,7 @@ def test_a_tax_code_is_refused_or_ten_digits_with_an_optional_branch(raw):
 
 # --- Upload file names ----------------------------------------------------------------------
 
+
 @settings(max_examples=500, deadline=None)
 @given(st.text(max_size=400))
 def test_a_file_name_is_refused_when_it_has_a_path_else_cleaned_safely(raw):
@@ -103,8 +105,9 @@ def test_a_file_name_is_refused_when_it_has_a_path_else_cleaned_safely(raw):
     assert "\\" not in name
     assert name
     assert not name.startswith((".", " "))
-    assert not any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
-                   for ch in name)
+    assert not any(
+        unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"} for ch in name
+    )
     assert unicodedata.is_normalized("NFC", name)
     stem = name.rsplit(".", 1)[0] if "." in name else name
     assert len(stem) <= MAX_NAME_LENGTH
@@ -112,8 +115,10 @@ def test_a_file_name_is_refused_when_it_has_a_path_else_cleaned_safely(raw):
 
 
 @FAST
-@given(st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=60),
-       st.sampled_from([".pdf", ".docx", ".jpg", ".zip"]))
+@given(
+    st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=60),
+    st.sampled_from([".pdf", ".docx", ".jpg", ".zip"]),
+)
 def test_an_ordinary_name_keeps_its_extension(stem, ext):
     name = upload_clean_name(stem + ext)
     assert name.endswith(ext)
@@ -122,13 +127,20 @@ def test_an_ordinary_name_keeps_its_extension(stem, ext):
 # --- The deadline clock on aware datetimes --------------------------------------------------
 
 CALENDAR = clock.WorkCalendar()
-aware = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 12, 31),
-                     timezones=st.one_of(st.timezones(),
-                                         st.builds(lambda m: timezone(timedelta(minutes=m)),
-                                                   st.integers(-14 * 60 + 1, 14 * 60 - 1))))
-limits = st.one_of(st.just(clock.TimeLimit(same_day=True)),
-                   st.builds(lambda half_days: clock.TimeLimit(
-                       working_days=Decimal(half_days) / 2), st.integers(1, 60)))
+aware = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2090, 12, 31),
+    timezones=st.one_of(
+        st.timezones(),
+        st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-14 * 60 + 1, 14 * 60 - 1)),
+    ),
+)
+limits = st.one_of(
+    st.just(clock.TimeLimit(same_day=True)),
+    st.builds(
+        lambda half_days: clock.TimeLimit(working_days=Decimal(half_days) / 2), st.integers(1, 60)
+    ),
+)
 
 
 @settings(max_examples=120, deadline=None)
@@ -139,8 +151,9 @@ def test_due_times_never_crash_and_fall_in_office_hours_after_reception(received
     assert due > received
     local = due.astimezone(clock.VN_TZ)
     assert CALENDAR.is_working_day(local.date())
-    assert (clock.time(7, 0) < local.time() <= clock.time(11, 30)
-            or clock.time(13, 30) < local.time() <= clock.time(17, 0))
+    assert clock.time(7, 0) < local.time() <= clock.time(11, 30) or clock.time(
+        13, 30
+    ) < local.time() <= clock.time(17, 0)
     assert not clock.is_late(due, at=due)
 
 
@@ -157,8 +170,9 @@ def test_adding_working_minutes_is_measured_back_exactly(start, minutes):
 @given(aware, st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)))
 def test_pauses_and_flags_never_crash(paused, pause):
     resumed = paused + pause
-    due = clock.add_working_minutes(clock.clock_start(paused, calendar=CALENDAR), 480,
-                                    calendar=CALENDAR)
+    due = clock.add_working_minutes(
+        clock.clock_start(paused, calendar=CALENDAR), 480, calendar=CALENDAR
+    )
     moved = clock.resume_due_at(due, paused_at=paused, resumed_at=resumed, calendar=CALENDAR)
     assert moved >= due
     assert isinstance(clock.is_due_soon(due, at=resumed, calendar=CALENDAR), bool)
@@ -177,10 +191,14 @@ CODE = re.compile(r"^(?P<e_id>[0-9A-Z]+(\.[0-9A-Z]+)*)-(?P<day>\d{6})-(?P<seq>\d
 
 
 @pytest.mark.django_db
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(moment=st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2089, 1, 1),
-                           timezones=st.timezones()))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(2001, 1, 1), max_value=datetime(2089, 1, 1), timezones=st.timezones()
+    )
+)
 def test_dossier_codes_follow_the_format_and_the_local_day(commune, moment):
     from django.utils import timezone as dj_timezone
 
@@ -201,16 +219,36 @@ def test_dossier_codes_follow_the_format_and_the_local_day(commune, moment):
 from dossiers.services import importing  # noqa: E402
 
 columns = st.sampled_from(importing.COLUMNS)
-cell = st.one_of(st.text(max_size=40), st.sampled_from([
-    "", "2026-11-25", "2026-11-25 09:30", "2026-02-30", "9999-12-31T23:59:59-23:59",
-    "0001-01-01T00:00:00+14:00", "received", "returned", "online", "counter", "1.001193",
-    "03601", "+25:00", "2026-11-25T09:30:00+07:00", "T", "24:00"]))
+cell = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "",
+            "2026-11-25",
+            "2026-11-25 09:30",
+            "2026-02-30",
+            "9999-12-31T23:59:59-23:59",
+            "0001-01-01T00:00:00+14:00",
+            "received",
+            "returned",
+            "online",
+            "counter",
+            "1.001193",
+            "03601",
+            "+25:00",
+            "2026-11-25T09:30:00+07:00",
+            "T",
+            "24:00",
+        ]
+    ),
+)
 rows = st.dictionaries(columns, cell)
 
 
 @pytest.mark.django_db
-@settings(max_examples=200, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(raw=rows)
 @example(raw={"procedure_code": "\x00"})  # PostgreSQL text cannot hold NUL (found by CI)
 def test_the_row_parser_reports_errors_and_never_crashes(commune, birth_registration, raw):

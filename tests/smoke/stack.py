@@ -48,8 +48,9 @@ def redis_db_url(redis_url: str, db: int) -> str:
     return urlunsplit(urlsplit(redis_url)._replace(path=f"/{db}"))
 
 
-def stack_env(*, database_url: str, redis_url: str, twilio_url: str, tmp: Path,
-              **extra: str) -> dict[str, str]:
+def stack_env(
+    *, database_url: str, redis_url: str, twilio_url: str, tmp: Path, **extra: str
+) -> dict[str, str]:
     """A production-like environment for the subprocesses."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))},
@@ -106,33 +107,80 @@ class Stack:
         log = self.tmp / f"{name}.log"
         with open(log, "ab") as out:
             popen = subprocess.Popen(  # noqa: S603 - our own venv's programs, fixed arguments
-                argv, cwd=BASE_DIR, env=env or self.env, stdout=out,
-                stderr=subprocess.STDOUT, start_new_session=True)
+                argv,
+                cwd=BASE_DIR,
+                env=env or self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         proc = Proc(name, popen, log)
         self.procs[name] = proc
         return proc
 
-    def start_web(self, *, workers: int = 2, threads: int = 1, port: int = 0,
-                  name: str = "web", **env: str) -> Proc:
+    def start_web(
+        self, *, workers: int = 2, threads: int = 1, port: int = 0, name: str = "web", **env: str
+    ) -> Proc:
         self.port = port or self.port or free_port()
-        return self._spawn(name, [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
-                                  "portal.wsgi"],
-                           env={**self.env, "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-                                "WEB_CONCURRENCY": str(workers),
-                                "GUNICORN_THREADS": str(threads), **env})
+        return self._spawn(
+            name,
+            [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "portal.wsgi"],
+            env={
+                **self.env,
+                "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+                "WEB_CONCURRENCY": str(workers),
+                "GUNICORN_THREADS": str(threads),
+                **env,
+            },
+        )
 
-    def start_worker(self, name: str = "worker", *, concurrency: int = 2,
-                     queues: str = "celery,sms,reports", **env: str) -> Proc:
+    def start_worker(
+        self,
+        name: str = "worker",
+        *,
+        concurrency: int = 2,
+        queues: str = "celery,sms,reports",
+        **env: str,
+    ) -> Proc:
         node = f"{name}-{uuid.uuid4().hex[:6]}@%h"
         self.workers[name] = node.replace("%h", socket.gethostname())
-        return self._spawn(name, [str(BIN / "celery"), "-A", "portal", "worker", "-Q", queues,
-                                  "-c", str(concurrency), "-n", node, "--without-gossip",
-                                  "--without-mingle", "-l", "info"], env={**self.env, **env})
+        return self._spawn(
+            name,
+            [
+                str(BIN / "celery"),
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                queues,
+                "-c",
+                str(concurrency),
+                "-n",
+                node,
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "info",
+            ],
+            env={**self.env, **env},
+        )
 
     def start_beat(self, name: str = "beat") -> Proc:
-        return self._spawn(name, [str(BIN / "celery"), "-A", "portal", "beat", "-l", "info",
-                                  "-s", str(self.tmp / "celerybeat-schedule"),
-                                  "--pidfile", str(self.tmp / "celerybeat.pid")])
+        return self._spawn(
+            name,
+            [
+                str(BIN / "celery"),
+                "-A",
+                "portal",
+                "beat",
+                "-l",
+                "info",
+                "-s",
+                str(self.tmp / "celerybeat-schedule"),
+                "--pidfile",
+                str(self.tmp / "celerybeat.pid"),
+            ],
+        )
 
     def start_listener(self, name: str = "listener") -> Proc:
         """The status listener (citizens/status_listener.py): the fast look-up's invalidation."""
@@ -142,8 +190,9 @@ class Stack:
     def _assert_running(self) -> None:
         for proc in self.procs.values():
             if proc.popen.poll() is not None:
-                raise RuntimeError(f"{proc.name} exited with {proc.popen.returncode}:\n"
-                                   f"{proc.tail()}")
+                raise RuntimeError(
+                    f"{proc.name} exited with {proc.popen.returncode}:\n{proc.tail()}"
+                )
 
     def wait_web(self, *, timeout: float = 45.0) -> None:
         deadline = time.monotonic() + timeout
@@ -154,8 +203,7 @@ class Stack:
                 if status == 200:
                     return
             if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not answer /healthz:\n"
-                                   + self.procs["web"].tail())
+                raise RuntimeError("gunicorn did not answer /healthz:\n" + self.procs["web"].tail())
             time.sleep(0.2)
 
     def ping_worker(self, name: str, *, timeout: float = 1.0) -> bool:
@@ -175,8 +223,9 @@ class Stack:
         while not self.ping_worker(name):
             self._assert_running()
             if time.monotonic() > deadline:
-                raise RuntimeError(f"worker {name} did not answer a ping:\n"
-                                   + self.procs[name].tail())
+                raise RuntimeError(
+                    f"worker {name} did not answer a ping:\n" + self.procs[name].tail()
+                )
 
     def wait_beat(self, name: str = "beat", *, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -248,24 +297,34 @@ def group_alive(pgid: int) -> bool:
 
 # --- HTTP, with the standard library ----------------------------------------------------------
 
-def request(method: str, url: str, *, body: bytes | None = None,
-            headers: dict[str, str] | None = None, timeout: float = 10.0
-            ) -> tuple[int, dict[str, str], bytes]:
+
+def request(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
+) -> tuple[int, dict[str, str], bytes]:
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, \
-            response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         conn.close()
 
 
-def request_json(method: str, url: str, *, data: dict[str, Any] | None = None,
-                 headers: dict[str, str] | None = None, timeout: float = 10.0
-                 ) -> tuple[int, Any]:
+def request_json(
+    method: str,
+    url: str,
+    *,
+    data: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
+) -> tuple[int, Any]:
     body = json.dumps(data).encode() if data is not None else None
     all_headers = {"Accept": "application/json", **(headers or {})}
     if body is not None:
@@ -277,17 +336,22 @@ def request_json(method: str, url: str, *, data: dict[str, Any] | None = None,
         return status, raw.decode(errors="replace")
 
 
-def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]
-              ) -> tuple[bytes, str]:
+def multipart(
+    fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]
+) -> tuple[bytes, str]:
     """A multipart/form-data body: (bytes, its Content-Type)."""
     boundary = "----motcua" + uuid.uuid4().hex
     chunks: list[bytes] = []
     for name, value in fields.items():
-        chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                      f"{value}\r\n".encode())
+        chunks.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+        )
     for name, (filename, content, content_type) in files.items():
-        chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-                      f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode())
+        chunks.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+        )
         chunks.append(content + b"\r\n")
     chunks.append(f"--{boundary}--\r\n".encode())
     return b"".join(chunks), f"multipart/form-data; boundary={boundary}"

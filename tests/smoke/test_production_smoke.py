@@ -59,8 +59,12 @@ def stack(transactional_db, tmp_path) -> Iterator[tuple[Stack, FakeTwilio]]:
     broker = smoke_redis_url()
     redis.Redis.from_url(broker).flushdb()  # our own database: leftovers of an aborted run
     with FakeTwilio() as fake:
-        stack = Stack(env=stack_env(database_url=_database_url(), redis_url=broker,
-                                    twilio_url=fake.url, tmp=tmp_path), tmp=tmp_path)
+        stack = Stack(
+            env=stack_env(
+                database_url=_database_url(), redis_url=broker, twilio_url=fake.url, tmp=tmp_path
+            ),
+            tmp=tmp_path,
+        )
         try:
             yield stack, fake
         finally:
@@ -76,19 +80,33 @@ def _submit(stack: Stack, procedure, unit) -> tuple[int, dict]:
     # A test may read the answer where the server keeps it.
     answer = CaptchaStore.objects.get(hashkey=captcha["key"]).response
     fields = {
-        "procedure": procedure.code, "unit": unit.code, "applicant_name": "Nguyễn Văn An",
-        "applicant_id_number": "012345678901", "applicant_phone": PHONE,
-        "applicant_address": "Bản Nà Bó, xã Mường Khoa", "delivery": "counter",
-        "payment_method": "none", "declaration": "true", "captcha_key": captcha["key"],
+        "procedure": procedure.code,
+        "unit": unit.code,
+        "applicant_name": "Nguyễn Văn An",
+        "applicant_id_number": "012345678901",
+        "applicant_phone": PHONE,
+        "applicant_address": "Bản Nà Bó, xã Mường Khoa",
+        "delivery": "counter",
+        "payment_method": "none",
+        "declaration": "true",
+        "captcha_key": captcha["key"],
         "captcha_value": answer,
     }
-    files = {f"document_{d.pk}": (f"giay-to-{d.pk}.pdf", pdf_bytes(50_000), "application/pdf")
-             for d in procedure.documents.all()}
+    files = {
+        f"document_{d.pk}": (f"giay-to-{d.pk}.pdf", pdf_bytes(50_000), "application/pdf")
+        for d in procedure.documents.all()
+    }
     body, content_type = multipart(fields, files)
-    status, headers, raw = request("POST", stack.url + "/api/v1/dossiers/", body=body,
-                                   headers={"Content-Type": content_type,
-                                            "Accept": "application/json",
-                                            "X-Request-ID": "smoke-submit-1"})
+    status, headers, raw = request(
+        "POST",
+        stack.url + "/api/v1/dossiers/",
+        body=body,
+        headers={
+            "Content-Type": content_type,
+            "Accept": "application/json",
+            "X-Request-ID": "smoke-submit-1",
+        },
+    )
     assert headers.get("x-request-id") == "smoke-submit-1"
     assert "content-security-policy" in headers
     import json
@@ -113,7 +131,8 @@ def _heartbeat_alive() -> bool:
 
 
 def test_a_dossier_goes_from_submission_to_reception_with_its_sms(
-        stack, commune, birth_registration, officer):
+    stack, commune, birth_registration, officer
+):
     stack_, fake = stack
     stack_.start_web(workers=2)
     stack_.start_worker("worker", concurrency=2)
@@ -140,30 +159,38 @@ def test_a_dossier_goes_from_submission_to_reception_with_its_sms(
     assert doc["status"] == "submitted"
     assert doc["applicant"] == "Nguyễn Văn An"  # the key shows everything
     # Asked again, the fast path answers it from Redis (the listener's heartbeat is alive).
-    again_status, again = request_json("GET",
-                                       f"{stack_.url}/api/v1/dossiers/{code}/status/?key={key}")
+    again_status, again = request_json(
+        "GET", f"{stack_.url}/api/v1/dossiers/{code}/status/?key={key}"
+    )
     assert (again_status, again) == (status, doc)
     assert _fast_entries(code), "no fast look-up entry was stored"
 
     # The officer takes a token and receives the dossier through the API.
-    status, token = request_json("POST", stack_.url + "/api/v1/auth/token/",
-                                 data={"username": "officer", "password": "pw-officer"})
+    status, token = request_json(
+        "POST",
+        stack_.url + "/api/v1/auth/token/",
+        data={"username": "officer", "password": "pw-officer"},
+    )
     assert status == 200, token
     auth = {"Authorization": f"Token {token['token']}"}
-    status, received = request_json("POST",
-                                     f"{stack_.url}/api/v1/officer/dossiers/{code}/actions/",
-                                     data={"action": "receive"}, headers=auth)
+    status, received = request_json(
+        "POST",
+        f"{stack_.url}/api/v1/officer/dossiers/{code}/actions/",
+        data={"action": "receive"},
+        headers=auth,
+    )
     assert status == 200, received
     assert received["status"] == "received"
     assert received["due_at"]
     # The listener heard the commit: the citizen's look-up shows the reception at once.
     deadline = time.monotonic() + 10
-    while request_json("GET", f"{stack_.url}/api/v1/dossiers/{code}/status/?key={key}"
-                       )[1]["status"] != "received":
+    while (
+        request_json("GET", f"{stack_.url}/api/v1/dossiers/{code}/status/?key={key}")[1]["status"]
+        != "received"
+    ):
         assert time.monotonic() < deadline, "the look-up still shows the old status"
         time.sleep(0.05)
-    status, listed = request_json("GET", stack_.url + "/api/v1/officer/dossiers/",
-                                  headers=auth)
+    status, listed = request_json("GET", stack_.url + "/api/v1/officer/dossiers/", headers=auth)
     assert status == 200
     assert [row["code"] for row in listed["results"]] == [code]
 
@@ -185,8 +212,9 @@ def test_a_dossier_goes_from_submission_to_reception_with_its_sms(
     listener = stack_.procs.pop("listener")
     os.killpg(listener.popen.pid, signal.SIGKILL)
     listener.popen.wait()
-    status, detail = request_json("GET", f"{stack_.url}/api/v1/officer/dossiers/{code}/",
-                                  headers=auth)
+    status, detail = request_json(
+        "GET", f"{stack_.url}/api/v1/officer/dossiers/{code}/", headers=auth
+    )
     assert status == 200, detail
     file_url = f"{stack_.url}/api/v1/officer/dossiers/{code}/files/{detail['files'][0]['id']}/"
     assert request("GET", file_url, headers=auth)[0] == 200
@@ -203,5 +231,9 @@ def test_a_dossier_goes_from_submission_to_reception_with_its_sms(
 
     # Everything stops on SIGTERM, with exit code 0 and no process left behind.
     results = stack_.stop_all()
-    assert results == {"web": (0, False), "worker": (0, False), "beat": (0, False),
-                       "listener": (0, False)}, results
+    assert results == {
+        "web": (0, False),
+        "worker": (0, False),
+        "beat": (0, False),
+        "listener": (0, False),
+    }, results

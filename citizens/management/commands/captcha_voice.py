@@ -35,11 +35,44 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as tmp:
             for name, text in texts.items():
                 raw = Path(tmp) / f"{name}.wav"
-                subprocess.run([espeak, "-v", options["voice"], "-s", options["speed"],  # noqa: S603
-                                "-w", str(raw), text], check=True)
+                subprocess.run(
+                    [
+                        espeak,
+                        "-v",
+                        options["voice"],
+                        "-s",
+                        options["speed"],
+                        "-w",
+                        str(raw),
+                        text,
+                    ],
+                    check=True,
+                )
                 # Trim the silence espeak adds, resample to a telephone-like rate, mono 16-bit.
-                subprocess.run([sox, str(raw), "-r", RATE, "-b", "16", "-c", "1",  # noqa: S603
-                                str(VOICE_DIR / f"{name}.wav"),
-                                "gain", "-2", "silence", "1", "0.02", "0.5%", "reverse",
-                                "silence", "1", "0.02", "0.5%", "reverse"], check=True)
+                subprocess.run(
+                    [
+                        sox,
+                        str(raw),
+                        "-r",
+                        RATE,
+                        "-b",
+                        "16",
+                        "-c",
+                        "1",
+                        str(VOICE_DIR / f"{name}.wav"),
+                        "gain",
+                        "-2",
+                        "silence",
+                        "1",
+                        "0.02",
+                        "0.5%",
+                        "reverse",
+                        "silence",
+                        "1",
+                        "0.02",
+                        "0.5%",
+                        "reverse",
+                    ],
+                    check=True,
+                )
         self.stdout.write(f"{len(texts)} clips written to {VOICE_DIR}")

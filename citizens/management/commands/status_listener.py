@@ -13,13 +13,17 @@ from citizens.status_listener import status_listener_run
 
 
 class Command(BaseCommand):
-    help = ("Move the fast look-up's generations on when PostgreSQL notifies a change "
-            "(production: one or more of these processes beside the web).")
+    help = (
+        "Move the fast look-up's generations on when PostgreSQL notifies a change "
+        "(production: one or more of these processes beside the web)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--check", action="store_true",
-                            help="exit 0 when a listener's heartbeat is alive, else 1 "
-                                 "(a container health check)")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="exit 0 when a listener's heartbeat is alive, else 1 (a container health check)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django.db import connection

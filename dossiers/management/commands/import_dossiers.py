@@ -11,8 +11,11 @@ from dossiers.services.importing import COLUMNS, dossiers_import
 
 
 class Command(BaseCommand):
-    help = ("Import dossiers from a legacy system or a paper register. Columns: "
-            + ", ".join(COLUMNS) + ". Every row is validated first; any error imports nothing.")
+    help = (
+        "Import dossiers from a legacy system or a paper register. Columns: "
+        + ", ".join(COLUMNS)
+        + ". Every row is validated first; any error imports nothing."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -26,5 +29,8 @@ class Command(BaseCommand):
             for error in result.errors:
                 self.stderr.write(error)
             raise CommandError(f"{len(result.errors)} error(s): nothing was imported")
-        self.stdout.write(self.style.SUCCESS(
-            f"{result.imported} dossier(s) imported, {result.skipped} already present"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result.imported} dossier(s) imported, {result.skipped} already present"
+            )
+        )

@@ -11,8 +11,10 @@ from dossiers.services.events import event_chain_verify
 
 
 class Command(BaseCommand):
-    help = ("Verify that no dossier event was altered, removed or inserted (hash chain). "
-            "Exits non-zero and names every broken event.")
+    help = (
+        "Verify that no dossier event was altered, removed or inserted (hash chain). "
+        "Exits non-zero and names every broken event."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--code", help="verify only this dossier")
@@ -31,7 +33,7 @@ class Command(BaseCommand):
         for problem in problems:
             self.stderr.write(problem)
         if problems:
-            raise CommandError(f"{len(problems)} problem(s) in the event chains of "
-                               f"{checked} dossier(s)")
-        self.stdout.write(self.style.SUCCESS(f"{checked} dossier(s): every event chain is "
-                                             "intact."))
+            raise CommandError(
+                f"{len(problems)} problem(s) in the event chains of {checked} dossier(s)"
+            )
+        self.stdout.write(self.style.SUCCESS(f"{checked} dossier(s): every event chain is intact."))

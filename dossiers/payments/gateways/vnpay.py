@@ -44,31 +44,37 @@ REQUIRED = ("vnp_TmnCode", "vnp_Amount", "vnp_TxnRef", "vnp_ResponseCode", "vnp_
 
 def vnpay_sign_data(params: Mapping[str, str]) -> str:
     """The string that is signed: sorted vnp_* parameters, form-encoded."""
-    items = sorted((k, str(v)) for k, v in params.items()
-                   if k.startswith("vnp_") and k not in SIGNATURE_FIELDS and v != "")
+    items = sorted(
+        (k, str(v))
+        for k, v in params.items()
+        if k.startswith("vnp_") and k not in SIGNATURE_FIELDS and v != ""
+    )
     return "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in items)
 
 
 def vnpay_signature(params: Mapping[str, str], secret: str) -> str:
-    return hmac.new(secret.encode(), vnpay_sign_data(params).encode(),
-                    hashlib.sha512).hexdigest()
+    return hmac.new(secret.encode(), vnpay_sign_data(params).encode(), hashlib.sha512).hexdigest()
 
 
 def vnpay_signed_query(params: Mapping[str, str], secret: str) -> str:
     """The query string with vnp_SecureHash appended."""
-    return (f"{vnpay_sign_data(params)}&vnp_SecureHash="
-            f"{vnpay_signature(params, secret)}")
+    return f"{vnpay_sign_data(params)}&vnp_SecureHash={vnpay_signature(params, secret)}"
 
 
 class VNPayGateway(PaymentGateway):
     name = "vnpay"
     label = "VNPay"
 
-    def __init__(self, *, tmn_code: str | None = None, hash_secret: str | None = None,
-                 payment_url: str | None = None, expire_minutes: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        tmn_code: str | None = None,
+        hash_secret: str | None = None,
+        payment_url: str | None = None,
+        expire_minutes: int | None = None,
+    ) -> None:
         self.tmn_code = tmn_code if tmn_code is not None else settings.VNPAY_TMN_CODE
-        self.hash_secret = (hash_secret if hash_secret is not None
-                            else settings.VNPAY_HASH_SECRET)
+        self.hash_secret = hash_secret if hash_secret is not None else settings.VNPAY_HASH_SECRET
         self.payment_url = payment_url or settings.VNPAY_PAYMENT_URL
         self.expire_minutes = expire_minutes or settings.VNPAY_EXPIRE_MINUTES
 
@@ -87,8 +93,9 @@ class VNPayGateway(PaymentGateway):
             "vnp_ReturnUrl": order.return_url,
             "vnp_IpAddr": order.client_ip or "127.0.0.1",
             "vnp_CreateDate": created.strftime("%Y%m%d%H%M%S"),
-            "vnp_ExpireDate": (created + timedelta(minutes=self.expire_minutes))
-            .strftime("%Y%m%d%H%M%S"),
+            "vnp_ExpireDate": (created + timedelta(minutes=self.expire_minutes)).strftime(
+                "%Y%m%d%H%M%S"
+            ),
         }
         return f"{self.payment_url}?{vnpay_signed_query(params, self.hash_secret)}"
 
@@ -109,14 +116,18 @@ class VNPayGateway(PaymentGateway):
             raise GatewayError(Answer.INVALID_AMOUNT) from None
         if raw_amount % 100:
             raise GatewayError(Answer.INVALID_AMOUNT, "not whole đồng")
-        success = (data["vnp_ResponseCode"] == "00"
-                   and data.get("vnp_TransactionStatus", "00") == "00")
+        success = (
+            data["vnp_ResponseCode"] == "00" and data.get("vnp_TransactionStatus", "00") == "00"
+        )
         kept = {k: v for k, v in data.items() if k not in SIGNATURE_FIELDS}
         return Notification(
-            txn_ref=data["vnp_TxnRef"], amount_vnd=raw_amount // 100, success=success,
+            txn_ref=data["vnp_TxnRef"],
+            amount_vnd=raw_amount // 100,
+            success=success,
             response_code=data["vnp_ResponseCode"],
             transaction_no=data.get("vnp_TransactionNo", ""),
-            bank_code=data.get("vnp_BankCode", ""), params=kept,
+            bank_code=data.get("vnp_BankCode", ""),
+            params=kept,
         )
 
     def notification_answer(self, answer: Answer) -> dict[str, Any]:

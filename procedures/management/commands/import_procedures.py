@@ -7,13 +7,16 @@ from procedures.services import document_templates_render, procedures_import
 
 
 class Command(BaseCommand):
-    help = ("Import procedures from a CSV, XLSX or JSON catalogue file. Every row is validated "
-            "first; one bad row imports nothing, and every bad row is reported by line.")
+    help = (
+        "Import procedures from a CSV, XLSX or JSON catalogue file. Every row is validated "
+        "first; one bad row imports nothing, and every bad row is reported by line."
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("file", type=Path)
-        parser.add_argument("--no-templates", action="store_true",
-                            help="do not generate blank form PDFs")
+        parser.add_argument(
+            "--no-templates", action="store_true", help="do not generate blank form PDFs"
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         path: Path = options["file"]
@@ -27,5 +30,8 @@ class Command(BaseCommand):
             raise CommandError(f"{len(result.errors)} bad row(s): nothing was imported.")
         if not options["no_templates"]:
             document_templates_render()
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported {result.created} new and {result.updated} updated procedure(s)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {result.created} new and {result.updated} updated procedure(s)."
+            )
+        )
