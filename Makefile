@@ -65,15 +65,18 @@ listener: install
 clean:
 	rm -rf $(VENV) var staticfiles
 
-# Browser journeys (tests/e2e, issue 8): Debian's chromium, never a browser downloaded by
-# playwright; axe-core from the npm registry (package-lock.json). Needs root for apt-get.
+# Browser journeys (tests/e2e): Debian's chromium, never a browser downloaded by playwright;
+# axe-core from the npm registry (package-lock.json). Installing chromium needs root (apt-get).
 CHROMIUM ?= /usr/bin/chromium
 e2e-setup: install
-	test -x $(CHROMIUM) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core)
-	command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -qq --no-install-recommends nodejs npm)
-	npm ls axe-core >/dev/null 2>&1 || npm ci --no-audit --no-fund --loglevel=error
+	@test -x $(CHROMIUM) || { echo "make: installing Debian's chromium and fonts-dejavu-core (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+	@command -v npm >/dev/null || { echo "make: installing Debian's nodejs and npm (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends nodejs npm; }
+	@npm ls axe-core >/dev/null 2>&1 || { echo "make: installing axe-core (npm ci)"; \
+	  npm ci --no-audit --no-fund --loglevel=error; }
 
 e2e: e2e-setup var
 	$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)

@@ -215,7 +215,7 @@ def _answer(request: HttpRequest, code: str) -> HttpResponse | None:
     throttle_counted(request, SCOPE)
     if len(answer) < 2:
         return None
-    request.status_generation = answer[1].decode()  # type: ignore[attr-defined]
+    request.status_generation = answer[1].decode()
     entry = answer[2] if len(answer) > 2 else None
     return _response(entry, code=code, key=key) if entry else None
 

@@ -397,7 +397,7 @@ def password_reset_start(*, login: str) -> None:
     user = citizen_find(login=login)
     if user is None:
         return
-    profile = user.citizen_profile  # type: ignore[attr-defined]
+    profile = user.citizen_profile
     now = timezone.now()
     if (
         PasswordResetCode.objects.filter(

@@ -166,7 +166,7 @@ def demo_dossiers_seed() -> list[str]:
         return dossier
 
     def first_doc(procedure: Procedure) -> list[int]:
-        return [procedure.documents.order_by("order", "id").first().pk]  # type: ignore[union-attr]
+        return [procedure.documents.order_by("order", "id").first().pk]
 
     # Each step makes one dossier; later steps move it on through the actions.
     steps: list[Callable[[], Dossier]] = [

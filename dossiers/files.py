@@ -24,7 +24,7 @@ def officer_upload_validate(
         from dossiers.uploads import upload_validate  # the citizens engineer's validator
     except ImportError:
         return _minimal_validate(upload, document=document)
-    return upload_validate(upload, document=document)  # type: ignore[no-any-return]
+    return upload_validate(upload, document=document)
 
 
 def _minimal_validate(upload: UploadedFile, *, document: ProcedureDocument | None) -> IncomingFile:

@@ -195,7 +195,7 @@ class RegisterForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Đơn vị"))
     field = forms.ModelChoiceField(
         queryset=None,
-        required=False,  # type: ignore[arg-type]
+        required=False,
         label=_("Lĩnh vực"),
         empty_label=_("Tất cả lĩnh vực"),
     )

@@ -163,15 +163,15 @@ def dossier_flags(
     from dossiers.services.actions import dossier_ack_overdue
 
     for d in dossiers:
-        d.is_late = dossier_is_late(d, at=at)  # type: ignore[attr-defined]
+        d.is_late = dossier_is_late(d, at=at)
         d.is_due_soon = dossier_is_due_soon(
             d,
-            at=at,  # type: ignore[attr-defined]
+            at=at,
             calendar=calendar,
         )
         d.ack_overdue = dossier_ack_overdue(
             dossier=d,
-            at=at,  # type: ignore[attr-defined]
+            at=at,
             calendar=calendar,
         )
     return dossiers

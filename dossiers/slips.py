@@ -188,8 +188,8 @@ def slip_control_html(*, dossier: Dossier) -> str:
         )
     )
     for h in handovers:
-        h.from_name = _name(h.from_user)  # type: ignore[attr-defined]
-        h.to_name = _name(h.to_user) or h.to_unit.name  # type: ignore[attr-defined]
+        h.from_name = _name(h.from_user)
+        h.to_name = _name(h.to_user) or h.to_unit.name
     coordinating = sorted({h.to_unit.name for h in handovers} - {dossier.handling_unit.name})
     return render_to_string(
         "dossiers/pdf/control.html",

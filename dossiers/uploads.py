@@ -225,10 +225,10 @@ IMAGE_MAX_PIXELS = 60_000_000
 def _zip_assert_bounded(upload: IO[bytes]) -> None:
     """Refuse, from the end record alone, an archive whose directory would not fit in memory
     (ZipFile builds one object per member when it opens)."""
-    end = zipfile._EndRecData(upload)  # type: ignore[attr-defined]
+    end = zipfile._EndRecData(upload)
     if end is None:
         raise _Corrupt(_("tệp nén không mở được"))
-    if end[zipfile._ECD_ENTRIES_TOTAL] > ZIP_MAX_MEMBERS:  # type: ignore[attr-defined]
+    if end[zipfile._ECD_ENTRIES_TOTAL] > ZIP_MAX_MEMBERS:
         raise _Corrupt(_("tệp nén chứa quá nhiều tệp"))
     upload.seek(0)
 

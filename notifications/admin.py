@@ -42,7 +42,7 @@ class EmailMessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SmsTemplate)
-class SmsTemplateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SmsTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "body", "updated_at"]
     readonly_fields = ["name", "updated_at"]
     fields = ["name", "body", "email_subject", "updated_at"]

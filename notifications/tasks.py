@@ -24,7 +24,7 @@ SEND_SOFT_TIME_LIMIT = 60
     time_limit=SEND_TIME_LIMIT,
     soft_time_limit=SEND_SOFT_TIME_LIMIT,
 )
-def sms_send(self, sms_id: int) -> str:  # type: ignore[no-untyped-def]
+def sms_send(self, sms_id: int) -> str:
     """Send one SMS row; a transient error comes back after the backoff the service chose."""
     outcome = services.sms_send(sms_id=sms_id)
     if outcome.retry_in is not None:
@@ -40,7 +40,7 @@ def sms_send(self, sms_id: int) -> str:  # type: ignore[no-untyped-def]
     time_limit=SEND_TIME_LIMIT,
     soft_time_limit=SEND_SOFT_TIME_LIMIT,
 )
-def email_send(self, email_id: int) -> str:  # type: ignore[no-untyped-def]
+def email_send(self, email_id: int) -> str:
     outcome = services.email_send(email_id=email_id)
     if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in)

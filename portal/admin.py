@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows that change only through the services (or by sending): shown, never edited."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

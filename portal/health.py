@@ -49,8 +49,8 @@ def readiness_check_storage() -> None:
     writable. S3: the bucket answers a HEAD request with our credentials."""
     if settings.STORAGE_BACKEND == "s3":
         storage = default_storage
-        client = storage.connection.meta.client  # type: ignore[attr-defined]
-        client.head_bucket(Bucket=storage.bucket_name)  # type: ignore[attr-defined]
+        client = storage.connection.meta.client
+        client.head_bucket(Bucket=storage.bucket_name)
         return
     root = Path(settings.MEDIA_ROOT)
     root.mkdir(parents=True, exist_ok=True)

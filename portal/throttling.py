@@ -171,7 +171,7 @@ def throttle_counted(request: HttpRequest, scope: str) -> None:
     """Mark `scope` as counted for this request (and within its rate): ScopedRateThrottle
     then lets it through without counting it twice."""
     counted = getattr(request, "throttles_counted", frozenset())
-    request.throttles_counted = counted | {scope}  # type: ignore[attr-defined]
+    request.throttles_counted = counted | {scope}
 
 
 class ScopedRateThrottle(BaseThrottle):

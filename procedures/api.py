@@ -19,7 +19,7 @@ class UnitListApi(generics.ListAPIView[Unit]):
     serializer_class = UnitSerializer
     pagination_class = None
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.unit_list()
 
 
@@ -36,7 +36,7 @@ class UnitListApi(generics.ListAPIView[Unit]):
 class ProcedureListApi(generics.ListAPIView[Procedure]):
     serializer_class = ProcedureListSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         params = self.request.query_params
         level = params.get("level", "")
         return selectors.procedure_list(

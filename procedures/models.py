@@ -157,7 +157,7 @@ class Procedure(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         # A derived column, not a rule: keeps search diacritic-insensitive on every database.
         self.search_text = fold(f"{self.code} {self.name}")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def online_level(self) -> str:

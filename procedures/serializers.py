@@ -45,11 +45,11 @@ class ProcedureListSerializer(serializers.ModelSerializer[Procedure]):
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_time_limit(self, obj: Procedure) -> dict[str, object]:
         channel = self._channel(obj)
-        return channel.time_limit if channel is not None else {}  # type: ignore[attr-defined]
+        return channel.time_limit if channel is not None else {}
 
     def get_fee_vnd(self, obj: Procedure) -> int:
         channel = self._channel(obj)
-        return channel.fee_vnd if channel is not None else 0  # type: ignore[attr-defined]
+        return channel.fee_vnd if channel is not None else 0
 
     def get_units(self, obj: Procedure) -> list[str]:
         return [u.code for u in obj.units.all()]

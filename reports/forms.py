@@ -41,7 +41,7 @@ class PeriodForm(forms.Form):
             ),
             **self.fields,
         }
-        self.fields["unit"].choices = unit_choices(scope)  # type: ignore[attr-defined]
+        self.fields["unit"].choices = unit_choices(scope)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

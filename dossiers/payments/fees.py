@@ -75,7 +75,7 @@ def fee_needs_copies(*, procedure: Procedure) -> bool:
 
 def _count(value: int | None, name: str, minimum: int) -> int:
     try:
-        number = int(value)  # type: ignore[arg-type]
+        number = int(value)
     except (TypeError, ValueError):
         raise ValidationError({name: _("Vui lòng nhập một số nguyên.")}) from None
     if number < minimum:

@@ -43,7 +43,7 @@ CLOSED_STATES: frozenset[str] = frozenset({S.REFUSED, S.STOPPED})
 def _name(actor: User | None) -> str:
     if actor is None:
         return ""
-    return str(actor.get_full_name() or actor.get_username())  # type: ignore[attr-defined]
+    return str(actor.get_full_name() or actor.get_username())
 
 
 def _lock(dossier: Dossier) -> Dossier:
@@ -148,7 +148,7 @@ def payment_record_paid(
         )
     payment.state, payment.paid_at, payment.method = Payment.State.PAID, at, method
     payment.reference, payment.gateway = reference.strip()[:100], gateway
-    payment.confirmed_by = actor  # type: ignore[assignment]
+    payment.confirmed_by = actor
     payment.full_clean(exclude=["dossier"])
     payment.save()
     return payment
@@ -263,7 +263,7 @@ def payment_refund(
             _("Chỉ hoàn trả được khoản phí đã thanh toán."), extra={"state": locked.state}
         )
     locked.state, locked.refunded_at, locked.refund_reason = Payment.State.REFUNDED, at, reason
-    locked.refunded_by = actor  # type: ignore[assignment]
+    locked.refunded_by = actor
     locked.save(update_fields=["state", "refunded_at", "refund_reason", "refunded_by"])
     event_append(
         dossier=locked_dossier,

@@ -303,7 +303,7 @@ def _reconciliation_csv(payments: object, data: dict[str, object]) -> HttpRespon
             "refunded_at",
         ]
     )
-    for p in payments:  # type: ignore[attr-defined]
+    for p in payments:
         writer.writerow(
             [
                 timezone.localtime(p.paid_at).isoformat(),

@@ -63,7 +63,7 @@ ACTION_FROM: dict[str, frozenset[str]] = {
 
 
 def _label(actor: User) -> str:
-    return str(actor.get_full_name() or actor.get_username())  # type: ignore[attr-defined]
+    return str(actor.get_full_name() or actor.get_username())
 
 
 def _required(value: str, field: str, message: str) -> str:

@@ -285,7 +285,7 @@ def dossier_create(
 
 def actor_label_for(actor: AbstractBaseUser | None, applicant: Applicant) -> str:
     if actor is not None:
-        return str(actor.get_full_name() or actor.get_username())  # type: ignore[attr-defined]
+        return str(actor.get_full_name() or actor.get_username())
     return applicant.name
 
 

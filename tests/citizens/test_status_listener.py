@@ -59,7 +59,7 @@ def listener() -> Iterator[threading.Thread]:
     thread = threading.Thread(target=status_listener_run, kwargs={"stop": stop}, daemon=True)
     thread.start()
     wait_until(lookup_fast.heartbeat_alive, timeout=10, what="the listener's heartbeat")
-    thread.stop = stop  # type: ignore[attr-defined]
+    thread.stop = stop
     yield thread
     stop.set()
     thread.join(10)

@@ -65,13 +65,16 @@ def _close(request: Any, page: Any, name: str) -> None:
     page.context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api", reason="make e2e-setup")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make e2e-setup` (installs Debian's chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the journeys
-    # make between browser steps are still plain synchronous calls. Only while browsing.
+    # Playwright's sync API keeps an event loop running in this thread while the browser
+    # lives; the ORM calls the journeys make between browser steps are still plain
+    # synchronous calls, so Django must be told they are safe. The browser, and with it the
+    # flag, live only while this package's tests run: nothing outside tests/e2e (nor a
+    # subprocess it starts, such as `check --deploy`) ever sees either.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:

@@ -830,8 +830,8 @@ def test_time_limit_minutes(value: str, minutes: int) -> None:
 
 
 def test_time_limit_accepts_int_and_str() -> None:
-    assert TimeLimit(working_days=2).working_days == Decimal(2)  # type: ignore[arg-type]
-    assert TimeLimit(working_days="2.5").working_days == Decimal("2.5")  # type: ignore[arg-type]
+    assert TimeLimit(working_days=2).working_days == Decimal(2)
+    assert TimeLimit(working_days="2.5").working_days == Decimal("2.5")
 
 
 @pytest.mark.parametrize(

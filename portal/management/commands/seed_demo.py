@@ -27,7 +27,7 @@ LATER_STEPS = [
 class Command(BaseCommand):
     help = "Create the demo data (safe to run again: it changes nothing the second time)."
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         quiet = options["verbosity"] == 0
         steps = ["units", "calendar", "procedures", "templates", "officers", *LATER_STEPS]
         with tqdm(total=len(steps), desc="seed_demo", unit="step", disable=quiet) as bar:

@@ -12,13 +12,13 @@ class Command(BaseCommand):
         "first; one bad row imports nothing, and every bad row is reported by line."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--no-templates", action="store_true", help="do not generate blank form PDFs"
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(f"{path}: no such file")
