@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
+from portal.celery import app as celery_app
 from portal.models import Membership, Role
 from procedures.models import Field, Procedure, ProcedureChannel, ProcedureDocument, Unit
 
@@ -14,6 +15,20 @@ from procedures.models import Field, Procedure, ProcedureChannel, ProcedureDocum
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def celery_eager():
+    """Run Celery tasks in this process while the test runs, whatever REDIS_URL says.
+
+    The setting CELERY_TASK_ALWAYS_EAGER is read once, when the Celery app is configured;
+    a test must change the app's own configuration.
+    """
+    conf = celery_app.conf
+    saved = conf.task_always_eager
+    conf.task_always_eager = True
+    yield
+    conf.task_always_eager = saved
 
 
 @pytest.fixture(autouse=True)
