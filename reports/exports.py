@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from portal.spreadsheets import csv_value, workbook_bytes, write_only_row
 from reports.selectors.appendix import COLUMNS as APPENDIX_COLUMNS
 from reports.selectors.appendix import Appendix
 from reports.selectors.ii06a import COLUMNS as II06A_COLUMNS
@@ -23,29 +24,30 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _cell(value: Any) -> Any:
-    return "" if value is None else value
+def _csv_writer(out: io.StringIO) -> Any:
+    """RFC 4180 line ends (CR LF): a field holding either character is then quoted."""
+    return csv.writer(out)
 
 
 def appendix_csv(appendix: Appendix) -> bytes:
     """The letter's CSV layout (stt, unit_name, the 18 columns) plus unit_code; a total row."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _csv_writer(out)
     writer.writerow(["stt", "unit_name", *APPENDIX_COLUMNS, "unit_code"])
     for row in appendix.rows:
         writer.writerow(
             [
                 row.stt,
-                row.unit_name,
-                *[_cell(row.values[c]) for c in APPENDIX_COLUMNS],
+                csv_value(row.unit_name),
+                *[csv_value(row.values[c]) for c in APPENDIX_COLUMNS],
                 row.unit_code,
             ]
         )
     writer.writerow(
         [
             "",
-            appendix.total.unit_name,
-            *[_cell(appendix.total.values[c]) for c in APPENDIX_COLUMNS],
+            csv_value(appendix.total.unit_name),
+            *[csv_value(appendix.total.values[c]) for c in APPENDIX_COLUMNS],
             "",
         ]
     )
@@ -54,16 +56,16 @@ def appendix_csv(appendix: Appendix) -> bytes:
 
 def ii06a_csv(report: II06a) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _csv_writer(out)
     key = "unit_code" if report.by == "unit" else "field"
     writer.writerow([key, "name", *II06A_COLUMNS, "on_time_rate_pct"])
     for row in [*report.rows, report.total]:
         writer.writerow(
             [
                 row.key,
-                row.name,
+                csv_value(row.name),
                 *[row.values[c] for c in II06A_COLUMNS],
-                _cell(row.values["on_time_rate_pct"]),
+                csv_value(row.values["on_time_rate_pct"]),
             ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -190,7 +192,7 @@ def appendix_xlsx(appendix: Appendix) -> bytes:
     for c in range(3, 22):
         ws.column_dimensions[get_column_letter(c)].width = 10
     ws.freeze_panes = ws.cell(row=first, column=3)
-    return _save(wb)
+    return workbook_bytes(wb)
 
 
 def ii06a_xlsx(report: II06a) -> bytes:
@@ -245,13 +247,7 @@ def ii06a_xlsx(report: II06a) -> bytes:
         r += 1
     _style_block(ws, 7, r - 1, 14)
     ws.column_dimensions["B"].width = 32
-    return _save(wb)
-
-
-def _save(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def rows_csv(
@@ -259,10 +255,10 @@ def rows_csv(
 ) -> bytes:
     """A CSV of any rows (drill-down lists), reporting progress every thousand rows."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _csv_writer(out)
     writer.writerow(header)
     for count, row in enumerate(rows, start=1):
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([csv_value(v) for v in row])
         if progress is not None and count % 1000 == 0:
             progress(count)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -278,7 +274,7 @@ def rows_xlsx(
     ws = wb.create_sheet(title[:31])
     ws.append(header)
     for count, row in enumerate(rows, start=1):
-        ws.append([_cell(v) for v in row])
+        ws.append(write_only_row(ws, row))
         if progress is not None and count % 1000 == 0:
             progress(count)
-    return _save(wb)
+    return workbook_bytes(wb)

@@ -42,6 +42,7 @@ from dossiers.payments.gateways.base import Answer
 from dossiers.payments.receipts import payment_receipt_pdf
 from dossiers.payments.vietqr import qr_data_uri
 from portal.exceptions import PortalError
+from portal.spreadsheets import csv_value
 from portal.throttling import rate_limit
 
 logger = logging.getLogger(__name__)
@@ -304,20 +305,19 @@ def _reconciliation_csv(payments: object, data: dict[str, object]) -> HttpRespon
         ]
     )
     for p in payments:
-        writer.writerow(
-            [
-                timezone.localtime(p.paid_at).isoformat(),
-                p.receipt_number,
-                p.dossier.code,
-                p.dossier.unit.code,
-                p.method,
-                p.reference,
-                p.gateway,
-                p.amount_vnd,
-                p.state,
-                timezone.localtime(p.refunded_at).isoformat() if p.refunded_at else "",
-            ]
-        )
+        row = [
+            timezone.localtime(p.paid_at).isoformat(),
+            p.receipt_number,
+            p.dossier.code,
+            p.dossier.unit.code,
+            p.method,
+            p.reference,
+            p.gateway,
+            p.amount_vnd,
+            p.state,
+            timezone.localtime(p.refunded_at).isoformat() if p.refunded_at else "",
+        ]
+        writer.writerow([csv_value(v) for v in row])
     return response
 
 
