@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from dossiers.actions import ACTIONS, OfficerAction
 from dossiers.models import Dossier
 from portal.exceptions import NotAllowed
 from portal.models import Membership, Role
@@ -27,36 +28,21 @@ AnyUser = AbstractBaseUser | AnonymousUser
 # Roles whose scope extends to every unit below their own.
 WIDE_ROLES: frozenset[str] = frozenset({Role.LEADER, Role.REPORTING, Role.ADMIN})
 
-# Which role may do which action (issue 5). Leader and reporting officers only read.
-ACTION_ROLES: dict[str, frozenset[str]] = {
+# What officers may do besides the actions on a dossier (dossiers.actions.ACTIONS).
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Every officer sees the dossiers of their units; leader and reporting officers only read.
     "view": frozenset(Role.values),
-    "receive": frozenset({Role.DESK, Role.ADMIN}),
-    "refuse": frozenset({Role.DESK, Role.ADMIN}),
-    "request_supplement": frozenset({Role.DESK, Role.SPECIALIST, Role.HEAD, Role.ADMIN}),
-    # The desk hands a received dossier to the specialist office (the first row of Mẫu 05).
-    "transfer": frozenset({Role.DESK, Role.SPECIALIST, Role.HEAD, Role.ADMIN}),
-    "request_payment": frozenset({Role.SPECIALIST, Role.HEAD, Role.ADMIN}),
-    # The fee is often paid at the desk: the desk confirms it too.
-    "confirm_payment": frozenset({Role.DESK, Role.SPECIALIST, Role.HEAD, Role.ADMIN}),
-    "resolve": frozenset({Role.SPECIALIST, Role.HEAD, Role.ADMIN}),
-    "return": frozenset({Role.DESK, Role.ADMIN}),
-    "stop": frozenset({Role.DESK, Role.ADMIN}),
-    "apologize": frozenset({Role.HEAD, Role.ADMIN}),
-    "override_supplement": frozenset({Role.HEAD, Role.ADMIN}),
+    # Reception at the counter or from the post.
     "create": frozenset({Role.DESK, Role.ADMIN}),
+    # A second supplement request by the same agency (one per agency otherwise).
+    "override_supplement": frozenset({Role.HEAD, Role.ADMIN}),
 }
-ACTIONS: tuple[str, ...] = (
-    "receive",
-    "refuse",
-    "request_supplement",
-    "transfer",
-    "request_payment",
-    "confirm_payment",
-    "resolve",
-    "return",
-    "apologize",
-    "stop",
-)
+
+
+def permission_roles(action: str) -> frozenset[str]:
+    """The roles that may do `action`: a declared action on a dossier, or a PERMISSIONS entry."""
+    declared = ACTIONS.get(action)
+    return declared.roles if declared is not None else PERMISSIONS[action]
 
 
 def officer_unit_roles(*, user: AnyUser) -> dict[int, set[str]]:
@@ -85,10 +71,6 @@ def officer_unit_ids(*, user: AnyUser) -> set[int]:
     return set(officer_unit_roles(user=user))
 
 
-def is_officer(*, user: AnyUser) -> bool:
-    return bool(officer_unit_roles(user=user))
-
-
 def officer_dossiers(*, user: AnyUser) -> QuerySet[Dossier]:
     """The dossiers in the user's scope (received by or handled in one of their units)."""
     ids = officer_unit_ids(user=user)
@@ -102,12 +84,13 @@ def officer_roles_for(*, user: AnyUser, dossier: Dossier) -> set[str]:
 
 
 def officer_can(*, user: AnyUser, dossier: Dossier, action: str) -> bool:
-    return bool(officer_roles_for(user=user, dossier=dossier) & ACTION_ROLES[action])
+    return bool(officer_roles_for(user=user, dossier=dossier) & permission_roles(action))
 
 
-def officer_allowed_actions(*, user: AnyUser, dossier: Dossier) -> set[str]:
+def officer_available_actions(*, user: AnyUser, dossier: Dossier) -> list[OfficerAction]:
+    """The actions the user's roles allow on the dossier and its state allows now."""
     roles = officer_roles_for(user=user, dossier=dossier)
-    return {action for action, allowed in ACTION_ROLES.items() if roles & allowed}
+    return [a for a in ACTIONS.values() if roles & a.roles and a.available(dossier)]
 
 
 def officer_assert_can(*, user: AnyUser, dossier: Dossier, action: str) -> None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -30,9 +29,10 @@ from rest_framework.views import APIView
 from dossiers import selectors, slips
 from dossiers.access import (
     dossier_get_for_officer,
-    officer_allowed_actions,
+    officer_available_actions,
     officer_unit_roles,
 )
+from dossiers.actions import ACTIONS, form_data
 from dossiers.files import dossier_access_record, officer_upload_validate
 from dossiers.models import Dossier
 from dossiers.serializers import (
@@ -44,8 +44,8 @@ from dossiers.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
-from dossiers.services import actions
 from dossiers.services.core import Applicant
+from dossiers.services.reception import dossier_receive_at_counter
 from portal.auth import officer_token_user
 from portal.throttling import ScopedRateThrottle  # fail-open, trusted proxies only
 from procedures.calendar import work_calendar
@@ -90,7 +90,9 @@ def _context(request: Request, dossier: Dossier | None = None) -> dict[str, Any]
         "calendar": work_calendar(),
     }
     if dossier is not None:
-        context["allowed_actions"] = officer_allowed_actions(user=request.user, dossier=dossier)
+        context["available_actions"] = [
+            a.name for a in officer_available_actions(user=request.user, dossier=dossier)
+        ]
     return context
 
 
@@ -188,7 +190,7 @@ class DossierListView(APIView):
         for document in procedure.documents.all():
             for upload in request.FILES.getlist(f"document_{document.pk}"):
                 files.append(officer_upload_validate(upload, document=document))
-        dossier, _key = actions.dossier_receive_at_counter(
+        dossier, _key = dossier_receive_at_counter(
             procedure=procedure,
             unit=unit,
             channel=data["channel"],
@@ -225,80 +227,6 @@ class DossierDetailView(APIView):
         return _detail(request, dossier)
 
 
-def _user(value: str) -> Any:
-    User = get_user_model()
-    if not value:
-        return None
-    lookup = {"pk": int(value)} if value.isdigit() else {"username": value}
-    user = User.objects.filter(**lookup).first()
-    if user is None:
-        raise ValidationError({"to_user": _("Không tìm thấy cán bộ.")})
-    return user
-
-
-def _run(action: str, dossier: Dossier, actor: Any, data: dict[str, Any]) -> None:
-    if action == "receive":
-        actions.dossier_receive(dossier=dossier, actor=actor, note=data["note"])
-    elif action == "refuse":
-        actions.dossier_refuse(dossier=dossier, actor=actor, reason=data["reason"])
-    elif action == "request_supplement":
-        actions.dossier_request_supplement(
-            dossier=dossier,
-            actor=actor,
-            document_ids=data["items"],
-            reason=data["reason"],
-            override_note=data["override_note"],
-        )
-    elif action == "transfer":
-        if not data["to_unit"]:
-            raise ValidationError({"to_unit": _("Vui lòng chọn đơn vị nhận.")})
-        to_unit = Unit.objects.filter(code=data["to_unit"]).first()
-        if to_unit is None:
-            raise ValidationError({"to_unit": _("Không tìm thấy đơn vị.")})
-        actions.dossier_transfer(
-            dossier=dossier,
-            actor=actor,
-            to_unit=to_unit,
-            to_user=_user(data["to_user"]),
-            note=data["note"],
-        )
-    elif action == "request_payment":
-        if "amount_vnd" not in data:
-            raise ValidationError({"amount_vnd": _("Vui lòng nhập số tiền.")})
-        actions.dossier_request_payment(dossier=dossier, actor=actor, amount_vnd=data["amount_vnd"])
-    elif action == "confirm_payment":
-        actions.dossier_confirm_payment(
-            dossier=dossier, actor=actor, method=data["method"], reference=data["reference"]
-        )
-    elif action == "resolve":
-        if "outcome" not in data:
-            raise ValidationError({"outcome": _("Vui lòng chọn kết quả giải quyết.")})
-        upload = data.get("result_file")
-        actions.dossier_resolve(
-            dossier=dossier,
-            actor=actor,
-            outcome=data["outcome"],
-            note=data["note"],
-            result_file=officer_upload_validate(upload) if upload else None,
-        )
-    elif action == "return":
-        actions.dossier_return(
-            dossier=dossier,
-            actor=actor,
-            method=data["method"],
-            recipient_name=data["recipient_name"],
-            tracking_number=data["tracking_number"],
-        )
-    elif action == "apologize":
-        if "new_due_at" not in data:
-            raise ValidationError({"new_due_at": _("Vui lòng nhập ngày hẹn mới.")})
-        actions.dossier_apologize(
-            dossier=dossier, actor=actor, reason=data["reason"], new_due_at=data["new_due_at"]
-        )
-    elif action == "stop":
-        actions.dossier_stop(dossier=dossier, actor=actor, reason=data["reason"])
-
-
 class DossierActionView(APIView):
     permission_classes = [OfficerPermission]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -316,11 +244,17 @@ class DossierActionView(APIView):
         },
     )
     def post(self, request: Request, code: str) -> Response:
-        serializer = ActionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        action = serializer.validated_data["action"]
-        dossier = dossier_get_for_officer(user=request.user, code=code, action=action)
-        _run(action, dossier, request.user, serializer.validated_data)
+        """The action's form (the page's) checks the body; its service does the rest."""
+        data = request.data if isinstance(request.data, QueryDict) else form_data(request.data)
+        name = data.get("action", "")
+        declared = ACTIONS.get(name)
+        if declared is None:
+            raise ValidationError({"action": _("Thao tác không hợp lệ.")})
+        dossier = dossier_get_for_officer(user=request.user, code=code, action=name)
+        form = declared.bind(dossier, data, request.FILES)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        declared.perform(dossier=dossier, actor=request.user, form=form)
         return _detail(request, Dossier.objects.get(pk=dossier.pk))
 
 

@@ -1,4 +1,5 @@
-"""Is a dossier late, or due soon? One answer for pages, API, reminders and reports."""
+"""Is a dossier late, due soon, owed an apology or an acknowledgement? One answer for pages,
+API, reminders and reports."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from dossiers.models import Dossier
 from procedures import clock
 from procedures.calendar import unit_office_hours, work_calendar
+from procedures.models import Channel
 
 
 def dossier_is_late(dossier: Dossier, *, at: datetime | None = None) -> bool:
@@ -53,3 +55,28 @@ def dossier_is_due_soon(
         hours=unit_office_hours(dossier.unit),
         calendar=calendar or work_calendar(),
     )
+
+
+def dossier_apology_due(*, dossier: Dossier, at: datetime | None = None) -> bool:
+    """From one working day before the due time onwards, or when late, an apology is asked."""
+    at = at or timezone.now()
+    return dossier_is_late(dossier, at=at) or dossier_is_due_soon(dossier, at=at)
+
+
+# Decree 45/2020: an online dossier is acknowledged within 8 working hours.
+ACK_LIMIT_MINUTES = 8 * 60
+
+
+def dossier_ack_overdue(
+    *, dossier: Dossier, at: datetime | None = None, calendar: clock.WorkCalendar | None = None
+) -> bool:
+    """An online dossier left in `submitted` for more than 8 working hours."""
+    if dossier.status != Dossier.Status.SUBMITTED or dossier.channel != Channel.ONLINE:
+        return False
+    waited = clock.working_minutes_between(
+        dossier.submitted_at,
+        at or timezone.now(),
+        hours=unit_office_hours(dossier.unit),
+        calendar=calendar or work_calendar(),
+    )
+    return waited > ACK_LIMIT_MINUTES

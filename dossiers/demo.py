@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from dossiers.models import Dossier
-from dossiers.services import actions
+from dossiers.services import actions, reception
 from dossiers.services.core import Applicant, dossier_create
 from procedures import clock
 from procedures.calendar import procedure_time_limit, unit_office_hours, work_calendar
@@ -141,7 +141,7 @@ def demo_dossiers_seed() -> list[str]:
         channel: str = "counter",
     ) -> Dossier:
         ids = [d.pk for d in procedure.documents.all() if d.required]
-        dossier, _ = actions.dossier_receive_at_counter(
+        dossier, _ = reception.dossier_receive_at_counter(
             procedure=procedure,
             unit=unit,
             channel=channel,

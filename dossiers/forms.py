@@ -1,14 +1,20 @@
-"""Forms of the officers' workbench: counter reception and one form per action."""
+"""Forms of the officers' workbench: counter reception, the register, and the input of each
+action (bound by the pages and the API alike, see dossiers.actions)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Dossier
+from dossiers.services.core import IncomingFile
+from dossiers.transitions import transfer_targets
+from dossiers.uploads import upload_validate
 from procedures.models import Channel, Procedure, Unit
 from procedures.selectors import in_force
 
@@ -85,15 +91,33 @@ class ReceptionForm(forms.Form):
         return [(d, self[f"document_{d.pk}"]) for d in self.documents]
 
 
-class NoteForm(forms.Form):
+class ActionForm(forms.Form):
+    """The input of one officer action (dossiers.actions); the page and the API bind it alike.
+
+    `show_when` names fields shown only for one value of another field (static/js/officer.js;
+    without script every field shows).
+    """
+
+    show_when: dict[str, str] = {}
+
+    def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The service's keyword arguments besides the dossier and the actor."""
+        return dict(self.cleaned_data)
+
+
+class NoteForm(ActionForm):
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea)
 
 
-class SupplementForm(forms.Form):
+class SupplementForm(ActionForm):
     items = forms.MultipleChoiceField(
         label=_("Giấy tờ cần bổ sung"), widget=forms.CheckboxSelectMultiple
     )
@@ -105,15 +129,45 @@ class SupplementForm(forms.Form):
     )
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, dossier=dossier, **kwargs)
         self.fields["items"].choices = [
             (str(d.pk), d.name) for d in dossier.procedure.documents.all()
         ]
 
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "document_ids": [int(pk) for pk in data["items"]],
+            "reason": data["reason"],
+            "override_note": data["override_note"],
+        }
 
-class TransferForm(forms.Form):
-    to_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Chuyển đến đơn vị"))
-    to_user = forms.ModelChoiceField(
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    """An officer by id or by username (the API has always taken both)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if re.fullmatch(r"[0-9]{1,18}", text):
+            found = self.queryset.filter(pk=int(text)).first()
+            if found is not None:
+                return found
+        found = self.queryset.filter(username=text).first()
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.get_username())
+
+
+class TransferForm(ActionForm):
+    to_unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), label=_("Chuyển đến đơn vị"), to_field_name="code"
+    )
+    to_user = OfficerChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
         label=_("Cán bộ nhận (không bắt buộc)"),
@@ -121,26 +175,22 @@ class TransferForm(forms.Form):
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea)
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Offices of the same district (or the commune itself), by name.
-        root = dossier.unit.parent or dossier.unit
-        self.fields["to_unit"].queryset = Unit.objects.filter(
-            pk__in=[root.pk, *Unit.objects.filter(parent=root).values_list("pk", flat=True)]
-        ).order_by("name")
+        super().__init__(*args, dossier=dossier, **kwargs)
+        targets = transfer_targets(dossier=dossier)
+        self.fields["to_unit"].queryset = targets
         self.fields["to_user"].queryset = (
             get_user_model()
-            .objects.filter(memberships__unit__in=self.fields["to_unit"].queryset)
+            .objects.filter(memberships__unit__in=targets)
             .distinct()
             .order_by("first_name", "username")
         )
-        self.fields["to_user"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
 
 
-class PaymentRequestForm(forms.Form):
-    amount_vnd = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=1)
+class PaymentRequestForm(ActionForm):
+    amount_vnd = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=1, max_value=10**12)
 
 
-class PaymentConfirmForm(forms.Form):
+class PaymentConfirmForm(ActionForm):
     METHODS = [
         ("cash", _("Tiền mặt")),
         ("transfer", _("Chuyển khoản")),
@@ -150,7 +200,7 @@ class PaymentConfirmForm(forms.Form):
     reference = forms.CharField(label=_("Số biên lai / chứng từ"), max_length=100, required=False)
 
     def clean(self) -> dict[str, Any]:
-        # Cash at the counter: the officer records the receipt number (issue 7).
+        # Paid at the counter or by bank transfer: the receipt or the transaction is recorded.
         data = super().clean() or {}
         if data.get("method") in ("cash", "transfer") and not data.get("reference", "").strip():
             self.add_error(
@@ -163,7 +213,7 @@ class PaymentConfirmForm(forms.Form):
         return data
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(ActionForm):
     outcome = forms.ChoiceField(
         label=_("Kết quả"), choices=Dossier.Outcome.choices, widget=forms.RadioSelect
     )
@@ -172,16 +222,23 @@ class ResolveForm(forms.Form):
     )
     result_file = forms.FileField(label=_("Tệp kết quả (không bắt buộc)"), required=False)
 
+    def clean_result_file(self) -> IncomingFile | None:
+        # A file over the limit raises UploadTooLarge (413), not a form error.
+        upload = self.cleaned_data.get("result_file")
+        return upload_validate(upload) if upload else None
 
-class ReturnForm(forms.Form):
+
+class ReturnForm(ActionForm):
     method = forms.ChoiceField(
         label=_("Cách thức trả kết quả"), choices=Dossier.Delivery.choices, widget=forms.RadioSelect
     )
     recipient_name = forms.CharField(label=_("Họ tên người nhận"), max_length=200, required=False)
     tracking_number = forms.CharField(label=_("Số hiệu bưu gửi"), max_length=40, required=False)
 
+    show_when = {"recipient_name": "method=counter", "tracking_number": "method=post"}
 
-class ApologyForm(forms.Form):
+
+class ApologyForm(ActionForm):
     reason = forms.CharField(label=_("Lý do chậm trả kết quả"), widget=forms.Textarea)
     new_due_at = forms.DateTimeField(
         label=_("Ngày hẹn trả kết quả mới"),

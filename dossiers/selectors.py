@@ -159,8 +159,7 @@ def dossier_flags(
     dossiers: list[Dossier], *, at: datetime, calendar: clock.WorkCalendar
 ) -> list[Dossier]:
     """Mark each dossier `is_late`, `is_due_soon`, `ack_overdue` (no query per dossier)."""
-    from dossiers.deadlines import dossier_is_due_soon, dossier_is_late
-    from dossiers.services.actions import dossier_ack_overdue
+    from dossiers.deadlines import dossier_ack_overdue, dossier_is_due_soon, dossier_is_late
 
     for d in dossiers:
         d.is_late = dossier_is_late(d, at=at)

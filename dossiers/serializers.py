@@ -10,9 +10,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from dossiers.actions import ACTIONS
 from dossiers.deadlines import dossier_is_due_soon, dossier_is_late
 from dossiers.models import Dossier
-from dossiers.services.actions import ACTION_FROM
 
 
 class UnitRefSerializer(serializers.Serializer):
@@ -210,8 +210,7 @@ class DossierDetailSerializer(DossierListSerializer):
 
     @extend_schema_field({"type": "array", "items": {"type": "string"}})
     def get_available_actions(self, obj: Dossier) -> list[str]:
-        allowed = self.context.get("allowed_actions", set())
-        return [a for a in ACTION_FROM if a in allowed and obj.status in ACTION_FROM[a]]
+        return list(self.context.get("available_actions", []))
 
 
 class ReceptionSerializer(serializers.Serializer):
@@ -238,9 +237,10 @@ class ReceptionSerializer(serializers.Serializer):
 
 
 class ActionSerializer(serializers.Serializer):
-    """One action (API.md actions table); the fields each action needs are checked by it."""
+    """The body of an action, for the schema only: each action's form (dossiers.actions, the
+    same as the page's) checks the fields that action takes."""
 
-    action = serializers.ChoiceField(choices=list(ACTION_FROM))
+    action = serializers.ChoiceField(choices=list(ACTIONS))
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
     items = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)

@@ -1,11 +1,14 @@
-"""The dossier state machine (DOMAIN.md §4), held as data.
+"""The moves a dossier may make, held as data: between states (DOMAIN.md §4) and between units.
 
 Only `dossiers.services.core.dossier_transition` changes a dossier's status; it consults ALLOWED.
 """
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
+
 from dossiers.models import Dossier
+from procedures.models import Unit
 
 S = Dossier.Status
 
@@ -60,5 +63,8 @@ RECEIVED_STATES: frozenset[str] = frozenset(
 )
 
 
-def can_move(from_status: str, to_status: str) -> bool:
-    return to_status in ALLOWED.get(from_status, frozenset())
+def transfer_targets(*, dossier: Dossier) -> QuerySet[Unit]:
+    """Where a dossier may be handed on: the receiving unit's parent (the district of a
+    commune) and the units directly under it, offices and communes. Never the level above."""
+    root = dossier.unit.parent or dossier.unit
+    return Unit.objects.filter(Q(pk=root.pk) | Q(parent=root)).order_by("name")

@@ -7,7 +7,6 @@ does not allow is 409 with the page and the reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -21,48 +20,28 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dossiers import forms as f
 from dossiers import selectors, slips
 from dossiers.access import (
-    ACTION_ROLES,
     dossier_get_for_officer,
-    officer_allowed_actions,
+    officer_available_actions,
     officer_unit_roles,
+    permission_roles,
 )
+from dossiers.actions import ACTIONS
+from dossiers.deadlines import dossier_apology_due
 from dossiers.files import dossier_access_record, officer_upload_validate
-from dossiers.models import Apology, Dossier, DossierAccess, DossierFile
-from dossiers.services import actions
+from dossiers.models import Dossier, DossierAccess, DossierFile
 from dossiers.services.core import Applicant
+from dossiers.services.reception import dossier_receive_at_counter
 from portal.auth import OfficerAuthenticationForm, officer_login_complete
 from portal.exceptions import NotAllowed, PortalError
 from procedures.calendar import work_calendar
 from procedures.models import Unit
 
 S = Dossier.Status
-
-ACTION_LABELS = {
-    "receive": gettext_lazy("Tiếp nhận hồ sơ"),
-    "refuse": gettext_lazy("Từ chối tiếp nhận"),
-    "request_supplement": gettext_lazy("Yêu cầu bổ sung"),
-    "transfer": gettext_lazy("Chuyển xử lý"),
-    "request_payment": gettext_lazy("Yêu cầu nộp phí, lệ phí"),
-    "confirm_payment": gettext_lazy("Xác nhận đã nộp"),
-    "resolve": gettext_lazy("Giải quyết hồ sơ"),
-    "return": gettext_lazy("Trả kết quả"),
-    "stop": gettext_lazy("Dừng xử lý"),
-    "apologize": gettext_lazy("Lập phiếu xin lỗi, hẹn lại"),
-}
-
-
-# Fields shown only for one choice of another field (static/js/officer.js; without script all
-# fields show).
-SHOW_WHEN = {
-    "return": {"recipient_name": "method=counter", "tracking_number": "method=post"},
-    "request_supplement": {},
-}
 
 
 def _officer_required(request: HttpRequest) -> None:
@@ -150,7 +129,7 @@ def _scope_units(request: HttpRequest) -> QuerySet[Unit]:
 
 def _desk_units(request: HttpRequest) -> QuerySet[Unit]:
     roles = officer_unit_roles(user=request.user)
-    ids = [pk for pk, held in roles.items() if held & ACTION_ROLES["create"]]
+    ids = [pk for pk, held in roles.items() if held & permission_roles("create")]
     return Unit.objects.filter(pk__in=ids, e_id__isnull=False).order_by("name")
 
 
@@ -185,7 +164,7 @@ def reception(request: HttpRequest) -> HttpResponse:
                 for d in form.documents
                 if (name := f"document_{d.pk}") in request.FILES
             ]
-            dossier, _key = actions.dossier_receive_at_counter(
+            dossier, _key = dossier_receive_at_counter(
                 procedure=procedure,
                 unit=unit,
                 channel=data["channel"],
@@ -244,38 +223,6 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
     return _render_dossier(request, dossier)
 
 
-def _available_actions(request: HttpRequest, dossier: Dossier) -> list[str]:
-    allowed = officer_allowed_actions(user=request.user, dossier=dossier)
-    names = [
-        a for a in actions.ACTION_FROM if a in allowed and dossier.status in actions.ACTION_FROM[a]
-    ]
-    if "apologize" in names and (
-        Apology.objects.filter(dossier=dossier).exists()
-        or not actions.dossier_apology_due(dossier=dossier)
-    ):
-        names.remove("apologize")
-    return names
-
-
-def _action_form(action: str, dossier: Dossier, data: Any = None, files: Any = None) -> Form:
-    kwargs: dict[str, Any] = {"auto_id": f"id_{action}_%s"}
-    if action == "request_supplement":
-        return f.SupplementForm(data, dossier=dossier, **kwargs)
-    if action == "transfer":
-        return f.TransferForm(data, dossier=dossier, **kwargs)
-    form_class: type[Form] = {
-        "receive": f.NoteForm,
-        "refuse": f.ReasonForm,
-        "stop": f.ReasonForm,
-        "request_payment": f.PaymentRequestForm,
-        "confirm_payment": f.PaymentConfirmForm,
-        "resolve": f.ResolveForm,
-        "return": f.ReturnForm,
-        "apologize": f.ApologyForm,
-    }[action]
-    return form_class(data, files, **kwargs)
-
-
 def _render_dossier(
     request: HttpRequest,
     dossier: Dossier,
@@ -291,21 +238,14 @@ def _render_dossier(
     for event in detail.events.all():
         event.from_label = S(event.from_status).label if event.from_status else ""
         event.to_label = S(event.to_status).label if event.to_status in S.values else ""
-    names = _available_actions(request, detail)
-    if bound_action and bound_action not in names:
-        names.append(bound_action)
+    available = officer_available_actions(user=request.user, dossier=detail)
+    if bound_action and bound_action not in {a.name for a in available}:
+        available.append(ACTIONS[bound_action])
     action_forms = []
-    for name in names:
-        form = bound if name == bound_action and bound is not None else _action_form(name, detail)
-        rules = SHOW_WHEN.get(name, {})
-        action_forms.append(
-            (
-                name,
-                ACTION_LABELS[name],
-                form,
-                [(field, rules.get(field.name, "")) for field in form],
-            )
-        )
+    for action in available:
+        form = bound if action.name == bound_action and bound else action.bind(detail)
+        rows = [(field, form.show_when.get(field.name, "")) for field in form]
+        action_forms.append((action, form, rows))
     accesses = (
         DossierAccess.objects.filter(dossier=detail)
         .select_related("user", "unit")
@@ -314,8 +254,8 @@ def _render_dossier(
     apology = selectors.dossier_apology_or_none(detail)
     apology_needed = (
         apology is None
-        and detail.status in actions.ACTION_FROM["apologize"]
-        and actions.dossier_apology_due(dossier=detail, at=at)
+        and detail.status in ACTIONS["apologize"].states
+        and dossier_apology_due(dossier=detail, at=at)
     )
     return render(
         request,
@@ -350,177 +290,28 @@ def _slip_links(dossier: Dossier) -> list[tuple[str, str]]:
     return links
 
 
-def _run_action(
-    request: HttpRequest,
-    code: str,
-    action: str,
-    run: Callable[[Dossier, dict[str, Any]], Any],
-    success: str,
-) -> HttpResponse:
-    """The shape of every action view: access helper, form, service, redirect."""
+@require_POST
+@login_required
+def action(request: HttpRequest, code: str, name: str) -> HttpResponse:
+    """One action of dossiers.actions: access helper, the action's form, its service, redirect."""
+    declared = ACTIONS[name]
     try:
-        dossier = dossier_get_for_officer(user=request.user, code=code, action=action)
+        dossier = dossier_get_for_officer(user=request.user, code=code, action=name)
     except NotAllowed as exc:
         raise PermissionDenied(str(exc.message)) from exc
-    form = _action_form(action, dossier, request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            run(dossier, form.cleaned_data)
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-        except PortalError as exc:
-            return _render_dossier(request, dossier, error=str(exc.message), status=exc.status_code)
-        else:
-            messages.success(request, success)
+    form = declared.bind(dossier, request.POST, request.FILES)
+    try:
+        if form.is_valid():
+            declared.perform(dossier=dossier, actor=request.user, form=form)
+            messages.success(request, str(declared.done))
             return redirect("officer-dossier", code=code)
-    return _render_dossier(request, dossier, bound=form, bound_action=action, status=400)
-
-
-@require_POST
-@login_required
-def action_receive(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(
-        request,
-        code,
-        "receive",
-        lambda d, c: actions.dossier_receive(dossier=d, actor=request.user, note=c["note"]),
-        _("Đã tiếp nhận hồ sơ."),
-    )
-
-
-@require_POST
-@login_required
-def action_refuse(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(
-        request,
-        code,
-        "refuse",
-        lambda d, c: actions.dossier_refuse(dossier=d, actor=request.user, reason=c["reason"]),
-        _("Đã từ chối tiếp nhận hồ sơ."),
-    )
-
-
-@require_POST
-@login_required
-def action_request_supplement(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(
-        request,
-        code,
-        "request_supplement",
-        lambda d, c: actions.dossier_request_supplement(
-            dossier=d,
-            actor=request.user,
-            document_ids=c["items"],
-            reason=c["reason"],
-            override_note=c["override_note"],
-        ),
-        _("Đã gửi yêu cầu bổ sung hồ sơ."),
-    )
-
-
-@require_POST
-@login_required
-def action_transfer(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(
-        request,
-        code,
-        "transfer",
-        lambda d, c: actions.dossier_transfer(
-            dossier=d,
-            actor=request.user,
-            to_unit=c["to_unit"],
-            to_user=c["to_user"],
-            note=c["note"],
-        ),
-        _("Đã chuyển hồ sơ."),
-    )
-
-
-@require_POST
-@login_required
-def action_request_payment(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(
-        request,
-        code,
-        "request_payment",
-        lambda d, c: actions.dossier_request_payment(
-            dossier=d, actor=request.user, amount_vnd=c["amount_vnd"]
-        ),
-        _("Đã yêu cầu thực hiện nghĩa vụ tài chính."),
-    )
-
-
-@require_POST
-@login_required
-def action_confirm_payment(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(
-        request,
-        code,
-        "confirm_payment",
-        lambda d, c: actions.dossier_confirm_payment(
-            dossier=d, actor=request.user, method=c["method"], reference=c["reference"]
-        ),
-        _("Đã xác nhận thanh toán."),
-    )
-
-
-@require_POST
-@login_required
-def action_resolve(request: HttpRequest, code: str) -> HttpResponse:
-    def run(d: Dossier, c: dict[str, Any]) -> Any:
-        upload = c.get("result_file")
-        result = officer_upload_validate(upload) if upload else None
-        return actions.dossier_resolve(
-            dossier=d, actor=request.user, outcome=c["outcome"], note=c["note"], result_file=result
-        )
-
-    return _run_action(request, code, "resolve", run, _("Đã giải quyết hồ sơ."))
-
-
-@require_POST
-@login_required
-def action_return(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(
-        request,
-        code,
-        "return",
-        lambda d, c: actions.dossier_return(
-            dossier=d,
-            actor=request.user,
-            method=c["method"],
-            recipient_name=c["recipient_name"],
-            tracking_number=c["tracking_number"],
-        ),
-        _("Đã trả kết quả."),
-    )
-
-
-@require_POST
-@login_required
-def action_stop(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(
-        request,
-        code,
-        "stop",
-        lambda d, c: actions.dossier_stop(dossier=d, actor=request.user, reason=c["reason"]),
-        _("Đã dừng xử lý hồ sơ."),
-    )
-
-
-@require_POST
-@login_required
-def action_apologize(request: HttpRequest, code: str) -> HttpResponse:
-    return _run_action(
-        request,
-        code,
-        "apologize",
-        lambda d, c: actions.dossier_apologize(
-            dossier=d, actor=request.user, reason=c["reason"], new_due_at=c["new_due_at"]
-        ),
-        _("Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả."),
-    )
+    except ValidationError as exc:
+        _errors_to_form(form, exc)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    except PortalError as exc:
+        return _render_dossier(request, dossier, error=str(exc.message), status=exc.status_code)
+    return _render_dossier(request, dossier, bound=form, bound_action=name, status=400)
 
 
 # --- Files and slips ------------------------------------------------------------------------

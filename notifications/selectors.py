@@ -1,7 +1,7 @@
 """Reads: officers' reminder counts (for the workbench and the daily digest), the outbox.
 
 Lateness, due-soon and the 8-working-hour acknowledgement rule are the dossiers app's own
-(dossiers.selectors.late_q / due_soon_q, dossiers.services.actions.dossier_ack_overdue), so
+(dossiers.selectors.late_q / due_soon_q, dossiers.deadlines.dossier_ack_overdue), so
 the digest, the workbench queues and the dossier pages always agree.
 """
 
@@ -53,7 +53,7 @@ def _filters(*, handled: QuerySet[Dossier], at: datetime) -> tuple[Q, Q]:
 
 
 def _awaiting_acknowledgement(*, handled: QuerySet[Dossier], at: datetime) -> list[Dossier]:
-    from dossiers.services.actions import dossier_ack_overdue
+    from dossiers.deadlines import dossier_ack_overdue
 
     calendar = work_calendar()
     # 8 working hours are at least 8 hours: a cheap filter before the exact test.

@@ -12,15 +12,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.access import ACTION_ROLES, officer_assert_can, officer_assert_unit_role, officer_can
-from dossiers.deadlines import dossier_is_due_soon, dossier_is_late
+from dossiers.access import (
+    officer_assert_can,
+    officer_can,
+)
+from dossiers.actions import ACTIONS
+from dossiers.deadlines import dossier_apology_due
 from dossiers.models import (
     Apology,
     Dossier,
@@ -31,35 +34,19 @@ from dossiers.models import (
     SupplementRequest,
 )
 from dossiers.services.core import (
-    Applicant,
     IncomingFile,
-    dossier_create,
     dossier_file_store,
     dossier_transition,
 )
 from dossiers.services.events import event_append
+from dossiers.transitions import transfer_targets
 from portal.exceptions import InvalidTransition, NotAllowed
 from portal.models import AuditLog, Membership
 from procedures import clock
-from procedures.calendar import unit_office_hours, work_calendar
-from procedures.models import Channel, Procedure, Unit
+from procedures.models import Unit
 
 S = Dossier.Status
 User = AbstractBaseUser
-
-# The states each action starts from (the moves themselves are in dossiers.transitions).
-ACTION_FROM: dict[str, frozenset[str]] = {
-    "receive": frozenset({S.SUBMITTED}),
-    "refuse": frozenset({S.SUBMITTED}),
-    "request_supplement": frozenset({S.SUBMITTED, S.RECEIVED, S.PROCESSING}),
-    "transfer": frozenset({S.RECEIVED, S.PROCESSING}),
-    "request_payment": frozenset({S.RECEIVED, S.PROCESSING}),
-    "confirm_payment": frozenset({S.AWAITING_PAYMENT}),
-    "resolve": frozenset({S.RECEIVED, S.PROCESSING}),
-    "return": frozenset({S.RESOLVED}),
-    "stop": frozenset({S.WITHDRAWAL_REQUESTED}),
-    "apologize": frozenset({S.RECEIVED, S.PROCESSING, S.RESOLVED}),
-}
 
 
 def _label(actor: User) -> str:
@@ -74,73 +61,6 @@ def _required(value: str, field: str, message: str) -> str:
 
 
 # --- Reception ------------------------------------------------------------------------------
-
-
-@transaction.atomic(durable=True)
-def dossier_receive_at_counter(
-    *,
-    procedure: Procedure,
-    unit: Unit,
-    channel: str,
-    applicant: Applicant,
-    actor: User,
-    checklist: Sequence[int] = (),
-    files: Sequence[IncomingFile] = (),
-    delivery: str = Dossier.Delivery.COUNTER,
-    delivery_address: str = "",
-    payment_method: str = "",
-    note: str = "",
-    at: datetime | None = None,
-) -> tuple[Dossier, str]:
-    """Receive a dossier brought to the desk or sent by the post; return it and its key.
-
-    `checklist` holds the ids of the procedure's documents the officer checked as received;
-    every required one must be there (an incomplete dossier gets a supplement request or a
-    refusal instead, never a receipt). The due time is set by the clock at reception.
-    """
-    officer_assert_unit_role(user=actor, unit=unit, roles=ACTION_ROLES["create"])
-    if channel not in (Channel.COUNTER, Channel.POST):
-        raise ValidationError({"channel": _("Chỉ tiếp nhận trực tiếp hoặc qua bưu chính.")})
-    documents = list(procedure.documents.order_by("order", "id"))
-    by_id = {d.pk: d for d in documents}
-    checked = {int(pk) for pk in checklist}
-    unknown = checked - set(by_id)
-    if unknown:
-        raise ValidationError({"checklist": _("Giấy tờ không thuộc danh mục của thủ tục.")})
-    for incoming in files:
-        if incoming.document is not None and incoming.document.pk not in by_id:
-            raise ValidationError({"files": _("Tệp đính kèm không thuộc thủ tục.")})
-        if incoming.document is not None:
-            checked.add(incoming.document.pk)
-    missing = [d.name for d in documents if d.required and d.pk not in checked]
-    if missing:
-        raise ValidationError(
-            {
-                "checklist": _("Hồ sơ chưa đủ thành phần bắt buộc: %(names)s.")
-                % {"names": "; ".join(missing)}
-            }
-        )
-    dossier, key = dossier_create(
-        procedure=procedure,
-        unit=unit,
-        channel=channel,
-        applicant=applicant,
-        files=files,
-        delivery=delivery,
-        delivery_address=delivery_address,
-        payment_method=payment_method,
-        actor=actor,
-        note=note,
-        at=at,
-    )
-    received = [
-        {"document_id": d.pk, "name": d.name, "originals": d.originals, "copies": d.copies}
-        for d in documents
-        if d.pk in checked
-    ]
-    Dossier.objects.filter(pk=dossier.pk).update(received_documents=received)
-    dossier.received_documents = received
-    return dossier, key
 
 
 @transaction.atomic(durable=True)
@@ -168,7 +88,7 @@ def dossier_receive(
         actor=actor,
         at=at,
         note=note,
-        expected_from=ACTION_FROM["receive"],
+        expected_from=ACTIONS["receive"].states,
         changes={"received_documents": received},
         details={"action": "receive"},
     )
@@ -187,7 +107,7 @@ def dossier_refuse(
         actor=actor,
         at=at,
         note=reason,
-        expected_from=ACTION_FROM["refuse"],
+        expected_from=ACTIONS["refuse"].states,
         details={"action": "refuse", "reason": reason},
         notify_context={"reason": reason},
     )
@@ -250,7 +170,7 @@ def dossier_request_supplement(
         actor=actor,
         at=at,
         note=reason,
-        expected_from=ACTION_FROM["request_supplement"],
+        expected_from=ACTIONS["request_supplement"].states,
         details={
             "action": "request_supplement",
             "items": names,
@@ -306,6 +226,8 @@ def dossier_transfer(
     """Hand the dossier to another office or officer at once; a row of Mẫu 05 is logged."""
     officer_assert_can(user=actor, dossier=dossier, action="transfer")
     at = at or timezone.now()
+    if not transfer_targets(dossier=dossier).filter(pk=to_unit.pk).exists():
+        raise ValidationError({"to_unit": _("Không thể chuyển hồ sơ tới đơn vị này.")})
     if to_user is not None and not Membership.objects.filter(user=to_user, unit=to_unit).exists():
         raise ValidationError({"to_user": _("Cán bộ nhận không thuộc đơn vị nhận.")})
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
@@ -316,7 +238,7 @@ def dossier_transfer(
         actor=actor,
         at=at,
         note=note,
-        expected_from=ACTION_FROM["transfer"],
+        expected_from=ACTIONS["transfer"].states,
         changes={"handling_unit": to_unit, "assigned_to": to_user},
         details={
             "action": "transfer",
@@ -358,7 +280,7 @@ def dossier_request_payment(
         to=S.AWAITING_PAYMENT,
         actor=actor,
         at=at,
-        expected_from=ACTION_FROM["request_payment"],
+        expected_from=ACTIONS["request_payment"].states,
         details={"action": "request_payment", "amount_vnd": int(amount_vnd)},
         notify_context={"amount_vnd": int(amount_vnd)},
     )
@@ -380,7 +302,7 @@ def dossier_confirm_payment(
         to=S.PROCESSING,
         actor=actor,
         at=at,
-        expected_from=ACTION_FROM["confirm_payment"],
+        expected_from=ACTIONS["confirm_payment"].states,
         details={"action": "confirm_payment", "method": method, "reference": reference},
         notify=False,
     )
@@ -416,7 +338,7 @@ def dossier_resolve(
         actor=actor,
         at=at,
         note=note,
-        expected_from=ACTION_FROM["resolve"],
+        expected_from=ACTIONS["resolve"].states,
         changes={"resolved_at": at, "outcome": outcome},
         details={
             "action": "resolve",
@@ -464,7 +386,7 @@ def dossier_return(
         to=S.RETURNED,
         actor=actor,
         at=at,
-        expected_from=ACTION_FROM["return"],
+        expected_from=ACTIONS["return"].states,
         changes={"returned_at": at, "return_method": method, "return_recipient": recipient_name},
         details={
             "action": "return",
@@ -498,21 +420,13 @@ def dossier_stop(
         actor=actor,
         at=at,
         note=reason,
-        expected_from=ACTION_FROM["stop"],
+        expected_from=ACTIONS["stop"].states,
         details={"action": "stop", "reason": reason},
         notify_context={"reason": reason},
     )
 
 
 # --- Apology --------------------------------------------------------------------------------
-
-APOLOGY_STATES = ACTION_FROM["apologize"]
-
-
-def dossier_apology_due(*, dossier: Dossier, at: datetime | None = None) -> bool:
-    """From one working day before the due time onwards, or when late, an apology is asked."""
-    at = at or timezone.now()
-    return dossier_is_late(dossier, at=at) or dossier_is_due_soon(dossier, at=at)
 
 
 @transaction.atomic(durable=True)
@@ -529,7 +443,7 @@ def dossier_apologize(
     at = at or timezone.now()
     reason = _required(reason, "reason", _("Vui lòng nêu lý do chậm trả kết quả."))
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if locked.status not in APOLOGY_STATES or locked.due_at is None:
+    if locked.status not in ACTIONS["apologize"].states or locked.due_at is None:
         raise InvalidTransition(
             _("Hồ sơ đang ở trạng thái “%(state)s”, không thể lập phiếu xin lỗi.")
             % {"state": S(locked.status).label},
@@ -579,33 +493,3 @@ def dossier_apologize(
 
     dossier_event_notify(event=event, context={"reason": reason, "new_due_at": new_due_at})
     return apology
-
-
-# --- Acknowledgement warning ----------------------------------------------------------------
-
-ACK_LIMIT_MINUTES = 8 * 60
-
-
-def dossier_ack_overdue(
-    *, dossier: Dossier, at: datetime | None = None, calendar: clock.WorkCalendar | None = None
-) -> bool:
-    """An online dossier left in `submitted` for more than 8 working hours (Decree 45/2020)."""
-    if dossier.status != S.SUBMITTED or dossier.channel != Channel.ONLINE:
-        return False
-    waited = clock.working_minutes_between(
-        dossier.submitted_at,
-        at or timezone.now(),
-        hours=unit_office_hours(dossier.unit),
-        calendar=calendar or work_calendar(),
-    )
-    return waited > ACK_LIMIT_MINUTES
-
-
-def officer_choices(*, unit: Unit) -> list[Any]:
-    """The officers of a unit, for the transfer form."""
-    return list(
-        get_user_model()
-        .objects.filter(memberships__unit=unit)
-        .distinct()
-        .order_by("first_name", "username")
-    )

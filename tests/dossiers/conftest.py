@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dossiers.models import Dossier
-from dossiers.services import actions
+from dossiers.services import actions, reception
 from dossiers.services.core import Applicant, IncomingFile, dossier_create, dossier_transition
 from portal.models import Role
 from tests.conftest import make_officer
@@ -59,7 +59,7 @@ def incoming(document=None, name: str = "scan.pdf") -> IncomingFile:
 
 def counter_dossier(procedure, unit, actor, at: datetime | None = None) -> Dossier:
     """A dossier received at the counter by `actor`, every document of the checklist ticked."""
-    dossier, _ = actions.dossier_receive_at_counter(
+    dossier, _ = reception.dossier_receive_at_counter(
         procedure=procedure,
         unit=unit,
         channel="counter",

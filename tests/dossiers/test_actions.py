@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from dossiers.deadlines import dossier_ack_overdue
 from dossiers.models import Dossier, DossierEvent, Handover, Payment, Shipment
-from dossiers.services import actions
+from dossiers.services import actions, reception
 from portal.exceptions import InvalidTransition, NotAllowed
 from portal.models import AuditLog
 from tests.dossiers.conftest import S, dossier_in_state, incoming, online_dossier, vn
@@ -152,7 +153,7 @@ def test_receive_fixes_the_due_time_and_the_checklist(birth_registration, commun
 def test_counter_reception_needs_every_required_document(certified_contract, commune, officer):
     doc = certified_contract.documents.first()
     with pytest.raises(ValidationError):
-        actions.dossier_receive_at_counter(
+        reception.dossier_receive_at_counter(
             procedure=certified_contract,
             unit=commune,
             channel="counter",
@@ -160,7 +161,7 @@ def test_counter_reception_needs_every_required_document(certified_contract, com
             actor=officer,
             checklist=[],
         )
-    dossier, key = actions.dossier_receive_at_counter(
+    dossier, key = reception.dossier_receive_at_counter(
         procedure=certified_contract,
         unit=commune,
         channel="counter",
@@ -183,7 +184,7 @@ def test_counter_reception_needs_the_desk_role_at_that_unit(
 ):
     for actor in (specialist, other_officer):
         with pytest.raises(NotAllowed):
-            actions.dossier_receive_at_counter(
+            reception.dossier_receive_at_counter(
                 procedure=certified_contract,
                 unit=commune,
                 channel="counter",
@@ -257,7 +258,7 @@ def test_transfer_logs_a_handover_with_its_punctuality(
     certified_contract, commune, justice_office, officer
 ):
     doc = certified_contract.documents.first()
-    dossier, _ = actions.dossier_receive_at_counter(
+    dossier, _ = reception.dossier_receive_at_counter(
         procedure=certified_contract,
         unit=commune,
         channel="counter",
@@ -335,9 +336,9 @@ def test_resolve_and_return_by_post_and_electronically(birth_registration, commu
 def test_ack_warning_after_eight_working_hours(birth_registration, commune):
     dossier = online_dossier(birth_registration, commune, at=vn(2026, 3, 6, 16, 0))  # Friday
     # Fri 16:00-17:00 and Mon 07:00-11:30, 13:30-15:30 = 7.5 working hours: not yet.
-    assert not actions.dossier_ack_overdue(dossier=dossier, at=vn(2026, 3, 9, 15, 30))
-    assert not actions.dossier_ack_overdue(dossier=dossier, at=vn(2026, 3, 9, 16, 0))
-    assert actions.dossier_ack_overdue(dossier=dossier, at=vn(2026, 3, 9, 16, 1))
+    assert not dossier_ack_overdue(dossier=dossier, at=vn(2026, 3, 9, 15, 30))
+    assert not dossier_ack_overdue(dossier=dossier, at=vn(2026, 3, 9, 16, 0))
+    assert dossier_ack_overdue(dossier=dossier, at=vn(2026, 3, 9, 16, 1))
 
 
 ROLE_UNITS = {
@@ -364,7 +365,7 @@ START_STATE = {
 def test_every_action_refuses_every_role_the_table_does_not_allow(
     action, birth_registration, commune, district, justice_office, admin_officer
 ):
-    from dossiers.access import ACTION_ROLES
+    from dossiers.actions import ACTIONS
     from tests.conftest import make_officer
 
     dossier = dossier_in_state(
@@ -372,7 +373,7 @@ def test_every_action_refuses_every_role_the_table_does_not_allow(
     )
     units = {"commune": commune, "district": district}
     for role, where in ROLE_UNITS.items():
-        if role in ACTION_ROLES[action]:
+        if role in ACTIONS[action].roles:
             continue
         user = make_officer(f"{action}-{role}", units[where], role)
         with pytest.raises(NotAllowed):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from dossiers.models import Dossier, DossierEvent
@@ -142,7 +144,11 @@ def test_counter_reception_through_the_api(certified_contract, commune, officer,
         (S.SUBMITTED, {"action": "refuse", "reason": "Sai thẩm quyền"}, S.REFUSED),
         (S.RECEIVED, {"action": "transfer", "to_unit": "111-TP"}, S.PROCESSING),
         (S.PROCESSING, {"action": "request_payment", "amount_vnd": 8000}, S.AWAITING_PAYMENT),
-        (S.AWAITING_PAYMENT, {"action": "confirm_payment", "method": "cash"}, S.PROCESSING),
+        (
+            S.AWAITING_PAYMENT,
+            {"action": "confirm_payment", "method": "cash", "reference": "BL-1"},
+            S.PROCESSING,
+        ),
         (S.PROCESSING, {"action": "resolve", "outcome": "approved"}, S.RESOLVED),
         (S.RESOLVED, {"action": "return", "method": "post", "tracking_number": "EMS1"}, S.RETURNED),
         (S.WITHDRAWAL_REQUESTED, {"action": "stop", "reason": "Rút"}, S.STOPPED),
@@ -235,3 +241,73 @@ def test_schema_is_valid(client, db):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/officer/dossiers/{code}/actions/" in response.content
+
+
+def test_the_api_accepts_exactly_what_the_page_accepts(
+    client, birth_registration, commune, admin_officer
+):
+    """One form per action: the province above the district is no transfer target, and cash
+    needs its receipt number, on the page and through the API alike."""
+    province = commune.parent.parent
+    client.force_login(admin_officer)
+    received = dossier_in_state(
+        S.RECEIVED, procedure=birth_registration, unit=commune, actor=admin_officer
+    )
+    response = api(admin_officer).post(
+        f"{LIST}{received.code}/actions/",
+        {"action": "transfer", "to_unit": province.code},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "to_unit" in response.json()
+    page = client.post(
+        reverse("officer-action-transfer", args=[received.code]), {"to_unit": province.code}
+    )
+    assert page.status_code == 400
+    assert Dossier.objects.get(pk=received.pk).status == S.RECEIVED
+    unpaid = dossier_in_state(
+        S.AWAITING_PAYMENT, procedure=birth_registration, unit=commune, actor=admin_officer
+    )
+    response = api(admin_officer).post(
+        f"{LIST}{unpaid.code}/actions/",
+        {"action": "confirm_payment", "method": "cash"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "reference" in response.json()
+    page = client.post(
+        reverse("officer-action-confirm_payment", args=[unpaid.code]), {"method": "cash"}
+    )
+    assert page.status_code == 400
+    assert Dossier.objects.get(pk=unpaid.pk).status == S.AWAITING_PAYMENT
+
+
+def test_the_service_refuses_a_transfer_above_the_district(
+    birth_registration, commune, admin_officer
+):
+    from dossiers.services import actions
+
+    received = dossier_in_state(
+        S.RECEIVED, procedure=birth_registration, unit=commune, actor=admin_officer
+    )
+    with pytest.raises(ValidationError):
+        actions.dossier_transfer(
+            dossier=received, actor=admin_officer, to_unit=commune.parent.parent
+        )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"action": "refuse", "reason": {"a": 1}},
+        {"action": "request_supplement", "items": [[1]], "reason": "x"},
+        ["refuse"],
+    ],
+)
+def test_a_body_that_is_no_form_is_a_json_400(body, birth_registration, commune, admin_officer):
+    dossier = dossier_in_state(
+        S.SUBMITTED, procedure=birth_registration, unit=commune, actor=admin_officer
+    )
+    response = api(admin_officer).post(f"{LIST}{dossier.code}/actions/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dossiers.models import Dossier, DossierEvent
-from dossiers.services import actions
+from dossiers.services import actions, reception
 from portal.exceptions import InvalidTransition
 from tests.concurrency import POSTGRES_ONLY, run_in_threads
 from tests.dossiers.conftest import APPLICANT, S, dossier_in_state
@@ -38,7 +38,7 @@ def test_fifty_concurrent_receptions_get_consecutive_codes(certified_contract, c
     checklist = [certified_contract.documents.first().pk]
 
     def work(_index: int):
-        dossier, _ = actions.dossier_receive_at_counter(
+        dossier, _ = reception.dossier_receive_at_counter(
             procedure=certified_contract,
             unit=commune,
             channel="counter",

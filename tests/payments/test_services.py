@@ -11,7 +11,7 @@ from django.utils import timezone
 from dossiers.models import Dossier, DossierEvent, Payment
 from dossiers.payments import services
 from dossiers.payments.selectors import dossier_payment_state
-from dossiers.services import actions
+from dossiers.services import actions, reception
 from portal.exceptions import InvalidTransition, NotAllowed, PortalError
 from portal.models import AuditLog
 from tests.dossiers.conftest import APPLICANT
@@ -214,7 +214,7 @@ def test_certified_copies_are_priced_by_the_pages_counted_at_the_desk(commune, o
         "max_per_copy_vnd": 200_000,
     }
     procedure.save()
-    dossier, _key = actions.dossier_receive_at_counter(
+    dossier, _key = reception.dossier_receive_at_counter(
         procedure=procedure,
         unit=commune,
         channel="counter",

@@ -30,6 +30,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from dossiers.actions import ACTIONS
 from dossiers.models import Dossier
 from portal.models import Membership, Role
 from tests.dossiers.conftest import dossier_in_state
@@ -61,7 +62,7 @@ MAY: dict[str, frozenset[str]] = {
     "reports": frozenset({"leader", "reporting", "admin"}),
 }
 
-# The state each action starts from, and its API payload (the page form uses the same).
+# A state each action starts from, and its payload (the page and the API bind the same form).
 ACTION_STATE = {
     "receive": S.SUBMITTED,
     "refuse": S.SUBMITTED,
@@ -74,7 +75,16 @@ ACTION_STATE = {
     "stop": S.WITHDRAWAL_REQUESTED,
     "apologize": S.PROCESSING,
 }
-PAGE_URL = {a: f"officer-action-{a}" for a in ACTION_STATE}
+PAGE_URL = {a: f"officer-action-{a}" for a in ACTIONS}
+
+
+def test_the_matrix_covers_every_declared_action_from_a_state_it_declares():
+    """The walk goes over dossiers.actions.ACTIONS; the expected roles stay written from the
+    documents above, so a declaration that drifts from them fails the walk."""
+    assert set(ACTION_STATE) == set(ACTIONS)
+    assert set(MAY) - {"view", "create", "reports"} == set(ACTIONS)
+    for name, declared in ACTIONS.items():
+        assert ACTION_STATE[name] in declared.states, name
 
 
 @dataclass
@@ -98,7 +108,7 @@ def action_data(action: str, world: World, *, page: bool) -> dict[str, Any]:
         "receive": {"note": "Đủ"},
         "refuse": {"reason": "Không thuộc thẩm quyền"},
         "request_supplement": {"items": [doc.pk], "reason": "Thiếu giấy chứng sinh"},
-        "transfer": {"to_unit": world.commune.pk if page else world.commune.code},
+        "transfer": {"to_unit": world.commune.code},
         "request_payment": {"amount_vnd": 8000},
         "confirm_payment": {"method": "cash", "reference": "BL-1"},
         "resolve": {"outcome": "approved", "note": "Đồng ý"},
@@ -264,7 +274,7 @@ def walk(world: World, role: str, scope: str) -> list[str]:
     )
 
     # Every action, through the API and the page, on a dossier in a state that allows it.
-    for action in ACTION_STATE:
+    for action in ACTIONS:
         target = prepare(action, world)
         check(
             f"api action {action}",
