@@ -7,10 +7,10 @@ over the limit, 429 key locked or throttled. The update key never appears in a r
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -22,10 +22,20 @@ from rest_framework.views import APIView
 
 from citizens import services
 from citizens.captcha import captcha_check, captcha_new
-from citizens.forms import id_number_clean
 from citizens.lookup import status_with_key
 from citizens.lookup_fast import generation_forget
 from citizens.selectors import dossier_status_document
+from citizens.serializers import (
+    CaptchaAnswerSerializer,
+    CaptchaSerializer,
+    RatingSerializer,
+    StatusSerializer,
+    SubmitSerializer,
+    SubmittedSerializer,
+    SupplementSerializer,
+    WithdrawSerializer,
+)
+from citizens.submission import OnlineSubmission, online_submit, submission_made
 from citizens.views.common import client_id
 from dossiers.models import Dossier
 from dossiers.services.citizen import (
@@ -37,166 +47,12 @@ from dossiers.services.citizen import (
     dossier_withdraw_request,
     supplement_request_open,
 )
-from dossiers.services.core import Applicant, IncomingFile, dossier_create
+from dossiers.services.core import Applicant, IncomingFile
 from dossiers.uploads import upload_validate
 from portal.exceptions import InvalidTransition
 from portal.throttling import ScopedRateThrottle  # fail-open, trusted proxies only
 from procedures import selectors as catalogue
-from procedures.models import Channel, Procedure, ProcedureDocument
-
-# --- Serializers --------------------------------------------------------------------------
-
-
-class CaptchaSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    image_url = serializers.CharField()
-    audio_url = serializers.CharField(help_text="WAV: the challenge read out in Vietnamese.")
-
-
-class SubmitSerializer(serializers.Serializer):
-    procedure = serializers.CharField(help_text="Procedure code, e.g. 1.001193")
-    unit = serializers.CharField(help_text="Receiving unit code")
-    applicant_kind = serializers.ChoiceField(
-        choices=Dossier.ApplicantKind.choices, default=Dossier.ApplicantKind.PERSON
-    )
-    applicant_name = serializers.CharField(max_length=200)
-    organisation_name = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default=""
-    )
-    applicant_id_number = serializers.CharField(max_length=20)
-    applicant_phone = serializers.CharField(max_length=30)
-    applicant_email = serializers.EmailField(required=False, allow_blank=True, default="")
-    applicant_address = serializers.CharField(max_length=300)
-    delivery = serializers.ChoiceField(choices=["counter", "post"], default="counter")
-    delivery_address = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default=""
-    )
-    payment_method = serializers.CharField(max_length=20)
-    declaration = serializers.BooleanField()
-    captcha_key = serializers.CharField(required=False, allow_blank=True, default="")
-    captcha_value = serializers.CharField()
-
-    def validate_applicant_phone(self, value: str) -> str:
-        from notifications.phone import phone_normalise
-
-        try:
-            return phone_normalise(value)
-        except ValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
-
-    def validate_declaration(self, value: bool) -> bool:
-        if not value:
-            raise serializers.ValidationError(
-                _("Vui lòng xác nhận “Tôi xin chịu trách nhiệm trước pháp luật về lời khai trên”.")
-            )
-        return value
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        try:
-            attrs["applicant_id_number"] = id_number_clean(
-                attrs["applicant_id_number"], kind=attrs["applicant_kind"]
-            )
-        except ValidationError as exc:
-            raise serializers.ValidationError({"applicant_id_number": exc.messages}) from None
-        if (
-            attrs["applicant_kind"] == Dossier.ApplicantKind.ORGANISATION
-            and not attrs.get("organisation_name", "").strip()
-        ):
-            raise serializers.ValidationError(
-                {"organisation_name": [_("Vui lòng nhập tên tổ chức.")]}
-            )
-        if attrs["delivery"] == "post" and not attrs.get("delivery_address", "").strip():
-            raise serializers.ValidationError(
-                {"delivery_address": [_("Vui lòng nhập địa chỉ nhận kết quả.")]}
-            )
-        return attrs
-
-
-class SubmittedSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    status = serializers.CharField()
-    status_code = serializers.IntegerField()
-    submitted_at = serializers.DateTimeField()
-    fee_vnd = serializers.IntegerField()
-
-
-class _NamedSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class _HistorySerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    status = serializers.CharField()
-    status_code = serializers.IntegerField()
-    status_label = serializers.CharField()
-
-
-class _ApologySerializer(serializers.Serializer):
-    reason = serializers.CharField()
-    new_due_at = serializers.DateTimeField()
-
-
-class _ItemSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class _SupplementSerializer(serializers.Serializer):
-    items = _ItemSerializer(many=True)
-    reason = serializers.CharField()
-    requested_at = serializers.DateTimeField()
-
-
-class _AccessSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    unit = serializers.CharField()
-    action = serializers.CharField()
-
-
-class StatusSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    procedure = _NamedSerializer()
-    unit = _NamedSerializer()
-    applicant = serializers.CharField(help_text='Masked ("N*** V** A") unless the key is given')
-    status = serializers.CharField()
-    status_code = serializers.IntegerField()
-    status_label = serializers.CharField()
-    status_explanation = serializers.CharField()
-    channel = serializers.CharField()
-    submitted_at = serializers.DateTimeField()
-    received_at = serializers.DateTimeField(allow_null=True)
-    due_at = serializers.DateTimeField(allow_null=True)
-    resolved_at = serializers.DateTimeField(allow_null=True)
-    returned_at = serializers.DateTimeField(allow_null=True)
-    overdue = serializers.BooleanField()
-    apology = _ApologySerializer(allow_null=True)
-    supplement_request = _SupplementSerializer(allow_null=True)
-    history = _HistorySerializer(many=True)
-    accesses = _AccessSerializer(many=True, help_text="Which unit opened the dossier, and when")
-
-
-class KeyRequestSerializer(serializers.Serializer):
-    key = serializers.CharField(max_length=20)
-
-
-class WithdrawSerializer(KeyRequestSerializer):
-    reason = serializers.CharField(max_length=2000)
-
-
-class RatingSerializer(KeyRequestSerializer):
-    score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
-class SupplementSerializer(KeyRequestSerializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
-class CaptchaAnswerSerializer(serializers.Serializer):
-    captcha_key = serializers.CharField(required=False, allow_blank=True, default="")
-    captcha_value = serializers.CharField()
-
+from procedures.models import Procedure, ProcedureDocument
 
 ERRORS = {
     400: OpenApiTypes.OBJECT,
@@ -270,10 +126,6 @@ class DossierSubmitView(APIView):
     def post(self, request: Request) -> Response:
         idem = request.headers.get("Idempotency-Key", "").strip()
         idempotency_key = "api:" + hashlib.sha256(idem.encode()).hexdigest()[:56] if idem else None
-        if idempotency_key:
-            existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return Response(self._body(existing), status=status.HTTP_200_OK)
         serializer = SubmitSerializer(data=request.data)
         # Read before validation (to say where to submit offline); a NUL character cannot be
         # a code and PostgreSQL cannot compare it.
@@ -287,6 +139,9 @@ class DossierSubmitView(APIView):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        made = submission_made(idempotency_key=idempotency_key)
+        if made is not None:
+            return Response(self._body(made), status=status.HTTP_200_OK)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if procedure is None:
@@ -297,44 +152,31 @@ class DossierSubmitView(APIView):
             raise serializers.ValidationError(
                 {"unit": [_("Đơn vị này không giải quyết thủ tục đã chọn.")]}
             )
-        files = _files_from(request, list(procedure.documents.all()))
-        services.submission_check(
-            procedure=procedure,
-            files=files,
-            delivery=data["delivery"],
-            payment_method=data["payment_method"],
-        )
         citizen = request.user if request.user.is_authenticated else None
-        # Last, in the dossier's transaction (one commit): the check uses the challenge up,
-        # a wrong answer too; a dossier that fails to be made gives it back.
-        with transaction.atomic(durable=True):
-            if not captcha_check(key=data["captcha_key"], value=data["captcha_value"]):
-                dossier = None
-            else:
-                dossier, _key = dossier_create(
-                    procedure=procedure,
-                    unit=unit,
-                    channel=Channel.ONLINE,
-                    applicant=Applicant(
-                        name=data["applicant_name"],
-                        id_number=data["applicant_id_number"],
-                        phone=data["applicant_phone"],
-                        address=data["applicant_address"],
-                        email=data["applicant_email"],
-                        kind=data["applicant_kind"],
-                        organisation_name=data["organisation_name"],
-                    ),
-                    files=files,
-                    delivery=data["delivery"],
-                    delivery_address=data["delivery_address"],
-                    payment_method=data["payment_method"],
-                    citizen=citizen,
-                    idempotency_key=idempotency_key,
-                )
-        if dossier is None:
-            raise serializers.ValidationError(
-                {"captcha_value": [_("Mã xác nhận không đúng hoặc đã hết hạn.")]}
-            )
+        documents = list(procedure.documents.all())
+        dossier = online_submit(
+            idempotency_key=idempotency_key,
+            captcha_key=data["captcha_key"],
+            captcha_value=data["captcha_value"],
+            submission=lambda: OnlineSubmission(
+                procedure=procedure,
+                unit=unit,
+                applicant=Applicant(
+                    name=data["applicant_name"],
+                    id_number=data["applicant_id_number"],
+                    phone=data["applicant_phone"],
+                    address=data["applicant_address"],
+                    email=data["applicant_email"],
+                    kind=data["applicant_kind"],
+                    organisation_name=data["organisation_name"],
+                ),
+                delivery=data["delivery"],
+                delivery_address=data["delivery_address"],
+                payment_method=data["payment_method"],
+                citizen=citizen,
+                files=lambda: nullcontext(_files_from(request, documents)),
+            ),
+        )
         return Response(self._body(dossier), status=status.HTTP_201_CREATED)
 
     @staticmethod

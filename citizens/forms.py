@@ -296,19 +296,10 @@ class ConfirmForm(CitizenForm):
             self.fields["payment_method"].initial = methods[0][0]
 
     def clean(self) -> dict[str, Any]:
-        from citizens.captcha import captcha_check
-
+        # The answer itself is checked by the submission service, before any file is read.
         cleaned = super().clean() or {}
         if not (cleaned.get("captcha_value") or "").strip():
             self.add_error("captcha_value", _("Vui lòng nhập mã xác nhận."))
-        elif not self.errors and not captcha_check(
-            key=cleaned.get("captcha_key", ""), value=cleaned["captcha_value"]
-        ):
-            # Checked last: a challenge is used up by any check, so check it only when the
-            # rest of the form is right.
-            self.add_error(
-                "captcha_value", _("Mã xác nhận không đúng hoặc đã hết hạn. Vui lòng nhập mã mới.")
-            )
         return cleaned
 
 

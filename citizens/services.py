@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -18,88 +19,16 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from citizens.models import CitizenProfile, Draft, DraftFile, PasswordResetCode, Rating
+from citizens.submission import OnlineSubmission, online_submit
 from dossiers.models import Dossier
-from dossiers.services.core import Applicant, IncomingFile, dossier_create
+from dossiers.services.core import Applicant, IncomingFile
 from portal.exceptions import InvalidTransition, NotAllowed
-from procedures.models import Channel, Procedure, Unit
+from procedures.models import Procedure, Unit
 
 DRAFT_STEPS = ("unit", "applicant", "documents", "delivery", "review", "confirm")
 DRAFT_LIFETIME = timedelta(days=30)
 RESET_CODE_LIFETIME = timedelta(minutes=15)
 RESET_CODE_ATTEMPTS = 5
-
-# How the fee can be paid. Level 3 (partly online): at the counter when the result is
-# collected. Level 4 (fully online) adds paying online; post adds cash on delivery.
-PAYMENT_COUNTER = "counter"
-PAYMENT_ONLINE = "online"
-PAYMENT_POSTAL = "postal_cod"
-PAYMENT_NONE = "none"
-
-
-def payment_methods(*, procedure: Procedure, delivery: str, fee: int) -> list[tuple[str, str]]:
-    if fee <= 0:
-        return [(PAYMENT_NONE, _("Không mất phí, lệ phí"))]
-    methods = [(PAYMENT_COUNTER, _("Nộp trực tiếp tại bộ phận một cửa khi nhận kết quả"))]
-    if procedure.level >= 4:
-        methods.insert(
-            0,
-            (
-                PAYMENT_ONLINE,
-                _(
-                    "Thanh toán trực tuyến qua Cổng Dịch vụ công "
-                    "quốc gia (thẻ ngân hàng, ví điện tử)"
-                ),
-            ),
-        )
-    if delivery == Dossier.Delivery.POST:
-        methods.append((PAYMENT_POSTAL, _("Trả cho nhân viên bưu điện khi nhận kết quả")))
-    return methods
-
-
-def submission_check(
-    *, procedure: Procedure, files: Sequence[IncomingFile], delivery: str, payment_method: str
-) -> None:
-    """The rules every online submission follows, from the pages or the API.
-
-    Level 3–4 only; every required document has a file and no file belongs to another
-    procedure; post only where the procedure allows it; a payment method offered for the fee.
-    """
-    errors: dict[str, list[str]] = {}
-    if not procedure.accepts_online:
-        raise ValidationError(
-            _(
-                "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng "
-                "nộp trực tiếp hoặc qua bưu chính."
-            ),
-            code="not_online",
-        )
-    given = {f.document.pk for f in files if f.document is not None}
-    for f in files:
-        if f.document is None or f.document.procedure_id != procedure.pk:
-            errors.setdefault("__all__", []).append(
-                _("Có tệp không thuộc thành phần hồ sơ của thủ tục.")
-            )
-            break
-    for doc in procedure.documents.all():
-        if doc.required and doc.pk not in given:
-            errors.setdefault(f"document_{doc.pk}", []).append(
-                _("Vui lòng đính kèm “%(doc)s” (giấy tờ bắt buộc).") % {"doc": doc.name}
-            )
-    if delivery not in {Dossier.Delivery.COUNTER, Dossier.Delivery.POST}:
-        errors.setdefault("delivery", []).append(_("Hình thức nhận kết quả không hợp lệ."))
-    elif delivery == Dossier.Delivery.POST and not procedure.postal_allowed:
-        errors.setdefault("delivery", []).append(_("Thủ tục này không trả kết quả qua bưu chính."))
-    from dossiers.services.core import procedure_fee
-
-    fee = procedure_fee(procedure=procedure, channel=Channel.ONLINE)
-    allowed = {m for m, _label in payment_methods(procedure=procedure, delivery=delivery, fee=fee)}
-    if payment_method not in allowed:
-        errors.setdefault("payment_method", []).append(
-            _("Vui lòng chọn hình thức thanh toán trong danh sách.")
-        )
-    if errors:
-        raise ValidationError(errors)
-
 
 # --- Drafts -------------------------------------------------------------------------------
 
@@ -219,35 +148,63 @@ def draft_unit(*, draft: Draft) -> Unit | None:
     return draft.procedure.units.exclude(e_id=None).filter(code=code).first()
 
 
-@transaction.atomic(durable=True)
 def draft_submit(
-    *, draft: Draft, payment_method: str, citizen: AbstractBaseUser | None = None
+    *,
+    draft: Draft,
+    payment_method: str,
+    captcha_key: str,
+    captcha_value: str,
+    citizen: AbstractBaseUser | None = None,
 ) -> Dossier:
-    """Turn a complete draft into a dossier, exactly once.
+    """Turn a complete draft into a dossier, exactly once (citizens.submission.online_submit).
 
-    Steps: lock the draft (a double click waits here, then finds the dossier); check every
-    step is valid and required documents are there; create the dossier with the draft token
-    as idempotency key (its first event queues the SMS with code and key); remember it on the
-    draft. The draft's files are copied into the dossier's private storage.
+    The draft's token is the idempotency key: a double click finds the first dossier. Before
+    the captcha: every step is valid and the required documents are there. The draft's files
+    were checked when uploaded; they are copied into the dossier's private storage, and the
+    draft's copies go once that is committed.
     """
-    locked = Draft.objects.select_for_update().select_related("procedure").get(pk=draft.pk)
-    if locked.dossier_id is not None:
-        return Dossier.objects.get(pk=locked.dossier_id)
-    missing_steps = [s for s in DRAFT_STEPS[:-1] if not draft_step_is_valid(locked, s)]
-    if missing_steps:
-        raise ValidationError(
-            _("Hồ sơ chưa khai đủ thông tin. Vui lòng hoàn thành các bước còn thiếu."),
-            code="incomplete",
+
+    def wanted() -> OnlineSubmission:
+        missing_steps = [s for s in DRAFT_STEPS[:-1] if not draft_step_is_valid(draft, s)]
+        if missing_steps:
+            raise ValidationError(
+                _("Hồ sơ chưa khai đủ thông tin. Vui lòng hoàn thành các bước còn thiếu."),
+                code="incomplete",
+            )
+        if draft_missing_documents(draft=draft):
+            raise ValidationError(_("Còn thiếu giấy tờ bắt buộc."), code="missing_documents")
+        unit = draft_unit(draft=draft)
+        if unit is None:
+            raise ValidationError(_("Vui lòng chọn cơ quan tiếp nhận."), code="no_unit")
+        owner = citizen if citizen is not None and citizen.is_authenticated else draft.user
+        return OnlineSubmission(
+            procedure=draft.procedure,
+            unit=unit,
+            applicant=draft_applicant(draft=draft),
+            delivery=draft.data.get("delivery", {}).get("delivery", Dossier.Delivery.COUNTER),
+            delivery_address=draft_delivery_address(draft=draft),
+            payment_method=payment_method,
+            citizen=owner,
+            files=lambda: _draft_files_open(draft),
+            made=lambda dossier: _draft_mark_submitted(draft, dossier, payment_method),
         )
-    if draft_missing_documents(draft=locked):
-        raise ValidationError(_("Còn thiếu giấy tờ bắt buộc."), code="missing_documents")
-    unit = draft_unit(draft=locked)
-    if unit is None:
-        raise ValidationError(_("Vui lòng chọn cơ quan tiếp nhận."), code="no_unit")
+
+    dossier = online_submit(
+        idempotency_key=draft.token,
+        captcha_key=captcha_key,
+        captcha_value=captcha_value,
+        submission=wanted,
+    )
+    draft.dossier = dossier
+    return dossier
+
+
+@contextmanager
+def _draft_files_open(draft: Draft) -> Iterator[list[IncomingFile]]:
     files: list[IncomingFile] = []
     opened: list[Any] = []
     try:
-        for row in locked.files.select_related("document").order_by("document__order", "id"):
+        for row in draft.files.select_related("document").order_by("document__order", "id"):
             handle = row.file.open("rb")
             opened.append(handle)
             files.append(
@@ -259,39 +216,19 @@ def draft_submit(
                     content_type=row.content_type,
                 )
             )
-        delivery = locked.data.get("delivery", {}).get("delivery", Dossier.Delivery.COUNTER)
-        submission_check(
-            procedure=locked.procedure,
-            files=files,
-            delivery=delivery,
-            payment_method=payment_method,
-        )
-        owner = citizen if citizen is not None and citizen.is_authenticated else locked.user
-        dossier, _key = dossier_create(
-            procedure=locked.procedure,
-            unit=unit,
-            channel=Channel.ONLINE,
-            applicant=draft_applicant(draft=locked),
-            files=files,
-            delivery=delivery,
-            delivery_address=draft_delivery_address(draft=locked),
-            payment_method=payment_method,
-            citizen=owner,
-            idempotency_key=locked.token,
-        )
+        yield files
     finally:
         for handle in opened:
             handle.close()
+
+
+def _draft_mark_submitted(draft: Draft, dossier: Dossier, payment_method: str) -> None:
+    locked = Draft.objects.select_for_update().get(pk=draft.pk)
     locked.dossier = dossier
     locked.submitted_at = timezone.now()
-    data = dict(locked.data)
-    data["confirm"] = {"payment_method": payment_method}
-    locked.data = data
+    locked.data = {**locked.data, "confirm": {"payment_method": payment_method}}
     locked.save(update_fields=["dossier", "submitted_at", "data", "updated_at"])
-    # The dossier holds its own copies now; the draft's go once that is committed.
     transaction.on_commit(lambda: draft_files_release(draft=locked))
-    draft.dossier = dossier
-    return dossier
 
 
 def draft_purge(*, now: Any = None) -> int:

@@ -24,6 +24,7 @@ from citizens.captcha import captcha_new
 from citizens.forms import ApplicantForm, ConfirmForm, DeliveryForm, UnitForm
 from citizens.models import Draft, DraftFile
 from citizens.selectors import drafts_for, mask_phone
+from citizens.submission import payment_methods
 from citizens.views.common import session_draft_remember, session_draft_tokens
 from dossiers.models import Dossier
 from dossiers.services.core import procedure_fee
@@ -425,7 +426,7 @@ def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
         if not services.draft_step_is_valid(draft, s):
             return redirect(_step_url(draft, s))
     summary = _summary(draft)
-    methods = services.payment_methods(
+    methods = payment_methods(
         procedure=draft.procedure, delivery=summary["delivery"], fee=summary["fee"]
     )
     saved = draft.data.get("confirm", {})
@@ -445,10 +446,15 @@ def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
                     services.draft_submit(
                         draft=draft,
                         payment_method=form.cleaned_data["payment_method"],
+                        captcha_key=form.cleaned_data["captcha_key"],
+                        captcha_value=form.cleaned_data["captcha_value"],
                         citizen=request.user,
                     )
                 except ValidationError as exc:
-                    problem = " ".join(exc.messages)
+                    if hasattr(exc, "error_dict") and "captcha_value" in exc.error_dict:
+                        form.add_error("captcha_value", exc.error_dict["captcha_value"])
+                    else:
+                        problem = " ".join(exc.messages)
                 except PortalError as exc:
                     problem = str(exc.message)
                 else:

@@ -431,3 +431,42 @@ def test_the_openapi_schema_is_valid_and_lists_the_citizen_endpoints(client):
         "/api/v1/dossiers/{code}/key-resend/",
     ):
         assert path in paths, path
+
+
+@pytest.mark.parametrize("captcha_right", [False, True])
+def test_a_wrong_captcha_never_opens_an_attached_archive(
+    client, birth_registration, commune, settings, monkeypatch, captcha_right
+):
+    """The captcha is checked before any file is read or checked: a wrong answer costs the
+    server no archive inspection (the right one shows the spy does see the inspection)."""
+    import zipfile
+
+    from tests.citizens.conftest import zip_bytes
+
+    archive = upload("giay-to.zip", zip_bytes({"a.pdf": "%PDF-1.4"}))
+    opened = []
+    real_end, real_zip = zipfile._EndRecData, zipfile.ZipFile
+
+    def end_spy(*args, **kwargs):
+        opened.append("end")
+        return real_end(*args, **kwargs)
+
+    class ZipSpy(real_zip):
+        def __init__(self, *args, **kwargs):
+            opened.append("zip")
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(zipfile, "_EndRecData", end_spy)
+    monkeypatch.setattr(zipfile, "ZipFile", ZipSpy)
+    settings.MOTCUA_CAPTCHA_TEST_MODE = captcha_right
+    doc = birth_registration.documents.order_by("order").first()
+    data = payload(birth_registration, commune, **{f"document_{doc.pk}": [archive]})
+    response = client.post(SUBMIT, data)
+    if captcha_right:
+        assert opened
+        assert response.status_code in {201, 400}
+    else:
+        assert response.status_code == 400
+        assert "captcha_value" in response.json()
+        assert opened == []
+    assert Dossier.objects.count() == (1 if response.status_code == 201 else 0)

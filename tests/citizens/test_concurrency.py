@@ -20,7 +20,12 @@ def test_simultaneous_submits_of_one_draft_make_one_dossier(wizard, commune):
     token = wizard.token
 
     def submit():
-        return draft_submit(draft=Draft.objects.get(token=token), payment_method="none").pk
+        return draft_submit(
+            draft=Draft.objects.get(token=token),
+            payment_method="none",
+            captcha_key="",
+            captcha_value="PASSED",
+        ).pk
 
     results = run_in_threads(4, lambda _i: submit())
     assert all(isinstance(r, int) for r in results), results

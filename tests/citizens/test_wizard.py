@@ -277,8 +277,13 @@ def test_submitting_the_same_draft_twice_through_the_service_returns_the_same_do
 
     wizard.to_confirmation(commune)
     draft = _draft(wizard)
-    first = draft_submit(draft=draft, payment_method="none")
-    again = draft_submit(draft=Draft.objects.get(pk=draft.pk), payment_method="none")
+    first = draft_submit(draft=draft, payment_method="none", captcha_key="", captcha_value="PASSED")
+    again = draft_submit(
+        draft=Draft.objects.get(pk=draft.pk),
+        payment_method="none",
+        captcha_key="",
+        captcha_value="PASSED",
+    )
     assert first.pk == again.pk
     assert Dossier.objects.count() == 1
 
