@@ -1,10 +1,11 @@
-# syntax=docker/dockerfile:1
 # MotCua images, from one file (see docs/PRODUCTION.md):
 #   app     Django + gunicorn + Celery, non-root; compose runs it as web, worker, beat, migrate
 #   nginx   nginx in front, with the collected static files baked in
 #   backup  pg_dump/pg_restore of the same major version as the database, mc, and the
 #           scripts deploy/backup.sh and deploy/restore.sh
-# `docker build .` builds `app`.
+# `docker build .` builds `app`. deploy/ci-images.sh builds `app` and `nginx` and runs them.
+# No `# syntax=` line: the builder's own Dockerfile frontend is enough, and fetching another
+# would need a container registry.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 ARG NGINX_IMAGE=nginx:1.27-bookworm
@@ -47,9 +48,14 @@ RUN pip install --no-index --find-links=/tmp/wheels --constraint /tmp/constraint
 WORKDIR /app
 # The code belongs to root and is read-only to the app's user.
 COPY . /app
-# Hashed, compressed static files (WhiteNoise's manifest); nginx gets a copy below. The key
-# only lets settings load: collectstatic signs nothing.
-RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput \
+# Hashed, compressed static files (WhiteNoise's manifest); nginx gets a copy below. Collected
+# by root, readable by all (the storage's modes, portal/settings.py; the umask for WhiteNoise's
+# compressed copies): the app's user and nginx's workers read them. The key only lets settings
+# load: collectstatic signs nothing.
+# /data/media (uploads, private to the app's user) and /data/beat (beat's schedule) are the
+# only places the app writes, besides /tmp; a new volume mounted there takes their owner.
+RUN umask 022 \
+ && DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput \
  && chmod +x /app/deploy/entrypoint.sh \
  && mkdir -p /data/media /data/beat \
  && chown -R motcua:motcua /data
@@ -60,13 +66,15 @@ CMD ["web"]
 
 # --- 3. nginx: static files and private downloads --------------------------------------------
 FROM ${NGINX_IMAGE} AS nginx
-# Workers run as the app's user (uid 10001), so they can read attachments stored 0600.
+# Workers run as the app's user (uid 10001), so they can read attachments stored 0600, and
+# write request bodies and proxied answers under /var/cache/nginx (deploy/nginx/nginx.conf).
 # curl: the container health check.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 motcua \
  && useradd --system --uid 10001 --gid motcua --no-create-home --shell /usr/sbin/nologin motcua \
+ && mkdir -p /var/cache/nginx \
  && chown -R motcua:motcua /var/cache/nginx \
  && rm -f /etc/nginx/conf.d/default.conf
 COPY deploy/nginx/nginx.conf /etc/nginx/nginx.conf

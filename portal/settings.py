@@ -201,7 +201,10 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        # Static files are public: readable by whoever serves them (the app's user, nginx),
+        # whoever collected them. FILE_UPLOAD_PERMISSIONS below is for uploads only.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 if STORAGE_BACKEND == "s3":
