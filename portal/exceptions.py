@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from portal.params import BadParameter
 
 
 class PortalError(Exception):
@@ -42,7 +45,15 @@ class UploadTooLarge(PortalError):
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus our domain errors and Django's ValidationError."""
+    """DRF's handler, plus our domain errors, Django's ValidationError, a malformed parameter
+    and a request Django refuses to read (too many files or fields): every error is JSON."""
+    if isinstance(exc, BadParameter):
+        return Response({"detail": exc.message, exc.name: [exc.message]}, status=400)
+    if isinstance(exc, BadRequest | SuspiciousOperation):
+        return Response(
+            {"detail": str(_("Yêu cầu không hợp lệ. Vui lòng kiểm tra lại dữ liệu đã nhập."))},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, PortalError):
         return Response({"detail": str(exc.message), **exc.extra}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -35,6 +35,10 @@ urlpatterns = [
     path("", include("procedures.urls")),
 ]
 
+handler400 = "portal.views.bad_request"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
+
 if settings.BENCH_BARE_VIEW:  # bench/load_lookup.py's baseline: the same stack, no work
     from django.http import JsonResponse
 

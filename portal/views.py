@@ -1,6 +1,16 @@
+"""Small views of the portal: health, the help page, and the error handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
+
+from portal.params import BadParameter
 
 
 @never_cache
@@ -11,3 +21,40 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def help_page(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/help.html")
+
+
+# --- Error handlers: JSON under /api/, pages elsewhere ----------------------------------------
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400: a malformed parameter (portal.params) or a request Django refuses to read (too
+    many files or fields); the message says which, when there is one."""
+    message = (
+        exception.message
+        if isinstance(exception, BadParameter)
+        else _("Yêu cầu không hợp lệ. Vui lòng kiểm tra lại dữ liệu đã nhập.")
+    )
+    if _is_api(request):
+        body: dict[str, Any] = {"detail": message}
+        if isinstance(exception, BadParameter):
+            body[exception.name] = [message]
+        return JsonResponse(body, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": _("Không tìm thấy.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": _("Lỗi máy chủ. Vui lòng thử lại sau; lỗi đã được ghi lại.")}, status=500
+        )
+    return defaults.server_error(request)

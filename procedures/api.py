@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
 
+from portal.params import param_int
 from procedures import selectors
 from procedures.models import Procedure, Unit
 from procedures.serializers import (
@@ -38,10 +39,9 @@ class ProcedureListApi(generics.ListAPIView[Procedure]):
 
     def get_queryset(self):
         params = self.request.query_params
-        level = params.get("level", "")
         return selectors.procedure_list(
             search=params.get("search", ""),
-            level=int(level) if level.isdigit() else None,
+            level=param_int(params, "level", minimum=1, maximum=4),
             unit=params.get("unit", ""),
             field=params.get("field", ""),
         )

@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from portal.params import param_int
 from procedures import selectors
 from procedures.models import Field, Procedure, ProcedureDocument, Unit
 from procedures.pdf import posting_sheet_pdf
@@ -17,12 +18,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def procedure_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    level = request.GET.get("level", "")
+    level = param_int(request.GET, "level", minimum=1, maximum=4)
     unit = request.GET.get("unit", "")
     field = request.GET.get("field", "")
-    qs = selectors.procedure_list(
-        search=q, level=int(level) if level.isdigit() else None, unit=unit, field=field
-    )
+    qs = selectors.procedure_list(search=q, level=level, unit=unit, field=field)
     page = Paginator(qs, 15).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -32,7 +31,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "q": q,
-            "level": level,
+            "level": str(level or ""),
             "unit": unit,
             "field": field,
             "fields": Field.objects.all(),

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.params import month_parse
 from reports.access import report_assert_reader, report_units_pick
 from reports.exports import appendix_csv, appendix_xlsx, ii06a_csv, ii06a_xlsx
 from reports.models import ExportJob
@@ -193,14 +194,7 @@ class EvaluationView(ReportView):
 
 
 def _month(raw: str | None) -> dt.date:
-    if not raw:
-        return timezone.localdate().replace(day=1)
-    try:
-        return dt.date.fromisoformat(f"{raw}-01")
-    except ValueError:
-        raise serializers.ValidationError(
-            {"month": [_("Tháng không hợp lệ (định dạng YYYY-MM).")]}
-        ) from None
+    return month_parse(raw, "month") if raw else timezone.localdate().replace(day=1)
 
 
 class OfficerScorecardsView(ReportView):

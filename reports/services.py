@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.params import param_int
 from reports.access import report_assert_reader, report_units_pick, unit_tree_map
 from reports.exports import (
     appendix_csv,
@@ -65,6 +66,7 @@ def export_request(
     if kind == ExportJob.Kind.DOSSIERS and params.get("metric") not in METRICS:
         raise ValidationError({"metric": _("Chỉ tiêu không hợp lệ.")})
     period = period_parse(start=params.get("from"), end=params.get("to"))
+    param_int(params, "level", minimum=1, maximum=4)
     report_units_pick(scope=scope, codes=params.get("unit") or [])
     clean = {**params, "from": period.start.isoformat(), "to": period.end.isoformat()}
     job = ExportJob(user=user, kind=kind, file_format=file_format, params=clean)
@@ -135,7 +137,7 @@ def export_build(*, job_id: str) -> ExportJob | None:
             name = f"bieu-ii06a-{stamp}.{job.file_format}"
         else:
             ids = set(unit_tree_map(units=units, scope=scope))
-            level = int(p["level"]) if str(p.get("level", "")).isdigit() else None
+            level = param_int(p, "level", minimum=1, maximum=4)
             qs = drilldown_dossiers(
                 metric=p["metric"],
                 period=period,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.params import BadParameter, param_int, param_month
 from reports import charts
 from reports.access import report_unit_ids, report_units_pick, unit_tree_map
 from reports.forms import MonthForm, PeriodForm, ReconcileForm
@@ -50,11 +51,21 @@ def _filters(request: HttpRequest, scope: set[int]) -> tuple[PeriodForm, Period 
     if form.is_bound and not form.is_valid():
         return form, None, []
     data = form.cleaned_data if form.is_bound else {}
-    period = period_parse(start=data.get("from"), end=data.get("to"))
+    try:
+        period = period_parse(start=data.get("from"), end=data.get("to"))
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return form, None, []
     if not form.is_bound:
         form = PeriodForm(initial={"from": period.start, "to": period.end}, scope=scope)
     units = report_units_pick(scope=scope, codes=data.get("unit") or [])
     return form, period, units
+
+
+def _status(form: PeriodForm) -> int:
+    """A filter the page cannot use is a bad request, shown with its errors."""
+    return 400 if form.is_bound and form.errors else 200
 
 
 def _query(period: Period, units: list[Any]) -> dict[str, Any]:
@@ -70,13 +81,7 @@ def _query(period: Period, units: list[Any]) -> dict[str, Any]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     form = MonthForm(request.GET or None)
-    month = timezone.localdate().replace(day=1)
-    raw = request.GET.get("thang", "")
-    if raw:
-        try:
-            month = dt.date.fromisoformat(f"{raw}-01")
-        except ValueError:
-            form.add_error("thang", _("Tháng không hợp lệ (định dạng YYYY-MM)."))
+    month = param_month(request.GET, "thang") or timezone.localdate().replace(day=1)
     units = report_units_pick(scope=scope, codes=[])
     board = dashboard_compute(month=month, units=units, scope=scope)
     period = board.period
@@ -188,7 +193,7 @@ def appendix(request: HttpRequest) -> HttpResponse:
                 ),
             }
         )
-    return render(request, "reports/appendix.html", context)
+    return render(request, "reports/appendix.html", context, status=_status(form))
 
 
 @login_required
@@ -216,7 +221,7 @@ def ii06a(request: HttpRequest) -> HttpResponse:
                 "total_links": row_links(table=II06A_LINKS, period=period, units=codes),
             }
         )
-    return render(request, "reports/ii06a.html", context)
+    return render(request, "reports/ii06a.html", context, status=_status(form))
 
 
 @login_required
@@ -228,7 +233,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
     if period is not None:
         cards, overall = indicators_compute(period=period, units=units, scope=scope)
         context.update({"cards": cards, "overall": overall, "period": period})
-    return render(request, "reports/indicators.html", context)
+    return render(request, "reports/indicators.html", context, status=_status(form))
 
 
 @login_required
@@ -254,7 +259,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
                 ),
             }
         )
-    return render(request, "reports/evaluation.html", context)
+    return render(request, "reports/evaluation.html", context, status=_status(form))
 
 
 @login_required
@@ -289,11 +294,10 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     try:
         period = period_parse(start=request.GET.get("from"), end=request.GET.get("to"))
     except ValidationError as exc:
-        raise Http404(" ".join(exc.messages)) from exc
+        raise BadParameter("from", " ".join(exc.messages)) from exc
     units = report_units_pick(scope=scope, codes=request.GET.getlist("unit"))
-    level = request.GET.get("level", "")
     filters = {
-        "level": int(level) if level.isdigit() else None,
+        "level": param_int(request.GET, "level", minimum=1, maximum=4),
         "channel": request.GET.get("channel", ""),
         "finish": request.GET.get("finish", ""),
         "field": request.GET.get("field", ""),

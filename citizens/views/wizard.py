@@ -30,6 +30,7 @@ from dossiers.models import Dossier
 from dossiers.services.core import procedure_fee
 from dossiers.uploads import upload_accept_attribute, upload_validate
 from portal.exceptions import PortalError, UploadTooLarge
+from portal.params import param_int
 from portal.throttling import client_key, rate_limit_hit, throttled_response
 from procedures import selectors as catalogue
 from procedures.models import Channel, Procedure
@@ -274,9 +275,9 @@ def _step_documents(request: HttpRequest, draft: Draft) -> HttpResponse:
     errors: dict[int, list[str]] = {}
     status = 200
     if request.method == "POST":
-        remove = request.POST.get("remove")
-        if remove and remove.isdigit():
-            services.draft_file_remove(draft=draft, file_id=int(remove))
+        remove = param_int(request.POST, "remove")
+        if remove is not None:
+            services.draft_file_remove(draft=draft, file_id=remove)
             _mark_documents(draft)
             return redirect(_step_url(draft, "documents"))
         for doc in documents:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.params import BadParameter, date_parse
 from reports.models import Grain
 
 BEGINNING = dt.date(1900, 1, 1)
@@ -100,11 +101,11 @@ def period_parse(
         if value in (None, ""):
             return None
         if isinstance(value, dt.date):
-            return value
+            value = value.isoformat()
         try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValidationError({field: _("Ngày không hợp lệ (định dạng YYYY-MM-DD).")}) from None
+            return date_parse(value, field)
+        except BadParameter as exc:
+            raise ValidationError({field: exc.message}) from None
 
     start_day = parse(start, "from")
     end_day = parse(end, "to")

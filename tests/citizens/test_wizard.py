@@ -463,3 +463,10 @@ def test_old_drafts_and_their_files_are_purged(wizard, commune):
     assert not Draft.objects.filter(pk=draft.pk).exists()
     assert stored
     assert not any(storage.exists(name) for name in stored)
+
+
+def test_a_malformed_file_to_remove_is_a_400(wizard, commune):
+    wizard.start()
+    wizard.unit(commune.code)
+    response = wizard.post("giay-to", {"remove": "²"})
+    assert response.status_code == 400

@@ -311,3 +311,19 @@ def test_a_body_that_is_no_form_is_a_json_400(body, birth_registration, commune,
     response = api(admin_officer).post(f"{LIST}{dossier.code}/actions/", body, format="json")
     assert response.status_code == 400
     assert response.json()["detail"]
+
+
+def test_a_malformed_officer_to_transfer_to_is_a_json_400(
+    birth_registration, commune, admin_officer
+):
+    dossier = dossier_in_state(
+        S.RECEIVED, procedure=birth_registration, unit=commune, actor=admin_officer
+    )
+    response = api(admin_officer).post(
+        f"{LIST}{dossier.code}/actions/",
+        {"action": "transfer", "to_unit": commune.code, "to_user": "²"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "to_user" in response.json()
+    assert Dossier.objects.get(pk=dossier.pk).status == S.RECEIVED

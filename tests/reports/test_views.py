@@ -112,7 +112,7 @@ def test_an_invalid_period_shows_the_error_next_to_the_field(reporter_client, hi
     response = reporter_client.get(
         reverse("reports-appendix"), {"from": "2020-10-31", "to": "2020-10-01"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # a bad request, shown with its errors
     body = response.content.decode()
     assert 'class="error-summary"' in body
     assert 'id="id_to_error"' in body
