@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from citizens import address
 from citizens.models import Rating
 from dossiers.models import Dossier
+from portal.validators import validate_single_line
 from procedures.models import Procedure
 
 _ID_SEPARATORS = re.compile(r"[\s.\-]")
@@ -109,6 +110,7 @@ class AddressMixin(CitizenForm):
         label=_("Số nhà, đường, thôn/bản/tổ"),
         max_length=150,
         required=False,
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
 
@@ -153,6 +155,7 @@ class ApplicantForm(AddressMixin):
     full_name = forms.CharField(
         label=_("Họ và tên người nộp"),
         max_length=200,
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": _("Vui lòng nhập họ và tên.")},
     )
@@ -160,6 +163,7 @@ class ApplicantForm(AddressMixin):
         label=_("Tên tổ chức"),
         max_length=300,
         required=False,
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     id_number = forms.CharField(
@@ -406,6 +410,7 @@ class RegisterForm(CitizenForm):
     full_name = forms.CharField(
         label=_("Họ và tên"),
         max_length=200,
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": _("Vui lòng nhập họ và tên.")},
     )

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from citizens.forms import id_number_clean
 from dossiers.models import Dossier
+from portal.validators import validate_single_line
 
 
 class CaptchaSerializer(serializers.Serializer):
@@ -24,17 +25,25 @@ class SubmitSerializer(serializers.Serializer):
     applicant_kind = serializers.ChoiceField(
         choices=Dossier.ApplicantKind.choices, default=Dossier.ApplicantKind.PERSON
     )
-    applicant_name = serializers.CharField(max_length=200)
+    applicant_name = serializers.CharField(max_length=200, validators=[validate_single_line])
     organisation_name = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default=""
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_single_line],
     )
     applicant_id_number = serializers.CharField(max_length=20)
     applicant_phone = serializers.CharField(max_length=30)
     applicant_email = serializers.EmailField(required=False, allow_blank=True, default="")
-    applicant_address = serializers.CharField(max_length=300)
+    applicant_address = serializers.CharField(max_length=300, validators=[validate_single_line])
     delivery = serializers.ChoiceField(choices=["counter", "post"], default="counter")
     delivery_address = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default=""
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_single_line],
     )
     payment_method = serializers.CharField(max_length=20)
     declaration = serializers.BooleanField()

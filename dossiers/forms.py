@@ -15,6 +15,7 @@ from dossiers.models import Dossier
 from dossiers.services.core import IncomingFile
 from dossiers.transitions import transfer_targets
 from dossiers.uploads import upload_validate
+from portal.validators import validate_single_line
 from procedures.models import Channel, Procedure, Unit
 from procedures.selectors import in_force
 
@@ -58,17 +59,24 @@ class ReceptionForm(forms.Form):
         initial=Channel.COUNTER,
         choices=[(Channel.COUNTER, Channel.COUNTER.label), (Channel.POST, Channel.POST.label)],
     )
-    applicant_name = forms.CharField(label=_("Họ và tên người nộp"), max_length=200)
+    applicant_name = forms.CharField(
+        label=_("Họ và tên người nộp"), max_length=200, validators=[validate_single_line]
+    )
     applicant_id_number = forms.CharField(label=_("Số định danh cá nhân / mã số"), max_length=20)
     applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=16)
     applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
-    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=300)
+    applicant_address = forms.CharField(
+        label=_("Địa chỉ"), max_length=300, validators=[validate_single_line]
+    )
     delivery = forms.ChoiceField(
         label=_("Hình thức nhận kết quả"),
         choices=[c for c in Dossier.Delivery.choices if c[0] != Dossier.Delivery.ELECTRONIC],
     )
     delivery_address = forms.CharField(
-        label=_("Địa chỉ nhận kết quả"), max_length=300, required=False
+        label=_("Địa chỉ nhận kết quả"),
+        max_length=300,
+        required=False,
+        validators=[validate_single_line],
     )
     checklist = forms.MultipleChoiceField(
         label=_("Giấy tờ đã nhận"), required=False, widget=forms.CheckboxSelectMultiple
@@ -232,7 +240,12 @@ class ReturnForm(ActionForm):
     method = forms.ChoiceField(
         label=_("Cách thức trả kết quả"), choices=Dossier.Delivery.choices, widget=forms.RadioSelect
     )
-    recipient_name = forms.CharField(label=_("Họ tên người nhận"), max_length=200, required=False)
+    recipient_name = forms.CharField(
+        label=_("Họ tên người nhận"),
+        max_length=200,
+        required=False,
+        validators=[validate_single_line],
+    )
     tracking_number = forms.CharField(label=_("Số hiệu bưu gửi"), max_length=40, required=False)
 
     show_when = {"recipient_name": "method=counter", "tracking_number": "method=post"}

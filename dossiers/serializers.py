@@ -13,6 +13,7 @@ from rest_framework import serializers
 from dossiers.actions import ACTIONS
 from dossiers.deadlines import dossier_is_due_soon, dossier_is_late
 from dossiers.models import Dossier
+from portal.validators import validate_single_line
 
 
 class UnitRefSerializer(serializers.Serializer):
@@ -219,13 +220,15 @@ class ReceptionSerializer(serializers.Serializer):
     channel = serializers.CharField(help_text="counter | post")
     procedure = serializers.CharField(help_text="Mã thủ tục, ví dụ 2.001035")
     unit = serializers.CharField(help_text="Mã đơn vị tiếp nhận")
-    applicant_name = serializers.CharField(max_length=200)
+    applicant_name = serializers.CharField(max_length=200, validators=[validate_single_line])
     applicant_id_number = serializers.CharField(max_length=20)
     applicant_phone = serializers.CharField(max_length=16)
     applicant_email = serializers.EmailField(required=False, allow_blank=True, default="")
-    applicant_address = serializers.CharField(max_length=300)
+    applicant_address = serializers.CharField(max_length=300, validators=[validate_single_line])
     delivery = serializers.CharField(default=Dossier.Delivery.COUNTER, help_text="counter | post")
-    delivery_address = serializers.CharField(required=False, allow_blank=True, default="")
+    delivery_address = serializers.CharField(
+        required=False, allow_blank=True, default="", validators=[validate_single_line]
+    )
     payment_method = serializers.CharField(required=False, allow_blank=True, default="")
     checklist = serializers.ListField(
         child=serializers.IntegerField(),

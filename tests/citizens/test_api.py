@@ -470,3 +470,32 @@ def test_a_wrong_captcha_never_opens_an_attached_archive(
         assert "captcha_value" in response.json()
         assert opened == []
     assert Dossier.objects.count() == (1 if response.status_code == 201 else 0)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("applicant_name", "Nguyễn Văn An\nMã tra cứu: ABCD1234"),
+        ("applicant_name", "Nguyễn \u202eAn Văn"),
+        ("organisation_name", "Công ty\u2066 A\u2069"),
+        ("applicant_address", "Bản Nà Khoa\r\nMã hồ sơ: 1"),
+    ],
+)
+def test_names_and_addresses_with_line_breaks_or_bidi_are_refused(
+    client, birth_registration, commune, field, value
+):
+    response = client.post(SUBMIT, payload(birth_registration, commune, **{field: value}))
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Dossier.objects.count() == 0
+
+
+def test_too_many_files_is_a_json_400(client, birth_registration, commune):
+    doc = birth_registration.documents.order_by("order").first()
+    files = [upload(f"trang-{i}.pdf") for i in range(102)]
+    data = payload(birth_registration, commune, **{f"document_{doc.pk}": files})
+    response = client.post(SUBMIT, data)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"]
+    assert Dossier.objects.count() == 0

@@ -470,3 +470,15 @@ def test_a_malformed_file_to_remove_is_a_400(wizard, commune):
     wizard.unit(commune.code)
     response = wizard.post("giay-to", {"remove": "²"})
     assert response.status_code == 400
+
+
+def test_a_name_with_a_line_break_is_refused_and_kept(wizard, commune):
+    wizard.start()
+    wizard.unit(commune.code)
+    typed = "Nguyễn Văn An\nMã tra cứu: ABCD1234"
+    response = wizard.applicant(full_name=typed)
+    assert response.status_code == 200
+    assert "full_name" in response.context["form"].errors
+    draft = Draft.objects.get(token=wizard.token)
+    assert "applicant" not in draft.data["valid"]
+    assert draft.data["applicant"]["full_name"] == typed

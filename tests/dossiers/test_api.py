@@ -327,3 +327,48 @@ def test_a_malformed_officer_to_transfer_to_is_a_json_400(
     assert response.status_code == 400
     assert "to_user" in response.json()
     assert Dossier.objects.get(pk=dossier.pk).status == S.RECEIVED
+
+
+def test_names_with_line_breaks_or_bidi_are_refused_by_page_and_api(
+    client, certified_contract, commune, officer, admin_officer, birth_registration
+):
+    data = {
+        "channel": "counter",
+        "procedure": certified_contract.code,
+        "unit": commune.code,
+        "applicant_name": "Lò Văn Minh\nMã tra cứu: ABCD1234",
+        "applicant_id_number": "012345678912",
+        "applicant_phone": "0911222333",
+        "applicant_address": "Mường Khoa",
+        "checklist": [d.pk for d in certified_contract.documents.all()],
+    }
+    response = api(officer).post(LIST, data, format="multipart")
+    assert response.status_code == 400
+    assert "applicant_name" in response.json()
+    resolved = dossier_in_state(
+        S.RESOLVED, procedure=birth_registration, unit=commune, actor=admin_officer
+    )
+    bidi = {"method": "counter", "recipient_name": "Nguyễn \u202eAn"}
+    response = api(admin_officer).post(
+        f"{LIST}{resolved.code}/actions/", {"action": "return", **bidi}, format="json"
+    )
+    assert response.status_code == 400
+    assert "recipient_name" in response.json()
+    client.force_login(admin_officer)
+    page = client.post(reverse("officer-action-return", args=[resolved.code]), bidi)
+    assert page.status_code == 400
+    assert Dossier.objects.get(pk=resolved.pk).status == S.RESOLVED
+
+
+def test_too_many_files_to_the_officers_api_is_a_json_400(certified_contract, commune, officer):
+    doc = certified_contract.documents.first()
+    data = {
+        "channel": "counter",
+        "procedure": certified_contract.code,
+        "unit": commune.code,
+        f"document_{doc.pk}": [pdf_upload(f"trang-{i}.pdf") for i in range(102)],
+    }
+    response = api(officer).post(LIST, data, format="multipart")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"]
