@@ -1,18 +1,18 @@
 from django.urls import path
 
-from citizens.views import accounts, lookup, wizard
+from citizens.views import accounts, lookup, submitted, wizard
 
 urlpatterns = [
     # Submission wizard
     path("nop-ho-so/dia-ban/<str:province>/", wizard.wards, name="citizen-wards"),
     path("nop-ho-so/<str:code>/", wizard.start, name="citizen-start"),
-    path("nop-ho-so/<str:code>/<str:token>/da-nop/", wizard.done, name="citizen-done"),
+    path("nop-ho-so/<str:code>/<str:token>/da-nop/", submitted.done, name="citizen-done"),
     path(
         "nop-ho-so/<str:code>/<str:token>/bien-nhan.pdf",
-        wizard.acknowledgement_pdf,
+        submitted.acknowledgement_pdf,
         name="citizen-acknowledgement",
     ),
-    path("nop-ho-so/<str:code>/<str:token>/huy/", wizard.discard, name="citizen-discard"),
+    path("nop-ho-so/<str:code>/<str:token>/huy/", submitted.discard, name="citizen-discard"),
     path("nop-ho-so/<str:code>/<str:token>/<slug:slug>/", wizard.step, name="citizen-step"),
     path("xac-nhan/am-thanh/<str:key>.wav", lookup.captcha_audio, name="citizen-captcha-audio"),
     # Look-up and what the key allows

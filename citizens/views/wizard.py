@@ -2,8 +2,7 @@
 
 /nop-ho-so/<procedure>/                    requirements, privacy notice, start or resume
 /nop-ho-so/<procedure>/<token>/<step>/     one step; every POST is saved, valid or not
-/nop-ho-so/<procedure>/<token>/da-nop/     confirmation with the dossier code
-/nop-ho-so/<procedure>/<token>/bien-nhan.pdf   the acknowledgement with a QR code
+/nop-ho-so/<procedure>/<token>/da-nop/     what follows (citizens/views/submitted.py)
 """
 
 from __future__ import annotations
@@ -17,15 +16,15 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from citizens import address, services
 from citizens.captcha import captcha_new
-from citizens.forms import ApplicantForm, ConfirmForm, DeliveryForm, UnitForm
 from citizens.models import Draft, DraftFile
-from citizens.selectors import drafts_for, mask_phone
+from citizens.selectors import drafts_for
 from citizens.submission import payment_methods
 from citizens.views.common import session_draft_remember, session_draft_tokens
+from citizens.wizard_forms import ApplicantForm, ConfirmForm, DeliveryForm, UnitForm
 from dossiers.models import Dossier
 from dossiers.services.core import procedure_fee
 from dossiers.uploads import upload_accept_attribute, upload_validate
@@ -70,7 +69,7 @@ def draft_steps(draft: Draft) -> list[str]:
     return [s for s in services.DRAFT_STEPS if s != "unit" or units > 1]
 
 
-def _draft(request: HttpRequest, code: str, token: str) -> Draft:
+def draft_for_request(request: HttpRequest, code: str, token: str) -> Draft:
     """The draft, if this browser (its session) or this account may open it; else 404."""
     draft = (
         Draft.objects.select_related("procedure", "procedure__field")
@@ -87,20 +86,20 @@ def _draft(request: HttpRequest, code: str, token: str) -> Draft:
     return draft
 
 
-def _step_url(draft: Draft, step: str) -> str:
+def step_url(draft: Draft, step: str) -> str:
     return reverse("citizen-step", args=[draft.procedure.code, draft.token, SLUGS[step]])
 
 
-def _done_url(draft: Draft) -> str:
+def done_url(draft: Draft) -> str:
     return reverse("citizen-done", args=[draft.procedure.code, draft.token])
 
 
 def _next(draft: Draft, step: str, request: HttpRequest) -> HttpResponse:
     steps = draft_steps(draft)
     if request.POST.get("back_to_review") and services.draft_step_is_valid(draft, "review"):
-        return redirect(_step_url(draft, "review"))
+        return redirect(step_url(draft, "review"))
     i = steps.index(step)
-    return redirect(_step_url(draft, steps[min(i + 1, len(steps) - 1)]))
+    return redirect(step_url(draft, steps[min(i + 1, len(steps) - 1)]))
 
 
 def _context(draft: Draft, step: str, **extra: Any) -> dict[str, Any]:
@@ -117,14 +116,14 @@ def _context(draft: Draft, step: str, **extra: Any) -> dict[str, Any]:
             {
                 "step": s,
                 "title": titles[s],
-                "url": _step_url(draft, s),
+                "url": step_url(draft, s),
                 "done": services.draft_step_is_valid(draft, s),
                 "current": s == step,
             }
             for s in steps
         ],
         "previous_url": (
-            _step_url(draft, steps[steps.index(step) - 1])
+            step_url(draft, steps[steps.index(step) - 1])
             if steps.index(step) > 0
             else reverse("citizen-start", args=[draft.procedure.code])
         ),
@@ -144,7 +143,7 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         draft = services.draft_start(procedure=procedure, user=request.user)
         session_draft_remember(request, draft.token)
-        return redirect(_step_url(draft, draft_steps(draft)[0]))
+        return redirect(step_url(draft, draft_steps(draft)[0]))
     resumable = [
         d
         for d in drafts_for(user=request.user, tokens=session_draft_tokens(request))
@@ -164,9 +163,9 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, code: str, token: str, slug: str) -> HttpResponse:
-    draft = _draft(request, code, token)
+    draft = draft_for_request(request, code, token)
     if draft.is_submitted:
-        return redirect(_done_url(draft))
+        return redirect(done_url(draft))
     current = STEP_OF.get(slug)
     if current is None or current not in draft_steps(draft):
         raise Http404
@@ -279,7 +278,7 @@ def _step_documents(request: HttpRequest, draft: Draft) -> HttpResponse:
         if remove is not None:
             services.draft_file_remove(draft=draft, file_id=remove)
             _mark_documents(draft)
-            return redirect(_step_url(draft, "documents"))
+            return redirect(step_url(draft, "documents"))
         for doc in documents:
             for upload in request.FILES.getlist(f"document_{doc.pk}"):
                 try:
@@ -299,7 +298,7 @@ def _step_documents(request: HttpRequest, draft: Draft) -> HttpResponse:
                     _("Vui lòng đính kèm “%(doc)s” (giấy tờ bắt buộc).") % {"doc": doc.name}
                 )
         elif not errors:
-            return redirect(_step_url(draft, "documents"))
+            return redirect(step_url(draft, "documents"))
     files: dict[int, list[DraftFile]] = {}
     for row in draft.files.all():
         files.setdefault(row.document_id, []).append(row)
@@ -376,7 +375,7 @@ def _step_delivery(request: HttpRequest, draft: Draft) -> HttpResponse:
 def _review_problems(draft: Draft) -> list[tuple[str, str]]:
     titles = step_titles()
     return [
-        (_step_url(draft, s), _("Chưa hoàn thành: %(step)s") % {"step": titles[s]})
+        (step_url(draft, s), _("Chưa hoàn thành: %(step)s") % {"step": titles[s]})
         for s in draft_steps(draft)[:-2]
         if not services.draft_step_is_valid(draft, s)
     ]
@@ -416,7 +415,7 @@ def _step_review(request: HttpRequest, draft: Draft) -> HttpResponse:
             "review",
             problems=problems,
             summary=_summary(draft),
-            urls={s: _step_url(draft, s) for s in draft_steps(draft)},
+            urls={s: step_url(draft, s) for s in draft_steps(draft)},
         ),
     )
 
@@ -425,7 +424,7 @@ def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
     steps = draft_steps(draft)
     for s in steps[:-1]:
         if not services.draft_step_is_valid(draft, s):
-            return redirect(_step_url(draft, s))
+            return redirect(step_url(draft, s))
     summary = _summary(draft)
     methods = payment_methods(
         procedure=draft.procedure, delivery=summary["delivery"], fee=summary["fee"]
@@ -459,7 +458,7 @@ def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
                 except PortalError as exc:
                     problem = str(exc.message)
                 else:
-                    return redirect(_done_url(draft))
+                    return redirect(done_url(draft))
     else:
         form = ConfirmForm(initial=saved, methods=methods)
     # Always a fresh challenge: one challenge answers once.
@@ -486,49 +485,8 @@ def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
 
 
 @require_GET
-def done(request: HttpRequest, code: str, token: str) -> HttpResponse:
-    draft = _draft(request, code, token)
-    if not draft.is_submitted:
-        return redirect(_step_url(draft, draft_steps(draft)[0]))
-    dossier = Dossier.objects.select_related("procedure", "unit").get(pk=draft.dossier_id)
-    return render(
-        request,
-        "citizens/done.html",
-        {
-            "draft": draft,
-            "dossier": dossier,
-            "phone_hint": mask_phone(dossier.applicant_phone),
-            "lookup_url": reverse("citizen-lookup") + f"?code={dossier.code}",
-        },
-    )
-
-
-@require_GET
-def acknowledgement_pdf(request: HttpRequest, code: str, token: str) -> HttpResponse:
-    from citizens.pdf import acknowledgement_pdf as make_pdf
-
-    draft = _draft(request, code, token)
-    if not draft.is_submitted:
-        raise Http404
-    dossier = Dossier.objects.select_related("procedure", "unit").get(pk=draft.dossier_id)
-    response = HttpResponse(make_pdf(dossier=dossier), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bien-nhan-{dossier.code}.pdf"'
-    return response
-
-
-@require_GET
 def wards(request: HttpRequest, province: str) -> JsonResponse:
     """The communes of a province, for the address selects (small per-page JS)."""
     return JsonResponse(
         {"wards": [{"code": c, "name": n} for c, n in address.ward_choices(province)]}
     )
-
-
-@require_POST
-def discard(request: HttpRequest, code: str, token: str) -> HttpResponse:
-    draft = _draft(request, code, token)
-    if not draft.is_submitted:
-        for row in draft.files.all():
-            row.file.delete(save=False)
-        draft.delete()
-    return redirect("citizen-start", code)
