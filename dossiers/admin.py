@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import admin
 
 from dossiers.models import Apology, Dossier, DossierAccess, DossierEvent, Handover
-from dossiers.payments import admin as _payments_admin  # noqa: F401  (issue 7)
 from portal.admin import ReadOnlyAdmin
 
 

@@ -1,9 +1,8 @@
-from django.urls import include, path
+from django.urls import path
 
 from dossiers import api
 
 urlpatterns = [
-    path("", include("dossiers.payments.api_urls")),  # fees and payments (issue 7)
     path("auth/token/", api.TokenView.as_view(), name="api-token"),
     path("officer/dossiers/", api.DossierListView.as_view(), name="api-officer-dossiers"),
     path(

@@ -1,10 +1,9 @@
-from django.urls import include, path
+from django.urls import path
 
 from dossiers import views
 from dossiers.actions import ACTIONS
 
 urlpatterns = [
-    path("", include("dossiers.payments.urls")),  # fees and payments (issue 7)
     path("can-bo/dang-nhap/", views.officer_login, name="officer-login"),
     path("can-bo/dang-xuat/", views.officer_logout, name="officer-logout"),
     path("can-bo/", views.workbench, name="officer-workbench"),

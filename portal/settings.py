@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "citizens",
     "notifications",
     "reports",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -390,7 +391,7 @@ REST_FRAMEWORK["NUM_PROXIES"] = envint("NUM_PROXIES", 0)
 BENCH_BARE_VIEW = envbool("BENCH_BARE_VIEW", False)
 # --- end production hardening (issue 9) ---
 
-# --- payments (issue 7): the VNPay gateway (dossiers.payments.gateways.vnpay) ---
+# --- payments: the VNPay gateway (payments.gateways.vnpay) ---
 # Online payment is offered only when the merchant code and secret are set. The IPN URL is
 # registered with VNPay: SITE_URL + /thanh-toan/vnpay/ipn/.
 VNPAY_TMN_CODE = envstr("VNPAY_TMN_CODE")
@@ -399,4 +400,4 @@ VNPAY_PAYMENT_URL = envstr(
     "VNPAY_PAYMENT_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
 )
 VNPAY_EXPIRE_MINUTES = envint("VNPAY_EXPIRE_MINUTES", 15)
-# --- end payments (issue 7) ---
+# --- end payments ---

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("procedures.api_urls")),
     path("api/v1/", include("citizens.api_urls")),
+    path("api/v1/", include("payments.api_urls")),
     path("api/v1/", include("dossiers.api_urls")),
     path("api/v1/", include("reports.api_urls")),
     path("api/v1/", include("notifications.api_urls")),
@@ -30,6 +31,7 @@ urlpatterns = [
     *officer_totp_urls(),  # officers' two-factor sign-in (portal.auth)
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
+    path("", include("payments.urls")),
     path("", include("dossiers.urls")),
     path("", include("citizens.urls")),
     path("", include("procedures.urls")),

@@ -23,7 +23,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from dossiers.models import Dossier, DossierEvent
-from dossiers.payments.selectors import ONLINE_METHODS
+from payments.selectors import ONLINE_METHODS
 from procedures.models import Unit
 from reports.models import COUNTERS, DossierFact, Grain, SummaryRow
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from django import template
 from django.core.exceptions import ValidationError
 
-from dossiers.payments.fees import money as money_number
-from dossiers.payments.fees import money_text
 from notifications.phone import phone_display, phone_normalise
+from payments.fees import money as money_number
+from payments.fees import money_text
 
 register = template.Library()
 

@@ -29,7 +29,6 @@ from dossiers.models import (
     Dossier,
     DossierFile,
     Handover,
-    Payment,
     Shipment,
     SupplementRequest,
 )
@@ -40,6 +39,7 @@ from dossiers.services.core import (
 )
 from dossiers.services.events import event_append
 from dossiers.transitions import transfer_targets
+from payments.models import Payment
 from portal.exceptions import InvalidTransition, NotAllowed
 from portal.models import AuditLog, Membership
 from procedures import clock
@@ -284,7 +284,7 @@ def dossier_request_payment(
         details={"action": "request_payment", "amount_vnd": int(amount_vnd)},
         notify_context={"amount_vnd": int(amount_vnd)},
     )
-    from dossiers.payments.services import payment_request_record  # issue 7
+    from payments.services import payment_request_record  # issue 7
 
     return payment_request_record(dossier=moved, amount_vnd=int(amount_vnd), actor=actor, at=at)
 
@@ -306,7 +306,7 @@ def dossier_confirm_payment(
         details={"action": "confirm_payment", "method": method, "reference": reference},
         notify=False,
     )
-    from dossiers.payments.services import payment_record_paid  # issue 7
+    from payments.services import payment_record_paid  # issue 7
 
     payment_record_paid(dossier=moved, method=method, reference=reference, actor=actor, at=at)
     return moved

@@ -291,7 +291,7 @@ def actor_label_for(actor: AbstractBaseUser | None, applicant: Applicant) -> str
 
 def procedure_fee(*, procedure: Procedure, channel: str) -> int:
     """The fee of an ordinary request on the channel (per-page rules: a one-page copy; the
-    officer asks the exact amount once the pages are counted). See dossiers.payments.fees."""
-    from dossiers.payments.fees import fee_compute  # issue 7
+    officer asks the exact amount once the pages are counted). See payments.fees."""
+    from payments.fees import fee_compute  # issue 7
 
     return fee_compute(procedure=procedure, channel=channel)

@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import DossierFile, SupplementRequest
-from dossiers.payments.selectors import payment_paid_online_exists
+from payments.selectors import payment_paid_online_exists
 from procedures.models import Channel, Procedure, Unit
 from procedures.selectors import in_force
 from reports.access import unit_tree_map

@@ -39,7 +39,7 @@ pytestmark = [
 NOT_SHOWN = {
     "dossiers.Handover",
     "dossiers.Shipment",
-    "dossiers.Payment",
+    "payments.Payment",
     "citizens.Draft",
     "citizens.KeyResend",
     "notifications.SmsMessage",

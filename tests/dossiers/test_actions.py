@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from dossiers.deadlines import dossier_ack_overdue
-from dossiers.models import Dossier, DossierEvent, Handover, Payment, Shipment
+from dossiers.models import Dossier, DossierEvent, Handover, Shipment
 from dossiers.services import actions, reception
+from payments.models import Payment
 from portal.exceptions import InvalidTransition, NotAllowed
 from portal.models import AuditLog
 from tests.dossiers.conftest import S, dossier_in_state, incoming, online_dossier, vn

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dossiers.models import Dossier, PaymentAccount
+from dossiers.models import Dossier
 from dossiers.services import actions
 from dossiers.services.core import dossier_create
+from payments.models import PaymentAccount
 from tests.conftest import make_procedure
 from tests.dossiers.conftest import APPLICANT, incoming
 

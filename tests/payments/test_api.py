@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from dossiers.models import Payment
-from dossiers.payments import services
-from dossiers.payments.vietqr import vietqr_read
 from dossiers.services.core import dossier_create
+from payments import services
+from payments.models import Payment
+from payments.vietqr import vietqr_read
 from tests.dossiers.conftest import APPLICANT, incoming
 from tests.fakes.vnpay import sign
 from tests.payments.conftest import SECRET

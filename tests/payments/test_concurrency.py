@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from dossiers.models import Dossier, DossierEvent, Payment
-from dossiers.payments import services
-from dossiers.payments.gateways import gateway_get
-from dossiers.payments.gateways.base import Answer
+from dossiers.models import Dossier, DossierEvent
+from payments import services
+from payments.gateways import gateway_get
+from payments.gateways.base import Answer
+from payments.models import Payment
 from portal.exceptions import PortalError
 from tests.concurrency import POSTGRES_ONLY, run_in_threads
 from tests.fakes.vnpay import FakeVNPay

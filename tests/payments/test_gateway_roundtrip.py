@@ -11,7 +11,8 @@ from urllib.request import HTTPRedirectHandler, build_opener
 import pytest
 from django.test import Client
 
-from dossiers.models import Dossier, Payment
+from dossiers.models import Dossier
+from payments.models import Payment
 from tests.fakes.vnpay import FakeVNPay
 from tests.payments.conftest import SECRET, TMN_CODE, awaiting_payment
 

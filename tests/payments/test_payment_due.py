@@ -8,12 +8,13 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from dossiers.models import Dossier, Payment
-from dossiers.payments import services
-from dossiers.payments.gateways import gateway_get
-from dossiers.payments.selectors import payment_closed_reason, payment_is_due
+from dossiers.models import Dossier
 from dossiers.services import actions
 from dossiers.services.citizen import dossier_withdraw_request
+from payments import services
+from payments.gateways import gateway_get
+from payments.models import Payment
+from payments.selectors import payment_closed_reason, payment_is_due
 from portal.exceptions import InvalidTransition
 from tests.dossiers.conftest import APPLICANT
 from tests.payments.conftest import submit_online

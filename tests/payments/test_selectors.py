@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from dossiers.models import PaymentAccount
-from dossiers.payments import services
-from dossiers.payments.demo import payment_accounts_seed
-from dossiers.payments.selectors import payment_account_for, payments_online_rate
+from payments import services
+from payments.demo import payment_accounts_seed
+from payments.models import PaymentAccount
+from payments.selectors import payment_account_for, payments_online_rate
 from procedures.models import Unit
 from tests.payments.conftest import submit_online
 

@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from dossiers.models import Dossier, DossierEvent, Payment
-from dossiers.payments import services
-from dossiers.payments.selectors import dossier_payment_state
+from dossiers.models import Dossier, DossierEvent
 from dossiers.services import actions, reception
+from payments import services
+from payments.models import Payment
+from payments.selectors import dossier_payment_state
 from portal.exceptions import InvalidTransition, NotAllowed, PortalError
 from portal.models import AuditLog
 from tests.dossiers.conftest import APPLICANT
@@ -166,7 +167,7 @@ def test_an_awaiting_payment_cannot_be_refunded(residence, commune, officer):
 
 
 def test_a_gateway_order_needs_something_to_pay(birth_registration, commune):
-    from dossiers.payments.gateways import gateway_get
+    from payments.gateways import gateway_get
 
     with pytest.raises(PortalError):
         services.payment_gateway_start(

@@ -9,7 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from dossiers.payments.vietqr import (
+from payments.vietqr import (
     crc16_ccitt_false,
     emv_crc_ok,
     emv_parse,

@@ -17,9 +17,10 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
-from dossiers.models import Dossier, Payment
-from dossiers.payments import services
-from dossiers.payments.vietqr import vietqr_read
+from dossiers.models import Dossier
+from payments import services
+from payments.models import Payment
+from payments.vietqr import vietqr_read
 from tests.payments.conftest import awaiting_payment, submit_online
 
 S = Dossier.Status

@@ -11,9 +11,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.urls import reverse
 
-from dossiers.models import Dossier, DossierEvent, Payment, PaymentAttempt
-from dossiers.payments import services
-from dossiers.payments.gateways import gateway_get
+from dossiers.models import Dossier, DossierEvent
+from payments import services
+from payments.gateways import gateway_get
+from payments.models import Payment, PaymentAttempt
 from tests.fakes.vnpay import FakeVNPay, sign
 from tests.payments.conftest import SECRET, TMN_CODE, awaiting_payment, submit_online
 

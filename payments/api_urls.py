@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dossiers.payments import api
+from payments import api
 
 urlpatterns = [
     path(

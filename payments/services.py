@@ -21,13 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossiers.access import officer_assert_can
-from dossiers.models import Dossier, Payment, PaymentAttempt
-from dossiers.payments.fees import fee_compute, fee_lines
-from dossiers.payments.gateways.base import Answer, GatewayError, Order, PaymentGateway
-from dossiers.payments.selectors import payment_closed_reason
-from dossiers.payments.vietqr import ascii_text
+from dossiers.models import Dossier
 from dossiers.services.core import dossier_transition
 from dossiers.services.events import event_append
+from payments.fees import fee_compute, fee_lines
+from payments.gateways.base import Answer, GatewayError, Order, PaymentGateway
+from payments.models import Payment, PaymentAttempt
+from payments.selectors import payment_closed_reason
+from payments.vietqr import ascii_text
 from portal.exceptions import InvalidTransition, PortalError
 from portal.models import AuditLog
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from dossiers.models import PaymentAccount
-from dossiers.payments.vietqr import ascii_text
+from payments.models import PaymentAccount
+from payments.vietqr import ascii_text
 from procedures.models import Unit
 
 DEMO_BIN = "970405"

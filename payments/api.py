@@ -27,12 +27,13 @@ from rest_framework.views import APIView
 
 from dossiers.access import dossier_get_for_officer, officer_unit_ids
 from dossiers.api import OfficerPermission
-from dossiers.models import Dossier, Payment
-from dossiers.payments import selectors, services
-from dossiers.payments.forms import PaymentConfirmForm, ReconciliationForm
-from dossiers.payments.gateways import gateway_get
-from dossiers.payments.views import gateways_enabled
+from dossiers.models import Dossier
 from dossiers.services.citizen import dossier_get_for_citizen
+from payments import selectors, services
+from payments.forms import PaymentConfirmForm, ReconciliationForm
+from payments.gateways import gateway_get
+from payments.models import Payment
+from payments.views import gateways_enabled
 from portal.throttling import ScopedRateThrottle
 
 

@@ -1,11 +1,11 @@
 """Admin: the units' collection accounts are edited here; payments are read-only (every write
-goes through dossiers.payments.services)."""
+goes through payments.services)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from dossiers.models import Payment, PaymentAccount, PaymentAttempt
+from payments.models import Payment, PaymentAccount, PaymentAttempt
 from portal.admin import ReadOnlyAdmin
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from dossiers.models import Payment
-from dossiers.payments.selectors import payment_account_for, payment_vietqr
-from dossiers.payments.vietqr import qr_data_uri
+from payments.models import Payment
+from payments.selectors import payment_account_for, payment_vietqr
+from payments.vietqr import qr_data_uri
 from procedures.pdf import html_to_pdf
 
 
@@ -40,7 +40,5 @@ def payment_receipt_context(*, payment: Payment) -> dict[str, object]:
 
 
 def payment_receipt_pdf(*, payment: Payment) -> bytes:
-    html = render_to_string(
-        "dossiers/payments/receipt_pdf.html", payment_receipt_context(payment=payment)
-    )
+    html = render_to_string("payments/receipt_pdf.html", payment_receipt_context(payment=payment))
     return html_to_pdf(html)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from dossiers.payments.gateways.base import PaymentGateway
+from payments.gateways.base import PaymentGateway
 
 
 def gateway_get(name: str) -> PaymentGateway:
     """The configured gateway called `name` (Http404 for an unknown name)."""
     if name == "vnpay":
-        from dossiers.payments.gateways.vnpay import VNPayGateway
+        from payments.gateways.vnpay import VNPayGateway
 
         return VNPayGateway()
     raise Http404(name)

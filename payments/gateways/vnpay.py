@@ -21,7 +21,7 @@ from urllib.parse import quote_plus
 from django.conf import settings
 from django.utils import timezone
 
-from dossiers.payments.gateways.base import (
+from payments.gateways.base import (
     Answer,
     GatewayError,
     Notification,

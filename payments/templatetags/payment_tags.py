@@ -13,15 +13,16 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from dossiers.models import Dossier, Payment
+from dossiers.models import Dossier
+from payments.models import Payment
 from procedures.models import Procedure
 
 register = template.Library()
 
 
-@register.inclusion_tag("dossiers/payments/_panel.html")
+@register.inclusion_tag("payments/_panel.html")
 def payment_panel(dossier: Dossier) -> dict[str, Any]:
-    from dossiers.payments.views import payment_panel_context
+    from payments.views import payment_panel_context
 
     context = payment_panel_context(dossier=dossier)
     payment = context["payment"]
@@ -34,12 +35,12 @@ def payment_panel(dossier: Dossier) -> dict[str, Any]:
     return context
 
 
-@register.inclusion_tag("dossiers/payments/_officer_box.html", takes_context=True)
+@register.inclusion_tag("payments/_officer_box.html", takes_context=True)
 def officer_payment_box(context: template.Context, dossier: Dossier) -> dict[str, Any]:
-    from dossiers.payments.fees import fee_needs_copies, fee_rule_text
-    from dossiers.payments.forms import PaymentConfirmForm
-    from dossiers.payments.selectors import dossier_payment_state, dossier_payments
-    from dossiers.payments.services import CLOSED_STATES
+    from payments.fees import fee_needs_copies, fee_rule_text
+    from payments.forms import PaymentConfirmForm
+    from payments.selectors import dossier_payment_state, dossier_payments
+    from payments.services import CLOSED_STATES
 
     state = dossier_payment_state(dossier=dossier)
     per_unit = fee_needs_copies(procedure=dossier.procedure)
@@ -59,9 +60,9 @@ def officer_payment_box(context: template.Context, dossier: Dossier) -> dict[str
     }
 
 
-@register.inclusion_tag("dossiers/payments/_fee_explain.html")
+@register.inclusion_tag("payments/_fee_explain.html")
 def fee_explain(procedure: Procedure, channel: str) -> dict[str, Any]:
-    from dossiers.payments.fees import fee_lines, fee_needs_copies, fee_rule_text
+    from payments.fees import fee_lines, fee_needs_copies, fee_rule_text
 
     return {
         "text": fee_rule_text(procedure=procedure, channel=channel),

@@ -33,14 +33,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossiers.access import dossier_get_for_officer, officer_unit_ids
-from dossiers.models import Dossier, Payment
-from dossiers.payments import selectors, services
-from dossiers.payments.fees import money
-from dossiers.payments.forms import PaymentConfirmForm, ReconciliationForm, RefundForm
-from dossiers.payments.gateways import GATEWAY_NAMES, gateway_get
-from dossiers.payments.gateways.base import Answer
-from dossiers.payments.receipts import payment_receipt_pdf
-from dossiers.payments.vietqr import qr_data_uri
+from dossiers.models import Dossier
+from payments import selectors, services
+from payments.fees import money
+from payments.forms import PaymentConfirmForm, ReconciliationForm, RefundForm
+from payments.gateways import GATEWAY_NAMES, gateway_get
+from payments.gateways.base import Answer
+from payments.models import Payment
+from payments.receipts import payment_receipt_pdf
+from payments.vietqr import qr_data_uri
 from portal.exceptions import PortalError
 from portal.spreadsheets import csv_value
 from portal.throttling import rate_limit
@@ -128,7 +129,7 @@ def payment_page(request: HttpRequest, code: str) -> HttpResponse:
     context["payments"] = selectors.dossier_payments(dossier=dossier).exclude(
         state=Payment.State.AWAITING
     )
-    return render(request, "dossiers/payments/pay.html", context)
+    return render(request, "payments/pay.html", context)
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -161,7 +162,7 @@ def payment_start(request: HttpRequest, code: str, gateway: str) -> HttpResponse
         return redirect("payment-page", dossier.code)
     return render(
         request,
-        "dossiers/payments/redirect.html",
+        "payments/redirect.html",
         {"url": url, "dossier": dossier, "gateway": gateway_get(gateway)},
     )
 
@@ -193,7 +194,7 @@ def payment_return(request: HttpRequest, gateway: str) -> HttpResponse:
     status = 200 if result["valid"] else 400
     return render(
         request,
-        "dossiers/payments/return.html",
+        "payments/return.html",
         {
             "result": result,
             "attempt": attempt,
@@ -264,7 +265,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
     rows = list(payments)
     return render(
         request,
-        "dossiers/payments/reconciliation.html",
+        "payments/reconciliation.html",
         {
             "form": form,
             "start": data["start"],

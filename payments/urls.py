@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dossiers.payments import views
+from payments import views
 
 urlpatterns = [
     path("tra-cuu/ho-so/<str:code>/thanh-toan/", views.payment_page, name="payment-page"),

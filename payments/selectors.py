@@ -12,8 +12,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.models import Dossier, Payment, PaymentAccount, PaymentAttempt
-from dossiers.payments.vietqr import vietqr_payload
+from dossiers.models import Dossier
+from payments.models import Payment, PaymentAccount, PaymentAttempt
+from payments.vietqr import vietqr_payload
 from procedures.models import Unit
 
 # What Decision 766 counts as paid online: through a gateway, or by a bank transfer (VietQR)

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import Payment
+from payments.models import Payment
 
 
 class ReconciliationForm(forms.Form):
