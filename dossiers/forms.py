@@ -158,11 +158,11 @@ class OfficerChoiceField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         text = str(value).strip()
-        if re.fullmatch(r"[0-9]{1,18}", text):
+        found = None
+        if re.fullmatch(r"[0-9]{1,9}", text):
             found = self.queryset.filter(pk=int(text)).first()
-            if found is not None:
-                return found
-        found = self.queryset.filter(username=text).first()
+        if found is None and text.isprintable():
+            found = self.queryset.filter(username=text).first()
         if found is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return found

@@ -326,6 +326,13 @@ def test_a_malformed_officer_to_transfer_to_is_a_json_400(
     )
     assert response.status_code == 400
     assert "to_user" in response.json()
+    for to_user in ("9" * 30, "\x00", "cán bộ\n"):
+        response = api(admin_officer).post(
+            f"{LIST}{dossier.code}/actions/",
+            {"action": "transfer", "to_unit": commune.code, "to_user": to_user},
+            format="json",
+        )
+        assert response.status_code == 400, to_user
     assert Dossier.objects.get(pk=dossier.pk).status == S.RECEIVED
 
 

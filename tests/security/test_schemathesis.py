@@ -1,6 +1,6 @@
 """schemathesis against /api/schema/, in-process through the WSGI application: for every
 operation of the published OpenAPI document, generated requests (valid by the schema, then
-invalid) never get a server error (5xx).
+invalid) never get a server error (5xx), and every error answer is JSON.
 
 Bounded: a few examples per operation and mode (MOTCUA_FUZZ_EXAMPLES, default 6); every
 operation gets its valid (positive) examples, and the invalid (negative) ones run while the
@@ -14,6 +14,7 @@ loader does not run on this pytest version) with hypothesis' own @given per oper
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -56,6 +57,13 @@ def admin_token(district) -> str:
     return Token.objects.create(user=user).key
 
 
+def _json(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
+
+
 def _fuzz(operation, mode, token: str, failures: list[str]) -> None:
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
@@ -69,7 +77,9 @@ def _fuzz(operation, mode, token: str, failures: list[str]) -> None:
     def run(case) -> None:
         cache.clear()
         response = case.call(headers={"Authorization": f"Token {token}"})
-        if response.status_code >= 500:
+        if response.status_code >= 500 or (
+            response.status_code >= 400 and not _json(response.text)
+        ):
             failures.append(
                 f"{case.method} {case.formatted_path} ({mode.value}) → "
                 f"{response.status_code}\n{case.as_curl_command()}\n"
