@@ -238,7 +238,7 @@ class DashboardView(ReportView):
                 "resolved": k.resolved,
                 "on_time_rate_pct": k.on_time_rate_pct,
                 "online_rate_pct": k.online_rate_pct,
-                "late_now": k.late_now,
+                "overdue": k.overdue,
                 "apologies": k.apologies,
             }
 
@@ -246,6 +246,7 @@ class DashboardView(ReportView):
             {
                 "from": board.period.start,
                 "to": board.period.end,
+                "overdue_as_of": board.as_of,
                 "units": [kpi(k) for k in board.kpis],
                 "total": kpi(board.total),
                 "trends": [

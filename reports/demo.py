@@ -39,6 +39,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from citizens.models import Rating
 from dossiers.models import DailySequence, Dossier, DossierEvent, Handover
 from dossiers.services.actions import handover_punctuality
 from dossiers.services.core import procedure_fee
@@ -723,10 +724,6 @@ def _write(plans: list[Plan], staff: dict[str, dict[str, Any]], rng: random.Rand
 
 def _ratings(dossiers: list[Dossier], rng: random.Random) -> None:
     """Some citizens rated the service after collecting their result."""
-    try:
-        from citizens.models import Rating
-    except ImportError:  # pragma: no cover - the citizens app is part of the project
-        return
     rows = []
     for dossier in dossiers:
         if rng.random() < 0.25:

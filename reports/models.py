@@ -40,8 +40,8 @@ class SummaryRow(models.Model):
     only its ragged ends read days. The counters, each on the day (or month) it happened:
     - received: dossiers received (the clock started);
     - resolved_early / resolved_on_time / resolved_late: dossiers finished (resolved, or
-      stopped after a withdrawal) before the due date / on it by the due time / after the
-      due time; withdrawn counts the stopped ones among them;
+      stopped after a withdrawal) on a date before the due date / on the due date / after
+      it; withdrawn counts the stopped ones among them;
     - due: received dossiers whose due time falls on that day (a paused dossier whose clock
       stopped before its due time has no due day until it resumes);
     - due_met: dossiers finished without being late, counted on their due day (or on the

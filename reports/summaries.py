@@ -89,10 +89,11 @@ def fact_state_compute(
 ) -> FactState | None:
     """The fact of a dossier in this state, or None when it was never received.
 
-    Finished means resolved, or stopped (withdrawn) after reception. Late means resolved
-    after the due time (dossiers.deadlines.dossier_is_late); early, finished on an earlier
-    date. A dossier paused before its due time has no due day until its clock runs again:
-    it cannot be overdue meanwhile (dossiers.selectors.late_q says the same).
+    Finished means resolved, or stopped (withdrawn) after reception. Punctuality is judged
+    by date, as the national filter of Biểu II.06a does: early when finished on an earlier
+    date than the due date, on time on the due date, late on a later date (a withdrawal is
+    never late). A dossier paused before its due time has no due day until its clock runs
+    again: it cannot be overdue meanwhile (dossiers.selectors.late_q says the same).
     """
     if received_at is None:
         return None
@@ -102,13 +103,11 @@ def fact_state_compute(
         finished_at, withdrawn = stopped_at, True
     finish = ""
     if finished_at is not None:
-        # A withdrawn dossier is never late (dossiers.deadlines.dossier_is_late agrees).
-        if due_at is not None and finished_at > due_at and not withdrawn:
+        finish = DossierFact.Finish.ON_TIME
+        if due_at is not None and local_day(finished_at) > local_day(due_at) and not withdrawn:
             finish = DossierFact.Finish.LATE
         elif due_at is not None and local_day(finished_at) < local_day(due_at):
             finish = DossierFact.Finish.EARLY
-        else:
-            finish = DossierFact.Finish.ON_TIME
     due_day = None
     if due_at is not None and not (paused_at is not None and paused_at <= due_at):
         due_day = local_day(due_at)

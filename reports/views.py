@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dossiers.models import Dossier
 from portal.params import BadParameter, param_int, param_month
 from reports import charts
 from reports.access import report_unit_ids, report_units_pick, unit_tree_map
@@ -24,7 +25,7 @@ from reports.models import ExportJob
 from reports.reconcile import hand_made_read, reconcile
 from reports.selectors.appendix import appendix_compute
 from reports.selectors.dashboard import dashboard_compute
-from reports.selectors.drilldown import METRICS, drilldown_dossiers
+from reports.selectors.drilldown import METRICS, drilldown_dossiers, drilldown_overdue_days
 from reports.selectors.evaluation import CRITERIA, officer_scorecards, units_evaluate
 from reports.selectors.ii06a import ii06a_compute
 from reports.selectors.indicators import indicators_compute
@@ -114,7 +115,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                         metric="received", period=period, units=codes, channel="online"
                     ),
                     "resolved": drill_url(metric="resolved", period=period, units=codes),
-                    "late_now": drill_url(metric="late_now", period=period, units=codes),
+                    "overdue": drill_url(metric="overdue", period=period, units=codes),
                     "apologies": drill_url(metric="apologies", period=period, units=codes),
                 },
             }
@@ -296,6 +297,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         raise BadParameter("from", " ".join(exc.messages)) from exc
     units = report_units_pick(scope=scope, codes=request.GET.getlist("unit"))
+    now = timezone.now()
     filters = {
         "level": param_int(request.GET, "level", minimum=1, maximum=4),
         "channel": request.GET.get("channel", ""),
@@ -306,10 +308,20 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         metric=metric,
         period=period,
         unit_ids=set(unit_tree_map(units=units, scope=scope)),
+        now=now,
         **filters,
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    items = [{"dossier": d, "url": officer_dossier_url(d.code)} for d in page.object_list]
+    statuses = dict(Dossier.Status.choices)
+    items = [
+        {
+            "dossier": d,
+            "url": officer_dossier_url(d.code),
+            "status_at_end": statuses.get(d.status_at_end, ""),
+            "overdue_days": drilldown_overdue_days(dossier=d, period=period, now=now),
+        }
+        for d in page.object_list
+    ]
     params = request.GET.copy()
     params.pop("page", None)
     return render(

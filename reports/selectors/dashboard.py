@@ -14,8 +14,14 @@ from dossiers.models import Apology, Dossier
 from dossiers.selectors import late_q
 from procedures.models import Channel, Unit
 from reports.access import unit_tree_map
-from reports.models import DossierFact, Grain, SummaryRow
-from reports.selectors.periods import Period, day_start, month_period, months_back
+from reports.models import Grain, SummaryRow
+from reports.selectors.overdue import (
+    overdue_counts,
+    overdue_now_counts,
+    period_open,
+    reference_time,
+)
+from reports.selectors.periods import Period, month_period, months_back
 from reports.selectors.sums import rate_pct, without_jit
 
 TREND_MONTHS = 12
@@ -49,7 +55,7 @@ class UnitKpi(_Rates):
     received_online: int = 0
     resolved: int = 0
     resolved_on_time: int = 0
-    late_now: int = 0
+    overdue: int = 0  # in progress and overdue at the board's reference time
     apologies: int = 0
 
 
@@ -72,39 +78,8 @@ class Dashboard:
     late: list[Dossier]
     late_count: int
     now: datetime
+    as_of: datetime  # the month's end, or now for the current month
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def late_now_counts(*, unit_ids: set[int], now: datetime) -> dict[int, int]:
-    """Dossiers late now (dossiers.selectors.late_q) per receiving unit.
-
-    Those due before today are counted from the open dossiers' facts (a small partial
-    index); those due earlier today from the dossiers themselves. Same answer as late_q on
-    the whole table, without reading every open dossier.
-    """
-    today = timezone.localtime(now).date()
-    counts: dict[int, int] = {}
-    # COUNT(*): the partial index holds all the query needs (an index-only scan).
-    earlier = (
-        DossierFact.objects.filter(
-            unit_id__in=unit_ids, finished_day__isnull=True, due_day__lt=today
-        )
-        .values("unit_id")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    # A late dossier is due before now (before its pause, if paused): a narrow due_at range.
-    due_today = (
-        Dossier.objects.filter(
-            late_q(at=now), unit_id__in=unit_ids, due_at__gte=day_start(today), due_at__lt=now
-        )
-        .values("unit_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in (*earlier, *due_today):
-        counts[row["unit_id"]] = counts.get(row["unit_id"], 0) + row["n"]
-    return counts
 
 
 @without_jit
@@ -115,7 +90,8 @@ def dashboard_compute(
 
     Steps: one pass over twelve months of month summary rows (per unit and channel) gives
     the trends, the month's received/online/resolved/on-time per unit and the units that
-    received least over the last three months; dossiers late now and apologies of the month
+    received least over the last three months; dossiers overdue at the month's end (now, for
+    the current month) and apologies of the month
     are counted per receiving unit; the oldest late dossiers to chase are listed.
     """
     now = now or timezone.now()
@@ -161,9 +137,9 @@ def dashboard_compute(
             if row["period"] in recent:
                 used[index]["received"] += received
                 used[index]["online"] += received if online else 0
-    for unit_id, n in late_now_counts(unit_ids=ids, now=now).items():
+    for unit_id, n in overdue_counts(period=period, unit_ids=ids, now=now).items():
         for index in mapping.get(unit_id, []):
-            kpis[index].late_now += n
+            kpis[index].overdue += n
     apology_rows = (
         Apology.objects.filter(
             issued_at__gte=period.start_at, issued_at__lt=period.end_at, dossier__unit_id__in=ids
@@ -182,7 +158,7 @@ def dashboard_compute(
             "received_online",
             "resolved",
             "resolved_on_time",
-            "late_now",
+            "overdue",
             "apologies",
         ):
             setattr(total, attr, getattr(total, attr) + getattr(kpi, attr))
@@ -212,7 +188,12 @@ def dashboard_compute(
         trends=[points[m] for m in months],
         least_using=least,
         late=late,
-        late_count=total.late_now,
+        late_count=(
+            total.overdue
+            if period_open(period=period, now=now)
+            else sum(overdue_now_counts(unit_ids=ids, now=now).values())
+        ),
+        as_of=reference_time(period=period, now=now),
         now=now,
         extra={"window": window},
     )

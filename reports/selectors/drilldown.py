@@ -6,16 +6,18 @@ made of, so the list always has as many dossiers as the figure says.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import Dossier
+from dossiers.models import Dossier, DossierEvent
 from dossiers.selectors import late_q
 from procedures.models import Channel
 from reports.models import DossierFact
+from reports.selectors.overdue import period_open, reference_time
 from reports.selectors.periods import Period
 
 METRICS = {
@@ -30,6 +32,7 @@ METRICS = {
     "apologies": _("Hồ sơ có phiếu xin lỗi trong kỳ"),
 }
 FINISHES = {c.value for c in DossierFact.Finish}
+S = Dossier.Status
 
 
 def _fact_q(metric: str, period: Period) -> Q:
@@ -75,9 +78,15 @@ def drilldown_dossiers(
     """
     if metric not in METRICS:
         raise ValueError(metric)
+    now = now or timezone.now()
     qs = Dossier.objects.filter(unit_id__in=unit_ids)
     if metric == "late_now":
-        qs = qs.filter(late_q(at=now or timezone.now()))
+        qs = qs.filter(late_q(at=now))
+    elif metric in ("overdue", "within") and period_open(period=period, now=now):
+        # The period has not ended: judged now, as the report's figure is.
+        facts = DossierFact.objects.filter(unit_id__in=unit_ids, finished_day__isnull=True)
+        qs = qs.filter(pk__in=facts.values("dossier_id"))
+        qs = qs.filter(late_q(at=now)) if metric == "overdue" else qs.exclude(late_q(at=now))
     elif metric == "apologies":
         qs = qs.filter(
             apology__issued_at__gte=period.start_at, apology__issued_at__lt=period.end_at
@@ -95,6 +104,40 @@ def drilldown_dossiers(
         qs = qs.exclude(channel=Channel.ONLINE)
     if field:
         qs = qs.filter(procedure__field__slug=field)
-    return qs.select_related("procedure", "unit", "handling_unit", "assigned_to").order_by(
-        "received_at", "pk"
+    status_then = (
+        DossierEvent.objects.filter(
+            dossier=OuterRef("pk"), at__lt=reference_time(period=period, now=now)
+        )
+        .order_by("-seq")
+        .values("to_status")[:1]
     )
+    return (
+        qs.select_related("procedure", "unit", "handling_unit", "assigned_to")
+        .annotate(status_at_end=Subquery(status_then))
+        .order_by("received_at", "pk")
+    )
+
+
+def drilldown_overdue_days(*, dossier: Dossier, period: Period, now: datetime) -> int | None:
+    """Days overdue at the report's reference time, by date: finished by then after its due
+    date, or still open then and past its due time (a paused clock is judged when the pause
+    began). None when it was not overdue; a withdrawal is never late."""
+    if dossier.due_at is None:
+        return None
+
+    def day(moment: datetime) -> dt.date:
+        return timezone.localtime(moment).date()
+
+    reference = reference_time(period=period, now=now)
+    if dossier.resolved_at is not None and dossier.resolved_at < reference:
+        days = (day(dossier.resolved_at) - day(dossier.due_at)).days
+        return days if days > 0 else None
+    if getattr(dossier, "status_at_end", None) in (S.STOPPED, S.REFUSED):
+        return None
+    moment = reference
+    if dossier.paused_at is not None and dossier.paused_at < reference:
+        moment = dossier.paused_at
+    if moment <= dossier.due_at:
+        return None
+    # The reference is the first instant after the period: its last day is the day before.
+    return (day(moment - dt.timedelta(microseconds=1)) - day(dossier.due_at)).days

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from citizens.models import Rating
 from dossiers.models import Apology, Dossier, DossierEvent, Handover, SupplementRequest
 from procedures.models import Procedure, Unit
 from reports.access import unit_tree_map
@@ -169,20 +170,15 @@ def _points_expressions() -> dict[str, Any]:
         "n_sup": Coalesce(Subquery(supplements), 0),
         "n_agencies": Coalesce(Subquery(agencies), 0),
     }
-    try:
-        from citizens.models import Rating
-
-        score = Rating.objects.filter(dossier_id=OuterRef("dossier_id")).values("score")[:1]
-        annotations["rating"] = Subquery(score)
-        expressions["attitude"] = Case(
-            When(rating__gte=4, then=Value(2)),
-            When(rating=3, then=Value(1)),
-            When(rating__lte=2, then=Value(0)),
-            default=None,
-            output_field=IntegerField(),
-        )
-    except ImportError:  # pragma: no cover - the citizens app is part of the project
-        pass
+    score = Rating.objects.filter(dossier_id=OuterRef("dossier_id")).values("score")[:1]
+    annotations["rating"] = Subquery(score)
+    expressions["attitude"] = Case(
+        When(rating__gte=4, then=Value(2)),
+        When(rating=3, then=Value(1)),
+        When(rating__lte=2, then=Value(0)),
+        default=None,
+        output_field=IntegerField(),
+    )
     return {"annotations": annotations, "points": expressions}
 
 

@@ -10,12 +10,15 @@ Identities, for every row and the total:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procedures.models import Channel, Field, Unit
 from reports.access import unit_tree_map
+from reports.selectors.overdue import overdue_counts
 from reports.selectors.periods import Period
 from reports.selectors.sums import FINISHED, period_sums, rate_pct, without_jit
 
@@ -85,15 +88,23 @@ def _complete(values: dict[str, Any]) -> None:
 
 
 @without_jit
-def ii06a_compute(*, period: Period, units: list[Unit], scope: set[int], by: str = "unit") -> II06a:
+def ii06a_compute(
+    *,
+    period: Period,
+    units: list[Unit],
+    scope: set[int],
+    by: str = "unit",
+    now: datetime | None = None,
+) -> II06a:
     """Biểu II.06a for the units (each with the units below it), one row per unit or per field
     of work, and the total row (the sum of the rows).
 
-    Three aggregate queries over the summary rows: in the period (received by channel,
-    finished by punctuality), before it (carried over = received − finished), and up to its
-    end (in progress overdue = due − finished on time − finished late, all counted up to the
-    end; see reports.models.SummaryRow).
+    Aggregate queries over the summary rows: in the period (received by channel, finished
+    by punctuality), before it (carried over = received − finished); the dossiers in
+    progress at the reference time (the period's end, or now for a period not yet ended)
+    are within their deadline unless overdue then (reports.selectors.overdue).
     """
+    now = now or timezone.now()
     mapping = unit_tree_map(units=units, scope=scope)
     if by == "field":
         group_key = "procedure__field_id"
@@ -136,16 +147,12 @@ def ii06a_compute(*, period: Period, units: list[Unit], scope: set[int], by: str
     ):
         for i in targets(item):
             rows[i].values["carried_over"] += item["received"] - sum(item[c] for c in FINISHED)
-    for item in period_sums(
-        period=period.up_to_end,
-        unit_ids=mapping,
-        group=group,
-        counters=("due", "due_met", "resolved_late"),
-    ):
+    for key, n in overdue_counts(
+        period=period, unit_ids=set(mapping), now=now, group=group
+    ).items():
+        item = dict(zip(group, key, strict=True)) if by == "field" else {"unit_id": key}
         for i in targets(item):
-            rows[i].values["in_progress_overdue"] += (
-                item["due"] - item["due_met"] - item["resolved_late"]
-            )
+            rows[i].values["in_progress_overdue"] += n
     for row in rows:
         _complete(row.values)
     total_values = _blank()

@@ -1,92 +1,148 @@
-"""Decision 766/QĐ-TTg (2022) service-quality indicators, from the dossiers.
+"""Decision 766/QĐ-TTg (23/6/2022) service-quality indicators, from the portal's own data.
 
-Each indicator has a numerator, a denominator, a rate, a threshold (the rate that earns full
-points) and points = max × min(1, rate ÷ threshold). The weights and thresholds below follow
-DOMAIN.md §8; those marked unconfirmed are data to adjust, not rules buried in code. An
-indicator without a base (no dossier finished, no fee charged...) scores nothing and is left
-out of the maximum: the overall score is given out of the points that could be earned, and
-scaled to 100.
+Sources (docs/REPORTS.md): how each indicator is counted and the scoring rule come from the
+national portal's description of its formulas; group weights, per-indicator points and the
+grade bands from secondary sources, some unconfirmed (marked below and on the page).
+
+Scoring: a rate at or above its threshold earns the indicator's full points; below it,
+points = rate × max ÷ threshold, rounded to 2 decimals. An indicator is N/A (no points, left
+out of the maximum) when its base is empty or when the portal holds no data for it, with the
+reason; never 100 %. The overall score is the points earned out of the points that could be
+earned, scaled to 100.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import DossierFile, SupplementRequest
-from payments.selectors import payment_paid_online_exists
-from procedures.models import Channel, Procedure, Unit
-from procedures.selectors import in_force
+from procedures.models import Unit
 from reports.access import unit_tree_map
-from reports.models import DossierFact
+from reports.selectors.indicator_counts import (
+    COUNT_KEYS,
+    ProcedureFacts,
+    average_days,
+    counts_by_unit,
+    procedures_by_unit,
+)
 from reports.selectors.periods import Period
-from reports.selectors.sums import period_sums, rate_pct, without_jit
+from reports.selectors.sums import rate_pct, without_jit
+
+PUBLICITY = _("Công khai, minh bạch")
+PROGRESS = _("Tiến độ, kết quả giải quyết")
+ONLINE = _("Cung cấp dịch vụ trực tuyến")
+PAYMENT = _("Thanh toán trực tuyến")
+DIGITISATION = _("Số hóa hồ sơ")
+SATISFACTION = _("Mức độ hài lòng")
+
+NO_PUBLICATION_DATES = _("Danh mục thủ tục chưa lưu ngày công bố và ngày công khai.")
+NO_NATIONAL_SYNC = _("Hệ thống chưa đồng bộ hồ sơ với Cổng Dịch vụ công quốc gia.")
+NO_REUSE_DATA = _("Hệ thống chưa ghi nhận việc tái sử dụng giấy tờ đã số hóa.")
+NO_DATA_STORE = _("Hệ thống chưa kết nối kho dữ liệu của công dân.")
+NO_POPULATION_DATA = _("Hệ thống chưa kết nối VNeID và Cơ sở dữ liệu quốc gia về dân cư.")
+NO_FEEDBACK = _("Hệ thống chưa có chức năng tiếp nhận, xử lý phản ánh, kiến nghị.")
+NOT_SCORED = _("Chỉ số đo lường, chưa xác nhận cách chấm điểm.")
+EMPTY_BASE = _("Không có đối tượng để tính trong kỳ.")
 
 
 @dataclass(frozen=True)
 class Spec:
+    """One indicator. Points per indicator are the decision's where a source gives them
+    (`confirmed`); otherwise a provisional share of the group's weight (unconfirmed)."""
+
     key: str
     group: Any
     label: Any
-    max_points: int
-    threshold_pct: float
+    max_points: float
+    threshold_pct: float = 100
+    confirmed: bool = False
+    unsupported: Any = None  # why the portal's data cannot support it
 
 
 SPECS: tuple[Spec, ...] = (
+    # Publicity, 18 points; 1.2 = 4 points (secondary source), the rest unconfirmed.
+    Spec("1.1", PUBLICITY, _("TTHC được công bố đúng hạn"), 4, unsupported=NO_PUBLICATION_DATES),
     Spec(
-        "publicity",
-        _("Công khai, minh bạch"),
-        _("Thủ tục công khai đủ thành phần hồ sơ và căn cứ pháp lý"),
-        18,
-        100,
+        "1.2",
+        PUBLICITY,
+        _("TTHC được cập nhật, công khai đúng hạn trên CSDL quốc gia"),
+        4,
+        confirmed=True,
+        unsupported=NO_PUBLICATION_DATES,
     ),
+    Spec("1.3", PUBLICITY, _("TTHC công khai đầy đủ các bộ phận"), 4),
     Spec(
-        "progress",
-        _("Tiến độ giải quyết"),
-        _("Hồ sơ giải quyết đúng hạn (bổ sung quá 1 lần tính là trễ hạn)"),
+        "1.4", PUBLICITY, _("Hồ sơ đồng bộ lên Cổng DVC quốc gia"), 6, unsupported=NO_NATIONAL_SYNC
+    ),
+    # Progress, 20 points on the on-time rate (secondary source).
+    Spec(
+        "2.1",
+        PROGRESS,
+        _(
+            "Hồ sơ giải quyết trước và đúng hạn (trừ thời gian bổ sung; "
+            "bổ sung quá 1 lần là trễ hạn)"
+        ),
         20,
-        100,
+        confirmed=True,
+    ),
+    Spec("2.2", PROGRESS, _("Thời gian giải quyết trung bình (ngày)"), 0, unsupported=NOT_SCORED),
+    # Online service, 12 points; split unconfirmed. Thresholds of 3.1, 3.3 from the formulas.
+    Spec("3.1", ONLINE, _("TTHC cung cấp dịch vụ công trực tuyến"), 4, 80),
+    Spec("3.2", ONLINE, _("Dịch vụ công trực tuyến có phát sinh hồ sơ"), 4),
+    Spec("3.3", ONLINE, _("Hồ sơ nộp trực tuyến"), 4, 50),
+    # Online payment, 10 points; split unconfirmed. Threshold of 3.5 from the formulas.
+    Spec("3.5", PAYMENT, _("TTHC có phí, lệ phí được thanh toán trực tuyến"), 5, 80),
+    Spec("3.6", PAYMENT, _("Hồ sơ thanh toán trực tuyến"), 5),
+    # Digitisation, 22 points; split unconfirmed. Thresholds of 4.2, 4.3 from the formulas.
+    Spec("4.1", DIGITISATION, _("Hồ sơ có kết quả điện tử"), 4),
+    Spec("4.2", DIGITISATION, _("Hồ sơ được số hóa (thành phần và kết quả)"), 6, 80),
+    Spec(
+        "4.3", DIGITISATION, _("Hồ sơ tái sử dụng dữ liệu số hóa"), 4, 80, unsupported=NO_REUSE_DATA
     ),
     Spec(
-        "online",
-        _("Cung cấp dịch vụ trực tuyến"),
-        _("Hồ sơ nộp trực tuyến trên tổng hồ sơ tiếp nhận"),
-        12,
-        50,
+        "4.4", DIGITISATION, _("Hồ sơ kết nối kho dữ liệu công dân"), 4, unsupported=NO_DATA_STORE
     ),
-    # Weight and threshold unconfirmed.
+    Spec("4.5", DIGITISATION, _("Hồ sơ sử dụng dữ liệu dân cư"), 4, unsupported=NO_POPULATION_DATA),
+    # Satisfaction, 18 points; 5.4 = 6 points (secondary source), threshold from the formulas.
     Spec(
-        "online_payment",
-        _("Cung cấp dịch vụ trực tuyến"),
-        _("Hồ sơ thanh toán trực tuyến trên hồ sơ có phí, lệ phí"),
-        10,
-        50,
+        "5.1",
+        SATISFACTION,
+        _("Phản ánh, kiến nghị được xử lý đúng hạn"),
+        4,
+        unsupported=NO_FEEDBACK,
+    ),
+    Spec("5.2", SATISFACTION, _("Phản ánh, kiến nghị được công khai"), 4, unsupported=NO_FEEDBACK),
+    Spec(
+        "5.3",
+        SATISFACTION,
+        _("Mức độ hài lòng với việc xử lý phản ánh"),
+        4,
+        unsupported=NO_FEEDBACK,
     ),
     Spec(
-        "satisfaction",
-        _("Mức độ hài lòng"),
-        _("100% − (tỷ lệ trễ hạn + tỷ lệ không hài lòng)"),
-        18,
+        "5.4",
+        SATISFACTION,
+        _("Hài lòng trong tiếp nhận, giải quyết: 100% − (tỷ lệ quá hạn + tỷ lệ không hài lòng)"),
+        6,
         90,
-    ),
-    Spec(
-        "digitisation",
-        _("Số hóa hồ sơ"),
-        _("Hồ sơ có thành phần số hóa và kết quả điện tử"),
-        22,
-        80,
+        confirmed=True,
     ),
 )
-# Grade bands of the overall score out of 100: 90–100 excellent and under 50 weak are from
-# the decision; the middle bands are unconfirmed.
-GRADES: tuple[tuple[float, Any], ...] = (
-    (90, _("Xuất sắc")),
-    (70, _("Tốt")),
-    (50, _("Trung bình")),
-    (0, _("Yếu")),
+BY_KEY = {spec.key: spec for spec in SPECS}
+
+# Grades of the overall score out of 100. "From 90: excellent" and "under 50: weak" are from
+# the decision as quoted by secondary sources; the cut-offs of good, fair and average are
+# UNCONFIRMED (the national portal shows those grades without their limits).
+GRADES: tuple[tuple[float, Any, bool], ...] = (
+    (90, _("Xuất sắc"), True),
+    (80, _("Tốt"), False),
+    (70, _("Khá"), False),
+    (50, _("Trung bình"), False),
+    (0, _("Yếu"), True),
 )
 
 
@@ -99,8 +155,11 @@ class Indicator:
     denominator: int
     rate_pct: float | None
     threshold_pct: float
-    max_points: int
+    max_points: float
     points: float | None
+    reason: str = ""  # why there are no points
+    value: float | None = None  # a measure that is not a rate (2.2: days)
+    confirmed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -117,7 +176,7 @@ class Scorecard:
         return round(sum(i.points for i in self.indicators if i.points is not None), 2)
 
     @property
-    def max_points(self) -> int:
+    def max_points(self) -> float:
         return sum(i.max_points for i in self.indicators if i.points is not None)
 
     @property
@@ -131,7 +190,13 @@ class Scorecard:
     def grade(self) -> str:
         if self.score is None:
             return "—"
-        return str(next(label for floor, label in GRADES if self.score >= floor))
+        return str(next(label for floor, label, _c in GRADES if self.score >= floor))
+
+    @property
+    def grade_confirmed(self) -> bool:
+        if self.score is None:
+            return False
+        return next(c for floor, _label, c in GRADES if self.score >= floor)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -142,173 +207,141 @@ class Scorecard:
             "max_points": self.max_points,
             "score": self.score,
             "grade": self.grade,
+            "grade_confirmed": self.grade_confirmed,
         }
 
 
-def indicator_make(spec: Spec, numerator: int, denominator: int) -> Indicator:
-    rate = rate_pct(max(0, numerator), denominator)
-    points = None
-    if rate is not None:
-        points = round(spec.max_points * min(1.0, rate / spec.threshold_pct), 2)
-    return Indicator(
-        spec.key,
-        str(spec.group),
-        str(spec.label),
-        max(0, numerator),
-        denominator,
-        rate,
-        spec.threshold_pct,
-        spec.max_points,
-        points,
-    )
+def indicator_points(spec: Spec, rate: float | None) -> float | None:
+    """The threshold rule: full points at or above the threshold, else pro rata."""
+    if rate is None:
+        return None
+    if rate >= spec.threshold_pct:
+        return float(spec.max_points)
+    return round(rate * spec.max_points / spec.threshold_pct, 2)
 
 
-COUNT_KEYS = (
-    "finished",
-    "late",
-    "multi_supplement",
-    "late_or_multi",
-    "digitised",
-    "with_fee",
-    "paid_online",
-    "disliked",
-    "received",
-    "received_online",
-)
-
-
-def _counts_by_unit(*, period: Period, unit_ids: set[int]) -> dict[int, dict[str, int]]:
-    """Per receiving unit, in a few aggregate queries: what the indicators count."""
-    multi = (
-        SupplementRequest.objects.values("dossier_id")
-        .annotate(n=Count("id"))
-        .filter(n__gte=2)
-        .values("dossier_id")
-    )
-    scanned = DossierFile.objects.filter(
-        dossier_id=OuterRef("dossier_id"),
-        kind__in=[DossierFile.Kind.SUBMISSION, DossierFile.Kind.SUPPLEMENT],
-    )
-    result = DossierFile.objects.filter(
-        dossier_id=OuterRef("dossier_id"), kind=DossierFile.Kind.RESULT
-    )
-    paid = payment_paid_online_exists()  # paid online and not refunded (issue 7)
-    late = Q(finish=DossierFact.Finish.LATE)
-    aggregates: dict[str, Any] = {
-        "finished": Count("pk"),
-        "late": Count("pk", filter=late),
-        "multi_supplement": Count("pk", filter=Q(dossier_id__in=multi)),
-        "late_or_multi": Count("pk", filter=late | Q(dossier_id__in=multi)),
-        "digitised": Count("pk", filter=Q(Exists(scanned)) & Q(Exists(result))),
-        # The fee and the chosen payment method are on the fact: no join to the dossiers.
-        "with_fee": Count("pk", filter=Q(with_fee=True)),
-        "paid_online": Count("pk", filter=Q(with_fee=True) & (Q(online_payment=True) | Q(paid))),
+def indicator_make(spec: Spec, numerator: int = 0, denominator: int = 0) -> Indicator:
+    """The indicator for these counts; N/A with its reason when unsupported or empty."""
+    base = {
+        "key": spec.key,
+        "group": str(spec.group),
+        "label": str(spec.label),
+        "threshold_pct": spec.threshold_pct,
+        "max_points": spec.max_points,
+        "confirmed": spec.confirmed,
     }
-    try:
-        from citizens.models import Rating
-
-        disliked = Rating.objects.filter(dossier_id=OuterRef("dossier_id"), score__lte=2)
-        aggregates["disliked"] = Count("pk", filter=Q(Exists(disliked)))
-    except ImportError:  # pragma: no cover - the citizens app is part of the project
-        pass
-    counts: dict[int, dict[str, int]] = {}
-    rows = (
-        DossierFact.objects.filter(
-            unit_id__in=unit_ids, finished_day__gte=period.start, finished_day__lte=period.end
+    if spec.unsupported is not None:
+        return Indicator(
+            **base,
+            numerator=numerator,
+            denominator=denominator,
+            rate_pct=None,
+            points=None,
+            reason=str(spec.unsupported),
         )
-        # "n_" names: an annotation must not shadow a field (with_fee) its filters read.
-        .values("unit_id")
-        .annotate(**{f"n_{k}": v for k, v in aggregates.items()})
-        .order_by()
+    numerator = max(0, numerator)
+    rate = rate_pct(numerator, denominator)
+    return Indicator(
+        **base,
+        numerator=numerator,
+        denominator=denominator,
+        rate_pct=rate,
+        points=indicator_points(spec, rate),
+        reason="" if rate is not None else str(EMPTY_BASE),
     )
-    for row in rows:
-        counts[row["unit_id"]] = {k: int(row.get(f"n_{k}") or 0) for k in COUNT_KEYS}
-    for item in period_sums(
-        period=period, unit_ids=unit_ids, group=("unit_id", "channel"), counters=("received",)
-    ):
-        target = counts.setdefault(item["unit_id"], dict.fromkeys(COUNT_KEYS, 0))
-        target["received"] += item["received"]
-        if item["channel"] == Channel.ONLINE:
-            target["received_online"] += item["received"]
-    return counts
-
-
-def _procedures_by_unit(*, period: Period, unit_ids: set[int]) -> dict[int, dict[int, bool]]:
-    """Receiving unit → {procedure in force it handles: published with its document list and
-    legal basis}, in one query."""
-    rows = (
-        Procedure.objects.filter(in_force(on=period.end), units__in=unit_ids)
-        .annotate(docs=Count("documents", distinct=True))
-        .values_list("units", "pk", "legal_basis", "docs")
-    )
-    result: dict[int, dict[int, bool]] = {}
-    for unit_id, pk, legal_basis, docs in rows:
-        result.setdefault(unit_id, {})[pk] = bool(legal_basis) and docs > 0
-    return result
-
-
-def _publicity(procedures: dict[int, dict[int, bool]], unit_ids: set[int]) -> tuple[int, int]:
-    """Procedures handled by these units, and those published in full."""
-    merged: dict[int, bool] = {}
-    for unit_id in unit_ids:
-        merged.update(procedures.get(unit_id, {}))
-    return sum(merged.values()), len(merged)
 
 
 def scorecard_from_counts(
-    *, code: str, name: str, counts: dict[str, int], publicity: tuple[int, int]
+    *,
+    code: str,
+    name: str,
+    counts: dict[str, Any],
+    procedures: dict[int, ProcedureFacts],
 ) -> Scorecard:
     n = counts
-    by_key = {s.key: s for s in SPECS}
-    finished = n["finished"]
-    satisfied = finished - n["late"] - n["disliked"]
+    procs = list(procedures.values())
+    online = [p for p in procs if p.online]
+    with_fee = [p for p in procs if p.with_fee]
+    handled = n["handled"]
+    satisfied = handled - n["overdue"] - n["disliked"]
+    average = indicator_make(BY_KEY["2.2"], 0, n["finished"])
+    average.value = average_days(n["handling_time"], n["finished"])
     card = Scorecard(code, name)
     card.indicators = [
-        indicator_make(by_key["publicity"], *publicity),
-        indicator_make(by_key["progress"], finished - n["late_or_multi"], finished),
-        indicator_make(by_key["online"], n["received_online"], n["received"]),
-        indicator_make(by_key["online_payment"], n["paid_online"], n["with_fee"]),
-        indicator_make(by_key["satisfaction"], satisfied, finished),
-        indicator_make(by_key["digitisation"], n["digitised"], finished),
+        indicator_make(BY_KEY["1.1"]),
+        indicator_make(BY_KEY["1.2"]),
+        indicator_make(BY_KEY["1.3"], sum(p.complete for p in procs), len(procs)),
+        indicator_make(BY_KEY["1.4"], 0, n["received"]),
+        indicator_make(BY_KEY["2.1"], handled - n["late_or_multi"], handled),
+        average,
+        indicator_make(BY_KEY["3.1"], len(online), len(procs)),
+        indicator_make(
+            BY_KEY["3.2"], sum(p.code in n["online_codes"] for p in online), len(online)
+        ),
+        indicator_make(BY_KEY["3.3"], n["received_online"], n["received"]),
+        indicator_make(BY_KEY["3.5"], sum(p.pay_online for p in with_fee), len(with_fee)),
+        indicator_make(BY_KEY["3.6"], n["paid_online"], n["with_fee"]),
+        indicator_make(BY_KEY["4.1"], n["with_result_file"], n["finished"]),
+        indicator_make(BY_KEY["4.2"], n["digitised"], n["finished"]),
+        indicator_make(BY_KEY["4.3"]),
+        indicator_make(BY_KEY["4.4"]),
+        indicator_make(BY_KEY["4.5"]),
+        indicator_make(BY_KEY["5.1"]),
+        indicator_make(BY_KEY["5.2"]),
+        indicator_make(BY_KEY["5.3"]),
+        indicator_make(BY_KEY["5.4"], satisfied, handled),
     ]
     return card
 
 
+def _add(into: dict[str, Any], item: dict[str, Any]) -> None:
+    for key in COUNT_KEYS:
+        into[key] += item[key]
+    if item["handling_time"] is not None:
+        into["handling_time"] = (
+            item["handling_time"]
+            if into["handling_time"] is None
+            else into["handling_time"] + item["handling_time"]
+        )
+    into["online_codes"] |= item["online_codes"]
+
+
+def _blank() -> dict[str, Any]:
+    return {**dict.fromkeys(COUNT_KEYS, 0), "handling_time": None, "online_codes": set()}
+
+
 @without_jit
 def indicators_compute(
-    *, period: Period, units: list[Unit], scope: set[int]
+    *, period: Period, units: list[Unit], scope: set[int], now: datetime | None = None
 ) -> tuple[list[Scorecard], Scorecard]:
     """Decision 766 scorecards: one per unit (with the units below it) and one for them all.
 
-    Steps: count, per receiving unit, the finished dossiers of the period (late, with more
-    than one supplement request, digitised, with a fee, paid online, disliked) in one
-    aggregate query over the dossier facts, and the received ones from the summary rows;
-    add the counts up per row; count the procedures published; score.
+    Steps: count, per receiving unit, the dossiers the period handled (finished in it or in
+    progress at its reference time: overdue, with several supplement requests, disliked,
+    digitised, with a fee, paid online) in one aggregate query over the dossier facts, and
+    the received ones from the summary rows; add them up per row; read the procedures in
+    force of each row's units; score.
     """
+    now = now or timezone.now()
     mapping = unit_tree_map(units=units, scope=scope)
-    counts = _counts_by_unit(period=period, unit_ids=set(mapping))
-    rows: list[dict[str, int]] = [dict.fromkeys(COUNT_KEYS, 0) for _u in units]
-    for unit_id, item in counts.items():
-        for index in mapping.get(unit_id, []):
-            for key, value in item.items():
-                rows[index][key] += value
-    trees: list[set[int]] = [set() for _u in units]
-    for pk, indexes in mapping.items():
+    counts = counts_by_unit(period=period, unit_ids=set(mapping), now=now)
+    procedures = procedures_by_unit(period=period, unit_ids=set(mapping))
+    rows = [_blank() for _u in units]
+    row_procedures: list[dict[int, ProcedureFacts]] = [{} for _u in units]
+    total, total_procedures = _blank(), {}
+    for unit_id, indexes in mapping.items():
         for index in indexes:
-            trees[index].add(pk)
-    procedures = _procedures_by_unit(period=period, unit_ids=set(mapping))
-    cards = []
-    for unit, row, tree in zip(units, rows, trees, strict=True):
-        cards.append(
-            scorecard_from_counts(
-                code=unit.code, name=unit.name, counts=row, publicity=_publicity(procedures, tree)
-            )
-        )
-    total = {k: sum(r[k] for r in rows) for k in COUNT_KEYS}
+            if unit_id in counts:
+                _add(rows[index], counts[unit_id])
+            row_procedures[index].update(procedures.get(unit_id, {}))
+        if unit_id in counts:
+            _add(total, counts[unit_id])
+        total_procedures.update(procedures.get(unit_id, {}))
+    cards = [
+        scorecard_from_counts(code=unit.code, name=unit.name, counts=row, procedures=procs)
+        for unit, row, procs in zip(units, rows, row_procedures, strict=True)
+    ]
     overall = scorecard_from_counts(
-        code="",
-        name=str(_("Tổng hợp")),
-        counts=total,
-        publicity=_publicity(procedures, set(mapping)),
+        code="", name=str(_("Tổng hợp")), counts=total, procedures=total_procedures
     )
     return cards, overall

@@ -23,10 +23,12 @@ def period_sums(
     unit_ids: Iterable[int],
     group: Iterable[str],
     counters: Iterable[str] = COUNTERS,
+    unit_field: str = "unit_id",
 ) -> list[dict[str, Any]]:
-    """One dict per group with the sums of `counters` over exactly `period`."""
+    """One dict per group with the sums of `counters` over exactly `period`, for the units
+    as receiving units (unit_field "unit_id") or as handling units ("handling_unit_id")."""
     rows = (
-        SummaryRow.objects.filter(cover_q(period), unit_id__in=list(unit_ids))
+        SummaryRow.objects.filter(cover_q(period), **{f"{unit_field}__in": list(unit_ids)})
         .values(*group)
         .annotate(**{f"s_{c}": Sum(c) for c in counters})
         .order_by()

@@ -33,7 +33,7 @@ def test_it_counts_received_resolved_and_backlog(
     assert result.total.values["received_total"] == 2
 
 
-def test_late_now_counts_dossiers_due_earlier_today_and_before(
+def test_overdue_now_counts_dossiers_due_earlier_today_and_before(
     commune, birth_registration, certified_contract
 ):
     import datetime as dt
@@ -41,7 +41,7 @@ def test_late_now_counts_dossiers_due_earlier_today_and_before(
     from django.utils import timezone
 
     from procedures.calendar import work_calendar
-    from reports.selectors.dashboard import late_now_counts
+    from reports.selectors.overdue import overdue_now_counts
 
     calendar, today = work_calendar(), timezone.localdate()
     while not calendar.is_working_day(today):
@@ -52,5 +52,5 @@ def test_late_now_counts_dossiers_due_earlier_today_and_before(
     assert due.date() == today
     before = due - dt.timedelta(minutes=1)
     after = due + dt.timedelta(minutes=1)
-    assert late_now_counts(unit_ids={commune.pk}, now=before) == {commune.pk: 1}
-    assert late_now_counts(unit_ids={commune.pk}, now=after) == {commune.pk: 2}
+    assert overdue_now_counts(unit_ids={commune.pk}, now=before) == {commune.pk: 1}
+    assert overdue_now_counts(unit_ids={commune.pk}, now=after) == {commune.pk: 2}

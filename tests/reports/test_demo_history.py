@@ -115,14 +115,20 @@ def test_october_2020_scorecards_766_and_evaluations(demo):
         period=OCTOBER, units=report_units_default(scope=scope), scope=scope
     )
     by_key = {i.key: i for i in overall.indicators}
-    assert by_key["online"].numerator == 6
-    assert by_key["online"].denominator == 1907
-    assert by_key["progress"].denominator == 1158 + 657 + 53
-    assert by_key["digitisation"].rate_pct == 0
+    assert by_key["3.3"].numerator == 6
+    assert by_key["3.3"].denominator == 1907
+    # 2.1 judges the dossiers finished in October and those still open at its end.
+    appendix = appendix_compute(
+        period=OCTOBER, units=report_units_default(scope=scope), scope=scope
+    )
+    finished = sum(appendix.total.values[c] for c in ("resolved_l2", "resolved_l3", "resolved_l4"))
+    assert finished == 1158 + 657 + 53
+    assert by_key["2.1"].denominator == finished + appendix.total.values["unresolved"]
+    assert by_key["4.2"].rate_pct == 0
     assert overall.score is not None
     board = cards[2]
     assert board.unit_code == "111-BQLDA"
-    assert {i.key: i.points for i in board.indicators}["progress"] is None
+    assert {i.key: i.points for i in board.indicators}["2.1"] is None
 
     # The 18-point evaluation of units and the officers' scorecards of the month.
 

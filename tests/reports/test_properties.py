@@ -11,17 +11,17 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from dossiers.deadlines import dossier_is_late
 from dossiers.models import Dossier, DossierEvent
 from dossiers.selectors import late_q
 from dossiers.services.core import dossier_create, dossier_transition
 from reports.selectors.appendix import ADDITIVE, appendix_compute
-from reports.selectors.dashboard import late_now_counts
 from reports.selectors.ii06a import COLUMNS, ii06a_compute
+from reports.selectors.overdue import overdue_now_counts
 from reports.selectors.periods import Period
 from reports.summaries import local_day, summaries_rebuild
 from tests.reports.conftest import APPLICANT, at
@@ -122,7 +122,7 @@ def _oracle(period: Period, unit_ids: set[int]) -> dict[str, int]:
             counts["received_counter_post"] += 1
         if finished is not None and finished <= period.end:
             counts["withdrawn"] += d.status == S.STOPPED
-            if dossier_is_late(d):
+            if d.status != S.STOPPED and finished > local_day(d.due_at):
                 counts["resolved_late"] += 1
             elif finished < local_day(d.due_at):
                 counts["resolved_early"] += 1
@@ -135,17 +135,40 @@ def _oracle(period: Period, unit_ids: set[int]) -> dict[str, int]:
     return counts
 
 
+def _assert_identities(report) -> None:
+    """Biểu II.06a's identities on every row, and the total row the sum of the rows."""
+    for row in [*report.rows, report.total]:
+        v = row.values
+        assert v["received_total"] == (
+            v["received_online"] + v["received_counter_post"] + v["carried_over"]
+        )
+        assert v["received_total"] == v["resolved_total"] + v["in_progress_total"]
+        assert v["resolved_total"] == (
+            v["resolved_early"] + v["resolved_on_time"] + v["resolved_late"]
+        )
+        assert v["in_progress_total"] == v["in_progress_within"] + v["in_progress_overdue"]
+        assert min(v[c] for c in COLUMNS) >= 0, v
+    for column in COLUMNS:
+        assert report.total.values[column] == sum(r.values[column] for r in report.rows)
+
+
 @pytest.mark.django_db
 @settings(
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(histories=scripts, start=st.integers(0, 40), length=st.integers(0, 40))
+@given(
+    histories=scripts,
+    start=st.integers(0, 40),
+    length=st.integers(0, 40),
+    after=st.integers(0, 72),
+)
 def test_summaries_and_reports_agree_with_the_dossiers(
     histories,
     start,
     length,
+    after,
     commune,
     other_commune,
     birth_registration,
@@ -168,19 +191,7 @@ def test_summaries_and_reports_agree_with_the_dossiers(
 
         period = Period(START + dt.timedelta(days=start), START + dt.timedelta(days=start + length))
         report = ii06a_compute(period=period, units=units, scope=scope)
-        for row in [*report.rows, report.total]:
-            v = row.values
-            assert v["received_total"] == (
-                v["received_online"] + v["received_counter_post"] + v["carried_over"]
-            )
-            assert v["received_total"] == v["resolved_total"] + v["in_progress_total"]
-            assert v["resolved_total"] == (
-                v["resolved_early"] + v["resolved_on_time"] + v["resolved_late"]
-            )
-            assert v["in_progress_total"] == v["in_progress_within"] + v["in_progress_overdue"]
-            assert min(v[c] for c in COLUMNS) >= 0
-        for column in COLUMNS:
-            assert report.total.values[column] == sum(r.values[column] for r in report.rows)
+        _assert_identities(report)
         for unit, row in zip(units, report.rows, strict=True):
             expected = _oracle(period, {unit.pk})
             for column in (
@@ -198,13 +209,28 @@ def test_summaries_and_reports_agree_with_the_dossiers(
         # The dashboard's "late now", counted partly from facts, is late_q's answer.
         now = timezone.now()
         assert (
-            sum(late_now_counts(unit_ids=scope, now=now).values())
+            sum(overdue_now_counts(unit_ids=scope, now=now).values())
             == Dossier.objects.filter(late_q(at=now), unit_id__in=scope).count()
         )
 
         by_field = ii06a_compute(period=period, units=units, scope=scope, by="field")
+        _assert_identities(by_field)
         for column in COLUMNS:
             assert by_field.total.values[column] == report.total.values[column]
+
+        # A period not yet ended: balances now, a dossier not yet due is never overdue.
+        last = DossierEvent.objects.aggregate(last=Max("at"))["last"]
+        running_now = last + dt.timedelta(hours=after)
+        running = Period(period.start, max(period.end, local_day(running_now)))
+        for by in ("unit", "field"):
+            current = ii06a_compute(
+                period=running, units=units, scope=scope, by=by, now=running_now
+            )
+            _assert_identities(current)
+            if by == "unit":
+                for unit, row in zip(units, current.rows, strict=True):
+                    late = Dossier.objects.filter(late_q(at=running_now), unit=unit)
+                    assert row.values["in_progress_overdue"] == late.count(), unit.code
 
         appendix = appendix_compute(period=period, units=units, scope=scope)
         for column in ADDITIVE:

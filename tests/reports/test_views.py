@@ -132,8 +132,10 @@ def test_ii06a_by_unit_and_by_field_add_up_to_the_same_total(reporter_client, hi
 def test_the_indicators_and_evaluation_pages_render(reporter_client, history):
     response = reporter_client.get(reverse("reports-indicators"), OCT)
     assert response.status_code == 200
-    progress = {i.key: i for i in response.context["overall"].indicators}["progress"]
-    assert (progress.numerator, progress.denominator) == (1, 3)
+    progress = {i.key: i for i in response.context["overall"].indicators}["2.1"]
+    # Handled in October: three finished (the September one and "late" after their due
+    # time) and the online one still open and overdue at the end; only "first" in time.
+    assert (progress.numerator, progress.denominator) == (1, 4)
     response = reporter_client.get(reverse("reports-evaluation"), OCT)
     assert response.status_code == 200
     assert response.context["officers"][0].handled >= 1
@@ -150,7 +152,8 @@ def test_the_dashboard_draws_its_charts_on_the_server_and_links_every_figure(
     assert '<script src="http' not in body
     assert "cdn" not in body.lower()
     total = response.context["board"].total
-    assert (total.received, total.resolved, total.late_now) == (3, 3, 1)  # the online one
+    # Overdue at the end of October: the online one (received 6/10, never resolved).
+    assert (total.received, total.resolved, total.overdue) == (3, 3, 1)
     kpi_links = response.context["rows"][-1]["links"]
     resolved = reporter_client.get(kpi_links["resolved"])
     assert resolved.context["page"].paginator.count == 3
@@ -171,7 +174,7 @@ def test_the_dashboard_lists_dossiers_late_now_with_their_officer_page(
     items = response.context["late"]
     assert [i["dossier"].code for i in items] == [late.code]
     assert items[0]["url"] == f"/can-bo/ho-so/{late.code}/"
-    assert response.context["board"].total.late_now == 1
+    assert response.context["board"].total.overdue == 1
 
 
 def test_reconciling_an_upload_reports_each_wrong_cell(reporter_client, history):
