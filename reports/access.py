@@ -21,6 +21,18 @@ from procedures.models import Unit
 AnyUser = AbstractBaseUser | AnonymousUser
 REPORT_ROLES: frozenset[str] = frozenset({Role.LEADER, Role.REPORTING, Role.ADMIN})
 
+# A report counts dossiers under the unit that received them (the one-stop desk, a commune)
+# or under the unit that handles them (a department, a commune committee): the column of the
+# summary rows, dossier facts and dossiers that names that unit.
+RECEIVING, HANDLING = "receiving", "handling"
+UNIT_FIELDS: dict[str, str] = {RECEIVING: "unit_id", HANDLING: "handling_unit_id"}
+
+
+def report_role_parse(value: str | None) -> str:
+    """The unit role a request asks for ("don_vi=xu-ly" or "role=handling"); receiving
+    by default."""
+    return HANDLING if value in (HANDLING, "xu-ly") else RECEIVING
+
 
 def report_unit_ids(*, user: AnyUser) -> set[int]:
     """Units whose figures the user may read (empty: not a report reader)."""
@@ -35,9 +47,18 @@ def report_assert_reader(*, user: AnyUser) -> set[int]:
     return ids
 
 
-def report_units_default(*, scope: set[int]) -> list[Unit]:
-    """The rows of a report when none are asked for: the reporting units in scope, in their
-    report order; without any, every unit in scope that receives dossiers."""
+def report_units_default(*, scope: set[int], role: str = RECEIVING) -> list[Unit]:
+    """The rows of a report when none are asked for. By receiving unit: the reporting units
+    in scope, in their report order; without any, every unit in scope that receives
+    dossiers. By handling unit: every agency and commune in scope that can handle dossiers
+    (it has an electronic ID), in report order then name."""
+    if role == HANDLING:
+        return list(
+            Unit.objects.filter(pk__in=scope, kind__in=[Unit.Kind.AGENCY, Unit.Kind.COMMUNE])
+            .exclude(e_id=None)
+            .exclude(e_id="")
+            .order_by("report_order", "name")
+        )
     units = list(
         Unit.objects.filter(pk__in=scope, is_reporting_unit=True).order_by("report_order", "name")
     )
@@ -51,14 +72,17 @@ def report_units_default(*, scope: set[int]) -> list[Unit]:
     )
 
 
-def report_units_pick(*, scope: set[int], codes: Iterable[str]) -> list[Unit]:
+def report_units_pick(
+    *, scope: set[int], codes: Iterable[str], role: str = RECEIVING
+) -> list[Unit]:
     """The units named by `codes` (comma-separated lists allowed), in report order.
 
-    No codes: the default rows. A code that does not exist or lies outside the scope: 404.
+    No codes: the default rows for the role. A code that does not exist or lies outside the
+    scope: 404.
     """
     wanted = [c.strip() for code in codes for c in str(code).split(",") if c.strip()]
     if not wanted:
-        return report_units_default(scope=scope)
+        return report_units_default(scope=scope, role=role)
     units = {u.code: u for u in Unit.objects.filter(code__in=wanted, pk__in=scope)}
     missing = [code for code in wanted if code not in units]
     if missing:
@@ -67,7 +91,7 @@ def report_units_pick(*, scope: set[int], codes: Iterable[str]) -> list[Unit]:
 
 
 def unit_tree_map(*, units: list[Unit], scope: set[int]) -> dict[int, list[int]]:
-    """Receiving unit id → indexes of the report rows it counts in.
+    """Unit id → indexes of the report rows it counts in.
 
     A row stands for its unit and every unit below it (a district row adds up its communes),
     limited to the reader's scope.
@@ -106,10 +130,14 @@ def is_report_reader(*, user: AnyUser) -> bool:
 
 
 __all__ = [
+    "HANDLING",
+    "RECEIVING",
     "REPORT_ROLES",
+    "UNIT_FIELDS",
     "district_of",
     "is_report_reader",
     "report_assert_reader",
+    "report_role_parse",
     "report_unit_ids",
     "report_units_default",
     "report_units_pick",

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.params import month_parse
-from reports.access import report_assert_reader, report_units_pick
+from reports.access import report_assert_reader, report_role_parse, report_units_pick
 from reports.exports import appendix_csv, appendix_xlsx, ii06a_csv, ii06a_xlsx
 from reports.models import ExportJob
 from reports.reconcile import hand_made_read, reconcile
@@ -74,6 +74,13 @@ PERIOD_PARAMETERS = [
         description="unit codes (repeat or comma-separate); default: the "
         "reporting units of your scope",
     ),
+    OpenApiParameter(
+        "role",
+        OpenApiTypes.STR,
+        enum=["receiving", "handling"],
+        description="count dossiers under the unit that received them (default) or the "
+        "unit that handles them (department, commune committee)",
+    ),
 ]
 FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"])
 
@@ -82,13 +89,17 @@ class ReportView(APIView):
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
 
-    def scope_period_units(self, request: Request) -> tuple[set[int], Period, list[Any]]:
+    def scope_period_units(self, request: Request) -> tuple[set[int], Period, list[Any], str]:
+        """The reader's scope, the period, the units and the unit role asked for."""
         scope = report_assert_reader(user=request.user)
         period = period_parse(
             start=request.query_params.get("from"), end=request.query_params.get("to")
         )
-        units = report_units_pick(scope=scope, codes=request.query_params.getlist("unit"))
-        return scope, period, units
+        role = report_role_parse(request.query_params.get("role"))
+        units = report_units_pick(
+            scope=scope, codes=request.query_params.getlist("unit"), role=role
+        )
+        return scope, period, units, role
 
     def answer(
         self,
@@ -117,8 +128,8 @@ class AppendixView(ReportView):
         "the files (the XLSX with the letter's merged headers).",
     )
     def get(self, request: Request) -> Response:
-        scope, period, units = self.scope_period_units(request)
-        appendix = appendix_compute(period=period, units=units, scope=scope)
+        scope, period, units, role = self.scope_period_units(request)
+        appendix = appendix_compute(period=period, units=units, scope=scope, role=role)
         return self.answer(
             request,
             data=appendix.as_dict,
@@ -138,9 +149,9 @@ class II06aView(ReportView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
-        scope, period, units = self.scope_period_units(request)
+        scope, period, units, role = self.scope_period_units(request)
         by = "field" if request.query_params.get("by") == "field" else "unit"
-        report = ii06a_compute(period=period, units=units, scope=scope, by=by)
+        report = ii06a_compute(period=period, units=units, scope=scope, by=by, role=role)
         return self.answer(
             request,
             data=report.as_dict,
@@ -160,8 +171,8 @@ class IndicatorsView(ReportView):
         "rate, threshold and points; per unit and overall, with grade.",
     )
     def get(self, request: Request) -> Response:
-        scope, period, units = self.scope_period_units(request)
-        cards, overall = indicators_compute(period=period, units=units, scope=scope)
+        scope, period, units, role = self.scope_period_units(request)
+        cards, overall = indicators_compute(period=period, units=units, scope=scope, role=role)
         return Response(
             {
                 "from": period.start,
@@ -181,14 +192,14 @@ class EvaluationView(ReportView):
         description="The 9-indicator, 18-point evaluation of each unit, with band.",
     )
     def get(self, request: Request) -> Response:
-        scope, period, units = self.scope_period_units(request)
+        scope, period, units, role = self.scope_period_units(request)
+        evaluations = units_evaluate(period=period, units=units, scope=scope, role=role)
         return Response(
             {
                 "from": period.start,
                 "to": period.end,
-                "units": [
-                    e.as_dict() for e in units_evaluate(period=period, units=units, scope=scope)
-                ],
+                "role": role,
+                "units": [e.as_dict() for e in evaluations],
             }
         )
 
@@ -248,6 +259,7 @@ class DashboardView(ReportView):
                 "to": board.period.end,
                 "overdue_as_of": board.as_of,
                 "units": [kpi(k) for k in board.kpis],
+                "handling_units": [kpi(k) for k in board.handling],
                 "total": kpi(board.total),
                 "trends": [
                     {

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Unit
+from reports.access import HANDLING, RECEIVING
 
 
 def unit_choices(scope: set[int]) -> list[tuple[str, str]]:
@@ -24,6 +25,14 @@ class PeriodForm(forms.Form):
 
     to = forms.DateField(
         label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    role = forms.ChoiceField(
+        label=_("Tính theo"),
+        required=False,
+        choices=[
+            (RECEIVING, _("Đơn vị tiếp nhận")),
+            (HANDLING, _("Đơn vị xử lý (phòng, ban, UBND xã)")),
+        ],
     )
     unit = forms.MultipleChoiceField(
         label=_("Đơn vị"),
@@ -68,3 +77,4 @@ class ReconcileForm(PeriodForm):
         self.fields["from"].required = True
         self.fields["to"].required = True
         del self.fields["unit"]
+        del self.fields["role"]

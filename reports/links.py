@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.urls import get_script_prefix, reverse
 
 from reports.selectors.periods import Period
 
@@ -68,8 +68,5 @@ def row_links(
 
 
 def officer_dossier_url(code: str) -> str:
-    """The officers' page of a dossier (dossiers app), when it is installed."""
-    try:
-        return reverse("officer-dossier", args=[code])
-    except NoReverseMatch:
-        return ""
+    """The officers' page of a dossier."""
+    return reverse("officer-dossier", args=[code])

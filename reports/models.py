@@ -34,7 +34,8 @@ COUNTERS: tuple[str, ...] = (
 
 
 class SummaryRow(models.Model):
-    """Counts for one receiving unit, procedure version and channel over one day or month.
+    """Counts for one receiving unit, handling unit, procedure version and channel over one
+    day or month.
 
     A month row is the sum of the month's day rows: a long period reads whole months, and
     only its ragged ends read days. The counters, each on the day (or month) it happened:
@@ -53,6 +54,11 @@ class SummaryRow(models.Model):
     grain = models.CharField(max_length=5, choices=Grain.choices)
     period = models.DateField(help_text="the day, or the first day of the month")
     unit = models.ForeignKey("procedures.Unit", on_delete=models.CASCADE, related_name="+")
+    # The unit that handles the dossiers (a department, a commune committee, or the desk
+    # itself): reports by handling unit read the same rows grouped by this column.
+    handling_unit = models.ForeignKey(
+        "procedures.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     procedure = models.ForeignKey(
         "procedures.Procedure", on_delete=models.CASCADE, related_name="+"
     )
@@ -70,7 +76,7 @@ class SummaryRow(models.Model):
         verbose_name_plural = _("dòng tổng hợp báo cáo")
         constraints = [
             models.UniqueConstraint(
-                fields=["grain", "period", "unit", "procedure", "channel"],
+                fields=["grain", "period", "unit", "handling_unit", "procedure", "channel"],
                 name="summary_row_unique",
             ),
         ]
@@ -96,6 +102,9 @@ class DossierFact(models.Model):
         "dossiers.Dossier", on_delete=models.CASCADE, primary_key=True, related_name="report_fact"
     )
     unit = models.ForeignKey("procedures.Unit", on_delete=models.CASCADE, related_name="+")
+    handling_unit = models.ForeignKey(
+        "procedures.Unit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     procedure = models.ForeignKey(
         "procedures.Procedure", on_delete=models.CASCADE, related_name="+"
     )
@@ -120,6 +129,13 @@ class DossierFact(models.Model):
             models.Index(
                 fields=["unit", "due_day"],
                 name="fact_open_due",
+                condition=models.Q(finished_day__isnull=True),
+            ),
+            models.Index(fields=["handling_unit", "received_day"], name="fact_handling_received"),
+            models.Index(fields=["handling_unit", "finished_day"], name="fact_handling_finished"),
+            models.Index(
+                fields=["handling_unit", "due_day"],
+                name="fact_handling_open_due",
                 condition=models.Q(finished_day__isnull=True),
             ),
         ]

@@ -15,7 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.params import param_int
-from reports.access import report_assert_reader, report_units_pick, unit_tree_map
+from reports.access import (
+    report_assert_reader,
+    report_role_parse,
+    report_units_pick,
+    unit_tree_map,
+)
 from reports.exports import (
     appendix_csv,
     appendix_xlsx,
@@ -120,18 +125,21 @@ def export_build(*, job_id: str) -> ExportJob | None:
         scope = report_assert_reader(user=job.user)
         p = job.params
         period = period_parse(start=p["from"], end=p["to"])
-        units = report_units_pick(scope=scope, codes=p.get("unit") or [])
+        role = report_role_parse(p.get("role"))
+        units = report_units_pick(scope=scope, codes=p.get("unit") or [], role=role)
         _progress(job.pk, 10)
         stamp = f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
         if job.kind == ExportJob.Kind.APPENDIX:
-            appendix = appendix_compute(period=period, units=units, scope=scope)
+            appendix = appendix_compute(period=period, units=units, scope=scope, role=role)
             _progress(job.pk, 60)
             content = (
                 appendix_xlsx(appendix) if job.file_format == "xlsx" else appendix_csv(appendix)
             )
             name = f"phu-luc-{stamp}.{job.file_format}"
         elif job.kind == ExportJob.Kind.II06A:
-            report = ii06a_compute(period=period, units=units, scope=scope, by=p.get("by", "unit"))
+            report = ii06a_compute(
+                period=period, units=units, scope=scope, by=p.get("by", "unit"), role=role
+            )
             _progress(job.pk, 60)
             content = ii06a_xlsx(report) if job.file_format == "xlsx" else ii06a_csv(report)
             name = f"bieu-ii06a-{stamp}.{job.file_format}"
@@ -146,6 +154,7 @@ def export_build(*, job_id: str) -> ExportJob | None:
                 channel=p.get("channel", ""),
                 finish=p.get("finish", ""),
                 field=p.get("field", ""),
+                role=role,
             )
             total = max(1, qs.count())
 

@@ -1,12 +1,13 @@
 """Summary rows kept current as dossiers move, and their nightly rebuild and check.
 
-The scheme: a received dossier contributes a few counts (reports.models.SummaryRow) on the
-days its state fixes: received on its reception day, finished early/on time/late on the day
-it was resolved (or stopped), due (and due_met) on its due day. `DossierFact` remembers what a
-dossier contributes now. On every event, `summary_record_event` computes the dossier's new
-fact, takes back the old fact's counts and adds the new ones, to the day row and the month
-row. `summaries_rebuild` recomputes every fact and count from the dossiers and repairs (and
-reports) any difference: the nightly check.
+The scheme: a received dossier contributes a few counts (reports.models.SummaryRow), under
+its receiving unit and its handling unit, on the days its state fixes: received on its
+reception day, finished early/on time/late on the day it was resolved (or stopped), due
+(and due_met) on its due day. `DossierFact` remembers what a dossier contributes now. On
+every event, `summary_record_event` computes the dossier's new fact, takes back the old
+fact's counts and adds the new ones, to the day row and the month row. `summaries_rebuild`
+recomputes every fact and count from the dossiers and repairs (and reports) any
+difference: the nightly check.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from reports.models import COUNTERS, DossierFact, Grain, SummaryRow
 S = Dossier.Status
 # Payment methods that count as paid online (the payments package's, issue 7).
 ONLINE_PAYMENT_METHODS: tuple[str, ...] = tuple(str(m) for m in ONLINE_METHODS)
-# (grain, period, unit_id, procedure_id, channel)
-RowKey = tuple[str, dt.date, int, int, str]
+# (grain, period, unit_id, handling_unit_id, procedure_id, channel)
+RowKey = tuple[str, dt.date, int, int, int, str]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class FactState:
     """What the reports count of one received dossier (see reports.models.SummaryRow)."""
 
     unit_id: int
+    handling_unit_id: int
     procedure_id: int
     channel: str
     received_day: dt.date
@@ -53,6 +55,7 @@ class FactState:
     def from_fact(cls, fact: DossierFact) -> FactState:
         return cls(
             fact.unit_id,
+            fact.handling_unit_id,
             fact.procedure_id,
             fact.channel,
             fact.received_day,
@@ -76,6 +79,7 @@ def month_of(day: dt.date) -> dt.date:
 def fact_state_compute(
     *,
     unit_id: int,
+    handling_unit_id: int,
     procedure_id: int,
     channel: str,
     received_at: datetime | None,
@@ -113,6 +117,7 @@ def fact_state_compute(
         due_day = local_day(due_at)
     return FactState(
         unit_id=unit_id,
+        handling_unit_id=handling_unit_id,
         procedure_id=procedure_id,
         channel=channel,
         received_day=local_day(received_at),
@@ -130,7 +135,7 @@ def fact_contributions(state: FactState | None) -> Counter[tuple[RowKey, str]]:
     counts: Counter[tuple[RowKey, str]] = Counter()
     if state is None:
         return counts
-    base = (state.unit_id, state.procedure_id, state.channel)
+    base = (state.unit_id, state.handling_unit_id, state.procedure_id, state.channel)
 
     def add(day: dt.date, counter: str) -> None:
         counts[((Grain.DAY, day, *base), counter)] += 1
@@ -158,11 +163,14 @@ def _rows_apply(delta: Counter[tuple[RowKey, str]]) -> None:
     for (key, counter), n in delta.items():
         if n:
             by_row.setdefault(key, {})[counter] = n
-    for (grain, period, unit_id, procedure_id, channel), counts in sorted(by_row.items()):
+    for (grain, period, unit_id, handling_id, procedure_id, channel), counts in sorted(
+        by_row.items()
+    ):
         lookup = {
             "grain": grain,
             "period": period,
             "unit_id": unit_id,
+            "handling_unit_id": handling_id,
             "procedure_id": procedure_id,
             "channel": channel,
         }
@@ -193,6 +201,7 @@ def _fact_save(dossier_id: int, state: FactState | None) -> None:
         dossier_id=dossier_id,
         defaults={
             "unit_id": state.unit_id,
+            "handling_unit_id": state.handling_unit_id,
             "procedure_id": state.procedure_id,
             "channel": state.channel,
             "received_day": state.received_day,
@@ -222,6 +231,7 @@ def _stopped_at(dossier: Dossier, event: DossierEvent | None) -> datetime | None
 def dossier_fact_state(*, dossier: Dossier, event: DossierEvent | None = None) -> FactState | None:
     return fact_state_compute(
         unit_id=dossier.unit_id,
+        handling_unit_id=dossier.handling_unit_id,
         procedure_id=dossier.procedure_id,
         channel=dossier.channel,
         received_at=dossier.received_at,
@@ -271,6 +281,7 @@ def _fresh_states(*, unit_id: int) -> Iterator[tuple[int, FactState]]:
         .values_list(
             "pk",
             "unit_id",
+            "handling_unit_id",
             "procedure_id",
             "channel",
             "received_at",
@@ -287,6 +298,7 @@ def _fresh_states(*, unit_id: int) -> Iterator[tuple[int, FactState]]:
     for (
         pk,
         unit,
+        handling_unit,
         procedure,
         channel,
         received_at,
@@ -300,6 +312,7 @@ def _fresh_states(*, unit_id: int) -> Iterator[tuple[int, FactState]]:
     ) in rows.iterator(chunk_size=5000):
         state = fact_state_compute(
             unit_id=unit,
+            handling_unit_id=handling_unit,
             procedure_id=procedure,
             channel=channel,
             received_at=received_at,
@@ -345,6 +358,7 @@ def _fact_row(pk: int, state: FactState) -> DossierFact:
     return DossierFact(
         dossier_id=pk,
         unit_id=state.unit_id,
+        handling_unit_id=state.handling_unit_id,
         procedure_id=state.procedure_id,
         channel=state.channel,
         received_day=state.received_day,
@@ -360,6 +374,7 @@ def _fact_row(pk: int, state: FactState) -> DossierFact:
 # In the order of FactState's fields.
 FACT_FIELDS = [
     "unit_id",
+    "handling_unit_id",
     "procedure_id",
     "channel",
     "received_day",
@@ -372,7 +387,15 @@ FACT_FIELDS = [
 ]
 
 
-ROW_FIELDS = ["grain", "period", "unit_id", "procedure_id", "channel", *COUNTERS]
+ROW_FIELDS = [
+    "grain",
+    "period",
+    "unit_id",
+    "handling_unit_id",
+    "procedure_id",
+    "channel",
+    *COUNTERS,
+]
 
 
 def _insert(model: type[models.Model], fields: list[str], rows: list[list[Any]]) -> None:
@@ -443,13 +466,14 @@ def _unit_rebuild(*, unit_id: int, result: RebuildResult) -> None:
             if key not in stored:
                 create.append([*key, *(counts[c] for c in COUNTERS)])
             elif stored[key][1] != counts:
-                grain, period, unit, procedure, channel = key
+                grain, period, unit, handling_unit, procedure, channel = key
                 update.append(
                     SummaryRow(
                         pk=stored[key][0],
                         grain=grain,
                         period=period,
                         unit_id=unit,
+                        handling_unit_id=handling_unit,
                         procedure_id=procedure,
                         channel=channel,
                         **counts,
@@ -466,10 +490,17 @@ def _unit_rebuild(*, unit_id: int, result: RebuildResult) -> None:
 
 def _stored_rows(*, unit_id: int) -> Iterator[tuple[RowKey, int, dict[str, int]]]:
     for row in SummaryRow.objects.filter(unit_id=unit_id).values(
-        "pk", "grain", "period", "unit_id", "procedure_id", "channel", *COUNTERS
+        "pk", "grain", "period", "unit_id", "handling_unit_id", "procedure_id", "channel", *COUNTERS
     ):
         counts = {name: row[name] for name in COUNTERS}
-        key = (row["grain"], row["period"], row["unit_id"], row["procedure_id"], row["channel"])
+        key = (
+            row["grain"],
+            row["period"],
+            row["unit_id"],
+            row["handling_unit_id"],
+            row["procedure_id"],
+            row["channel"],
+        )
         yield key, row["pk"], counts
 
 

@@ -18,7 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dossiers.models import Dossier
 from portal.params import BadParameter, param_int, param_month
 from reports import charts
-from reports.access import report_unit_ids, report_units_pick, unit_tree_map
+from reports.access import (
+    HANDLING,
+    RECEIVING,
+    report_role_parse,
+    report_unit_ids,
+    report_units_pick,
+    unit_tree_map,
+)
 from reports.forms import MonthForm, PeriodForm, ReconcileForm
 from reports.links import APPENDIX_LINKS, II06A_LINKS, drill_url, officer_dossier_url, row_links
 from reports.models import ExportJob
@@ -41,27 +48,25 @@ def _scope(request: HttpRequest) -> set[int]:
     return scope
 
 
-def _filters(request: HttpRequest, scope: set[int]) -> tuple[PeriodForm, Period | None, list]:
-    """The period form from the query string, the period and the units (None when invalid)."""
-    form = PeriodForm(
-        request.GET
-        if request.GET.get("from") or request.GET.get("to") or request.GET.getlist("unit")
-        else None,
-        scope=scope,
-    )
+def _filters(request: HttpRequest, scope: set[int]) -> tuple[PeriodForm, Period | None, list, str]:
+    """The period form from the query string, the period, the units (None when invalid)
+    and the unit role (receiving or handling)."""
+    asked = any(request.GET.get(k) for k in ("from", "to", "role")) or request.GET.getlist("unit")
+    form = PeriodForm(request.GET if asked else None, scope=scope)
     if form.is_bound and not form.is_valid():
-        return form, None, []
+        return form, None, [], RECEIVING
     data = form.cleaned_data if form.is_bound else {}
+    role = report_role_parse(data.get("role"))
     try:
         period = period_parse(start=data.get("from"), end=data.get("to"))
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
-        return form, None, []
+        return form, None, [], role
     if not form.is_bound:
         form = PeriodForm(initial={"from": period.start, "to": period.end}, scope=scope)
-    units = report_units_pick(scope=scope, codes=data.get("unit") or [])
-    return form, period, units
+    units = report_units_pick(scope=scope, codes=data.get("unit") or [], role=role)
+    return form, period, units, role
 
 
 def _status(form: PeriodForm) -> int:
@@ -69,11 +74,12 @@ def _status(form: PeriodForm) -> int:
     return 400 if form.is_bound and form.errors else 200
 
 
-def _query(period: Period, units: list[Any]) -> dict[str, Any]:
+def _query(period: Period, units: list[Any], role: str = RECEIVING) -> dict[str, Any]:
     return {
         "from": period.start.isoformat(),
         "to": period.end.isoformat(),
         "unit": [u.code for u in units],
+        "role": role if role == HANDLING else "",
     }
 
 
@@ -103,23 +109,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (_("Trực tuyến (%)"), [m.online_rate_pct for m in board.trends], "chart-b"),
         ],
     )
-    rows = []
-    for kpi in [*board.kpis, board.total]:
-        codes = [kpi.code] if kpi.code else [u.code for u in units]
-        rows.append(
-            {
-                "kpi": kpi,
-                "links": {
-                    "received": drill_url(metric="received", period=period, units=codes),
-                    "online": drill_url(
-                        metric="received", period=period, units=codes, channel="online"
-                    ),
-                    "resolved": drill_url(metric="resolved", period=period, units=codes),
-                    "overdue": drill_url(metric="overdue", period=period, units=codes),
-                    "apologies": drill_url(metric="apologies", period=period, units=codes),
-                },
-            }
-        )
+
+    def kpi_links(codes: list[str], role: str) -> dict[str, str]:
+        extra = {"role": role if role == HANDLING else ""}
+        return {
+            "received": drill_url(metric="received", period=period, units=codes, **extra),
+            "online": drill_url(
+                metric="received", period=period, units=codes, channel="online", **extra
+            ),
+            "resolved": drill_url(metric="resolved", period=period, units=codes, **extra),
+            "overdue": drill_url(metric="overdue", period=period, units=codes, **extra),
+            "apologies": drill_url(metric="apologies", period=period, units=codes, **extra),
+        }
+
+    rows = [
+        {"kpi": kpi, "links": kpi_links([kpi.code] if kpi.code else [u.code for u in units], "")}
+        for kpi in [*board.kpis, board.total]
+    ]
+    handling_rows = [
+        {"kpi": kpi, "links": kpi_links([kpi.code], HANDLING)} for kpi in board.handling
+    ]
     least = [
         {
             **item,
@@ -156,6 +165,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "board": board,
             "rows": rows,
+            "handling_rows": handling_rows,
             "least": least,
             "late": late,
             "month": month,
@@ -173,14 +183,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def appendix(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
-    form, period, units = _filters(request, scope)
-    context: dict[str, Any] = {"form": form}
+    form, period, units, role = _filters(request, scope)
+    context: dict[str, Any] = {"form": form, "role": role}
     if period is not None:
-        result = appendix_compute(period=period, units=units, scope=scope)
+        result = appendix_compute(period=period, units=units, scope=scope, role=role)
+        extra = {"role": _query(period, units, role)["role"]}
         rows = [
             {
                 "row": row,
-                "links": row_links(table=APPENDIX_LINKS, period=period, units=[row.unit_code]),
+                "links": row_links(
+                    table=APPENDIX_LINKS, period=period, units=[row.unit_code], **extra
+                ),
             }
             for row in result.rows
         ]
@@ -188,9 +201,9 @@ def appendix(request: HttpRequest) -> HttpResponse:
             {
                 "appendix": result,
                 "rows": rows,
-                "query": _query(period, units),
+                "query": _query(period, units, role),
                 "total_links": row_links(
-                    table=APPENDIX_LINKS, period=period, units=[u.code for u in units]
+                    table=APPENDIX_LINKS, period=period, units=[u.code for u in units], **extra
                 ),
             }
         )
@@ -201,25 +214,28 @@ def appendix(request: HttpRequest) -> HttpResponse:
 @require_GET
 def ii06a(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
-    form, period, units = _filters(request, scope)
+    form, period, units, role = _filters(request, scope)
     by = "field" if request.GET.get("by") == "field" else "unit"
-    context: dict[str, Any] = {"form": form, "by": by}
+    context: dict[str, Any] = {"form": form, "by": by, "role": role}
     if period is not None:
-        report = ii06a_compute(period=period, units=units, scope=scope, by=by)
+        report = ii06a_compute(period=period, units=units, scope=scope, by=by, role=role)
         codes = [u.code for u in units]
+        extra = {"role": _query(period, units, role)["role"]}
         rows = []
         for row in report.rows:
             if by == "unit":
-                links = row_links(table=II06A_LINKS, period=period, units=[row.key])
+                links = row_links(table=II06A_LINKS, period=period, units=[row.key], **extra)
             else:
-                links = row_links(table=II06A_LINKS, period=period, units=codes, field=row.key)
+                links = row_links(
+                    table=II06A_LINKS, period=period, units=codes, field=row.key, **extra
+                )
             rows.append({"row": row, "links": links})
         context.update(
             {
                 "report": report,
                 "rows": rows,
-                "query": _query(period, units),
-                "total_links": row_links(table=II06A_LINKS, period=period, units=codes),
+                "query": _query(period, units, role),
+                "total_links": row_links(table=II06A_LINKS, period=period, units=codes, **extra),
             }
         )
     return render(request, "reports/ii06a.html", context, status=_status(form))
@@ -229,10 +245,10 @@ def ii06a(request: HttpRequest) -> HttpResponse:
 @require_GET
 def indicators(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
-    form, period, units = _filters(request, scope)
-    context: dict[str, Any] = {"form": form}
+    form, period, units, role = _filters(request, scope)
+    context: dict[str, Any] = {"form": form, "role": role}
     if period is not None:
-        cards, overall = indicators_compute(period=period, units=units, scope=scope)
+        cards, overall = indicators_compute(period=period, units=units, scope=scope, role=role)
         context.update({"cards": cards, "overall": overall, "period": period})
     return render(request, "reports/indicators.html", context, status=_status(form))
 
@@ -241,10 +257,10 @@ def indicators(request: HttpRequest) -> HttpResponse:
 @require_GET
 def evaluation(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
-    form, period, units = _filters(request, scope)
-    context: dict[str, Any] = {"form": form, "criteria": CRITERIA}
+    form, period, units, role = _filters(request, scope)
+    context: dict[str, Any] = {"form": form, "criteria": CRITERIA, "role": role}
     if period is not None:
-        evaluations = units_evaluate(period=period, units=units, scope=scope)
+        evaluations = units_evaluate(period=period, units=units, scope=scope, role=role)
         rows = [
             {"e": e, "cells": [e.averages.get(key) for key, _label in CRITERIA]}
             for e in evaluations
@@ -296,7 +312,8 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         period = period_parse(start=request.GET.get("from"), end=request.GET.get("to"))
     except ValidationError as exc:
         raise BadParameter("from", " ".join(exc.messages)) from exc
-    units = report_units_pick(scope=scope, codes=request.GET.getlist("unit"))
+    role = report_role_parse(request.GET.get("role"))
+    units = report_units_pick(scope=scope, codes=request.GET.getlist("unit"), role=role)
     now = timezone.now()
     filters = {
         "level": param_int(request.GET, "level", minimum=1, maximum=4),
@@ -309,6 +326,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         period=period,
         unit_ids=set(unit_tree_map(units=units, scope=scope)),
         now=now,
+        role=role,
         **filters,
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -336,8 +354,9 @@ def drilldown(request: HttpRequest) -> HttpResponse:
             "page": page,
             "items": items,
             "querystring": params.urlencode(),
+            "role": role,
             "export_params": {
-                **_query(period, units),
+                **_query(period, units, role),
                 "metric": metric,
                 **{k: v for k, v in filters.items() if v},
             },
@@ -351,7 +370,18 @@ def export_create(request: HttpRequest) -> HttpResponse:
     _scope(request)
     params = {
         key: request.POST.getlist(key) if key == "unit" else request.POST.get(key, "")
-        for key in ("from", "to", "unit", "by", "metric", "level", "channel", "finish", "field")
+        for key in (
+            "from",
+            "to",
+            "unit",
+            "role",
+            "by",
+            "metric",
+            "level",
+            "channel",
+            "finish",
+            "field",
+        )
     }
     try:
         job = export_request(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from procedures.models import Channel, Procedure, Unit
 from procedures.selectors import in_force, unit_descendant_ids
-from reports.access import district_of, unit_tree_map
+from reports.access import RECEIVING, UNIT_FIELDS, district_of, unit_tree_map
 from reports.selectors.periods import Period
 from reports.selectors.sums import FINISHED, level_bucket, period_sums, rate_pct, without_jit
 
@@ -126,9 +126,11 @@ def procedure_counts(*, period: Period, unit_ids: set[int]) -> dict[str, int]:
 
 
 @without_jit
-def appendix_compute(*, period: Period, units: list[Unit], scope: set[int]) -> Appendix:
+def appendix_compute(
+    *, period: Period, units: list[Unit], scope: set[int], role: str = RECEIVING
+) -> Appendix:
     """The appendix: one row per unit (its dossiers and those of the units below it), and
-    the total row.
+    the total row; the dossiers a unit received, or those it handles (`role`).
 
     Steps: three aggregate queries over the summary rows (received and finished in the
     period by unit, level and channel; what was open before the period by unit), folded into
@@ -136,6 +138,7 @@ def appendix_compute(*, period: Period, units: list[Unit], scope: set[int]) -> A
     row's district (see reports/README.md); the total row adds the rows up.
     """
     mapping = unit_tree_map(units=units, scope=scope)
+    unit_field = UNIT_FIELDS[role]
     rows = [
         AppendixRow(
             stt=u.report_order or index + 1,
@@ -148,20 +151,25 @@ def appendix_compute(*, period: Period, units: list[Unit], scope: set[int]) -> A
     for item in period_sums(
         period=period,
         unit_ids=mapping,
-        group=("unit_id", "procedure__level", "channel"),
+        group=(unit_field, "procedure__level", "channel"),
         counters=("received", *FINISHED),
+        unit_field=unit_field,
     ):
         level = level_bucket(item["procedure__level"])
-        for index in mapping[item["unit_id"]]:
+        for index in mapping[item[unit_field]]:
             values = rows[index].values
             values[_received_column(level, item["channel"])] += item["received"]
             key = "received_online" if item["channel"] == Channel.ONLINE else "received_one_stop"
             values[key] += item["received"]
             values[f"resolved_l{level}"] += sum(item[c] for c in FINISHED)
     for item in period_sums(
-        period=period.before, unit_ids=mapping, group=("unit_id",), counters=("received", *FINISHED)
+        period=period.before,
+        unit_ids=mapping,
+        group=(unit_field,),
+        counters=("received", *FINISHED),
+        unit_field=unit_field,
     ):
-        for index in mapping[item["unit_id"]]:
+        for index in mapping[item[unit_field]]:
             rows[index].values["backlog"] += item["received"] - sum(item[c] for c in FINISHED)
 
     parents = {

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from dossiers.models import Apology, Dossier
 from dossiers.selectors import late_q
 from procedures.models import Channel, Unit
-from reports.access import unit_tree_map
+from reports.access import HANDLING, report_units_default, unit_tree_map
 from reports.models import Grain, SummaryRow
 from reports.selectors.overdue import (
     overdue_counts,
@@ -79,6 +79,8 @@ class Dashboard:
     late_count: int
     now: datetime
     as_of: datetime  # the month's end, or now for the current month
+    # The same KPIs for the units that handle the dossiers (departments, commune committees).
+    handling: list[UnitKpi] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -89,15 +91,19 @@ def dashboard_compute(
     """Everything on the dashboard, in a few queries whatever the number of dossiers.
 
     Steps: one pass over twelve months of month summary rows (per unit and channel) gives
-    the trends, the month's received/online/resolved/on-time per unit and the units that
-    received least over the last three months; dossiers overdue at the month's end (now, for
-    the current month) and apologies of the month
-    are counted per receiving unit; the oldest late dossiers to chase are listed.
+    the trends, the month's received/online/resolved/on-time per receiving unit and per
+    handling unit, and the units that received least over the last three months; dossiers
+    overdue at the month's end (now, for the current month) and apologies of the month are
+    counted per receiving unit and per handling unit (the one that apologised); the oldest
+    late dossiers to chase are listed.
     """
     now = now or timezone.now()
     period = month_period(month)
     mapping = unit_tree_map(units=units, scope=scope)
     ids = set(mapping)
+    handling_units = report_units_default(scope=scope, role=HANDLING)
+    handling_map = unit_tree_map(units=handling_units, scope=scope)
+    handling = [UnitKpi(unit=u, name=u.name, code=u.code) for u in handling_units]
     months = months_back(month, TREND_MONTHS)
     recent = set(months[-3:])
     points = {m: MonthPoint(m, 0, 0, 0, 0) for m in months}
@@ -107,9 +113,12 @@ def dashboard_compute(
     # least-using ranking.
     rows = (
         SummaryRow.objects.filter(
-            grain=Grain.MONTH, period__gte=months[0], period__lte=months[-1], unit_id__in=ids
+            Q(unit_id__in=ids) | Q(handling_unit_id__in=set(handling_map)),
+            grain=Grain.MONTH,
+            period__gte=months[0],
+            period__lte=months[-1],
         )
-        .values("period", "unit_id", "channel")
+        .values("period", "unit_id", "handling_unit_id", "channel")
         .annotate(
             received=Sum("received"),
             early=Sum("resolved_early"),
@@ -122,35 +131,49 @@ def dashboard_compute(
         received, online = row["received"] or 0, row["channel"] == Channel.ONLINE
         in_time = (row["early"] or 0) + (row["on_time"] or 0)
         resolved = in_time + (row["late"] or 0)
-        point = points[row["period"]]
-        point.received += received
-        point.received_online += received if online else 0
-        point.resolved += resolved
-        point.resolved_on_time += in_time
-        for index in mapping.get(row["unit_id"], []):
-            if row["period"] == months[-1]:
-                kpi = kpis[index]
+        if row["unit_id"] in ids:
+            point = points[row["period"]]
+            point.received += received
+            point.received_online += received if online else 0
+            point.resolved += resolved
+            point.resolved_on_time += in_time
+        if row["period"] == months[-1]:
+            month_kpis = [kpis[i] for i in mapping.get(row["unit_id"], [])]
+            month_kpis += [handling[i] for i in handling_map.get(row["handling_unit_id"], [])]
+            for kpi in month_kpis:
                 kpi.received += received
                 kpi.received_online += received if online else 0
                 kpi.resolved += resolved
                 kpi.resolved_on_time += in_time
+        for index in mapping.get(row["unit_id"], []):
             if row["period"] in recent:
                 used[index]["received"] += received
                 used[index]["online"] += received if online else 0
     for unit_id, n in overdue_counts(period=period, unit_ids=ids, now=now).items():
         for index in mapping.get(unit_id, []):
             kpis[index].overdue += n
+    overdue_handling = overdue_counts(
+        period=period,
+        unit_ids=set(handling_map),
+        now=now,
+        group=("handling_unit_id",),
+        unit_field="handling_unit_id",
+    )
+    for unit_id, n in overdue_handling.items():
+        for index in handling_map.get(unit_id, []):
+            handling[index].overdue += n
     apology_rows = (
-        Apology.objects.filter(
-            issued_at__gte=period.start_at, issued_at__lt=period.end_at, dossier__unit_id__in=ids
-        )
-        .values("dossier__unit_id")
+        Apology.objects.filter(issued_at__gte=period.start_at, issued_at__lt=period.end_at)
+        .filter(Q(dossier__unit_id__in=ids) | Q(unit_id__in=set(handling_map)))
+        .values("dossier__unit_id", "unit_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in apology_rows:
         for index in mapping.get(row["dossier__unit_id"], []):
             kpis[index].apologies += row["n"]
+        for index in handling_map.get(row["unit_id"], []):
+            handling[index].apologies += row["n"]
     total = UnitKpi(unit=None, name="", code="")
     for kpi in kpis:
         for attr in (
@@ -194,6 +217,7 @@ def dashboard_compute(
             else sum(overdue_now_counts(unit_ids=ids, now=now).values())
         ),
         as_of=reference_time(period=period, now=now),
+        handling=handling,
         now=now,
         extra={"window": window},
     )

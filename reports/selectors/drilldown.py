@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from dossiers.models import Dossier, DossierEvent
 from dossiers.selectors import late_q
 from procedures.models import Channel
+from reports.access import RECEIVING, UNIT_FIELDS
 from reports.models import DossierFact
 from reports.selectors.overdue import period_open, reference_time
 from reports.selectors.periods import Period
@@ -70,8 +71,10 @@ def drilldown_dossiers(
     finish: str = "",
     field: str = "",
     now: datetime | None = None,
+    role: str = RECEIVING,
 ) -> QuerySet[Dossier]:
-    """The dossiers counted by `metric` (see METRICS) for these receiving units.
+    """The dossiers counted by `metric` (see METRICS) for these receiving units (or
+    handling units: `role`).
 
     level 2 includes level 1 (the letter's columns); channel is "online" or "direct"
     (counter and post); finish is early, on_time or late (for resolved).
@@ -79,12 +82,13 @@ def drilldown_dossiers(
     if metric not in METRICS:
         raise ValueError(metric)
     now = now or timezone.now()
-    qs = Dossier.objects.filter(unit_id__in=unit_ids)
+    in_units = {f"{UNIT_FIELDS[role]}__in": unit_ids}
+    qs = Dossier.objects.filter(**in_units)
     if metric == "late_now":
         qs = qs.filter(late_q(at=now))
     elif metric in ("overdue", "within") and period_open(period=period, now=now):
         # The period has not ended: judged now, as the report's figure is.
-        facts = DossierFact.objects.filter(unit_id__in=unit_ids, finished_day__isnull=True)
+        facts = DossierFact.objects.filter(**in_units, finished_day__isnull=True)
         qs = qs.filter(pk__in=facts.values("dossier_id"))
         qs = qs.filter(late_q(at=now)) if metric == "overdue" else qs.exclude(late_q(at=now))
     elif metric == "apologies":
@@ -92,7 +96,7 @@ def drilldown_dossiers(
             apology__issued_at__gte=period.start_at, apology__issued_at__lt=period.end_at
         )
     else:
-        facts = DossierFact.objects.filter(_fact_q(metric, period), unit_id__in=unit_ids)
+        facts = DossierFact.objects.filter(_fact_q(metric, period), **in_units)
         if finish in FINISHES:
             facts = facts.filter(finish=finish)
         qs = qs.filter(pk__in=facts.values("dossier_id"))

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from citizens.models import Rating
 from dossiers.models import Apology, Dossier, DossierEvent, Handover, SupplementRequest
 from procedures.models import Procedure, Unit
-from reports.access import unit_tree_map
+from reports.access import RECEIVING, UNIT_FIELDS, unit_tree_map
 from reports.models import DossierFact
 from reports.selectors.periods import Period
 from reports.selectors.sums import rate_pct, without_jit
@@ -183,13 +183,19 @@ def _points_expressions() -> dict[str, Any]:
 
 
 @without_jit
-def units_evaluate(*, period: Period, units: list[Unit], scope: set[int]) -> list[UnitEvaluation]:
+def units_evaluate(
+    *, period: Period, units: list[Unit], scope: set[int], role: str = RECEIVING
+) -> list[UnitEvaluation]:
     """The 18-point evaluation of each unit (with the units below it) over the dossiers
-    finished in the period: one aggregate query, per receiving unit, then added up."""
+    finished in the period: one aggregate query, per receiving (or handling: `role`) unit,
+    then added up."""
     mapping = unit_tree_map(units=units, scope=scope)
+    unit_field = UNIT_FIELDS[role]
     parts = _points_expressions()
     qs = DossierFact.objects.filter(
-        unit_id__in=set(mapping), finished_day__gte=period.start, finished_day__lte=period.end
+        **{f"{unit_field}__in": set(mapping)},
+        finished_day__gte=period.start,
+        finished_day__lte=period.end,
     ).annotate(**parts["annotations"])
     # Count the evaluated dossiers of each criterion through an annotation of its points.
     qs = qs.annotate(**{f"pt_{k}": e for k, e in parts["points"].items()})
@@ -198,10 +204,10 @@ def units_evaluate(*, period: Period, units: list[Unit], scope: set[int]) -> lis
         aggregates[f"p_{key}"] = Sum(f"pt_{key}")
         aggregates[f"n_{key}"] = Count(f"pt_{key}")
     rows: list[dict[str, int]] = [defaultdict(int) for _u in units]
-    for item in qs.values("unit_id").annotate(**aggregates).order_by():
-        for index in mapping.get(item["unit_id"], []):
+    for item in qs.values(unit_field).annotate(**aggregates).order_by():
+        for index in mapping.get(item[unit_field], []):
             for key, value in item.items():
-                if key != "unit_id":
+                if key != unit_field:
                     rows[index][key] += int(value or 0)
     result = []
     for unit, row in zip(units, rows, strict=True):

@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procedures.models import Channel, Field, Unit
-from reports.access import unit_tree_map
+from reports.access import RECEIVING, UNIT_FIELDS, unit_tree_map
+from reports.models import SummaryRow
 from reports.selectors.overdue import overdue_counts
-from reports.selectors.periods import Period
+from reports.selectors.periods import Period, cover_q
 from reports.selectors.sums import FINISHED, period_sums, rate_pct, without_jit
 
 COLUMNS: tuple[str, ...] = (
@@ -95,6 +96,7 @@ def ii06a_compute(
     scope: set[int],
     by: str = "unit",
     now: datetime | None = None,
+    role: str = RECEIVING,
 ) -> II06a:
     """Biểu II.06a for the units (each with the units below it), one row per unit or per field
     of work, and the total row (the sum of the rows).
@@ -106,33 +108,35 @@ def ii06a_compute(
     """
     now = now or timezone.now()
     mapping = unit_tree_map(units=units, scope=scope)
+    unit_field = UNIT_FIELDS[role]
     if by == "field":
         group_key = "procedure__field_id"
         fields = {
             f.pk: f
             for f in Field.objects.filter(
-                pk__in=period_field_ids(period=period, unit_ids=set(mapping))
+                pk__in=period_field_ids(period=period, unit_ids=set(mapping), unit_field=unit_field)
             )
         }
         order = sorted(fields.values(), key=lambda f: f.name)
         rows = [II06aRow(key=f.slug, name=f.name, values=_blank()) for f in order]
         index_of = {f.pk: [i] for i, f in enumerate(order)}
     else:
-        group_key = "unit_id"
+        group_key = unit_field
         rows = [II06aRow(key=u.code, name=u.name, values=_blank()) for u in units]
         index_of = mapping
 
     def targets(item: dict[str, Any]) -> list[int]:
         if by == "field":
             return index_of.get(item[group_key], [])
-        return index_of.get(item["unit_id"], [])
+        return index_of.get(item[unit_field], [])
 
-    group = ("unit_id",) if by == "unit" else ("unit_id", group_key)
+    group = (unit_field,) if by == "unit" else (unit_field, group_key)
     for item in period_sums(
         period=period,
         unit_ids=mapping,
         group=(*group, "channel"),
         counters=("received", *FINISHED, "withdrawn"),
+        unit_field=unit_field,
     ):
         for i in targets(item):
             values = rows[i].values
@@ -143,14 +147,19 @@ def ii06a_compute(
             for c in (*FINISHED, "withdrawn"):
                 values[c] += item[c]
     for item in period_sums(
-        period=period.before, unit_ids=mapping, group=group, counters=("received", *FINISHED)
+        period=period.before,
+        unit_ids=mapping,
+        group=group,
+        counters=("received", *FINISHED),
+        unit_field=unit_field,
     ):
         for i in targets(item):
             rows[i].values["carried_over"] += item["received"] - sum(item[c] for c in FINISHED)
-    for key, n in overdue_counts(
-        period=period, unit_ids=set(mapping), now=now, group=group
-    ).items():
-        item = dict(zip(group, key, strict=True)) if by == "field" else {"unit_id": key}
+    overdue = overdue_counts(
+        period=period, unit_ids=set(mapping), now=now, group=group, unit_field=unit_field
+    )
+    for key, n in overdue.items():
+        item = dict(zip(group, key, strict=True)) if by == "field" else {unit_field: key}
         for i in targets(item):
             rows[i].values["in_progress_overdue"] += n
     for row in rows:
@@ -164,13 +173,12 @@ def ii06a_compute(
     return II06a(period=period, by=by, rows=rows, total=total)
 
 
-def period_field_ids(*, period: Period, unit_ids: set[int]) -> set[int]:
+def period_field_ids(
+    *, period: Period, unit_ids: set[int], unit_field: str = "unit_id"
+) -> set[int]:
     """Fields with any dossier received before the end of the period in these units."""
-    from reports.models import SummaryRow
-    from reports.selectors.periods import cover_q
-
     return set(
-        SummaryRow.objects.filter(cover_q(period.up_to_end), unit_id__in=unit_ids)
+        SummaryRow.objects.filter(cover_q(period.up_to_end), **{f"{unit_field}__in": unit_ids})
         .values_list("procedure__field_id", flat=True)
         .distinct()
     )

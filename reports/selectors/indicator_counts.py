@@ -55,11 +55,11 @@ class ProcedureFacts:
 
 
 def counts_by_unit(
-    *, period: Period, unit_ids: set[int], now: datetime
+    *, period: Period, unit_ids: set[int], now: datetime, unit_field: str = "unit_id"
 ) -> dict[int, dict[str, Any]]:
-    """Per receiving unit: the counts of COUNT_KEYS, the total handling time of the
-    finished dossiers ("handling_time", a timedelta or None) and the procedure codes that
-    received an online dossier ("online_codes")."""
+    """Per unit (receiving or handling: `unit_field`): the counts of COUNT_KEYS, the total
+    handling time of the finished dossiers ("handling_time", a timedelta or None) and the
+    procedure codes that received an online dossier ("online_codes")."""
     multi = (
         SupplementRequest.objects.values("dossier_id")
         .annotate(n=Count("id"))
@@ -116,26 +116,34 @@ def counts_by_unit(
         )
 
     rows = (
-        DossierFact.objects.filter(handled, unit_id__in=unit_ids)
+        DossierFact.objects.filter(handled, **{f"{unit_field}__in": unit_ids})
         # "n_" names: an annotation must not shadow a field (with_fee) its filters read.
-        .values("unit_id")
+        .values(unit_field)
         .annotate(**{f"n_{k}": v for k, v in aggregates.items()})
         .order_by()
     )
     for row in rows:
-        target = blank(row["unit_id"])
+        target = blank(row[unit_field])
         for key in COUNT_KEYS:
             target[key] = int(row.get(f"n_{key}") or 0)
         target["handling_time"] = row["n_handling_time"]
     if period_open(period=period, now=now):
-        _add_due_earlier_today(counts=counts, blank=blank, unit_ids=unit_ids, now=now, multi=multi)
+        _add_due_earlier_today(
+            counts=counts,
+            blank=blank,
+            unit_ids=unit_ids,
+            now=now,
+            multi=multi,
+            unit_field=unit_field,
+        )
     for item in period_sums(
         period=period,
         unit_ids=unit_ids,
-        group=("unit_id", "channel", "procedure__code"),
+        group=(unit_field, "channel", "procedure__code"),
         counters=("received",),
+        unit_field=unit_field,
     ):
-        target = blank(item["unit_id"])
+        target = blank(item[unit_field])
         target["received"] += item["received"]
         if item["channel"] == Channel.ONLINE:
             target["received_online"] += item["received"]
@@ -145,7 +153,13 @@ def counts_by_unit(
 
 
 def _add_due_earlier_today(
-    *, counts: dict, blank: Any, unit_ids: set[int], now: datetime, multi: Any
+    *,
+    counts: dict,
+    blank: Any,
+    unit_ids: set[int],
+    now: datetime,
+    multi: Any,
+    unit_field: str,
 ) -> None:
     """In a period not yet ended, the open dossiers due earlier today are overdue too."""
     today = timezone.localtime(now).date()
@@ -153,17 +167,17 @@ def _add_due_earlier_today(
     rows = (
         Dossier.objects.filter(
             late_q(at=now),
-            unit_id__in=unit_ids,
+            **{f"{unit_field}__in": unit_ids},
             received_at__isnull=False,
             due_at__gte=start,
             due_at__lt=now,
         )
-        .values("unit_id")
+        .values(unit_field)
         .annotate(n=Count("pk"), n_multi=Count("pk", filter=Q(pk__in=multi)))
         .order_by()
     )
     for row in rows:
-        target = blank(row["unit_id"])
+        target = blank(row[unit_field])
         target["overdue"] += row["n"]
         # Those with several supplement requests were counted late already.
         target["late_or_multi"] += row["n"] - row["n_multi"]
@@ -172,7 +186,7 @@ def _add_due_earlier_today(
 def procedures_by_unit(
     *, period: Period, unit_ids: set[int]
 ) -> dict[int, dict[int, ProcedureFacts]]:
-    """Receiving unit → {procedure in force at the period's end it handles: its facts}.
+    """Unit → {procedure in force at the period's end it handles: its facts}.
 
     Published with all its parts (1.3): a name, steps, applicants, documents, and a way of
     submitting with its time limit (a channel row always carries one).

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Unit
-from reports.access import unit_tree_map
+from reports.access import RECEIVING, UNIT_FIELDS, unit_tree_map
 from reports.selectors.indicator_counts import (
     COUNT_KEYS,
     ProcedureFacts,
@@ -312,19 +312,27 @@ def _blank() -> dict[str, Any]:
 
 @without_jit
 def indicators_compute(
-    *, period: Period, units: list[Unit], scope: set[int], now: datetime | None = None
+    *,
+    period: Period,
+    units: list[Unit],
+    scope: set[int],
+    now: datetime | None = None,
+    role: str = RECEIVING,
 ) -> tuple[list[Scorecard], Scorecard]:
     """Decision 766 scorecards: one per unit (with the units below it) and one for them all.
 
-    Steps: count, per receiving unit, the dossiers the period handled (finished in it or in
-    progress at its reference time: overdue, with several supplement requests, disliked,
-    digitised, with a fee, paid online) in one aggregate query over the dossier facts, and
+    Steps: count, per receiving (or handling: `role`) unit, the dossiers the period handled
+    (finished in it or in progress at its reference time: overdue, with several supplement
+    requests, disliked, digitised, with a fee, paid online) in one aggregate query over the
+    dossier facts, and
     the received ones from the summary rows; add them up per row; read the procedures in
     force of each row's units; score.
     """
     now = now or timezone.now()
     mapping = unit_tree_map(units=units, scope=scope)
-    counts = counts_by_unit(period=period, unit_ids=set(mapping), now=now)
+    counts = counts_by_unit(
+        period=period, unit_ids=set(mapping), now=now, unit_field=UNIT_FIELDS[role]
+    )
     procedures = procedures_by_unit(period=period, unit_ids=set(mapping))
     rows = [_blank() for _u in units]
     row_procedures: list[dict[int, ProcedureFacts]] = [{} for _u in units]

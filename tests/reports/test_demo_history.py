@@ -13,7 +13,7 @@ from dossiers.services.events import event_chain_verify
 from portal.demo import officers_seed
 from procedures.models import Unit
 from procedures.services import calendar_overrides_load, procedures_import, units_load
-from reports.access import report_units_default
+from reports.access import HANDLING, report_units_default
 from reports.demo import LETTER_CSV, MARK, demo_history_seed, letter_rows
 from reports.exports import appendix_csv, appendix_xlsx
 from reports.links import APPENDIX_LINKS, II06A_LINKS
@@ -162,3 +162,25 @@ def test_every_linked_figure_lists_exactly_its_dossiers(demo):
                 assert listed == values[column], (unit.code, column)
                 checked += 1
     assert checked == 4 * (len(APPENDIX_LINKS) + len(II06A_LINKS))
+
+
+def test_a_departments_appendix_counts_the_dossiers_it_handled(demo):
+    scope = set(Unit.objects.values_list("pk", flat=True))
+    office = Unit.objects.get(code="111-TP")  # Phòng Tư pháp
+    by_receiving = appendix_compute(period=OCTOBER, units=[office], scope=scope)
+    assert by_receiving.rows[0].values["received_total"] == 0  # it receives nothing itself
+    handled = Dossier.objects.filter(
+        handling_unit=office, received_at__gte=OCTOBER.start_at, received_at__lt=OCTOBER.end_at
+    )
+    assert handled.count() > 0
+    row = appendix_compute(period=OCTOBER, units=[office], scope=scope, role=HANDLING).rows[0]
+    assert row.values["received_total"] == handled.count()
+    # Every dossier has one handling unit: by handling unit, the district adds up the same.
+    units = report_units_default(scope=scope)
+    receiving_total = appendix_compute(period=OCTOBER, units=units, scope=scope).total
+    handling_units = report_units_default(scope=scope, role=HANDLING)
+    handling_total = appendix_compute(
+        period=OCTOBER, units=handling_units, scope=scope, role=HANDLING
+    ).total
+    for column in ("received_total", "backlog", "unresolved"):
+        assert handling_total.values[column] == receiving_total.values[column], column
