@@ -33,7 +33,7 @@ from reports.reconcile import hand_made_read, reconcile
 from reports.selectors.appendix import appendix_compute
 from reports.selectors.dashboard import dashboard_compute
 from reports.selectors.drilldown import METRICS, drilldown_dossiers, drilldown_overdue_days
-from reports.selectors.evaluation import CRITERIA, officer_scorecards, units_evaluate
+from reports.selectors.evaluation import CRITERIA, SOURCES, officer_scorecards, units_evaluate
 from reports.selectors.ii06a import ii06a_compute
 from reports.selectors.indicators import indicators_compute
 from reports.selectors.periods import Period, month_period, period_parse
@@ -258,7 +258,12 @@ def indicators(request: HttpRequest) -> HttpResponse:
 def evaluation(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     form, period, units, role = _filters(request, scope)
-    context: dict[str, Any] = {"form": form, "criteria": CRITERIA, "role": role}
+    context: dict[str, Any] = {
+        "form": form,
+        "criteria": CRITERIA,
+        "sources": [(key, label, SOURCES[key]) for key, label in CRITERIA],
+        "role": role,
+    }
     if period is not None:
         evaluations = units_evaluate(period=period, units=units, scope=scope, role=role)
         rows = [

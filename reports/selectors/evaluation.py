@@ -1,10 +1,11 @@
 """Evaluation (Circular 01/2018/TT-VPCP): units on 9 indicators × 2 points, officers monthly.
 
-Unit evaluation: every dossier finished in the period earns 0–2 points on each indicator the
-data can tell; a unit's indicator is the average over its dossiers, its score the sum of the
-averages, scaled to 18 when an indicator has no data (answering feedback has none yet: the
-system records no answers to feedback). Bands (unconfirmed): excellent > 15, good 12–15,
-fair 9–12, average 6–9, weak < 6.
+Unit evaluation: every dossier finished in the period earns 0–2 points on each of the nine
+criteria (CRITERIA, with SOURCES saying where each one's data comes from); a unit's criterion
+is the average over its dossiers, its score the sum of the averages (out of 18; scaled to 18
+when a criterion has no evaluated dossier). Bands (unconfirmed in the circular, as a
+provincial system implements them): excellent > 15, good 12–15, fair 9–12, average 6–9,
+weak < 6.
 """
 
 from __future__ import annotations
@@ -52,6 +53,26 @@ CRITERIA: tuple[tuple[str, Any], ...] = (
     ("feedback", _("Tiếp thu, giải trình ý kiến phản ánh, kiến nghị")),
     ("online", _("Cung cấp dịch vụ công trực tuyến")),
 )
+# Where each criterion's 0–2 points come from.
+SOURCES: dict[str, Any] = {
+    "total_time": _("Ngày giải quyết xong so với ngày hẹn trả: trước hạn 2, đúng hạn 1, trễ 0."),
+    "office_time": _(
+        "Phiếu kiểm soát (Mẫu 05): mọi lần chuyển trước hạn 2, có lần đúng hạn 1, có lần trễ 0."
+    ),
+    "contacts": _(
+        "Số lần yêu cầu bổ sung (Mẫu 02): không lần nào 2, một lần 1, hai lần trở lên 0."
+    ),
+    "agencies": _("Số cơ quan đã yêu cầu bổ sung: không cơ quan nào 2, một 1, nhiều hơn 0."),
+    "desk": _("Trả kết quả qua Bộ phận Một cửa (có ngày trả): 2, chưa ghi nhận trả: 1."),
+    "publicity": _("Thủ tục công khai đủ thành phần hồ sơ và căn cứ pháp lý: 2, thiếu: 0."),
+    "attitude": _("Đánh giá của người dân: hài lòng trở lên 2, bình thường 1, không hài lòng 0."),
+    "feedback": _(
+        "Giải trình với người dân (chưa xác nhận): hồ sơ không trễ hạn 2; trễ hạn có phiếu "
+        "xin lỗi (Mẫu 04) gửi trước hạn 1; trễ hạn không giải trình kịp 0. Hệ thống chưa có "
+        "chức năng phản ánh, kiến nghị: đây là cách đo thay thế."
+    ),
+    "online": _("Mức độ dịch vụ công trực tuyến của thủ tục: toàn trình 2, một phần 1, khác 0."),
+}
 BANDS: tuple[tuple[float, Any], ...] = ((12, _("Tốt")), (9, _("Khá")), (6, _("Trung bình")))
 
 
@@ -166,6 +187,16 @@ def _points_expressions() -> dict[str, Any]:
             output_field=IntegerField(),
         ),
     }
+    # An apology sent before the due time: the unit explained the delay to the citizen.
+    explained = Apology.objects.filter(
+        dossier_id=OuterRef("dossier_id"), issued_at__lt=OuterRef("dossier__due_at")
+    )
+    expressions["feedback"] = Case(
+        When(~Q(finish=F_.LATE), then=Value(2)),
+        When(Exists(explained), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     annotations = {
         "n_sup": Coalesce(Subquery(supplements), 0),
         "n_agencies": Coalesce(Subquery(agencies), 0),
