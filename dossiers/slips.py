@@ -21,7 +21,7 @@ from dossiers.models import Dossier, DossierEvent, Handover, SupplementRequest
 from dossiers.selectors import register_rows
 from portal.exceptions import PortalError
 from portal.models import Membership
-from portal.spreadsheets import workbook_bytes
+from portal.spreadsheets import print_setup, workbook_bytes
 from procedures.calendar import procedure_time_limit
 from procedures.models import Field, Unit
 from procedures.pdf import html_to_pdf
@@ -310,6 +310,7 @@ def register_xlsx(register: Register) -> bytes:
     widths = [6, 28, 40, 24, 36, 28, 17, 17, 17, 18, 18]
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[chr(64 + index)].width = width
+    print_setup(ws, title_rows="3:3")
     return workbook_bytes(wb)
 
 

@@ -67,3 +67,15 @@ def csv_value(value: Any) -> Any:
     if formula_like(value):
         return "'" + value
     return value
+
+
+def print_setup(ws: Any, *, title_rows: str) -> None:
+    """A4 landscape, fitted to one page wide, `title_rows` (e.g. "5:8") repeated on every
+    printed page."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
+    ws.print_options.horizontalCentered = True

@@ -24,12 +24,20 @@ from rest_framework.views import APIView
 
 from portal.params import month_parse
 from reports.access import report_assert_reader, report_role_parse, report_units_pick
-from reports.exports import appendix_csv, appendix_xlsx, ii06a_csv, ii06a_xlsx
+from reports.exports import (
+    appendix_csv,
+    appendix_xlsx,
+    evaluation_xlsx,
+    ii06a_csv,
+    ii06a_xlsx,
+    indicators_xlsx,
+)
 from reports.models import ExportJob
+from reports.printing import appendix_pdf, evaluation_pdf, ii06a_pdf, indicators_pdf
 from reports.reconcile import hand_made_read, reconcile
 from reports.selectors.appendix import appendix_compute
 from reports.selectors.dashboard import dashboard_compute
-from reports.selectors.evaluation import officer_scorecards, units_evaluate
+from reports.selectors.evaluation import CRITERIA, officer_scorecards, units_evaluate
 from reports.selectors.ii06a import ii06a_compute
 from reports.selectors.indicators import indicators_compute
 from reports.selectors.periods import Period, period_parse
@@ -64,6 +72,11 @@ class XLSXRenderer(_FileRenderer):
     format = "xlsx"
 
 
+class PDFRenderer(_FileRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
 PERIOD_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, description="first day (default: this month)"),
     OpenApiParameter("to", OpenApiTypes.DATE, description="last day, included"),
@@ -82,12 +95,13 @@ PERIOD_PARAMETERS = [
         "unit that handles them (department, commune committee)",
     ),
 ]
-FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"])
+FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx", "pdf"])
+FILE_FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "xlsx", "pdf"])
 
 
 class ReportView(APIView):
     permission_classes = [IsAuthenticated]
-    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
+    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer, PDFRenderer]
 
     def scope_period_units(self, request: Request) -> tuple[set[int], Period, list[Any], str]:
         """The reader's scope, the period, the units and the unit role asked for."""
@@ -106,17 +120,20 @@ class ReportView(APIView):
         request: Request,
         *,
         data: Callable[[], Any],
-        csv: Callable[[], bytes],
         xlsx: Callable[[], bytes],
+        pdf: Callable[[], bytes],
         name: str,
+        csv: Callable[[], bytes] | None = None,
     ) -> Response:
-        """The report as JSON, or as the file `name`.csv / `name`.xlsx the format asks for;
+        """The report as JSON, or as the file `name`.csv / .xlsx / .pdf the format asks for;
         only the form asked for is built."""
+        builders = {"xlsx": xlsx, "pdf": pdf, **({"csv": csv} if csv else {})}
         extension = request.accepted_renderer.format
-        if extension not in {"csv", "xlsx"}:
+        if extension not in builders:
             return Response(data())
-        response = Response(csv() if extension == "csv" else xlsx())
-        response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+        response = Response(builders[extension]())
+        disposition = "inline" if extension == "pdf" else "attachment"
+        response["Content-Disposition"] = f'{disposition}; filename="{name}.{extension}"'
         return response
 
 
@@ -135,6 +152,7 @@ class AppendixView(ReportView):
             data=appendix.as_dict,
             csv=lambda: appendix_csv(appendix),
             xlsx=lambda: appendix_xlsx(appendix),
+            pdf=lambda: appendix_pdf(appendix, scope=scope, user=request.user, role=role),
             name=f"phu-luc-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
         )
 
@@ -157,15 +175,16 @@ class II06aView(ReportView):
             data=report.as_dict,
             csv=lambda: ii06a_csv(report),
             xlsx=lambda: ii06a_xlsx(report),
+            pdf=lambda: ii06a_pdf(report, scope=scope, user=request.user, role=role),
             name=f"bieu-ii06a-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
         )
 
 
 class IndicatorsView(ReportView):
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [JSONRenderer, XLSXRenderer, PDFRenderer]
 
     @extend_schema(
-        parameters=PERIOD_PARAMETERS,
+        parameters=[*PERIOD_PARAMETERS, FILE_FORMAT_PARAMETER],
         responses={200: OpenApiTypes.OBJECT},
         description="Decision 766 indicators: each with numerator, denominator, "
         "rate, threshold and points; per unit and overall, with grade.",
@@ -173,34 +192,51 @@ class IndicatorsView(ReportView):
     def get(self, request: Request) -> Response:
         scope, period, units, role = self.scope_period_units(request)
         cards, overall = indicators_compute(period=period, units=units, scope=scope, role=role)
-        return Response(
-            {
+        return self.answer(
+            request,
+            data=lambda: {
                 "from": period.start,
                 "to": period.end,
                 "overall": overall.as_dict(),
                 "units": [c.as_dict() for c in cards],
-            }
+            },
+            xlsx=lambda: indicators_xlsx(period=period, cards=cards, overall=overall),
+            pdf=lambda: indicators_pdf(
+                period=period,
+                cards=cards,
+                overall=overall,
+                scope=scope,
+                user=request.user,
+                role=role,
+            ),
+            name=f"chi-so-766-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
         )
 
 
 class EvaluationView(ReportView):
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [JSONRenderer, XLSXRenderer, PDFRenderer]
 
     @extend_schema(
-        parameters=PERIOD_PARAMETERS,
+        parameters=[*PERIOD_PARAMETERS, FILE_FORMAT_PARAMETER],
         responses={200: OpenApiTypes.OBJECT},
         description="The 9-indicator, 18-point evaluation of each unit, with band.",
     )
     def get(self, request: Request) -> Response:
         scope, period, units, role = self.scope_period_units(request)
         evaluations = units_evaluate(period=period, units=units, scope=scope, role=role)
-        return Response(
-            {
+        return self.answer(
+            request,
+            data=lambda: {
                 "from": period.start,
                 "to": period.end,
                 "role": role,
                 "units": [e.as_dict() for e in evaluations],
-            }
+            },
+            xlsx=lambda: evaluation_xlsx(period=period, criteria=CRITERIA, evaluations=evaluations),
+            pdf=lambda: evaluation_pdf(
+                period=period, evaluations=evaluations, scope=scope, user=request.user, role=role
+            ),
+            name=f"danh-gia-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
         )
 
 

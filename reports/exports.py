@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from portal.spreadsheets import csv_value, workbook_bytes, write_only_row
+from portal.spreadsheets import csv_value, print_setup, workbook_bytes, write_only_row
 from reports.selectors.appendix import COLUMNS as APPENDIX_COLUMNS
 from reports.selectors.appendix import Appendix
 from reports.selectors.ii06a import COLUMNS as II06A_COLUMNS
@@ -192,6 +192,7 @@ def appendix_xlsx(appendix: Appendix) -> bytes:
     for c in range(3, 22):
         ws.column_dimensions[get_column_letter(c)].width = 10
     ws.freeze_panes = ws.cell(row=first, column=3)
+    print_setup(ws, title_rows=f"5:{first - 1}")
     return workbook_bytes(wb)
 
 
@@ -247,6 +248,7 @@ def ii06a_xlsx(report: II06a) -> bytes:
         r += 1
     _style_block(ws, 7, r - 1, 14)
     ws.column_dimensions["B"].width = 32
+    print_setup(ws, title_rows="4:6")
     return workbook_bytes(wb)
 
 
@@ -278,3 +280,130 @@ def rows_xlsx(
         if progress is not None and count % 1000 == 0:
             progress(count)
     return workbook_bytes(wb)
+
+
+def _table_sheet(
+    title: str, heading: list[str], header: list[str], rows: list[list[Any]], sheet: str
+) -> bytes:
+    """A plain report table: heading lines, one bold header row, the rows; print set up."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for line, text in enumerate([title, *heading], start=1):
+        _merge(ws, line, 1, line, len(header), text)
+        ws.cell(row=line, column=1).alignment = CENTER
+        ws.cell(row=line, column=1).font = Font(bold=line == 1)
+    top = len(heading) + 3
+    for column, label in enumerate(header, start=1):
+        ws.cell(row=top, column=column, value=label).font = Font(bold=True)
+    for offset, row in enumerate(rows, start=1):
+        for column, value in enumerate(row, start=1):
+            ws.cell(row=top + offset, column=column, value=value)
+    _style_block(ws, top, top + len(rows), len(header))
+    ws.column_dimensions["A"].width = 34
+    for column in range(2, len(header) + 1):
+        ws.column_dimensions[get_column_letter(column)].width = 14
+    print_setup(ws, title_rows=f"{top}:{top}")
+    return workbook_bytes(wb)
+
+
+def _period_line(period: Any) -> str:
+    return _("Từ ngày %(start)s đến ngày %(end)s") % {
+        "start": period.start.strftime("%d/%m/%Y"),
+        "end": period.end.strftime("%d/%m/%Y"),
+    }
+
+
+def indicators_xlsx(*, period: Any, cards: list[Any], overall: Any) -> bytes:
+    """Decision 766: every indicator of the overall scorecard, then each unit's score."""
+    header = [
+        _("Chỉ số"),
+        _("Mã"),
+        _("Nhóm"),
+        _("Tử số"),
+        _("Mẫu số"),
+        _("Tỷ lệ %"),
+        _("Ngưỡng %"),
+        _("Điểm"),
+        _("Điểm tối đa"),
+        _("Lý do không chấm"),
+    ]
+    rows: list[list[Any]] = [
+        [
+            i.label,
+            i.key,
+            i.group,
+            i.numerator,
+            i.denominator,
+            i.value if i.value is not None else i.rate_pct,
+            i.threshold_pct,
+            i.points,
+            i.max_points,
+            i.reason,
+        ]
+        for i in overall.indicators
+    ]
+    rows.append(
+        [
+            _("Tổng điểm"),
+            "",
+            "",
+            "",
+            "",
+            overall.score,
+            "",
+            overall.points,
+            overall.max_points,
+            overall.grade,
+        ]
+    )
+    rows += [
+        [
+            card.unit_name,
+            card.unit_code,
+            "",
+            "",
+            "",
+            card.score,
+            "",
+            card.points,
+            card.max_points,
+            card.grade,
+        ]
+        for card in cards
+    ]
+    return _table_sheet(
+        _("Chỉ số chất lượng phục vụ (Quyết định 766/QĐ-TTg)"),
+        [_period_line(period)],
+        header,
+        rows,
+        "766",
+    )
+
+
+def evaluation_xlsx(*, period: Any, criteria: Any, evaluations: list[Any]) -> bytes:
+    """Circular 01/2018: each unit's nine criteria (0–2), score out of 18 and band."""
+    header = [
+        _("Đơn vị"),
+        _("Số hồ sơ"),
+        *[f"{n}. {label}" for n, (_key, label) in enumerate(criteria, start=1)],
+        _("Điểm (thang 18)"),
+        _("Xếp loại"),
+    ]
+    rows = [
+        [
+            e.unit_name,
+            e.dossiers,
+            *[e.averages.get(key) for key, _label in criteria],
+            e.score,
+            e.band,
+        ]
+        for e in evaluations
+    ]
+    return _table_sheet(
+        _("Đánh giá việc giải quyết thủ tục hành chính"),
+        [_period_line(period)],
+        header,
+        rows,
+        _("Đánh giá"),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -26,9 +27,11 @@ from reports.access import (
     report_units_pick,
     unit_tree_map,
 )
+from reports.exports import appendix_xlsx, evaluation_xlsx, ii06a_xlsx, indicators_xlsx
 from reports.forms import MonthForm, PeriodForm, ReconcileForm
 from reports.links import APPENDIX_LINKS, II06A_LINKS, drill_url, officer_dossier_url, row_links
 from reports.models import ExportJob
+from reports.printing import appendix_pdf, evaluation_pdf, ii06a_pdf, indicators_pdf
 from reports.reconcile import hand_made_read, reconcile
 from reports.selectors.appendix import appendix_compute
 from reports.selectors.dashboard import dashboard_compute
@@ -72,6 +75,25 @@ def _filters(request: HttpRequest, scope: set[int]) -> tuple[PeriodForm, Period 
 def _status(form: PeriodForm) -> int:
     """A filter the page cannot use is a bad request, shown with its errors."""
     return 400 if form.is_bound and form.errors else 200
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _as_file(
+    request: HttpRequest, *, name: str, xlsx: Callable[[], bytes], pdf: Callable[[], bytes]
+) -> HttpResponse | None:
+    """The report as the file `?format=` asks for (xlsx or pdf); None for the page."""
+    wanted = request.GET.get("format", "")
+    if wanted == "xlsx":
+        response = HttpResponse(xlsx(), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    if wanted == "pdf":
+        response = HttpResponse(pdf(), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return response
+    return None
 
 
 def _query(period: Period, units: list[Any], role: str = RECEIVING) -> dict[str, Any]:
@@ -187,6 +209,14 @@ def appendix(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "role": role}
     if period is not None:
         result = appendix_compute(period=period, units=units, scope=scope, role=role)
+        file = _as_file(
+            request,
+            name=f"phu-luc-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+            xlsx=lambda: appendix_xlsx(result),
+            pdf=lambda: appendix_pdf(result, scope=scope, user=request.user, role=role),
+        )
+        if file is not None:
+            return file
         extra = {"role": _query(period, units, role)["role"]}
         rows = [
             {
@@ -219,6 +249,14 @@ def ii06a(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "by": by, "role": role}
     if period is not None:
         report = ii06a_compute(period=period, units=units, scope=scope, by=by, role=role)
+        file = _as_file(
+            request,
+            name=f"bieu-ii06a-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+            xlsx=lambda: ii06a_xlsx(report),
+            pdf=lambda: ii06a_pdf(report, scope=scope, user=request.user, role=role),
+        )
+        if file is not None:
+            return file
         codes = [u.code for u in units]
         extra = {"role": _query(period, units, role)["role"]}
         rows = []
@@ -249,6 +287,21 @@ def indicators(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "role": role}
     if period is not None:
         cards, overall = indicators_compute(period=period, units=units, scope=scope, role=role)
+        file = _as_file(
+            request,
+            name=f"chi-so-766-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+            xlsx=lambda: indicators_xlsx(period=period, cards=cards, overall=overall),
+            pdf=lambda: indicators_pdf(
+                period=period,
+                cards=cards,
+                overall=overall,
+                scope=scope,
+                user=request.user,
+                role=role,
+            ),
+        )
+        if file is not None:
+            return file
         context.update({"cards": cards, "overall": overall, "period": period})
     return render(request, "reports/indicators.html", context, status=_status(form))
 
@@ -266,6 +319,16 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     }
     if period is not None:
         evaluations = units_evaluate(period=period, units=units, scope=scope, role=role)
+        file = _as_file(
+            request,
+            name=f"danh-gia-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+            xlsx=lambda: evaluation_xlsx(period=period, criteria=CRITERIA, evaluations=evaluations),
+            pdf=lambda: evaluation_pdf(
+                period=period, evaluations=evaluations, scope=scope, user=request.user, role=role
+            ),
+        )
+        if file is not None:
+            return file
         rows = [
             {"e": e, "cells": [e.averages.get(key) for key, _label in CRITERIA]}
             for e in evaluations

@@ -62,6 +62,26 @@ def test_a_leader_drills_down_from_the_dashboard_and_downloads_the_appendix(
     commune_row = next(row for row in cells if world.commune.name in row)
     assert 3 in commune_row  # three dossiers received by the commune
 
+    # At 1366 px every column of every report shows without a sideways scroll, and the
+    # printed page leaves the filters and buttons out.
+    desktop.set_viewport_size({"width": 1366, "height": 768})
+    for url in ("/bao-cao/phu-luc/", "/bao-cao/bieu-ii06a/", "/bao-cao/chi-so-766/"):
+        desktop.goto(url)
+        hidden = desktop.evaluate(
+            "[...document.querySelectorAll('.table-wrap')]"
+            ".filter(w => w.scrollWidth > w.clientWidth + 1).length"
+        )
+        assert hidden == 0, url
+        assert (
+            desktop.get_by_text("Tỷ lệ giải quyết %").first.is_visible()
+            or url != "/bao-cao/phu-luc/"
+        )
+    desktop.goto("/bao-cao/phu-luc/")
+    desktop.emulate_media(media="print")
+    assert not desktop.locator(".report-filters").is_visible()
+    assert desktop.locator("main table").first.is_visible()
+    desktop.emulate_media(media="screen")
+
     # On a phone the dashboard and the appendix fit the width (wide tables scroll inside).
     phone = new_phone()
     officer_login(phone, world.leader.username)
