@@ -29,8 +29,8 @@ UNIT_FIELDS: dict[str, str] = {RECEIVING: "unit_id", HANDLING: "handling_unit_id
 
 
 def report_role_parse(value: str | None) -> str:
-    """The unit role a request asks for ("don_vi=xu-ly" or "role=handling"); receiving
-    by default."""
+    """The unit role a request asks for (role=handling, or role=xu-ly); receiving by
+    default."""
     return HANDLING if value in (HANDLING, "xu-ly") else RECEIVING
 
 

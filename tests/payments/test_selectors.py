@@ -94,5 +94,5 @@ def test_the_766_indicator_counts_gateway_and_transfer_payments_not_refunds(
     _cards, overall = indicators_compute(
         period=Period(today, today), units=[commune], scope={commune.pk}
     )
-    card = {i.key: i for i in overall.indicators}["online_payment"]
+    card = {i.key: i for i in overall.indicators}["3.6"]  # dossiers paid online
     assert (card.numerator, card.denominator) == (1, 3)
