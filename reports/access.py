@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from dossiers.access import officer_unit_roles
 from portal.exceptions import NotAllowed
 from portal.models import Role
+from portal.params import BadParameter
 from procedures.models import Unit
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -29,9 +30,13 @@ UNIT_FIELDS: dict[str, str] = {RECEIVING: "unit_id", HANDLING: "handling_unit_id
 
 
 def report_role_parse(value: str | None) -> str:
-    """The unit role a request asks for (role=handling, or role=xu-ly); receiving by
-    default."""
-    return HANDLING if value in (HANDLING, "xu-ly") else RECEIVING
+    """The unit role a request asks for: `role=receiving` (the default) or `role=handling`;
+    anything else is a 400."""
+    if value in (None, "", RECEIVING):
+        return RECEIVING
+    if value == HANDLING:
+        return HANDLING
+    raise BadParameter("role", _("Tham số role phải là receiving hoặc handling."))
 
 
 def report_unit_ids(*, user: AnyUser) -> set[int]:

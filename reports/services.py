@@ -72,7 +72,9 @@ def export_request(
         raise ValidationError({"metric": _("Chỉ tiêu không hợp lệ.")})
     period = period_parse(start=params.get("from"), end=params.get("to"))
     param_int(params, "level", minimum=1, maximum=4)
-    report_units_pick(scope=scope, codes=params.get("unit") or [])
+    report_units_pick(
+        scope=scope, codes=params.get("unit") or [], role=report_role_parse(params.get("role"))
+    )
     clean = {**params, "from": period.start.isoformat(), "to": period.end.isoformat()}
     job = ExportJob(user=user, kind=kind, file_format=file_format, params=clean)
     job.full_clean()

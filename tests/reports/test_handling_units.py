@@ -78,3 +78,15 @@ def test_the_dashboard_shows_receiving_and_handling_units(
     assert response.status_code == 200
     rows = {r["row"].unit_code: r["row"].values for r in response.context["rows"]}
     assert rows[justice_office.code]["received_total"] == 1
+
+
+def test_an_unknown_role_is_a_400(reporter, client, district):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(reporter)
+    response = api.get("/api/v1/reports/appendix/", {"role": "xu-ly"})
+    assert response.status_code == 400
+    assert "role" in response.json()
+    client.force_login(reporter)
+    assert client.get(reverse("reports-appendix"), {"role": "bogus"}).status_code == 400
