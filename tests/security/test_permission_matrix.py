@@ -1,14 +1,15 @@
 """The permission matrix: every officer endpoint (API and workbench pages) × every role ×
 own and foreign unit → the expected HTTP status.
 
-The expectations are written here from the documents, not read from dossiers.access:
-- issue 5 "Roles and scope": desk officer (reception and return), specialist, head of unit,
+The expectations are written here from the documents, not read from dossiers.access or from
+the declaration of the actions (dossiers.actions), whose list of actions the walk follows:
+- the project's roles and scope: desk officer (reception and return), specialist, head of unit,
   leader, reporting, administrator; an officer sees only the dossiers of their own units (a
   district leader also the communes below); out-of-scope dossiers are 404;
 - DOMAIN §4: reception (receive / refuse / supplement) is the desk's; the handling office
   transfers, asks for payment, decides; the apology letter is "signed by the head of the
   unit"; the desk issues the stop notice and returns the result;
-- API.md: 401/403 for authentication/permission, 404 for what does not exist or what the caller
+- docs/API.md: 401/403 for authentication/permission, 404 for what does not exist or what the caller
   may not see, 409 for an action the state does not allow; reports are for the leader and
   reporting roles.
 Where the documents are silent the choice is noted next to the row.
@@ -43,7 +44,7 @@ ROLES = (*OFFICER_ROLES, "anonymous", "citizen")
 
 # Who may do what, from the documents (see the module docstring).
 MAY: dict[str, frozenset[str]] = {
-    "view": frozenset(OFFICER_ROLES),  # issue 5: every officer sees their units' dossiers
+    "view": frozenset(OFFICER_ROLES),  # every officer sees their units' dossiers
     "receive": frozenset({"desk", "admin"}),
     "refuse": frozenset({"desk", "admin"}),
     # At reception (desk) or while handling (the specialist office and its head).
