@@ -39,9 +39,11 @@ run: setup
 test: e2e-setup var
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, then the layer contracts of pyproject.toml ([tool.importlinter]).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 fmt: install
 	$(VENV)/bin/ruff format .

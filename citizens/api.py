@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from citizens import services
 from citizens.captcha import captcha_check, captcha_new
+from citizens.keys import dossier_key_resend
 from citizens.lookup import status_with_key
 from citizens.lookup_fast import generation_forget
 from citizens.selectors import dossier_status_document
@@ -42,7 +43,6 @@ from dossiers.services.citizen import (
     DossierNotFound,
     dossier_get_by_code,
     dossier_get_for_citizen,
-    dossier_key_resend,
     dossier_supplement_answer,
     dossier_withdraw_request,
     supplement_request_open,

@@ -8,17 +8,18 @@ are few), and related rows are joined or prefetched.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from dossiers.access import officer_dossiers, officer_unit_ids
+from dossiers.deadlines import dossier_ack_overdue
 from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, Handover, SupplementRequest
 from procedures import clock
 from procedures.calendar import unit_office_hours, work_calendar
-from procedures.models import Unit
+from procedures.models import Channel, Unit
 from procedures.text import fold
 
 S = Dossier.Status
@@ -159,7 +160,7 @@ def dossier_flags(
     dossiers: list[Dossier], *, at: datetime, calendar: clock.WorkCalendar
 ) -> list[Dossier]:
     """Mark each dossier `is_late`, `is_due_soon`, `ack_overdue` (no query per dossier)."""
-    from dossiers.deadlines import dossier_ack_overdue, dossier_is_due_soon, dossier_is_late
+    from dossiers.deadlines import dossier_is_due_soon, dossier_is_late
 
     for d in dossiers:
         d.is_late = dossier_is_late(d, at=at)
@@ -224,3 +225,18 @@ def register_rows(
     return qs.select_related("procedure", "procedure__field", "unit", "handling_unit").order_by(
         "received_at", "id"
     )
+
+
+def dossiers_awaiting_acknowledgement(*, handled: QuerySet[Dossier], at: datetime) -> list[Dossier]:
+    """Online dossiers of `handled` still submitted after 8 working hours (dossier_ack_overdue),
+    oldest first: the workbench's warning and the officers' digest."""
+    calendar = work_calendar()
+    # 8 working hours are at least 8 hours: a cheap filter before the exact test.
+    candidates = (
+        handled.filter(
+            status=S.SUBMITTED, channel=Channel.ONLINE, submitted_at__lt=at - timedelta(hours=8)
+        )
+        .select_related("unit", "procedure")
+        .order_by("submitted_at", "pk")
+    )
+    return [d for d in candidates if dossier_ack_overdue(dossier=d, at=at, calendar=calendar)]

@@ -114,13 +114,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 
 def _ack_waiting(request: HttpRequest, at: Any) -> int:
-    """Online dossiers waiting more than 8 working hours (the notifications app's counts)."""
-    try:
-        from notifications.selectors import unit_reminder_counts
-    except ImportError:  # the notifications app is optional for the workbench
-        return 0
-    counts = unit_reminder_counts(unit_ids=officer_unit_roles(user=request.user), at=at)
-    return sum(c.awaiting_acknowledgement for c in counts.values())
+    """Online dossiers of the officer's units waiting more than 8 working hours."""
+    handled = Dossier.objects.filter(handling_unit_id__in=officer_unit_roles(user=request.user))
+    return len(selectors.dossiers_awaiting_acknowledgement(handled=handled, at=at))
 
 
 def _scope_units(request: HttpRequest) -> QuerySet[Unit]:

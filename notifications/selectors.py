@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from dossiers.models import Dossier
+from dossiers.selectors import dossiers_awaiting_acknowledgement
 from notifications.models import SmsMessage
-from procedures.calendar import work_calendar
-from procedures.models import Channel
 
 DS = Dossier.Status
 
@@ -52,21 +51,6 @@ def _filters(*, handled: QuerySet[Dossier], at: datetime) -> tuple[Q, Q]:
     return late_q(at=at), due_soon_q(at=at, unit_ids=receiving)
 
 
-def _awaiting_acknowledgement(*, handled: QuerySet[Dossier], at: datetime) -> list[Dossier]:
-    from dossiers.deadlines import dossier_ack_overdue
-
-    calendar = work_calendar()
-    # 8 working hours are at least 8 hours: a cheap filter before the exact test.
-    candidates = (
-        handled.filter(
-            status=DS.SUBMITTED, channel=Channel.ONLINE, submitted_at__lt=at - timedelta(hours=8)
-        )
-        .select_related("unit", "procedure")
-        .order_by("submitted_at", "pk")
-    )
-    return [d for d in candidates if dossier_ack_overdue(dossier=d, at=at, calendar=calendar)]
-
-
 def unit_reminder_counts(
     *, unit_ids: Iterable[int], at: datetime | None = None
 ) -> dict[int, ReminderCounts]:
@@ -95,7 +79,7 @@ def unit_reminder_counts(
     counts = {pk: {"late": 0, "due_soon": 0, "awaiting_acknowledgement": 0} for pk in ids}
     for row in rows:
         counts[row["handling_unit_id"]].update(late=row["late"], due_soon=row["due_soon"])
-    for dossier in _awaiting_acknowledgement(handled=handled, at=at):
+    for dossier in dossiers_awaiting_acknowledgement(handled=handled, at=at):
         counts[dossier.handling_unit_id]["awaiting_acknowledgement"] += 1
     return {pk: ReminderCounts(**c) for pk, c in counts.items()}
 
@@ -109,7 +93,7 @@ def unit_reminder_dossiers(*, unit_id: int, at: datetime | None = None) -> Remin
     return ReminderDossiers(
         due_soon=list(ordered.filter(due_soon)),
         late=list(ordered.filter(late)),
-        awaiting_acknowledgement=_awaiting_acknowledgement(handled=handled, at=at),
+        awaiting_acknowledgement=dossiers_awaiting_acknowledgement(handled=handled, at=at),
     )
 
 

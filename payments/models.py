@@ -46,7 +46,7 @@ class Payment(models.Model):
     )
     # The gateway that took an online payment (payments.gateways), if any.
     gateway = models.CharField(_("cổng thanh toán"), max_length=20, blank=True)
-    # The computation behind amount_vnd (payments.fees.fee_lines): shown on the
+    # The computation behind amount_vnd (procedures.fees.fee_lines): shown on the
     # receipt. pages/copies are what a per-page or per-copy fee was computed from.
     pages = models.PositiveIntegerField(_("số trang"), null=True, blank=True)
     copies = models.PositiveSmallIntegerField(_("số bản"), default=1)

@@ -24,13 +24,13 @@ from dossiers.access import officer_assert_can
 from dossiers.models import Dossier
 from dossiers.services.core import dossier_transition
 from dossiers.services.events import event_append
-from payments.fees import fee_compute, fee_lines
 from payments.gateways.base import Answer, GatewayError, Order, PaymentGateway
 from payments.models import Payment, PaymentAttempt
 from payments.selectors import payment_closed_reason
 from payments.vietqr import ascii_text
 from portal.exceptions import InvalidTransition, PortalError
 from portal.models import AuditLog
+from procedures.fees import fee_compute, fee_lines
 
 logger = logging.getLogger(__name__)
 

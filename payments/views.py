@@ -35,7 +35,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dossiers.access import dossier_get_for_officer, officer_unit_ids
 from dossiers.models import Dossier
 from payments import selectors, services
-from payments.fees import money
 from payments.forms import PaymentConfirmForm, ReconciliationForm, RefundForm
 from payments.gateways import GATEWAY_NAMES, gateway_get
 from payments.gateways.base import Answer
@@ -45,6 +44,7 @@ from payments.vietqr import qr_data_uri
 from portal.exceptions import PortalError
 from portal.spreadsheets import csv_value
 from portal.throttling import rate_limit
+from procedures.fees import money
 
 logger = logging.getLogger(__name__)
 

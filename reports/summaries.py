@@ -249,7 +249,7 @@ def dossier_fact_state(*, dossier: Dossier, event: DossierEvent | None = None) -
 def summary_record_event(*, event: DossierEvent | None, dossier: Dossier) -> None:
     """Bring the summaries up to date with `dossier`'s state after `event`.
 
-    Called by dossiers.services.core.dossier_transition inside its transaction, with the
+    Called for each status change (reports.listeners) inside its transaction, with the
     dossier row locked. Steps: compute the new fact; if it differs from the stored one, lock
     the unit's summaries, take back the old fact's counts, add the new ones, store the fact.
     """

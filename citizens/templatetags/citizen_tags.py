@@ -11,8 +11,8 @@ from django import template
 from django.core.exceptions import ValidationError
 
 from notifications.phone import phone_display, phone_normalise
-from payments.fees import money as money_number
-from payments.fees import money_text
+from procedures.fees import money as money_number
+from procedures.fees import money_text
 
 register = template.Library()
 

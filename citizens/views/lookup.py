@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from citizens import services
 from citizens.captcha import captcha_check, captcha_new
 from citizens.forms import KeyResendForm, LookupForm, RatingForm, SupplementForm, WithdrawForm
+from citizens.keys import dossier_key_resend
 from citizens.selectors import dossier_status_document
 from citizens.views.common import access_grant, access_level, client_id
 from dossiers.models import Dossier
@@ -25,7 +26,6 @@ from dossiers.services.citizen import (
     DossierNotFound,
     dossier_get_by_code,
     dossier_get_for_citizen,
-    dossier_key_resend,
     dossier_supplement_answer,
     dossier_withdraw_request,
     supplement_request_open,

@@ -38,8 +38,8 @@ from dossiers.services.core import (
     dossier_transition,
 )
 from dossiers.services.events import event_append
+from dossiers.signals import dossier_event
 from dossiers.transitions import transfer_targets
-from payments.models import Payment
 from portal.exceptions import InvalidTransition, NotAllowed
 from portal.models import AuditLog, Membership
 from procedures import clock
@@ -269,13 +269,14 @@ def dossier_transfer(
 @transaction.atomic(durable=True)
 def dossier_request_payment(
     *, dossier: Dossier, actor: User, amount_vnd: int, at: datetime | None = None
-) -> Payment:
-    """Ask the applicant to pay (state 6); the clock pauses."""
+) -> Dossier:
+    """Ask the applicant to pay (state 6); the clock pauses. The payments app records the
+    amount asked from the event (details.amount_vnd)."""
     officer_assert_can(user=actor, dossier=dossier, action="request_payment")
     at = at or timezone.now()
     if int(amount_vnd) <= 0:
         raise ValidationError({"amount_vnd": _("Số tiền phải lớn hơn 0.")})
-    moved = dossier_transition(
+    return dossier_transition(
         dossier=dossier,
         to=S.AWAITING_PAYMENT,
         actor=actor,
@@ -284,20 +285,18 @@ def dossier_request_payment(
         details={"action": "request_payment", "amount_vnd": int(amount_vnd)},
         notify_context={"amount_vnd": int(amount_vnd)},
     )
-    from payments.services import payment_request_record  # issue 7
-
-    return payment_request_record(dossier=moved, amount_vnd=int(amount_vnd), actor=actor, at=at)
 
 
 @transaction.atomic(durable=True)
 def dossier_confirm_payment(
     *, dossier: Dossier, actor: User, method: str, reference: str = "", at: datetime | None = None
 ) -> Dossier:
-    """The applicant has paid: back to processing, the due time moves by the pause."""
+    """The applicant has paid: back to processing, the due time moves by the pause. The
+    payments app records the payment from the event (details.method, details.reference)."""
     officer_assert_can(user=actor, dossier=dossier, action="confirm_payment")
     at = at or timezone.now()
     method = _required(method, "method", _("Vui lòng chọn hình thức thanh toán."))
-    moved = dossier_transition(
+    return dossier_transition(
         dossier=dossier,
         to=S.PROCESSING,
         actor=actor,
@@ -306,10 +305,6 @@ def dossier_confirm_payment(
         details={"action": "confirm_payment", "method": method, "reference": reference},
         notify=False,
     )
-    from payments.services import payment_record_paid  # issue 7
-
-    payment_record_paid(dossier=moved, method=method, reference=reference, actor=actor, at=at)
-    return moved
 
 
 # --- Decision and return --------------------------------------------------------------------
@@ -488,8 +483,11 @@ def dossier_apologize(
             "new_due_at": new_due_at.isoformat(),
         },
     )
-    # Imported here: notifications depends on dossiers, not the other way round.
-    from notifications.services import dossier_event_notify
-
-    dossier_event_notify(event=event, context={"reason": reason, "new_due_at": new_due_at})
+    dossier_event.send(
+        sender=Dossier,
+        event=event,
+        dossier=locked,
+        context={"reason": reason, "new_due_at": new_due_at},
+        notify=True,
+    )
     return apology

@@ -1,5 +1,5 @@
 """What a citizen does to a dossier with its update key: open it, answer a supplement request,
-ask to withdraw, claim it for an account, and have the key sent again.
+ask to withdraw and claim it for an account (a new key is sent by citizens.keys).
 
 Every status change goes through core.dossier_transition. Callers check the key first with
 `dossier_get_for_citizen` (the one access helper for citizens).
@@ -8,7 +8,6 @@ Every status change goes through core.dossier_transition. Callers check the key 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -21,8 +20,6 @@ from dossiers.models import Dossier, DossierFile, SupplementRequest
 from dossiers.services.core import IncomingFile, dossier_file_store, dossier_transition
 from dossiers.services.keys import (
     update_key_check,
-    update_key_generate,
-    update_key_hash,
     update_key_is_locked,
 )
 from dossiers.transitions import FINAL
@@ -32,8 +29,6 @@ from portal.models import AuditLog
 S = Dossier.Status
 
 # Re-sending the key: at most this many per dossier a day and per client an hour.
-KEY_RESEND_PER_DOSSIER_PER_DAY = 3
-KEY_RESEND_PER_CLIENT_PER_HOUR = 5
 
 
 class WrongKey(NotAllowed):
@@ -86,52 +81,6 @@ def dossier_get_for_citizen(*, code: str, key: str) -> Dossier:
 
 def _label(dossier: Dossier) -> str:
     return _("Người nộp: %(name)s") % {"name": dossier.applicant_name}
-
-
-@transaction.atomic
-def dossier_key_resend(*, dossier: Dossier, client: str = "") -> None:
-    """Make a new update key and send it by SMS to the phone registered on the dossier.
-
-    Steps: refuse over the limits (per dossier a day, per client an hour); store the new
-    key's hash (the old key stops working); log the resend; queue the SMS through
-    notifications.sms_key_resend (sent after commit). The key is never returned.
-    """
-    from citizens.models import KeyResend
-    from notifications.services import sms_key_resend
-
-    now = timezone.now()
-    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if (
-        KeyResend.objects.filter(dossier=locked, at__gte=now - timedelta(days=1)).count()
-        >= KEY_RESEND_PER_DOSSIER_PER_DAY
-    ):
-        raise Locked(
-            _(
-                "Mã tra cứu của hồ sơ này đã được gửi lại %(n)s lần trong 24 giờ qua. "
-                "Vui lòng thử lại sau."
-            )
-            % {"n": KEY_RESEND_PER_DOSSIER_PER_DAY}
-        )
-    if (
-        client
-        and KeyResend.objects.filter(client=client, at__gte=now - timedelta(hours=1)).count()
-        >= KEY_RESEND_PER_CLIENT_PER_HOUR
-    ):
-        raise Locked(
-            _("Bạn đã yêu cầu gửi lại mã tra cứu quá nhiều lần. Vui lòng thử lại sau một giờ.")
-        )
-    key = update_key_generate()
-    locked.update_key_hash = update_key_hash(code=locked.code, key=key)
-    locked.save(update_fields=["update_key_hash", "updated_at"])
-    KeyResend.objects.create(dossier=locked, client=client)
-    AuditLog.objects.create(
-        actor=None,
-        action="dossier.key_resend",
-        target=locked.code,
-        details={"phone_tail": locked.applicant_phone[-3:]},
-    )
-    sms_key_resend(dossier=locked, update_key=key)
-    dossier.update_key_hash = locked.update_key_hash
 
 
 def supplement_request_open(*, dossier: Dossier) -> SupplementRequest | None:

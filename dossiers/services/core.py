@@ -17,24 +17,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.models import Dossier, DossierEvent, DossierFile
+from dossiers.models import Dossier, DossierFile
 from dossiers.services.codes import dossier_code_next
 from dossiers.services.events import event_append
 from dossiers.services.keys import update_key_generate, update_key_hash
+from dossiers.signals import dossier_event
 from dossiers.transitions import ALLOWED, PAUSED
 from portal.exceptions import InvalidTransition
 from procedures import clock
 from procedures.calendar import procedure_time_limit, unit_office_hours, work_calendar
+from procedures.fees import fee_compute
 from procedures.models import Channel, Procedure, ProcedureDocument, Unit
 
 S = Dossier.Status
-
-
-def _notify(event: DossierEvent, context: dict[str, Any]) -> None:
-    # Imported here: notifications depends on dossiers, not the other way round.
-    from notifications.services import dossier_event_notify
-
-    dossier_event_notify(event=event, context=context)
 
 
 @transaction.atomic
@@ -57,7 +52,8 @@ def dossier_transition(
     Steps: lock the row again; check the move on the locked row (and `expected_from`, the
     states the calling action accepts); keep the deadline clock (start at reception, pause in
     supplement/payment, shift the due time on resume); apply `changes` (fields the action sets
-    alongside); save; append one chained event; queue notifications for after the commit.
+    alongside); save; append one chained event; hand it to the listening apps
+    (dossiers.signals.dossier_event: the applicant's message, the report summaries, ...).
     """
     at = at or timezone.now()
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
@@ -109,11 +105,9 @@ def dossier_transition(
         note=note,
         details=details,
     )
-    from reports.summaries import summary_record_event  # reports count every move
-
-    summary_record_event(event=event, dossier=locked)
-    if notify:
-        _notify(event, notify_context or {})
+    dossier_event.send(
+        sender=Dossier, event=event, dossier=locked, context=notify_context or {}, notify=notify
+    )
     return locked
 
 
@@ -269,7 +263,9 @@ def dossier_create(
         note=note,
         details={"channel": channel, "files": len(files)},
     )
-    _notify(first, {"update_key": key})
+    dossier_event.send(
+        sender=Dossier, event=first, dossier=dossier, context={"update_key": key}, notify=True
+    )
     if not online:
         dossier = dossier_transition(
             dossier=dossier,
@@ -291,7 +287,5 @@ def actor_label_for(actor: AbstractBaseUser | None, applicant: Applicant) -> str
 
 def procedure_fee(*, procedure: Procedure, channel: str) -> int:
     """The fee of an ordinary request on the channel (per-page rules: a one-page copy; the
-    officer asks the exact amount once the pages are counted). See payments.fees."""
-    from payments.fees import fee_compute  # issue 7
-
+    officer asks the exact amount once the pages are counted). See procedures.fees."""
     return fee_compute(procedure=procedure, channel=channel)

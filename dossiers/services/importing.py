@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from dossiers.models import DailySequence, Dossier
 from dossiers.services.events import event_append
+from dossiers.signals import dossiers_imported
 from procedures import clock
 from procedures.calendar import procedure_time_limit, unit_office_hours, work_calendar
 from procedures.models import Channel, Procedure, Unit
@@ -203,17 +204,10 @@ def dossiers_import_rows(*, rows: list[dict[str, str]], header: list[str]) -> Im
                 continue
             created.append(_create(row, calendar).pk)
             result.imported += 1
-        _reports_refresh(created)
+        # Imported dossiers bypass the status writer: the listening apps (the report
+        # summaries) bring themselves up to date.
+        dossiers_imported.send(sender=Dossier, dossier_ids=created)
     return result
-
-
-def _reports_refresh(dossier_ids: list[int]) -> None:
-    """Imported dossiers bypass dossier_transition: bring the report summaries up to date."""
-    try:
-        from reports.summaries import summaries_refresh_dossiers
-    except ImportError:  # the reports app is optional here
-        return
-    summaries_refresh_dossiers(dossier_ids=dossier_ids)
 
 
 def _create(row: _Row, calendar: clock.WorkCalendar) -> Dossier:

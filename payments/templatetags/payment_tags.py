@@ -37,10 +37,10 @@ def payment_panel(dossier: Dossier) -> dict[str, Any]:
 
 @register.inclusion_tag("payments/_officer_box.html", takes_context=True)
 def officer_payment_box(context: template.Context, dossier: Dossier) -> dict[str, Any]:
-    from payments.fees import fee_needs_copies, fee_rule_text
     from payments.forms import PaymentConfirmForm
     from payments.selectors import dossier_payment_state, dossier_payments
     from payments.services import CLOSED_STATES
+    from procedures.fees import fee_needs_copies, fee_rule_text
 
     state = dossier_payment_state(dossier=dossier)
     per_unit = fee_needs_copies(procedure=dossier.procedure)
@@ -62,7 +62,7 @@ def officer_payment_box(context: template.Context, dossier: Dossier) -> dict[str
 
 @register.inclusion_tag("payments/_fee_explain.html")
 def fee_explain(procedure: Procedure, channel: str) -> dict[str, Any]:
-    from payments.fees import fee_lines, fee_needs_copies, fee_rule_text
+    from procedures.fees import fee_lines, fee_needs_copies, fee_rule_text
 
     return {
         "text": fee_rule_text(procedure=procedure, channel=channel),

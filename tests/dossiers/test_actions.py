@@ -290,7 +290,8 @@ def test_payment_is_requested_then_confirmed(birth_registration, commune, admin_
     dossier = dossier_in_state(
         S.PROCESSING, procedure=birth_registration, unit=commune, actor=admin_officer
     )
-    payment = actions.dossier_request_payment(dossier=dossier, actor=admin_officer, amount_vnd=8000)
+    actions.dossier_request_payment(dossier=dossier, actor=admin_officer, amount_vnd=8000)
+    payment = Payment.objects.get(dossier=dossier)
     assert payment.amount_vnd == 8000
     with pytest.raises(ValidationError):
         actions.dossier_confirm_payment(dossier=dossier, actor=admin_officer, method="")

@@ -1,5 +1,5 @@
 """Amounts are written one way on every page: "10.000 đồng" ("." groups thousands in every
-language; the unit is translated, "10.000 VND" in English), through payments.fees.money
+language; the unit is translated, "10.000 VND" in English), through procedures.fees.money
 and the `vnd` / `money` filters."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from payments.fees import money, money_text
+from procedures.fees import money, money_text
 from tests.payments.conftest import submit_online
 from tests.payments.test_views import with_lookup_proof
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from payments.fees import fee_compute, fee_lines, fee_rule_text
+from procedures.fees import fee_compute, fee_lines, fee_rule_text
 from procedures.models import ProcedureChannel
 from tests.conftest import make_procedure
 

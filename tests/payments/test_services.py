@@ -28,7 +28,8 @@ def test_a_second_request_updates_the_open_one_instead_of_doubling(
     first = services.payment_open(dossier=dossier)
     assert (first.amount_vnd, first.requested_by, first.state) == (10_000, None, "awaiting")
     dossier = actions.dossier_receive(dossier=dossier, actor=officer)
-    again = actions.dossier_request_payment(dossier=dossier, actor=specialist, amount_vnd=25_000)
+    actions.dossier_request_payment(dossier=dossier, actor=specialist, amount_vnd=25_000)
+    again = Payment.objects.get(dossier=dossier, state="awaiting")
     assert again.pk == first.pk
     assert Payment.objects.filter(dossier=dossier).count() == 1
     again.refresh_from_db()
