@@ -1,7 +1,7 @@
 """SMS gateways: console (the default), outbox-only, and Twilio (or a Twilio-compatible host).
 
 A backend sends one message and returns the provider's message id, or raises SmsError. The
-caller (notifications.services.sms_send) owns the row's state; backends touch no database.
+caller (notifications.sending.sms_send) owns the row's state; backends touch no database.
 """
 
 from __future__ import annotations

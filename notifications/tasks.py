@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from notifications import services
+from notifications import sending, services
 
 # A send is one HTTP call (15 s timeout) or one SMTP session: far below these limits. A row
-# still in "sending" after SEND_TIME_LIMIT + 30 s is re-queued (services._requeue).
+# still in "sending" after SEND_TIME_LIMIT + 30 s is re-queued (sending._requeue).
 SEND_TIME_LIMIT = 90
 SEND_SOFT_TIME_LIMIT = 60
 
@@ -26,7 +26,7 @@ SEND_SOFT_TIME_LIMIT = 60
 )
 def sms_send(self, sms_id: int) -> str:
     """Send one SMS row; a transient error comes back after the backoff the service chose."""
-    outcome = services.sms_send(sms_id=sms_id)
+    outcome = sending.sms_send(sms_id=sms_id)
     if outcome.retry_in is not None:
         # The service counts attempts in the row and decides when to stop (max_retries=None).
         raise self.retry(countdown=outcome.retry_in)
@@ -41,7 +41,7 @@ def sms_send(self, sms_id: int) -> str:
     soft_time_limit=SEND_SOFT_TIME_LIMIT,
 )
 def email_send(self, email_id: int) -> str:
-    outcome = services.email_send(email_id=email_id)
+    outcome = sending.email_send(email_id=email_id)
     if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in)
     return outcome.status
@@ -50,7 +50,7 @@ def email_send(self, email_id: int) -> str:
 @shared_task(name="notifications.tasks.sms_requeue_stale")
 def sms_requeue_stale() -> dict[str, int]:
     """Beat, every minute: publish again the SMS and e-mails whose task was lost."""
-    return services.outbox_requeue_stale()
+    return sending.outbox_requeue_stale()
 
 
 @shared_task(name="notifications.tasks.officer_digest_send_all")

@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from notifications.services import sms_status_apply
+from notifications.sending import sms_status_apply
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -193,27 +192,6 @@ def payments_paid_twice(*, unit_ids: Iterable[int]) -> QuerySet[PaymentAttempt]:
 
 
 # --- Decision 766 ----------------------------------------------------------------------------
-
-
-def payments_online_rate(*, unit_ids: Iterable[int], start: date, end: date) -> tuple[int, int]:
-    """Decision 766 "online payment": (dossiers paid online, dossiers with a fee paid), for
-    dossiers received by these units whose fee was paid from `start` to `end` (local days).
-
-    A dossier counts once, by its payments in the period that were not refunded; it is
-    "online" when one of them was paid through a gateway or by bank transfer.
-    """
-    lower, _ = _day_bounds(start)
-    _, upper = _day_bounds(end)
-    paid = Payment.objects.filter(
-        dossier_id=OuterRef("pk"), state=Payment.State.PAID, paid_at__gte=lower, paid_at__lt=upper
-    )
-    online = paid.filter(method__in=ONLINE_METHODS)
-    row: dict[str, Any] = (
-        Dossier.objects.filter(unit_id__in=list(unit_ids))
-        .filter(Exists(paid))
-        .aggregate(total=Count("pk"), online=Count("pk", filter=Q(Exists(online))))
-    )
-    return int(row["online"] or 0), int(row["total"] or 0)
 
 
 def payment_paid_online_exists() -> Exists:

@@ -29,7 +29,6 @@ urlpatterns = [
     path("captcha/", include(captcha_urls_limited())),
     path("quan-tri/", admin.site.urls),
     *officer_totp_urls(),  # officers' two-factor sign-in (portal.auth)
-    path("", include("notifications.urls")),
     path("", include("reports.urls")),
     path("", include("payments.urls")),
     path("", include("dossiers.urls")),

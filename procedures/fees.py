@@ -63,11 +63,6 @@ def fee_rule(procedure: Procedure) -> dict[str, Any] | None:
     return rule
 
 
-def fee_needs_pages(*, procedure: Procedure) -> bool:
-    rule = fee_rule(procedure)
-    return bool(rule and rule["kind"] == "per_page")
-
-
 def fee_needs_copies(*, procedure: Procedure) -> bool:
     rule = fee_rule(procedure)
     return bool(rule and rule["kind"] in ("per_page", "per_copy"))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from notifications.backends import sms_backend_get
 from notifications.models import SmsMessage
-from notifications.services import outbox_requeue_stale
+from notifications.sending import outbox_requeue_stale
 from tests.fakes.twilio import FakeTwilio
 from tests.notifications.conftest import AUTH_TOKEN, PHONE_E164
 

@@ -9,17 +9,11 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from notifications import services
+from notifications import sending
 from notifications.backends import ConsoleBackend, SmsError, TwilioBackend, sms_backend_get
 from notifications.models import EmailMessage, SmsMessage
-from notifications.services import (
-    email_queue,
-    outbox_requeue_stale,
-    retry_delay,
-    sms_key_resend,
-    sms_queue_body,
-    sms_send,
-)
+from notifications.sending import outbox_requeue_stale, retry_delay, sms_send
+from notifications.services import email_queue, sms_key_resend, sms_queue_body
 from tests.notifications.conftest import PHONE, PHONE_E164, celery_publisher
 
 Q = SmsMessage.Status
@@ -154,7 +148,7 @@ def test_an_unexpected_error_does_not_leave_the_row_sending(settings, monkeypatc
     def broken(*args, **kwargs):
         raise KeyError("bug")
 
-    monkeypatch.setattr(services, "sms_backend_get", broken)
+    monkeypatch.setattr(sending, "sms_backend_get", broken)
     sms = queue_one()
     assert sms_send(sms_id=sms.pk).status == Q.QUEUED
     sms.refresh_from_db()
@@ -258,7 +252,7 @@ def test_an_email_dedupe_key_queues_once():
 def test_a_refused_recipient_fails_the_email_at_once(settings):
     settings.EMAIL_BACKEND = "tests.notifications.test_outbox.RefusingBackend"
     email = email_queue(to="x@example.vn", subject="s", body="b")
-    assert services.email_send(email_id=email.pk).status == Q.FAILED
+    assert sending.email_send(email_id=email.pk).status == Q.FAILED
 
 
 class RefusingBackend:

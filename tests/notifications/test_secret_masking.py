@@ -8,7 +8,8 @@ import pytest
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
 from notifications.models import EmailMessage, SmsMessage
-from notifications.services import email_send, sms_key_resend, sms_send
+from notifications.sending import email_send, sms_send
+from notifications.services import sms_key_resend
 from tests.notifications.test_views import report
 
 Q = SmsMessage.Status

@@ -9,7 +9,8 @@ import pytest
 from django.db.models import F
 
 from notifications.models import SmsMessage
-from notifications.services import outbox_requeue_stale, sms_queue_body
+from notifications.sending import outbox_requeue_stale
+from notifications.services import sms_queue_body
 from notifications.tasks import sms_requeue_stale
 from tests.fakes.twilio import twilio_signature
 from tests.notifications.conftest import AUTH_TOKEN, PHONE_E164, celery_publisher, wait_until

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from notifications import services
+from notifications import sending
 from notifications.backends import OutboxBackend
 from notifications.models import SmsMessage
 
@@ -55,7 +55,7 @@ def test_a_send_is_recorded_once_when_the_database_drops_after_the_gateway_took_
         return "SM-once"
 
     with mock.patch.object(OutboxBackend, "send", autospec=True, side_effect=gateway) as send:
-        outcome = services.sms_send(sms_id=sms.pk)
+        outcome = sending.sms_send(sms_id=sms.pk)
     assert outcome.status == SmsMessage.Status.SENT
     assert send.call_count == 1
     sms.refresh_from_db()
@@ -65,7 +65,7 @@ def test_a_send_is_recorded_once_when_the_database_drops_after_the_gateway_took_
         1,
     )
     # Nothing is left for the re-queue job to send again.
-    assert services.outbox_requeue_stale(now=timezone.now() + timezone.timedelta(hours=1)) == {
+    assert sending.outbox_requeue_stale(now=timezone.now() + timezone.timedelta(hours=1)) == {
         "sms": 0,
         "email": 0,
     }
