@@ -20,6 +20,9 @@ class Payment(models.Model):
         AWAITING = "awaiting", _("Chờ thanh toán")
         PAID = "paid", _("Đã thanh toán")
         REFUNDED = "refunded", _("Đã hoàn trả")
+        # Replaced by a request for another amount: its orders at a gateway can no longer
+        # settle the fee (money arriving for one is kept for a refund).
+        CANCELLED = "cancelled", _("Đã hủy")
 
     class Method(models.TextChoices):
         CASH = "cash", _("Tiền mặt")
@@ -66,7 +69,8 @@ class Payment(models.Model):
             ),
             # Paid or refunded means a payment time; refunded means a refund time.
             models.CheckConstraint(
-                condition=models.Q(state="awaiting") | models.Q(paid_at__isnull=False),
+                condition=models.Q(state__in=["awaiting", "cancelled"])
+                | models.Q(paid_at__isnull=False),
                 name="payment_paid_has_time",
             ),
             models.CheckConstraint(

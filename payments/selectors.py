@@ -52,7 +52,11 @@ def payment_vietqr(*, payment: Payment) -> str | None:
 
 def payment_current(*, dossier: Dossier) -> Payment | None:
     """The open request if any, else the latest payment (paid or refunded)."""
-    payments = list(Payment.objects.filter(dossier=dossier).order_by("requested_at", "id"))
+    payments = list(
+        Payment.objects.filter(dossier=dossier)
+        .exclude(state=Payment.State.CANCELLED)
+        .order_by("requested_at", "id")
+    )
     for payment in payments:
         if payment.state == Payment.State.AWAITING:
             return payment

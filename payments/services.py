@@ -73,7 +73,9 @@ def payment_request_record(
 ) -> Payment:
     """Record what the applicant is asked to pay (the caller holds the dossier's lock).
 
-    An open request is updated, never doubled (one awaiting payment per dossier). The fee's
+    One awaiting payment per dossier. An open request for the same amount is kept (its orders
+    at a gateway are still right); one for another amount is cancelled and a new one opened,
+    so an order opened for the old amount can never settle the amount due now. The fee's
     computation is kept for the receipt when the amount is the procedure's fee.
     """
     amount = int(amount_vnd)
@@ -95,6 +97,10 @@ def payment_request_record(
             }
         ]
     payment = _awaiting(dossier)
+    if payment is not None and payment.amount_vnd != amount:
+        payment.state = Payment.State.CANCELLED
+        payment.save(update_fields=["state"])
+        payment = None
     if payment is None:
         payment = Payment(dossier=dossier)
     payment.amount_vnd, payment.requested_at, payment.requested_by = amount, at, actor
@@ -386,9 +392,11 @@ def _notification_record(
         attempt.save()
         return Answer.CONFIRMED
     attempt.state = PaymentAttempt.State.SUCCEEDED
-    if payment.state != Payment.State.AWAITING:
-        # Paid meanwhile by another order or at the counter: the money came twice. Keep the
-        # record (the reconciliation list shows it for a refund) and say it was settled.
+    if payment.state != Payment.State.AWAITING or payment.amount_vnd != attempt.amount_vnd:
+        # Paid meanwhile by another order or at the counter, or the order's amount is no
+        # longer what is asked (the request was replaced): the money does not settle what is
+        # owed now. Keep the record (the reconciliation list shows it for a refund) and tell
+        # the gateway the order is closed.
         attempt.details = {**note.params, "duplicate": True}
         attempt.save()
         return Answer.ALREADY_CONFIRMED

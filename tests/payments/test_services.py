@@ -21,7 +21,7 @@ from tests.payments.conftest import awaiting_payment, submit_online
 S = Dossier.Status
 
 
-def test_a_second_request_updates_the_open_one_instead_of_doubling(
+def test_a_new_amount_cancels_the_open_request_and_opens_another(
     residence, commune, officer, specialist
 ):
     dossier = submit_online(residence, commune)
@@ -29,13 +29,26 @@ def test_a_second_request_updates_the_open_one_instead_of_doubling(
     assert (first.amount_vnd, first.requested_by, first.state) == (10_000, None, "awaiting")
     dossier = actions.dossier_receive(dossier=dossier, actor=officer)
     actions.dossier_request_payment(dossier=dossier, actor=specialist, amount_vnd=25_000)
-    again = Payment.objects.get(dossier=dossier, state="awaiting")
-    assert again.pk == first.pk
-    assert Payment.objects.filter(dossier=dossier).count() == 1
-    again.refresh_from_db()
-    assert (again.amount_vnd, again.requested_by) == (25_000, specialist)
+    now = Payment.objects.get(dossier=dossier, state="awaiting")
+    assert now.pk != first.pk
+    first.refresh_from_db()
+    assert (first.state, first.amount_vnd) == ("cancelled", 10_000)
+    assert (now.amount_vnd, now.requested_by) == (25_000, specialist)
     # The computation shown on the receipt follows the amount actually asked.
-    assert [line["amount_vnd"] for line in again.fee_detail] == [25_000]
+    assert [line["amount_vnd"] for line in now.fee_detail] == [25_000]
+    assert services.payment_open(dossier=dossier).pk == now.pk
+
+
+def test_asking_the_same_amount_again_keeps_the_open_request(
+    residence, commune, officer, specialist
+):
+    dossier = submit_online(residence, commune)
+    first = services.payment_open(dossier=dossier)
+    dossier = actions.dossier_receive(dossier=dossier, actor=officer)
+    actions.dossier_request_payment(dossier=dossier, actor=specialist, amount_vnd=10_000)
+    assert list(Payment.objects.filter(dossier=dossier).values_list("pk", "state")) == [
+        (first.pk, "awaiting")
+    ]
 
 
 def test_opening_twice_gives_the_same_request(residence, commune):

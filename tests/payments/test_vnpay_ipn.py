@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 
 from dossiers.models import Dossier, DossierEvent
-from payments import services
+from dossiers.services import actions
+from payments import selectors, services
 from payments.gateways import gateway_get
 from payments.models import Payment, PaymentAttempt
 from tests.fakes.vnpay import FakeVNPay, sign
@@ -184,6 +185,32 @@ def test_money_arriving_twice_is_kept_for_a_refund_not_counted_twice(client, dos
     assert (
         DossierEvent.objects.filter(dossier=dossier, details__action="confirm_payment").count() == 1
     )
+
+
+def test_an_order_for_an_older_cheaper_amount_does_not_settle_the_fee_asked_now(
+    client, residence, commune, officer, specialist, fake
+):
+    dossier = submit_online(residence, commune)
+    old_order = start(dossier)  # 10.000 đ, the fee at submission
+    dossier = actions.dossier_receive(dossier=dossier, actor=officer)
+    actions.dossier_request_payment(dossier=dossier, actor=specialist, amount_vnd=50_000)
+    # The old order is paid at the gateway afterwards: the money is kept for a refund, the
+    # 50.000 đ asked now stay owed and the dossier keeps waiting.
+    assert ipn(client, fake.result_params(old_order))["RspCode"] != "00"
+    dossier.refresh_from_db()
+    assert dossier.status == S.AWAITING_PAYMENT
+    assert not Payment.objects.filter(dossier=dossier, state="paid").exists()
+    assert Payment.objects.get(dossier=dossier, state="awaiting").amount_vnd == 50_000
+    old = PaymentAttempt.objects.get(txn_ref=old_order["vnp_TxnRef"])
+    assert (old.state, old.details["duplicate"]) == ("succeeded", True)
+    assert old in selectors.payments_paid_twice(unit_ids=[commune.pk])
+    # An order for the amount due now settles it.
+    new_order = start(dossier)
+    assert new_order["vnp_Amount"] == "5000000"
+    assert ipn(client, fake.result_params(new_order))["RspCode"] == "00"
+    dossier.refresh_from_db()
+    assert dossier.status == S.PROCESSING
+    assert Payment.objects.get(dossier=dossier, state="paid").amount_vnd == 50_000
 
 
 def test_a_level_4_dossier_pays_at_submission_without_a_state_change(
