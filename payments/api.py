@@ -71,16 +71,16 @@ class ConfirmSerializer(serializers.Serializer):
 
 
 def payment_document(*, dossier: Dossier, request: Request) -> dict[str, Any]:
-    payment = selectors.payment_current(dossier=dossier)
-    payload = selectors.payment_vietqr(payment=payment) if payment else None
+    owed = (
+        selectors.payment_owed(dossier=dossier) if selectors.payment_is_due(dossier=dossier) else 0
+    )
+    payload = selectors.payment_vietqr(dossier=dossier, amount_vnd=owed)
     account = selectors.payment_account_for(unit=dossier.unit) if payload else None
-    payments = selectors.dossier_payments(dossier=dossier)
+    payments = selectors.dossier_payments(dossier=dossier).exclude(state=Payment.State.CANCELLED)
     return {
         "code": dossier.code,
         "state": selectors.dossier_payment_state(dossier=dossier),
-        "owed_vnd": (
-            payment.amount_vnd if payment and payment.state == Payment.State.AWAITING else 0
-        ),
+        "owed_vnd": owed,
         "vietqr": None
         if payload is None or account is None
         else {
@@ -119,8 +119,6 @@ class CitizenPaymentView(APIView):
         dossier = dossier_get_for_citizen(
             code=code, key=request.query_params.get("key", "").strip()
         )
-        if dossier.fee_vnd > 0:
-            services.payment_open(dossier=dossier)
         return Response(payment_document(dossier=dossier, request=request))
 
 

@@ -17,7 +17,8 @@ from procedures.pdf import html_to_pdf
 
 def payment_receipt_context(*, payment: Payment) -> dict[str, object]:
     dossier = payment.dossier
-    payload = payment_vietqr(payment=payment)
+    awaiting = payment.state == Payment.State.AWAITING
+    payload = payment_vietqr(dossier=dossier, amount_vnd=payment.amount_vnd) if awaiting else None
     unit = dossier.unit
     return {
         "payment": payment,

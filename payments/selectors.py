@@ -35,18 +35,19 @@ def payment_account_for(*, unit: Unit) -> PaymentAccount | None:
     return None
 
 
-def payment_vietqr(*, payment: Payment) -> str | None:
-    """The VietQR payload for an open payment: amount and dossier code in the purpose."""
-    if payment.state != Payment.State.AWAITING:
+def payment_vietqr(*, dossier: Dossier, amount_vnd: int) -> str | None:
+    """The VietQR payload of a transfer of `amount_vnd` for the dossier (its code in the
+    purpose) to the unit's account; None without an amount or an account."""
+    if amount_vnd <= 0:
         return None
-    account = payment_account_for(unit=payment.dossier.unit)
+    account = payment_account_for(unit=dossier.unit)
     if account is None:
         return None
     return vietqr_payload(
         bank_bin=account.bank_bin,
         account_number=account.account_number,
-        amount_vnd=payment.amount_vnd,
-        purpose=payment.dossier.code,
+        amount_vnd=amount_vnd,
+        purpose=dossier.code,
     )
 
 

@@ -32,6 +32,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from citizens.models import Draft
+from citizens.views.common import access_level, session_draft_tokens
 from dossiers.access import dossier_get_for_officer, officer_unit_ids
 from dossiers.models import Dossier
 from payments import selectors, services
@@ -44,7 +46,7 @@ from payments.vietqr import qr_data_uri
 from portal.exceptions import PortalError
 from portal.spreadsheets import csv_value
 from portal.throttling import rate_limit
-from procedures.fees import money
+from procedures.fees import fee_lines, money
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +63,10 @@ def gateways_enabled() -> list[str]:
 
 
 def citizen_may_pay(request: HttpRequest, dossier: Dossier) -> bool:
-    """The look-up proof (captcha or key), the submitting draft, or the owning account."""
-    from citizens.models import Draft
-    from citizens.views.common import access_level, session_draft_tokens
-
-    if access_level(request, dossier.code) is not None:
+    """The update key proven in this session (a look-up with the key), the browser that
+    submitted the dossier, or the owning account. A look-up with the captcha is not enough:
+    the notice and the receipt print the applicant's name and address in full."""
+    if access_level(request, dossier.code) == "key":
         return True
     if request.user.is_authenticated and dossier.citizen_id == request.user.pk:
         return True
@@ -88,8 +89,8 @@ def _to_lookup(request: HttpRequest, code: str) -> HttpResponse:
     messages.info(
         request,
         _(
-            "Vui lòng tra cứu hồ sơ (mã hồ sơ và mã xác nhận hoặc mã tra "
-            "cứu) để thanh toán phí, lệ phí."
+            "Vui lòng tra cứu hồ sơ bằng mã hồ sơ và mã tra cứu (trong tin nhắn SMS "
+            "gửi khi nộp hồ sơ) để thanh toán phí, lệ phí."
         ),
     )
     return redirect(reverse("citizen-lookup") + f"?code={code}")
@@ -98,14 +99,15 @@ def _to_lookup(request: HttpRequest, code: str) -> HttpResponse:
 def payment_panel_context(*, dossier: Dossier) -> dict[str, object]:
     """What the payment box shows (also on the confirmation and look-up pages)."""
     payment = selectors.payment_current(dossier=dossier)
-    payload = selectors.payment_vietqr(payment=payment) if payment else None
+    owed = selectors.payment_owed(dossier=dossier)
+    payload = selectors.payment_vietqr(dossier=dossier, amount_vnd=owed)
     account = selectors.payment_account_for(unit=dossier.unit)
     closed_reason = selectors.payment_closed_reason(dossier=dossier)
     due = selectors.payment_is_due(dossier=dossier)
     return {
         "dossier": dossier,
         "payment": payment,
-        "owed_vnd": selectors.payment_owed(dossier=dossier),
+        "owed_vnd": owed,
         "state": selectors.dossier_payment_state(dossier=dossier),
         "vietqr": qr_data_uri(payload) if payload and due else None,
         "vietqr_payload": payload if due else None,
@@ -122,10 +124,16 @@ def payment_page(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _citizen_dossier(request, code)
     if dossier is None:
         return _to_lookup(request, code)
-    if selectors.payment_is_due(dossier=dossier):
-        # Nothing asked yet: the dossier's fee is what is owed (level 4 pays at submission).
-        services.payment_open(dossier=dossier)
+    # A GET writes nothing: before anything is asked the dossier's fee is owed (level 4 pays
+    # at submission), and the payment is recorded when an order is opened or money arrives.
     context = payment_panel_context(dossier=dossier)
+    payment = context["payment"]
+    if isinstance(payment, Payment):
+        context["fee_detail"], context["fee_total"] = payment.fee_detail, payment.amount_vnd
+    elif context["due"]:
+        lines = fee_lines(procedure=dossier.procedure, channel=dossier.channel)
+        context["fee_detail"] = [line.as_dict() for line in lines]
+        context["fee_total"] = sum(line.amount_vnd for line in lines)
     context["payments"] = selectors.dossier_payments(dossier=dossier).exclude(
         state=Payment.State.AWAITING
     )

@@ -43,8 +43,13 @@ def test_a_citizen_with_the_key_sees_what_to_pay_and_the_vietqr(keyed):
     qr = vietqr_read(body["vietqr"]["payload"])
     assert (qr.amount_vnd, qr.purpose, qr.account_number) == (10_000, dossier.code, "8888000111222")
     assert body["vietqr"]["demo"] is True
+    # Reading what is owed writes nothing; a recorded request lists its notice.
+    assert body["payments"] == []
+    assert not Payment.objects.filter(dossier=dossier).exists()
+    payment = services.payment_open(dossier=dossier)
+    body = APIClient().get(f"/api/v1/dossiers/{dossier.code}/payment/", {"key": key}).json()
     assert body["payments"][0]["receipt_url"].endswith(
-        f"/tra-cuu/ho-so/{dossier.code}/bien-lai/{body['payments'][0]['id']}.pdf"
+        f"/tra-cuu/ho-so/{dossier.code}/bien-lai/{payment.pk}.pdf"
     )
 
 

@@ -26,7 +26,7 @@ from tests.payments.conftest import awaiting_payment, submit_online
 S = Dossier.Status
 
 
-def with_lookup_proof(client, code: str, level: str = "captcha"):
+def with_lookup_proof(client, code: str, level: str = "key"):
     session = client.session
     session["citizen_access"] = {code: {"level": level, "until": 4_102_444_800}}
     session.save()
@@ -49,6 +49,38 @@ def test_the_payment_page_needs_the_look_up_proof(client, dossier):
     response = client.get(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/")
     assert response.status_code == 302
     assert response["Location"].startswith("/tra-cuu/?code=")
+    assert not Payment.objects.filter(dossier=dossier).exists()
+
+
+def test_the_captcha_look_up_opens_neither_the_payment_page_nor_the_receipt(client, dossier):
+    payment = services.payment_open(dossier=dossier)
+    with_lookup_proof(client, dossier.code, level="captcha")
+    page = client.get(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/")
+    assert page.status_code == 302
+    assert page["Location"].startswith("/tra-cuu/?code=")
+    receipt = client.get(f"/tra-cuu/ho-so/{dossier.code}/bien-lai/{payment.pk}.pdf")
+    assert receipt.status_code == 302
+    assert receipt["Location"].startswith("/tra-cuu/?code=")
+    assert client.post(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/vnpay/").status_code == 302
+    assert not payment.attempts.exists()
+
+
+def test_the_signed_in_owner_opens_the_payment_page_and_the_receipt(
+    client, dossier, django_user_model
+):
+    owner = django_user_model.objects.create_user(username="citizen-owner")
+    Dossier.objects.filter(pk=dossier.pk).update(citizen=owner)
+    payment = services.payment_open(dossier=dossier)
+    client.force_login(owner)
+    assert client.get(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/").status_code == 200
+    receipt = client.get(f"/tra-cuu/ho-so/{dossier.code}/bien-lai/{payment.pk}.pdf")
+    assert receipt["Content-Type"] == "application/pdf"
+
+
+def test_opening_the_payment_page_writes_nothing(client, dossier):
+    page = with_lookup_proof(client, dossier.code).get(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/")
+    assert page.status_code == 200
+    assert "10.000" in page.content.decode()
     assert not Payment.objects.filter(dossier=dossier).exists()
 
 
