@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -26,6 +27,10 @@ _http_logger.setLevel(logging.WARNING)
 
 # Statuses after which a retry may succeed: throttling, timeouts, the provider's own errors.
 TRANSIENT_HTTP = frozenset({408, 409, 425, 429})
+# Asking whether the provider already has a message: its latest messages to the recipient,
+# and how far its clock may be behind ours.
+LIST_LIMIT = 50
+CLOCK_MARGIN = timedelta(minutes=5)
 
 
 class SmsError(Exception):
@@ -45,6 +50,10 @@ class SmsBackend(Protocol):
     def send(self, *, to: str, body: str, reference: int) -> str:
         """Send `body` to `to` (E.164); return the provider's message id."""
 
+    def sent_already(self, *, to: str, body: str, since: datetime) -> str | None:
+        """The provider's id of a message `body` to `to` it took since `since`, or None.
+        Raises SmsError when the provider cannot be asked."""
+
 
 class ConsoleBackend:
     """Development: print the message; it counts as sent."""
@@ -56,6 +65,9 @@ class ConsoleBackend:
         sys.stdout.flush()
         return f"console-{reference}"
 
+    def sent_already(self, *, to: str, body: str, since: datetime) -> str | None:
+        return None  # nothing left the process: printing it again is all a retry does
+
 
 class OutboxBackend:
     """Staging and demos: send nothing; the row stays in the outbox for inspection."""
@@ -64,6 +76,9 @@ class OutboxBackend:
 
     def send(self, *, to: str, body: str, reference: int) -> str:
         return f"outbox-{reference}"
+
+    def sent_already(self, *, to: str, body: str, since: datetime) -> str | None:
+        return None  # nothing is sent anywhere
 
 
 class _BaseUrlHttpClient(TwilioHttpClient):
@@ -125,6 +140,22 @@ class TwilioBackend:
             # An unreadable answer: the gateway may be half-broken; try again later.
             raise SmsError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
         return str(message.sid)
+
+    def sent_already(self, *, to: str, body: str, since: datetime) -> str | None:
+        """Twilio's message list for this recipient and sender (newest first): a message with
+        the same text created since `since` (less a margin for the clocks) is ours."""
+        try:
+            messages = self.client.messages.list(to=to, from_=self.from_, limit=LIST_LIMIT)
+        except TwilioRestException as exc:
+            raise SmsError(f"HTTP {exc.status} ({exc.code}): {exc.msg}", permanent=False) from exc
+        except (TwilioException, requests.RequestException, ValueError) as exc:
+            raise SmsError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+        after = since - CLOCK_MARGIN
+        for message in messages:
+            created = message.date_created
+            if message.body == body and (created is None or created >= after):
+                return str(message.sid)
+        return None
 
 
 def status_callback_url() -> str:

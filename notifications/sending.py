@@ -181,11 +181,14 @@ def _requeue(
     batch: int,
 ) -> int:
     # Rows left in sending by a worker that died mid-send: their time limit is long past.
-    stuck_rows = model.objects.filter(status=S.SENDING, sending_at__lt=now - stuck)
-    stuck_rows.filter(attempts__gte=settings.SMS_MAX_ATTEMPTS).update(
-        status=S.FAILED, failed_at=now, last_error="worker lost during the last attempt"
-    )
-    stuck_ids = list(stuck_rows.values_list("pk", flat=True)[:batch])
+    stuck_rows = model.objects.filter(status=S.SENDING, sending_at__lt=now - stuck).order_by("pk")
+    if model is SmsMessage:
+        stuck_ids = _sms_not_at_the_gateway(list(stuck_rows[:batch]), now=now)
+    else:
+        stuck_ids = list(stuck_rows.values_list("pk", flat=True)[:batch])
+    model.objects.filter(
+        pk__in=stuck_ids, status=S.SENDING, attempts__gte=settings.SMS_MAX_ATTEMPTS
+    ).update(status=S.FAILED, failed_at=now, last_error="worker lost during the last attempt")
     model.objects.filter(pk__in=stuck_ids, status=S.SENDING).update(status=S.QUEUED)
     cut = now - wait
     due = (
@@ -202,14 +205,41 @@ def _requeue(
     return len(published)
 
 
+def _sms_not_at_the_gateway(rows: list[SmsMessage], *, now: datetime) -> list[int]:
+    """Of SMS a dead worker left in `sending`, record as sent those the gateway already has
+    (asked by recipient and text, since the send began) and return the ids it does not have,
+    to send again. While the gateway cannot be asked the rows stay in `sending` for the next
+    run: sending blind could deliver a message twice."""
+    if not rows:
+        return []
+    backend = sms_backend_get()
+    missing = []
+    for sms in rows:
+        try:
+            provider_id = backend.sent_already(to=sms.to, body=sms.body, since=sms.sending_at)
+        except SmsError as exc:
+            logger.warning("SMS #%s: cannot ask the gateway whether it has it: %s", sms.pk, exc)
+            continue
+        if provider_id is None:
+            missing.append(sms.pk)
+            continue
+        masked = _secret_masked(sms) if backend.delivers_elsewhere else {}
+        SmsMessage.objects.filter(pk=sms.pk, status=S.SENDING).update(
+            status=S.SENT, provider_message_id=provider_id, sent_at=now, **masked
+        )
+        logger.info("SMS #%s: the gateway has it (%s); not sent again", sms.pk, provider_id)
+    return missing
+
+
 def outbox_requeue_stale(
     *, now: datetime | None = None, wait: timedelta | None = None, batch: int = 1000
 ) -> dict[str, int]:
     """Publish again the rows whose task was lost (the broker was down, a worker died).
 
     Picks rows queued more than `wait` ago (SMS_REQUEUE_AFTER seconds, default 120; a
-    retry counts from its retry time) and rows stuck in sending past the task's time limit.
-    A row published twice is still sent once: the send claims it.
+    retry counts from its retry time) and rows stuck in sending past the task's time limit;
+    an SMS stuck in sending goes again only if the gateway says it does not have it. A row
+    published twice is still sent once: the send claims it.
     """
     from notifications.tasks import SEND_TIME_LIMIT, email_send, sms_send
 

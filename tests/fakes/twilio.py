@@ -8,9 +8,11 @@
         fake.wait_for(1)                  # block (with a deadline) until a message came in
         fake.messages()[0].form["Body"]
 
-Only `POST /2010-04-01/Accounts/{sid}/Messages.json` is implemented: it records the request
-(form fields, basic-auth user) and answers like Twilio: 201 with a message resource, or the
-scripted error status with Twilio's error body (400 → code 21211, invalid 'To' number).
+`POST /2010-04-01/Accounts/{sid}/Messages.json` records the request (form fields, basic-auth
+user) and answers like Twilio: 201 with a message resource, or the scripted error status with
+Twilio's error body (400 → code 21211, invalid 'To' number). `GET` on the same path lists the
+messages it accepted, newest first, filtered by `To` and `From` as Twilio's message list is
+(`fake.list_fails = True` makes the list answer 503, a gateway that cannot be asked).
 `twilio_signature()` signs a status callback the way Twilio does.
 
 With `FakeTwilio(status_callbacks=True)` it also does what Twilio does after accepting a
@@ -30,6 +32,7 @@ import urllib.error
 import urllib.request
 from collections import deque
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -49,6 +52,7 @@ class RecordedRequest:
     status: int  # what the fake answered
     sid: str = ""  # the message sid given on 201
     headers: dict[str, str] = field(default_factory=dict)
+    at: float = field(default_factory=time.time)  # when the fake took it
 
 
 def twilio_signature(url: str, params: dict[str, str], auth_token: str) -> str:
@@ -68,6 +72,7 @@ class FakeTwilio:
         self.status_callbacks = status_callbacks
         self.callback_delay = callback_delay
         self.callbacks: list[tuple[str, int]] = []  # (message sid, HTTP status or 0)
+        self.list_fails = False
         self._lock = threading.Condition()
         self._requests: list[RecordedRequest] = []
         self._script: deque[int] = deque()
@@ -114,6 +119,7 @@ class FakeTwilio:
             self._requests.clear()
             self._script.clear()
             self._script_to.clear()
+            self.list_fails = False
 
     # --- what came in -------------------------------------------------------------------
     @property
@@ -206,27 +212,15 @@ class FakeTwilio:
             else:
                 status = 201
             sid = f"SM{next(self._counter):032x}" if status == 201 else ""
-            self._requests.append(
-                RecordedRequest("POST", path, form, account, status, sid, headers)
-            )
+            recorded = RecordedRequest("POST", path, form, account, status, sid, headers)
+            self._requests.append(recorded)
             self._lock.notify_all()
         if status == 201:
             if self.status_callbacks and form.get("StatusCallback"):
                 self._callback_later(
                     url=form["StatusCallback"], sid=sid, account=account, token=token, form=form
                 )
-            return status, {
-                "sid": sid,
-                "account_sid": account,
-                "to": form.get("To"),
-                "from": form.get("From"),
-                "body": form.get("Body"),
-                "status": "queued",
-                "num_segments": "1",
-                "direction": "outbound-api",
-                "api_version": "2010-04-01",
-                "uri": f"{path[:-5]}/{sid}.json",
-            }
+            return status, self._resource(recorded)
         code = 21211 if status == 400 else 20000 + status
         message = (
             "The 'To' number is not a valid phone number."
@@ -238,6 +232,43 @@ class FakeTwilio:
             "message": message,
             "status": status,
             "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        }
+
+    @staticmethod
+    def _resource(r: RecordedRequest) -> dict[str, Any]:
+        return {
+            "sid": r.sid,
+            "account_sid": r.account_sid,
+            "to": r.form.get("To"),
+            "from": r.form.get("From"),
+            "body": r.form.get("Body"),
+            "status": "queued",
+            "num_segments": "1",
+            "direction": "outbound-api",
+            "api_version": "2010-04-01",
+            "date_created": formatdate(r.at, usegmt=True),
+            "uri": f"{r.path[:-5]}/{r.sid}.json",
+        }
+
+    def _list(self, path: str, query: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        if self.list_fails:
+            return 503, {"code": 20503, "message": "Service Unavailable", "status": 503}
+        accepted = [
+            self._resource(r)
+            for r in reversed(self.messages())
+            if r.status == 201
+            and all(r.form.get(name) == query[name] for name in ("To", "From") if name in query)
+        ]
+        return 200, {
+            "messages": accepted,
+            "uri": path,
+            "first_page_uri": path,
+            "next_page_uri": None,
+            "previous_page_uri": None,
+            "page": 0,
+            "page_size": len(accepted),
+            "start": 0,
+            "end": max(len(accepted) - 1, 0),
         }
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -261,6 +292,16 @@ class FakeTwilio:
                     return
                 status, payload = fake._answer(self.path, form, account, dict(self.headers), token)
                 self._send(status, payload)
+
+            def do_GET(self) -> None:
+                path, _, raw = self.path.partition("?")
+                if not path.startswith("/2010-04-01/Accounts/") or not path.endswith(
+                    "/Messages.json"
+                ):
+                    self._send(404, {"code": 20404, "message": "not found", "status": 404})
+                    return
+                query = {k: v[-1] for k, v in parse_qs(raw).items()}
+                self._send(*fake._list(path, query))
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 body = json.dumps(payload).encode()

@@ -73,3 +73,42 @@ def test_without_the_callback_the_stuck_row_is_sent_again(settings, db):
     sms.refresh_from_db()
     assert sms.status == Q.SENT
     assert sms.attempts == 2
+
+
+def stuck_in_sending(body: str) -> SmsMessage:
+    long_ago = timezone.now() - timedelta(hours=1)
+    return SmsMessage.objects.create(
+        to=PHONE_E164,
+        body=body,
+        status=Q.SENDING,
+        attempts=1,
+        queued_at=long_ago,
+        sending_at=long_ago,
+    )
+
+
+def test_a_stuck_message_the_gateway_has_is_recorded_not_sent_again(twilio, db):
+    # No status callback came back (none configured, or it was lost): the gateway is asked.
+    sms = stuck_in_sending("Hồ sơ 000.00.00.H00-261128-0002 đã được tiếp nhận")
+    other = stuck_in_sending("Hồ sơ 000.00.00.H00-261128-0003 đã được tiếp nhận")
+    sms_backend_get().send(to=sms.to, body=sms.body, reference=sms.pk)  # then the worker died
+    assert outbox_requeue_stale()["sms"] == 1  # only the message the gateway does not have
+    sms.refresh_from_db()
+    (first, second) = twilio.messages()
+    assert (sms.status, sms.provider_message_id, sms.attempts) == (Q.SENT, first.sid, 1)
+    assert second.form["Body"] == other.body
+    other.refresh_from_db()
+    assert (other.status, other.provider_message_id) == (Q.SENT, second.sid)
+
+
+def test_while_the_gateway_cannot_be_asked_a_stuck_message_waits(twilio, db):
+    sms = stuck_in_sending("Hồ sơ 000.00.00.H00-261128-0004 đã được tiếp nhận")
+    twilio.list_fails = True
+    assert outbox_requeue_stale()["sms"] == 0
+    sms.refresh_from_db()
+    assert sms.status == Q.SENDING
+    assert twilio.messages() == []
+    twilio.list_fails = False
+    assert outbox_requeue_stale()["sms"] == 1
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts, len(twilio.messages())) == (Q.SENT, 2, 1)
