@@ -24,10 +24,10 @@ class _NoRedirect(HTTPRedirectHandler):
         return None
 
 
-def browser_with_lookup_proof(code: str) -> Client:
+def browser_with_the_key(code: str) -> Client:
     browser = Client()
     session = browser.session
-    session["citizen_access"] = {code: {"level": "captcha", "until": 4_102_444_800}}
+    session["citizen_access"] = {code: {"level": "key", "until": 4_102_444_800}}
     session.save()
     return browser
 
@@ -41,7 +41,7 @@ def test_a_citizen_pays_through_the_gateway_and_the_dossier_moves_on(
         tmn_code=TMN_CODE, secret=SECRET, ipn_url=f"{live_server.url}/thanh-toan/vnpay/ipn/"
     ) as fake:
         settings.VNPAY_PAYMENT_URL = fake.payment_url
-        browser = browser_with_lookup_proof(dossier.code)
+        browser = browser_with_the_key(dossier.code)
         page = browser.post(f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/vnpay/")
         assert page.status_code == 200
         gateway_url = unescape(
@@ -75,7 +75,7 @@ def test_the_gateway_refuses_an_order_signed_with_the_wrong_secret(
         ipn_url=f"{live_server.url}/thanh-toan/vnpay/ipn/",
     ) as fake:
         settings.VNPAY_PAYMENT_URL = fake.payment_url
-        page = browser_with_lookup_proof(dossier.code).post(
+        page = browser_with_the_key(dossier.code).post(
             f"/tra-cuu/ho-so/{dossier.code}/thanh-toan/vnpay/"
         )
         gateway_url = unescape(
