@@ -33,10 +33,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=portal.settings \
     MEDIA_ROOT=/data/media
 # WeasyPrint (slips, reports) draws with Pango and HarfBuzz; the PDFs use DejaVu fonts.
+# fontconfig builds the system fonts' cache here, in the image.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-      fonts-dejavu-core fonts-dejavu-extra \
+      fontconfig fonts-dejavu-core fonts-dejavu-extra \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 motcua \
  && useradd --system --uid 10001 --gid motcua --home-dir /app --no-create-home \
@@ -59,6 +60,9 @@ RUN umask 022 \
  && chmod +x /app/deploy/entrypoint.sh \
  && mkdir -p /data/media /data/beat \
  && chown -R motcua:motcua /data
+# WeasyPrint's fontconfig caches the fonts it is given (and any missing from the image's
+# cache) in the user's cache directory: /tmp, the one place the app's user may write.
+ENV XDG_CACHE_HOME=/tmp/cache
 USER 10001:10001
 EXPOSE 8000
 ENTRYPOINT ["/app/deploy/entrypoint.sh"]

@@ -9,7 +9,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 # Translations: the compiled .mo files are committed, so no gettext is needed to run.
-.PHONY: run test setup install migrate seed lint fmt worker beat listener clean messages e2e-setup e2e
+.PHONY: run test setup install migrate seed lint fmt worker beat listener clean messages e2e-setup e2e images
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -82,3 +82,8 @@ e2e-setup: install
 
 e2e: e2e-setup var
 	$(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# The production images (Dockerfile) built and run against this machine's PostgreSQL and Redis,
+# a journey through nginx (deploy/ci-images.sh; needs root and a Docker engine or docker.io).
+images: install
+	deploy/ci-images.sh
