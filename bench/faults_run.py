@@ -139,7 +139,7 @@ class SlowTwilio:
     """The fake Twilio, answering each message after `delay` seconds (a send in flight), and
     counting the requests in flight per account (basic-auth user)."""
 
-    def __init__(self, delay: float) -> None:
+    def __init__(self, delay: float, *, callbacks: bool = True) -> None:
         from tests.fakes.twilio import FakeTwilio
 
         outer = self
@@ -159,8 +159,9 @@ class SlowTwilio:
                         outer.inflight[account] -= 1
 
         # Status callbacks as Twilio sends them: the receipt of a message whose sender died
-        # before recording the gateway's answer.
-        self.fake = Slow(status_callbacks=True)
+        # before recording the gateway's answer. Without them (--no-callbacks) the re-queue
+        # job must ask the gateway's message list instead.
+        self.fake = Slow(status_callbacks=callbacks)
 
     def busy(self, account: str) -> bool:
         with self.lock:
@@ -294,6 +295,9 @@ def main() -> int:
     parser.add_argument("--drain", type=float, default=420.0)
     parser.add_argument("--skip", default="", help="comma-separated: worker,postgres,redis")
     parser.add_argument("--logs", default="", help="copy the processes' logs to this folder")
+    parser.add_argument(
+        "--no-callbacks", action="store_true", help="the gateway sends no status callbacks"
+    )
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     _, redis_url = require_services()
@@ -323,7 +327,7 @@ def main() -> int:
     try:
         with (
             tempfile.TemporaryDirectory(prefix="motcua-faults-") as tmp_name,
-            SlowTwilio(args.gateway_delay) as gateway,
+            SlowTwilio(args.gateway_delay, callbacks=not args.no_callbacks) as gateway,
         ):
             fake = gateway.fake
             from tests.smoke.stack import free_port
