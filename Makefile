@@ -9,7 +9,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 # Translations: the compiled .mo files are committed, so no gettext is needed to run.
-.PHONY: run test setup install migrate seed lint fmt worker beat listener clean messages e2e-setup e2e images
+.PHONY: run test setup install migrate seed lint fmt worker beat clean messages e2e-setup e2e images
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,10 +59,6 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A portal beat -l info
-
-# PostgreSQL only: the fast look-up's invalidation (citizens/status_listener.py).
-listener: install
-	$(PY) manage.py status_listener
 
 clean:
 	rm -rf $(VENV) var staticfiles

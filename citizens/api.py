@@ -23,9 +23,6 @@ from rest_framework.views import APIView
 from citizens import services
 from citizens.captcha import captcha_check, captcha_new
 from citizens.keys import dossier_key_resend
-from citizens.lookup import status_with_key
-from citizens.lookup_fast import generation_forget
-from citizens.selectors import dossier_status_document
 from citizens.serializers import (
     CaptchaAnswerSerializer,
     CaptchaSerializer,
@@ -36,8 +33,8 @@ from citizens.serializers import (
     SupplementSerializer,
     WithdrawSerializer,
 )
+from citizens.status_api import status_data
 from citizens.submission import OnlineSubmission, online_submit, submission_made
-from citizens.views.common import client_id
 from dossiers.models import Dossier
 from dossiers.services.citizen import (
     DossierNotFound,
@@ -50,7 +47,7 @@ from dossiers.services.citizen import (
 from dossiers.services.core import Applicant, IncomingFile
 from dossiers.uploads import upload_validate
 from portal.exceptions import InvalidTransition
-from portal.throttling import ScopedRateThrottle  # fail-open, trusted proxies only
+from portal.throttling import ScopedRateThrottle, client_key  # fail-open, trusted proxies only
 from procedures import selectors as catalogue
 from procedures.models import Procedure, ProcedureDocument
 
@@ -64,12 +61,7 @@ ERRORS = {
 
 
 def _status_response(dossier: Dossier, *, with_key: bool, code: int = 200) -> Response:
-    doc = dossier_status_document(dossier=dossier, with_key=with_key)
-    return Response(StatusSerializer(doc).data, status=code)
-
-
-def _status_keyed_data(dossier: Dossier) -> dict[str, Any]:
-    return dict(StatusSerializer(dossier_status_document(dossier=dossier, with_key=True)).data)
+    return Response(status_data(dossier, with_key=with_key), status=code)
 
 
 def _files_from(request: Request, documents: list[ProcedureDocument]) -> list[IncomingFile]:
@@ -204,70 +196,9 @@ class DossierSubmitView(APIView):
         ) % {"name": procedure.name, "units": units}
 
 
-class DossierStatusView(APIView):
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "lookup"
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("key", str, required=False, description="The update key from the SMS"),
-            OpenApiParameter("captcha_key", str, required=False),
-            OpenApiParameter("captcha_value", str, required=False),
-        ],
-        responses={
-            200: StatusSerializer,
-            400: OpenApiTypes.OBJECT,
-            403: OpenApiTypes.OBJECT,
-            404: OpenApiTypes.OBJECT,
-            429: OpenApiTypes.OBJECT,
-        },
-        summary="A dossier's status: with the key (full) or a solved captcha (masked)",
-        tags=["citizens"],
-    )
-    def get(self, request: Request, code: str) -> Response:
-        key = request.query_params.get("key", "").strip()
-        if key:
-            return Response(
-                status_with_key(
-                    code=code,
-                    key=key,
-                    render=_status_keyed_data,
-                    generation=getattr(request, "status_generation", None),
-                )
-            )
-        captcha_value = request.query_params.get("captcha_value", "")
-        if not captcha_value:
-            return Response(
-                {"detail": _("Cần mã tra cứu (key) hoặc mã xác nhận (captcha) để xem hồ sơ.")},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        if not captcha_check(key=request.query_params.get("captcha_key", ""), value=captcha_value):
-            return Response(
-                {
-                    "captcha_value": [_("Mã xác nhận không đúng hoặc đã hết hạn.")],
-                    "detail": _("Mã xác nhận không đúng hoặc đã hết hạn."),
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        dossier = dossier_get_by_code(code=code)
-        if dossier is None:
-            raise DossierNotFound(_("Không tìm thấy hồ sơ có mã này."))
-        return _status_response(dossier, with_key=False)
-
-
 class _KeyedView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "key"
-
-    def finalize_response(
-        self, request: Request, response: Response, *args: Any, **kwargs: Any
-    ) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method == "POST" and response.status_code < 400:
-            # The citizen's next look-up shows what they just did, even before the status
-            # listener has heard the commit (citizens.lookup_fast).
-            generation_forget(kwargs.get("code", ""))
-        return response
 
 
 class DossierSupplementView(_KeyedView):
@@ -370,7 +301,7 @@ class DossierKeyResendView(APIView):
         dossier = dossier_get_by_code(code=code)
         if dossier is None:
             raise DossierNotFound(_("Không tìm thấy hồ sơ có mã này."))
-        dossier_key_resend(dossier=dossier, client=client_id(request))
+        dossier_key_resend(dossier=dossier, client=client_key(request))
         return Response(
             {"detail": _("Mã tra cứu mới đã được gửi qua SMS tới số điện thoại đã đăng ký.")},
             status=status.HTTP_202_ACCEPTED,

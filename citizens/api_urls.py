@@ -1,16 +1,12 @@
 from django.urls import path
 
 from citizens import api
-from citizens.lookup_fast import fast_lookup
+from citizens.status_api import dossier_status
 
 urlpatterns = [
     path("captcha/", api.CaptchaView.as_view(), name="api-captcha"),
     path("dossiers/", api.DossierSubmitView.as_view(), name="api-dossier-submit"),
-    path(
-        "dossiers/<str:code>/status/",
-        fast_lookup(api.DossierStatusView.as_view()),
-        name="api-dossier-status",
-    ),
+    path("dossiers/<str:code>/status/", dossier_status, name="api-dossier-status"),
     path(
         "dossiers/<str:code>/supplement/",
         api.DossierSupplementView.as_view(),

@@ -30,12 +30,12 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from citizens.lookup_fast import entry_store
 from citizens.models import Rating
-from dossiers.deadlines import dossier_is_late, dossier_turns_late_at
+from dossiers.deadlines import dossier_is_late
 from dossiers.models import Dossier, DossierAccess, DossierEvent, DossierFile
 from dossiers.services.citizen import dossier_get_for_citizen
 from dossiers.services.keys import update_key_is_locked, update_key_matches
+from portal.redis_client import cache_redis
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class StatusStamp:
 
     def cache_key(self, *, language: str) -> str:
         digest = hashlib.blake2b(repr(self.version).encode(), digest_size=12).hexdigest()
-        return f"citizens:status:v1:{language}:{self.dossier.code}:{digest}"
+        return f"citizens:status:v2:{language}:{self.dossier.code}:{digest}"
 
 
 @functools.cache
@@ -121,17 +121,10 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def status_with_key(
-    *,
-    code: str,
-    key: str,
-    render: Callable[[Dossier], dict[str, Any]],
-    generation: str | None = None,
-) -> dict[str, Any]:
-    """The keyed status document of `code` as `render` makes it, from the cache when current.
+def status_with_key(*, code: str, key: str, render: Callable[[Dossier], bytes]) -> bytes:
+    """The keyed status document of `code` as `render` makes it (the JSON the API sends),
+    from the cache when current.
 
-    With `generation` (read from Redis before this reads the database: citizens.lookup_fast),
-    a document for a right key is also kept for the fast path under it.
     Raises what dossier_get_for_citizen raises (unknown code, wrong key, locked key).
     """
     stamp = status_stamp_get(code=code)
@@ -145,33 +138,28 @@ def status_with_key(
         return render(dossier_get_for_citizen(code=code, key=key))
     assert stamp is not None
     cache_key = stamp.cache_key(language=get_language() or "")
-    if generation:  # it also moves on for a writer the stamp cannot see (a bulk update)
-        cache_key += f":{generation}"
     document = _cache_get(cache_key)
     if document is None:
         document = render(dossier_get_for_citizen(code=code, key=key))
         _cache_set(cache_key, document)
-    if generation:
-        entry_store(
-            generation=generation,
-            code=stamp.dossier.code,
-            key_hash=stamp.dossier.update_key_hash,
-            valid_until=dossier_turns_late_at(stamp.dossier),
-            document=document,
-        )
     return document
 
 
-def _cache_get(key: str) -> dict[str, Any] | None:
+def _cache_get(key: str) -> bytes | None:
     try:
-        return cache.get(key)
+        client = cache_redis()
+        return cache.get(key) if client is None else client.get(cache.make_key(key))
     except Exception:  # the cache being down only costs speed
         logger.warning("status cache unavailable", exc_info=True)
         return None
 
 
-def _cache_set(key: str, document: dict[str, Any]) -> None:
+def _cache_set(key: str, document: bytes) -> None:
     try:
-        cache.set(key, document, CACHE_SECONDS)
+        client = cache_redis()
+        if client is None:
+            cache.set(key, document, CACHE_SECONDS)
+        else:
+            client.set(cache.make_key(key), document, ex=CACHE_SECONDS)
     except Exception:  # the cache being down only costs speed
         logger.warning("status cache unavailable", exc_info=True)

@@ -3,7 +3,6 @@
 #   web      gunicorn serving portal.wsgi (deploy/gunicorn.conf.py)
 #   worker   a Celery worker on the queues celery, sms, reports (CELERY_QUEUES)
 #   beat     the Celery scheduler: run exactly ONE in the whole deployment
-#   listener the status listener: PostgreSQL's notifications → the fast look-up's cache
 #   migrate  apply database migrations, then exit (a one-shot service runs it before web)
 #   manage   any manage.py command: `docker compose run --rm web manage createsuperuser`
 # Anything else is executed as given.
@@ -26,9 +25,6 @@ case "$role" in
     exec celery --app portal beat \
       --schedule /data/beat/celerybeat-schedule --pidfile= \
       --loglevel "${LOG_LEVEL:-INFO}" "$@"
-    ;;
-  listener)
-    exec python manage.py status_listener "$@"
     ;;
   migrate)
     exec python manage.py migrate --noinput "$@"

@@ -123,7 +123,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
+    # Parameters bound by the server, and a query a connection has run five times kept
+    # prepared (psycopg 3): the look-up's query is planned once per connection, not per
+    # request. Behind PgBouncer in transaction mode this needs PgBouncer >= 1.21 with
+    # max_prepared_statements > 0; DB_PREPARE_THRESHOLD=0 turns preparing off.
     DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"] |= {
+        "server_side_binding": True,
+        "prepare_threshold": envint("DB_PREPARE_THRESHOLD", 5) or None,
+    }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -132,7 +140,7 @@ REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "motcua",
         }

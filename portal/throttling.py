@@ -14,19 +14,21 @@ X-Forwarded-For. Never the leftmost value, which the client writes itself.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework.throttling import BaseThrottle
+
+from portal.redis_client import cache_redis
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +76,12 @@ def rate_limit_key(*, scope: str, ident: str) -> str:
 
 def counter_incr(key: str, *, timeout: int) -> int:
     """Add one to a cache counter living `timeout` seconds from its first hit; the new
-    value. On Redis one round trip (INCR, and EXPIRE NX to start the window once); on other
-    caches `add` starts the window and `incr` counts."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        full_key = backend.make_and_validate_key(key)
-        # Django's RedisCache keeps integers as plain Redis integers, so INCR works on its
-        # keys; its client is the way to send two commands in one round trip.
-        client = backend._cache.get_client(full_key, write=True)
+    value. Atomic: concurrent hits each get their own value. On Redis one round trip (INCR,
+    and EXPIRE NX to start the window once); on other caches `add` starts the window and
+    `incr` counts."""
+    client = cache_redis()
+    if client is not None:
+        full_key = cache.make_key(key)
         pipe = client.pipeline(transaction=False)
         pipe.incr(full_key)
         pipe.expire(full_key, timeout, nx=True)
@@ -93,6 +93,12 @@ def counter_incr(key: str, *, timeout: int) -> int:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout)
         return 1
+
+
+def counter_give_back(key: str) -> None:
+    """Take one back from a counter of counter_incr (if it still lives)."""
+    with contextlib.suppress(ValueError):  # its window ended meanwhile
+        cache.decr(key)
 
 
 def rate_limit_hit(*, scope: str, ident: str, rate: str | None = None) -> int | None:
@@ -141,15 +147,17 @@ def throttled_response(request: HttpRequest, *, wait: float | None) -> HttpRespo
 
 
 def rate_limit(
-    scope: str, *, methods: tuple[str, ...] = ("POST",)
+    scope: str, *, methods: tuple[str, ...] = ("POST",), per_user: bool = False
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Limit a page view per client with the API's rate for `scope` (only `methods`)."""
+    """Limit a view per client with the API's rate for `scope` (only `methods`); with
+    `per_user`, a signed-in user's budget is theirs, as in the API (`throttle_ident`)."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method in methods:
-                wait = rate_limit_hit(scope=scope, ident=client_key(request))
+            if request.method in methods and rate_limited(scope):
+                ident = throttle_ident(request) if per_user else client_key(request)
+                wait = rate_limit_hit(scope=scope, ident=ident)
                 if wait is not None:
                     return throttled_response(request, wait=wait)
             return view(request, *args, **kwargs)
@@ -167,13 +175,6 @@ def throttle_ident(request: Any) -> str:
     return client_key(request)
 
 
-def throttle_counted(request: HttpRequest, scope: str) -> None:
-    """Mark `scope` as counted for this request (and within its rate): ScopedRateThrottle
-    then lets it through without counting it twice."""
-    counted = getattr(request, "throttles_counted", frozenset())
-    request.throttles_counted = counted | {scope}
-
-
 class ScopedRateThrottle(BaseThrottle):
     """The view's `throttle_scope` at the rate of settings, per client: the signed-in user,
     else `client_key` (trusted proxies only). Counted by `rate_limit_hit`, which lets requests
@@ -185,8 +186,6 @@ class ScopedRateThrottle(BaseThrottle):
         self._wait: int | None = None
         if not scope or not rate_limited(scope):
             return True
-        if scope in getattr(request, "throttles_counted", ()):
-            return True  # counted already, within the rate (citizens.lookup_fast)
         self._wait = rate_limit_hit(scope=scope, ident=throttle_ident(request))
         return self._wait is None
 

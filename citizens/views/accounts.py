@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,9 +24,10 @@ from citizens import services
 from citizens.forms import ClaimForm, LoginForm, RegisterForm, ResetFinishForm, ResetStartForm
 from citizens.models import CitizenProfile
 from citizens.selectors import drafts_for
-from citizens.views.common import client_id, session_draft_tokens
+from citizens.views.common import session_draft_tokens
 from dossiers.services.citizen import dossier_claim, dossier_get_for_citizen
 from portal.exceptions import PortalError
+from portal.throttling import client_key, counter_give_back, counter_incr
 
 LOGIN_ATTEMPTS_PER_HOUR = 20
 
@@ -89,19 +89,22 @@ def register(request: HttpRequest) -> HttpResponse:
 def login(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        bucket = f"citizen-login:{client_id(request)}"
-        attempts = cache.get(bucket, 0)
-        user = services.citizen_find(login=form.cleaned_data["login"])
-        if attempts >= LOGIN_ATTEMPTS_PER_HOUR:
+        # Each attempt takes its place in the client's hourly budget before any password is
+        # checked (an atomic count: concurrent attempts cannot slip past it); a right
+        # password gives its place back, so only failures use the budget up.
+        bucket = f"citizen-login:{client_key(request)}"
+        if counter_incr(bucket, timeout=3600) > LOGIN_ATTEMPTS_PER_HOUR:
             form.add_error(
                 None, _("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau một giờ.")
             )
-        elif user is None or not user.check_password(form.cleaned_data["password"]):
-            cache.set(bucket, attempts + 1, 3600)
-            form.add_error(None, _("Số điện thoại/thư điện tử hoặc mật khẩu không đúng."))
         else:
-            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect(_safe_next(request))
+            user = services.citizen_find(login=form.cleaned_data["login"])
+            if user is None or not user.check_password(form.cleaned_data["password"]):
+                form.add_error(None, _("Số điện thoại/thư điện tử hoặc mật khẩu không đúng."))
+            else:
+                counter_give_back(bucket)
+                auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect(_safe_next(request))
     return render(
         request,
         "citizens/account_login.html",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 from django.http import HttpRequest
-from django.utils.crypto import salted_hmac
 
 DRAFTS_KEY = "citizen_drafts"
 ACCESS_KEY = "citizen_access"
@@ -46,15 +45,3 @@ def access_level(request: HttpRequest, code: str) -> str | None:
     if not grant or grant["until"] <= time.time():
         return None
     return str(grant["level"])
-
-
-def access_revoke(request: HttpRequest, code: str) -> None:
-    grants = dict(request.session.get(ACCESS_KEY, {}))
-    grants.pop(code, None)
-    request.session[ACCESS_KEY] = grants
-
-
-def client_id(request: HttpRequest) -> str:
-    """A keyed hash of the client's address, for per-client limits (not stored in clear)."""
-    addr = request.META.get("REMOTE_ADDR", "")
-    return salted_hmac("motcua.client", addr).hexdigest()[:32]

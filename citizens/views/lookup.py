@@ -20,7 +20,7 @@ from citizens.captcha import captcha_check, captcha_new
 from citizens.forms import KeyResendForm, LookupForm, RatingForm, SupplementForm, WithdrawForm
 from citizens.keys import dossier_key_resend
 from citizens.selectors import dossier_status_document
-from citizens.views.common import access_grant, access_level, client_id
+from citizens.views.common import access_grant, access_level
 from dossiers.models import Dossier
 from dossiers.services.citizen import (
     DossierNotFound,
@@ -32,7 +32,7 @@ from dossiers.services.citizen import (
 )
 from dossiers.uploads import upload_accept_attribute, upload_validate
 from portal.exceptions import Locked, PortalError, UploadTooLarge
-from portal.throttling import rate_limit
+from portal.throttling import client_key, rate_limit
 
 
 def _with_captcha(form: LookupForm | KeyResendForm) -> dict[str, str]:
@@ -293,7 +293,7 @@ def key_resend(request: HttpRequest) -> HttpResponse:
                     form.add_error("code", _("Không tìm thấy hồ sơ có mã này."))
                 else:
                     try:
-                        dossier_key_resend(dossier=dossier, client=client_id(request))
+                        dossier_key_resend(dossier=dossier, client=client_key(request))
                     except Locked as exc:
                         problem, status = str(exc.message), 429
                     else:

@@ -182,10 +182,6 @@ class Stack:
             ],
         )
 
-    def start_listener(self, name: str = "listener") -> Proc:
-        """The status listener (citizens/status_listener.py): the fast look-up's invalidation."""
-        return self._spawn(name, [str(BIN / "python"), "manage.py", "status_listener"])
-
     # --- readiness ----------------------------------------------------------------------
     def _assert_running(self) -> None:
         for proc in self.procs.values():
