@@ -129,10 +129,6 @@ def _clip(name: str) -> tuple[tuple[int, int, int], bytes]:
         return (w.getnchannels(), w.getsampwidth(), w.getframerate()), w.readframes(w.getnframes())
 
 
-def voice_available() -> bool:
-    return all((VOICE_DIR / f"{n}.wav").exists() for n in ("intro", "again", "A"))
-
-
 def captcha_audio_wav(challenge: str) -> bytes:
     """The challenge spoken in Vietnamese, twice, as a mono 16-bit WAV."""
     rng = random.SystemRandom()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citizens.models import Draft
@@ -65,10 +64,6 @@ def mask_phone(phone: str) -> str:
     if len(digits) < 4:
         return "***"
     return f"0{digits[0]}** *** {digits[-3:]}"
-
-
-def _iso(value: Any) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
 
 
 def dossier_history(*, dossier: Dossier) -> list[dict[str, Any]]:
