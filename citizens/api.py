@@ -1,7 +1,9 @@
 """The citizens' API (API.md §Citizens): the same rules as the pages.
 
-Errors: 400 field → messages (+ detail), 404 unknown code, 409 state does not allow, 413 file
-over the limit, 429 key locked or throttled. The update key never appears in a response.
+Errors: 400 field → messages (+ detail), 403 the code and key open no dossier (unknown code,
+wrong key and locked dossier alike: dossiers.services.keys), 404 unknown code (with a solved
+captcha), 409 state does not allow, 413 file over the limit, 429 throttled or no wrong key
+left. The update key never appears in a response.
 """
 
 from __future__ import annotations
@@ -213,7 +215,9 @@ class DossierSupplementView(_KeyedView):
     def post(self, request: Request, code: str) -> Response:
         serializer = SupplementSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        dossier = dossier_get_for_citizen(code=code, key=serializer.validated_data["key"])
+        dossier = dossier_get_for_citizen(
+            code=code, key=serializer.validated_data["key"], client=client_key(request)
+        )
         open_request = supplement_request_open(dossier=dossier)
         if dossier.status != Dossier.Status.SUPPLEMENT_REQUESTED or open_request is None:
             raise InvalidTransition(_("Hồ sơ này hiện không có yêu cầu bổ sung nào cần trả lời."))
@@ -237,7 +241,9 @@ class DossierWithdrawView(_KeyedView):
     def post(self, request: Request, code: str) -> Response:
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        dossier = dossier_get_for_citizen(code=code, key=serializer.validated_data["key"])
+        dossier = dossier_get_for_citizen(
+            code=code, key=serializer.validated_data["key"], client=client_key(request)
+        )
         dossier = dossier_withdraw_request(
             dossier=dossier, reason=serializer.validated_data["reason"]
         )
@@ -263,7 +269,9 @@ class DossierRatingView(_KeyedView):
     def post(self, request: Request, code: str) -> Response:
         serializer = RatingSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        dossier = dossier_get_for_citizen(code=code, key=serializer.validated_data["key"])
+        dossier = dossier_get_for_citizen(
+            code=code, key=serializer.validated_data["key"], client=client_key(request)
+        )
         rating = services.rating_create(
             dossier=dossier,
             score=serializer.validated_data["score"],

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from citizens.models import KeyResend
 from dossiers.models import Dossier
-from dossiers.services.keys import update_key_generate, update_key_hash
+from dossiers.services.keys import update_key_generate, update_key_replace
 from notifications.services import sms_key_resend
 from portal.exceptions import Locked
 from portal.models import AuditLog
@@ -23,8 +23,9 @@ KEY_RESEND_PER_CLIENT_PER_HOUR = 5
 def dossier_key_resend(*, dossier: Dossier, client: str = "") -> None:
     """Make a new update key and send it by SMS to the phone registered on the dossier.
 
-    Steps: refuse over the limits (per dossier a day, per client an hour); store the new
-    key's hash (the old key stops working); log the resend; queue the SMS through
+    Steps: refuse over the limits (per dossier a day, per client an hour); keep the new
+    key beside the confirmed one and lift the wrong-key lock (update_key_replace: the rule
+    in dossiers.services.keys); log the resend; queue the SMS through
     notifications.sms_key_resend (sent after commit). The key is never returned.
     """
     now = timezone.now()
@@ -49,8 +50,10 @@ def dossier_key_resend(*, dossier: Dossier, client: str = "") -> None:
             _("Bạn đã yêu cầu gửi lại mã tra cứu quá nhiều lần. Vui lòng thử lại sau một giờ.")
         )
     key = update_key_generate()
-    locked.update_key_hash = update_key_hash(code=locked.code, key=key)
-    locked.save(update_fields=["update_key_hash", "updated_at"])
+    update_key_replace(dossier=locked, key=key)
+    locked.save(
+        update_fields=["update_key_pending_hash", "key_failures", "key_locked_until", "updated_at"]
+    )
     KeyResend.objects.create(dossier=locked, client=client)
     AuditLog.objects.create(
         actor=None,
@@ -59,4 +62,5 @@ def dossier_key_resend(*, dossier: Dossier, client: str = "") -> None:
         details={"phone_tail": locked.applicant_phone[-3:]},
     )
     sms_key_resend(dossier=locked, update_key=key)
-    dossier.update_key_hash = locked.update_key_hash
+    dossier.update_key_pending_hash = locked.update_key_pending_hash
+    dossier.key_failures, dossier.key_locked_until = 0, None

@@ -121,11 +121,14 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def status_with_key(*, code: str, key: str, render: Callable[[Dossier], bytes]) -> bytes:
+def status_with_key(
+    *, code: str, key: str, client: str, render: Callable[[Dossier], bytes]
+) -> bytes:
     """The keyed status document of `code` as `render` makes it (the JSON the API sends),
     from the cache when current.
 
-    Raises what dossier_get_for_citizen raises (unknown code, wrong key, locked key).
+    Raises what dossier_get_for_citizen raises for `client` (unknown code, wrong key, locked
+    dossier, no wrong key left).
     """
     stamp = status_stamp_get(code=code)
     fast = (
@@ -135,12 +138,12 @@ def status_with_key(*, code: str, key: str, render: Callable[[Dossier], bytes]) 
         and update_key_matches(dossier=stamp.dossier, key=key)
     )
     if not fast:
-        return render(dossier_get_for_citizen(code=code, key=key))
+        return render(dossier_get_for_citizen(code=code, key=key, client=client))
     assert stamp is not None
     cache_key = stamp.cache_key(language=get_language() or "")
     document = _cache_get(cache_key)
     if document is None:
-        document = render(dossier_get_for_citizen(code=code, key=key))
+        document = render(dossier_get_for_citizen(code=code, key=key, client=client))
         _cache_set(cache_key, document)
     return document
 

@@ -27,7 +27,7 @@ from citizens.serializers import StatusSerializer
 from dossiers.models import Dossier
 from dossiers.services.citizen import DossierNotFound, dossier_get_by_code
 from portal.exceptions import PortalError
-from portal.throttling import rate_limit
+from portal.throttling import client_key, rate_limit
 
 SCOPE = "lookup"
 
@@ -58,7 +58,9 @@ def dossier_status(request: HttpRequest, code: str) -> HttpResponse:
     key = request.GET.get("key", "").strip()
     try:
         if key:
-            body = status_with_key(code=code, key=key, render=_keyed_json)
+            body = status_with_key(
+                code=code, key=key, client=client_key(request), render=_keyed_json
+            )
             return HttpResponse(body, content_type="application/json")
         captcha_value = request.GET.get("captcha_value", "")
         if not captcha_value:

@@ -95,8 +95,10 @@ class Dossier(models.Model):
     fee_vnd = models.PositiveIntegerField(_("phí, lệ phí (đồng)"), default=0)
     note = models.TextField(_("ghi chú"), blank=True)
 
-    # The update key is sent by SMS only; only its hash is kept.
+    # The update key is sent by SMS only; only its hash is kept. A re-sent key waits in
+    # update_key_pending_hash until first used (dossiers.services.keys).
     update_key_hash = models.CharField(max_length=128, blank=True)
+    update_key_pending_hash = models.CharField(max_length=128, blank=True)
     key_failures = models.PositiveSmallIntegerField(default=0)
     key_locked_until = models.DateTimeField(null=True, blank=True)
     citizen = models.ForeignKey(

@@ -34,7 +34,7 @@ from payments.forms import PaymentConfirmForm, ReconciliationForm
 from payments.gateways import gateway_get
 from payments.models import Payment
 from payments.views import gateways_enabled
-from portal.throttling import ScopedRateThrottle
+from portal.throttling import ScopedRateThrottle, client_key
 
 
 class PaymentRecordSerializer(serializers.ModelSerializer):
@@ -117,7 +117,9 @@ class CitizenPaymentView(APIView):
     )
     def get(self, request: Request, code: str) -> Response:
         dossier = dossier_get_for_citizen(
-            code=code, key=request.query_params.get("key", "").strip()
+            code=code,
+            key=request.query_params.get("key", "").strip(),
+            client=client_key(request),
         )
         return Response(payment_document(dossier=dossier, request=request))
 
@@ -138,7 +140,9 @@ class CitizenGatewayStartView(APIView):
             raise Http404
         data = KeySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        dossier = dossier_get_for_citizen(code=code, key=data.validated_data["key"])
+        dossier = dossier_get_for_citizen(
+            code=code, key=data.validated_data["key"], client=client_key(request)
+        )
         url = services.payment_gateway_start(
             dossier=dossier,
             gateway=gateway_get(gateway),

@@ -95,10 +95,24 @@ def counter_incr(key: str, *, timeout: int) -> int:
         return 1
 
 
-def counter_give_back(key: str) -> None:
-    """Take one back from a counter of counter_incr (if it still lives)."""
-    with contextlib.suppress(ValueError):  # its window ended meanwhile
-        cache.decr(key)
+def budget_take(*, name: str, ident: str, limit: int, seconds: int) -> bool:
+    """Take one place of `ident`'s budget `name` (`limit` places a window of `seconds`);
+    False when none is left. Atomic: of concurrent takers, at most `limit` get a place. The
+    cache being down lets it through (logged), like the rate limits."""
+    try:
+        return counter_incr(f"budget:{name}:{ident}", timeout=seconds) <= limit
+    except Exception:
+        logger.warning("budget %s not counted: cache unavailable", name, exc_info=True)
+        return True
+
+
+def budget_give_back(*, name: str, ident: str) -> None:
+    """Give back the place budget_take took (a success that should not use the budget)."""
+    try:
+        with contextlib.suppress(ValueError):  # the window ended meanwhile
+            cache.decr(f"budget:{name}:{ident}")
+    except Exception:
+        logger.warning("budget %s not given back: cache unavailable", name, exc_info=True)
 
 
 def rate_limit_hit(*, scope: str, ident: str, rate: str | None = None) -> int | None:

@@ -27,7 +27,7 @@ from citizens.selectors import drafts_for
 from citizens.views.common import session_draft_tokens
 from dossiers.services.citizen import dossier_claim, dossier_get_for_citizen
 from portal.exceptions import PortalError
-from portal.throttling import client_key, counter_give_back, counter_incr
+from portal.throttling import budget_give_back, budget_take, client_key
 
 LOGIN_ATTEMPTS_PER_HOUR = 20
 
@@ -92,8 +92,8 @@ def login(request: HttpRequest) -> HttpResponse:
         # Each attempt takes its place in the client's hourly budget before any password is
         # checked (an atomic count: concurrent attempts cannot slip past it); a right
         # password gives its place back, so only failures use the budget up.
-        bucket = f"citizen-login:{client_key(request)}"
-        if counter_incr(bucket, timeout=3600) > LOGIN_ATTEMPTS_PER_HOUR:
+        budget = {"name": "citizen-login", "ident": client_key(request)}
+        if not budget_take(**budget, limit=LOGIN_ATTEMPTS_PER_HOUR, seconds=3600):
             form.add_error(
                 None, _("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau một giờ.")
             )
@@ -102,7 +102,7 @@ def login(request: HttpRequest) -> HttpResponse:
             if user is None or not user.check_password(form.cleaned_data["password"]):
                 form.add_error(None, _("Số điện thoại/thư điện tử hoặc mật khẩu không đúng."))
             else:
-                counter_give_back(bucket)
+                budget_give_back(**budget)
                 auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect(_safe_next(request))
     return render(
@@ -142,7 +142,9 @@ def claim(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             dossier = dossier_get_for_citizen(
-                code=form.cleaned_data["code"], key=form.cleaned_data["key"]
+                code=form.cleaned_data["code"],
+                key=form.cleaned_data["key"],
+                client=client_key(request),
             )
             dossier_claim(dossier=dossier, user=request.user)
         except PortalError as exc:

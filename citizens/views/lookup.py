@@ -59,7 +59,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
             code, key = form.cleaned_data["code"], form.cleaned_data["key"].strip()
             try:
                 if key:
-                    dossier = dossier_get_for_citizen(code=code, key=key)
+                    dossier = dossier_get_for_citizen(
+                        code=code, key=key, client=client_key(request)
+                    )
                     access_grant(request, dossier.code, level="key")
                     return redirect("citizen-dossier", dossier.code)
                 if not captcha_check(
@@ -302,8 +304,8 @@ def key_resend(request: HttpRequest) -> HttpResponse:
                         messages.success(
                             request,
                             _(
-                                "Mã tra cứu mới đã được gửi qua SMS tới số %(phone)s. Mã cũ không "
-                                "còn dùng được."
+                                "Mã tra cứu mới đã được gửi qua SMS tới số %(phone)s. Mã cũ vẫn "
+                                "dùng được cho đến khi bạn dùng mã mới."
                             )
                             % {"phone": mask_phone(dossier.applicant_phone)},
                         )

@@ -13,26 +13,25 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dossiers.models import Dossier, DossierFile, SupplementRequest
 from dossiers.services.core import IncomingFile, dossier_file_store, dossier_transition
 from dossiers.services.keys import (
+    WRONG_KEYS_PER_CLIENT_PER_HOUR,
     update_key_check,
-    update_key_is_locked,
 )
 from dossiers.transitions import FINAL
 from portal.exceptions import InvalidTransition, Locked, NotAllowed, PortalError
 from portal.models import AuditLog
+from portal.throttling import budget_give_back, budget_take
 
 S = Dossier.Status
 
-# Re-sending the key: at most this many per dossier a day and per client an hour.
 
-
-class WrongKey(NotAllowed):
-    """The update key does not match (the failure has been counted)."""
+class KeyRefused(NotAllowed):
+    """The code and key open no dossier: unknown code, wrong key or locked dossier, one
+    answer for all three (dossiers.services.keys)."""
 
 
 class DossierNotFound(PortalError):
@@ -50,32 +49,27 @@ def dossier_get_by_code(*, code: str) -> Dossier | None:
     )
 
 
-def key_locked_message(dossier: Dossier) -> str:
-    until = timezone.localtime(dossier.key_locked_until) if dossier.key_locked_until else None
-    return _(
-        "Mã tra cứu của hồ sơ này tạm thời bị khoá vì đã nhập sai nhiều lần. Vui lòng thử "
-        "lại sau %(time)s, hoặc yêu cầu gửi lại mã tra cứu qua SMS tới số điện thoại đã "
-        "đăng ký."
-    ) % {"time": date_format(until, "H:i d/m/Y") if until else ""}
+def dossier_get_for_citizen(*, code: str, key: str, client: str = "") -> Dossier:
+    """The dossier whose code and update key are given, counted as dossiers.services.keys
+    says against `client` (portal.throttling.client_key; "" for no client budget).
 
-
-def dossier_get_for_citizen(*, code: str, key: str) -> Dossier:
-    """The dossier whose code and update key are given, or an error.
-
-    DossierNotFound for an unknown code; Locked (429) while the key is locked, whatever key is
-    given; WrongKey after counting a wrong key (the 10th locks it for an hour).
+    Locked (429) when the client has no wrong key left this hour; KeyRefused (403) for an
+    unknown code, a wrong key or a locked dossier alike.
     """
+    budget = {"name": "wrong-keys", "ident": client}
+    if client and not budget_take(**budget, limit=WRONG_KEYS_PER_CLIENT_PER_HOUR, seconds=3600):
+        raise Locked(_("Bạn đã nhập sai mã tra cứu quá nhiều lần. Vui lòng thử lại sau một giờ."))
     dossier = dossier_get_by_code(code=code)
-    if dossier is None:
-        raise DossierNotFound(_("Không tìm thấy hồ sơ có mã này. Vui lòng kiểm tra lại mã hồ sơ."))
-    if update_key_is_locked(dossier=dossier):
-        raise Locked(key_locked_message(dossier))
-    if not update_key_check(dossier=dossier, key=key or ""):
-        if update_key_is_locked(dossier=dossier):
-            raise Locked(key_locked_message(dossier))
-        raise WrongKey(
-            _("Mã tra cứu không đúng. Mã tra cứu có trong tin nhắn SMS gửi khi nộp hồ sơ.")
+    if dossier is None or not update_key_check(dossier=dossier, key=key or ""):
+        raise KeyRefused(
+            _(
+                "Mã hồ sơ hoặc mã tra cứu không đúng. Mã tra cứu có trong tin nhắn SMS gửi khi "
+                "nộp hồ sơ; nếu không còn tin nhắn, hoặc đã nhập sai nhiều lần, hãy yêu cầu "
+                "gửi lại mã tra cứu."
+            )
         )
+    if client:
+        budget_give_back(**budget)
     return dossier
 
 

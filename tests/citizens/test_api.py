@@ -316,18 +316,25 @@ def test_the_status_with_a_captcha_is_masked(client, dossier_and_key):
     assert body["supplement_request"] is None
 
 
-def test_the_status_for_an_unknown_code_is_404(client):
+def test_the_status_for_an_unknown_code(client):
+    # With a solved captcha it says so; with a key it answers as for a wrong key
+    # (tests/citizens/test_key_lock.py).
     assert client.get(status_url("X-1"), {"captcha_value": "PASSED"}).status_code == 404
-    assert client.get(status_url("X-1"), {"key": "ABCDEFGHJK"}).status_code == 404
+    assert client.get(status_url("X-1"), {"key": "ABCDEFGHJK"}).status_code == 403
 
 
-def test_ten_wrong_keys_give_429_for_an_hour(client, dossier_and_key):
+def test_ten_wrong_keys_lock_the_dossier_for_an_hour(client, dossier_and_key):
     dossier, key = dossier_and_key
     codes = [
-        client.get(status_url(dossier.code), {"key": "NOPE2345"}).status_code for _ in range(10)
+        client.get(
+            status_url(dossier.code), {"key": "NOPE2345"}, REMOTE_ADDR=f"203.0.113.{n}"
+        ).status_code
+        for n in range(10)
     ]
-    assert codes == [403] * 9 + [429]
-    assert client.get(status_url(dossier.code), {"key": key}).status_code == 429
+    assert codes == [403] * 10
+    dossier.refresh_from_db()
+    assert dossier.key_locked_until is not None
+    assert client.get(status_url(dossier.code), {"key": key}).status_code == 403
     # A solved captcha still shows the masked status.
     assert client.get(status_url(dossier.code), {"captcha_value": "PASSED"}).status_code == 200
 

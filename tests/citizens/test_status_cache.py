@@ -77,7 +77,7 @@ def test_a_cached_document_never_lets_a_wrong_or_locked_key_in(client, dossier_a
     Dossier.objects.filter(pk=dossier.pk).update(
         key_locked_until=timezone.now() + timedelta(hours=1)
     )
-    assert look_up(client, dossier, key).status_code == 429
+    assert look_up(client, dossier, key).status_code == 403  # locked: as a wrong key
 
 
 def test_each_language_has_its_own_document(client, dossier_and_key):
