@@ -17,12 +17,18 @@ GET /bench/bare/?code=…&key=… and
 GET /api/v1/dossiers/{code}/status/?key=…. Without wrk, a threaded Python client does the
 same (it competes with the server for the CPU: prefer wrk). Loopback only; bounded by
 --duration.
+
+With wrk it also reports the CPU time each request cost, per process kind (gunicorn's
+processes, the PostgreSQL backends of the bench database, Redis, wrk): on a machine shared
+with other work the requests per second fall with the load, the CPU a request costs much
+less so.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -109,10 +115,18 @@ def main() -> int:
                 for name in ("bare", "lookup"):
                     result = measure_one(args, name, urls, scripts, data.lookups, stack)
                     results[name].append(result)
+                    cpu = result.get("cpu_ms", {})
                     print(
                         f"{name:>6}: {result['rps']:8.1f} req/s  p50 "
                         f"{result['p50'] * 1000:6.1f} ms  p90 {result['p90'] * 1000:6.1f} ms"
-                        f"  p99 {result['p99'] * 1000:6.1f} ms  errors {result['errors']}",
+                        f"  p99 {result['p99'] * 1000:6.1f} ms  errors {result['errors']}"
+                        + (
+                            "  CPU/request "
+                            + ", ".join(f"{k} {v:.3f}" for k, v in cpu.items())
+                            + f" = {sum(cpu.values()):.3f} ms"
+                            if cpu
+                            else ""
+                        ),
                         flush=True,
                     )
         finally:
@@ -130,6 +144,16 @@ def main() -> int:
         f"{lookup / bare:.1%} (target >= 50 %); look-up p99 {p99 * 1000:.1f} ms "
         f"(target < 100 ms)"
     )
+    if all("cpu_ms" in r for rs in results.values() for r in rs):
+        cost = {
+            name: statistics.mean(sum(r["cpu_ms"].values()) for r in rs)
+            for name, rs in results.items()
+        }
+        print(
+            f"CPU per request, all processes: bare {cost['bare']:.3f} ms, look-up "
+            f"{cost['lookup']:.3f} ms; the ratio CPU alone allows "
+            f"{cost['bare'] / cost['lookup']:.1%}"
+        )
     return 0
 
 
@@ -143,17 +167,60 @@ def measure(args, urls, scripts, lookups, stack, *, warmup: bool) -> None:
         args.duration = saved
 
 
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process `pid`; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            found += _tree(int(child))
+    return found
+
+
+def server_pids(stack) -> dict[str, list[int]]:
+    """The processes serving the bench: gunicorn's, the PostgreSQL backends connected to the
+    bench database, Redis."""
+    import redis
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    redis_pid = redis.Redis.from_url(os.environ["REDIS_URL"]).info("server")["process_id"]
+    return {"web": _tree(stack.procs["web"].popen.pid), "pg": backends, "redis": [redis_pid]}
+
+
 def measure_one(args, name, urls, scripts, lookups, stack) -> dict[str, float]:
     if args.tool == "wrk":
+        pids = server_pids(stack)
+        before = {kind: sum(map(_cpu, found)) for kind, found in pids.items()}
+        wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = wrk_run(
             urls[name], connections=args.connections, duration=args.duration, script=scripts[name]
         )
+        wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = {kind: sum(map(_cpu, found)) - before[kind] for kind, found in pids.items()}
+        cpu["wrk"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (
+            wrk_before.ru_utime + wrk_before.ru_stime
+        )
+        requests = max(1, result["requests"])
         return {
             "rps": result["rps"],
             "p50": result["p50"],
             "p90": result["p90"],
             "p99": result["p99"],
             "errors": f"non-2xx {result['non_2xx']} {result['socket_errors']}".strip(),
+            "cpu_ms": {kind: seconds * 1000 / requests for kind, seconds in cpu.items()},
         }
     client = KeepAlive("127.0.0.1", stack.port)
 

@@ -59,9 +59,9 @@ def _stamp_sql() -> str:
     # Plain SQL: this query runs on every look-up, and building it through the ORM (with
     # four correlated subqueries) costs more CPU than the database spends answering it.
     # Table names come from our models; the code is a parameter.
+    columns = ", ".join(f"d.{name}" for name in _stamp_fields())
     return f"""
-        SELECT d.id, d.code, d.update_key_hash, d.key_locked_until, d.key_failures,
-               d.status, d.due_at, d.resolved_at, d.paused_at, d.updated_at,
+        SELECT {columns}, d.updated_at,
                (SELECT max(e.seq) FROM {DossierEvent._meta.db_table} e
                  WHERE e.dossier_id = d.id),
                (SELECT max(a.id) FROM {DossierAccess._meta.db_table} a
@@ -74,6 +74,28 @@ def _stamp_sql() -> str:
     """  # noqa: S608
 
 
+# What the checks read of the dossier: the key state, and what "overdue" depends on.
+STAMP_FIELDS = frozenset(
+    {
+        "id",
+        "code",
+        "update_key_hash",
+        "key_locked_until",
+        "key_failures",
+        "status",
+        "due_at",
+        "resolved_at",
+        "paused_at",
+    }
+)
+
+
+@functools.cache
+def _stamp_fields() -> list[str]:
+    # In the model's order: Model.from_db takes the values so, with no defaults to compute.
+    return [f.attname for f in Dossier._meta.concrete_fields if f.attname in STAMP_FIELDS]
+
+
 def status_stamp_get(*, code: str) -> StatusStamp | None:
     code = (code or "").strip().upper()
     if not code or "\x00" in code:
@@ -83,33 +105,10 @@ def status_stamp_get(*, code: str) -> StatusStamp | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    (
-        pk,
-        code,
-        key_hash,
-        locked_until,
-        failures,
-        status,
-        due_at,
-        resolved_at,
-        paused_at,
-        updated_at,
-        last_event,
-        last_access,
-        last_file,
-        rating,
-    ) = row
-    dossier = Dossier(
-        pk=pk,
-        code=code,
-        update_key_hash=key_hash or "",
-        key_locked_until=_aware(locked_until),
-        key_failures=failures,
-        status=status,
-        due_at=_aware(due_at),
-        resolved_at=_aware(resolved_at),
-        paused_at=_aware(paused_at),
-    )
+    fields = _stamp_fields()
+    values = [_aware(v) if isinstance(v, datetime) else v for v in row[: len(fields)]]
+    updated_at, last_event, last_access, last_file, rating = row[len(fields) :]
+    dossier = Dossier.from_db(connection.alias, fields, values)
     version = (updated_at, last_event, last_access, last_file, rating, dossier_is_late(dossier))
     return StatusStamp(dossier=dossier, version=version)
 
