@@ -1,6 +1,7 @@
 """Officers' sign-in: throttling and lock-out after repeated failures, and the optional TOTP
-second step. Used by the workbench login page (dossiers.views.OfficerLoginView) and by the API
-token exchange (dossiers.api.TokenView).
+second step. Used by the workbench login page (dossiers.views.OfficerLoginView), by the API
+token exchange (dossiers.api.TokenView) and by the administration site, whose own login page
+only sends to the officers' one (admin_login).
 
 Rules:
 - 5 failed attempts for one username from one client address within 15 minutes lock that
@@ -453,6 +454,22 @@ def officer_totp_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/totp_setup.html", context, status=status)
 
 
+def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The administration site's login page (admin.site.login): there is one sign-in for
+    staff, the officers' one, with its lock-out, audit rows and second step. A signed-in
+    administrator goes on; a signed-in user without admin rights is refused, not sent round."""
+    from django.contrib import admin
+    from django.contrib.auth.views import redirect_to_login
+    from django.urls import reverse
+
+    next_url = request.GET.get("next", "") or reverse("admin:index")
+    if admin.site.has_permission(request):
+        return HttpResponseRedirect(_safe_next(request, next_url))
+    if request.user.is_authenticated:
+        raise PermissionDenied(_("Tài khoản này không có quyền quản trị hệ thống."))
+    return redirect_to_login(next_url, reverse("officer-login"))
+
+
 def officer_totp_urls() -> list[Any]:
     """The URL patterns of the second step and the set-up page (included by portal.urls)."""
     from django.urls import path
@@ -465,6 +482,7 @@ def officer_totp_urls() -> list[Any]:
 
 __all__ = [
     "OfficerAuthenticationForm",
+    "admin_login",
     "login_assert_not_locked",
     "login_failure_record",
     "login_success_record",

@@ -5,12 +5,14 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import health, views
-from portal.auth import officer_totp_urls
+from portal.auth import admin_login, officer_totp_urls
 from portal.throttling import captcha_urls_limited
 
 admin.site.site_header = "MotCua – Quản trị hệ thống một cửa điện tử"
 admin.site.site_title = "MotCua"
 admin.site.index_title = "Quản trị"
+# Staff sign in at one place, with the lock-out and the second step (portal.auth).
+admin.site.login = admin_login
 
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
