@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -48,6 +47,7 @@ from dossiers.services.core import Applicant
 from dossiers.services.reception import dossier_receive_at_counter
 from portal.auth import officer_token_user
 from portal.throttling import ScopedRateThrottle  # fail-open, trusted proxies only
+from portal.tokens import api_token_expires_at, api_token_issue
 from procedures.calendar import work_calendar
 from procedures.models import Unit
 from procedures.selectors import procedure_get
@@ -72,8 +72,8 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         # Locked after repeated failures (429), TOTP code when enabled (portal.auth).
         user = officer_token_user(request=request, data=request.data)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = api_token_issue(user=user)
+        return Response({"token": token.key, "expires_at": api_token_expires_at(token=token)})
 
 
 class OfficerPermission(IsAuthenticated):

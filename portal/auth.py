@@ -13,6 +13,8 @@ Rules:
   signed in by the password alone: the page asks for the 6-digit code next
   (/can-bo/dang-nhap/ma-xac-thuc/); the API wants it in the `otp` field. Wrong codes count
   as failures. Each code is good once.
+- A staff session ends after OFFICER_SESSION_SECONDS (a working day); API tokens expire and
+  are revoked when two-factor sign-in is turned on (portal.tokens).
 - Counters live in the cache (Redis in production). If the cache is down the counting is
   skipped (logged): the password is still checked.
 """
@@ -50,6 +52,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from portal.exceptions import Locked
 from portal.models import AuditLog, Membership, OfficerTOTP
 from portal.throttling import client_ip
+from portal.tokens import api_tokens_revoke
 from portal.totp import totp_match, totp_secret_new, totp_uri
 
 logger = logging.getLogger(__name__)
@@ -238,6 +241,7 @@ def totp_enrolment_confirm(*, user: Any, code: str) -> bool:
     if not totp_verify(user=user, code=code):
         return False
     OfficerTOTP.objects.filter(user=user).update(confirmed_at=timezone.now())
+    api_tokens_revoke(user=user)  # got with the password alone
     AuditLog.objects.create(actor=user, action="officer_totp_enabled", target=user.username)
     return True
 
@@ -348,6 +352,12 @@ def _safe_next(request: HttpRequest, url: str) -> str:
     return str(settings.LOGIN_REDIRECT_URL)
 
 
+def _staff_login(request: HttpRequest, user: Any, backend: str | None = None) -> None:
+    """Sign in for a working day, not for SESSION_COOKIE_AGE as citizens are."""
+    auth_login(request, user, backend=backend)
+    request.session.set_expiry(settings.OFFICER_SESSION_SECONDS)
+
+
 def officer_login_complete(request: HttpRequest, *, user: Any, next_url: str) -> HttpResponse:
     """After a good password: sign in, or, with two-factor on, ask for the code first."""
     client = client_ip(request)
@@ -360,7 +370,7 @@ def officer_login_complete(request: HttpRequest, *, user: Any, next_url: str) ->
         }
         return redirect("officer-totp-verify")
     login_success_record(username=user.get_username(), client=client)
-    auth_login(request, user)
+    _staff_login(request, user)
     return HttpResponseRedirect(_safe_next(request, next_url))
 
 
@@ -397,7 +407,7 @@ def officer_totp_verify(request: HttpRequest) -> HttpResponse:
             if totp_verify(user=user, code=form.cleaned_data["code"]):
                 request.session.pop(SESSION_PENDING, None)
                 login_success_record(username=user.get_username(), client=client)
-                auth_login(request, user, backend=pending.get("backend") or None)
+                _staff_login(request, user, backend=pending.get("backend") or None)
                 return HttpResponseRedirect(_safe_next(request, pending.get("next", "")))
             login_failure_record(username=user.get_username(), client=client, reason="totp")
             login_assert_not_locked(username=user.get_username(), client=client)

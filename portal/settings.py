@@ -188,6 +188,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "officer-login"
 LOGIN_REDIRECT_URL = "/can-bo/"
+# An officer's session ends after a working day (portal.auth sets it at sign-in); citizens'
+# sessions keep SESSION_COOKIE_AGE. An API token lasts as long from its issue (portal.tokens).
+OFFICER_SESSION_SECONDS = envint("OFFICER_SESSION_SECONDS", 10 * 3600)
+API_TOKEN_SECONDS = envint("API_TOKEN_SECONDS", 10 * 3600)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
@@ -272,7 +276,7 @@ MOTCUA_CAPTCHA_TEST_MODE = envbool("MOTCUA_CAPTCHA_TEST_MODE", False) and DEBUG
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
