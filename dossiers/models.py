@@ -99,6 +99,8 @@ class Dossier(models.Model):
     # update_key_pending_hash until first used (dossiers.services.keys).
     update_key_hash = models.CharField(max_length=128, blank=True)
     update_key_pending_hash = models.CharField(max_length=128, blank=True)
+    # The keyed seal of the last event and the status (dossiers.services.events).
+    event_seal = models.CharField(max_length=64, blank=True, editable=False)
     key_failures = models.PositiveSmallIntegerField(default=0)
     key_locked_until = models.DateTimeField(null=True, blank=True)
     citizen = models.ForeignKey(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,16 +49,32 @@ class Membership(models.Model):
         return f"{self.user} - {self.get_role_display()} - {self.unit}"
 
 
-class AuditLog(models.Model):
-    """Append-only record of sensitive writes other than dossier moves (roles, overrides...)."""
+class AuditLogManager(models.Manager["AuditLog"]):
+    def create(self, **fields: Any) -> AuditLog:
+        """Append a row to the chain (portal.audit): the one way rows are written."""
+        from portal.audit import audit_append
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+        return audit_append(**fields)
+
+
+class AuditLog(models.Model):
+    """Append-only record of sensitive writes other than dossier moves (roles, overrides...),
+    hash-chained with a key kept outside the database like the dossier events (portal.audit).
+    An actor who has rows here cannot be deleted (deactivate the account): the row's digest
+    covers the actor."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=64)
     target = models.CharField(max_length=200, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    objects = AuditLogManager()
 
     class Meta:
         verbose_name = _("nhật ký hệ thống")
@@ -65,6 +83,17 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class AuditChainHead(models.Model):
+    """The one row sealing the audit log's last entry (portal.audit); appends lock it."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+    seal = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"
 
 
 class OfficerTOTP(models.Model):

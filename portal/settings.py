@@ -7,6 +7,8 @@ so `make run` needs nothing. Production sets DEBUG=0, SECRET_KEY, DATABASE_URL, 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -178,6 +180,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
     "socket_connect_timeout": 2,
 }
+
+# The key of the dossier events' and the audit log's hash chains (portal.chain). Kept out of
+# the database so that someone who can write there cannot rebuild a chain after an edit.
+# Derived from SECRET_KEY unless set; set it on its own so SECRET_KEY can be rotated (a new
+# chain key needs `manage.py rechain_events` after `verify_events` passed under the old one).
+EVENT_CHAIN_KEY = (
+    envstr("EVENT_CHAIN_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"motcua event chain", hashlib.sha256).hexdigest()
+)
 
 # --- Auth, i18n, time -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

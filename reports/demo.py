@@ -9,9 +9,10 @@ table itself keeps consistent. Idempotent: demo dossiers carry the idempotency k
 Why bulk creation and not the dossier services: the services would queue an SMS for each of
 the ~1,900 historical dossiers (and their update keys), and play ~8,000 transitions one by
 one. History is written instead the way an import writes it: dossiers with their final
-fields, and every event of their life with its hash chain (dossiers.services.events
-.event_digest, so event_chain_verify holds), the hand-over rows of Mẫu 05, the daily code
-sequences; then the report summaries are rebuilt for the units touched.
+fields, and every event of their life with its keyed chain and the dossier's seal
+(dossiers.services.events.event_build and event_seal, so event_chain_verify holds), the
+hand-over rows of Mẫu 05, the daily code sequences; then the report summaries are rebuilt
+for the units touched.
 
 The TTHC columns count the procedures in force at the end of the period in the unit's
 district (reports/README.md). The demo catalogue holds 37 real procedures; in force in October

@@ -6,7 +6,6 @@ See reports.demo for why history is written this way rather than through the ser
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import secrets
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from citizens.models import Rating
 from dossiers.models import DailySequence, Dossier, DossierEvent, Handover
 from dossiers.services.actions import handover_punctuality
 from dossiers.services.core import procedure_fee
-from dossiers.services.events import event_digest
+from dossiers.services.events import event_build, event_seal
 from dossiers.services.keys import update_key_hash
 from procedures.models import (
     Channel,
@@ -42,7 +41,8 @@ from reports.demo_plans import (
 
 
 class _Chain:
-    """Events of one dossier with their hash chain, as dossiers.services.events writes them."""
+    """Events of one dossier with their keyed chain and the dossier's seal, as
+    dossiers.services.events writes them."""
 
     def __init__(self, dossier: Dossier) -> None:
         self.dossier = dossier
@@ -61,42 +61,24 @@ class _Chain:
         note: str = "",
         details: dict[str, Any] | None = None,
     ) -> None:
-        details = json.loads(json.dumps(details or {}, default=str))
-        at = at.astimezone(UTC)  # the database gives times back in UTC: hash them so
-        seq = len(self.events) + 1
-        prev_hash = self.events[-1].hash if self.events else ""
-        actor_id = actor.pk if actor is not None else None
-        digest = event_digest(
-            code=self.dossier.code,
-            seq=seq,
+        event = event_build(
+            dossier=self.dossier,
+            seq=len(self.events) + 1,
+            prev_hash=self.events[-1].hash if self.events else "",
             kind=kind,
             from_status=from_status,
             to_status=to_status,
-            actor_id=actor_id,
-            at=at,
+            actor=actor,
+            actor_label=actor_label
+            or (str(actor.get_full_name() or actor.get_username()) if actor is not None else ""),
+            unit_id=unit.pk,
+            at=at.astimezone(UTC),  # the database gives times back in UTC
             note=note,
             details=details,
-            prev_hash=prev_hash,
         )
-        self.events.append(
-            DossierEvent(
-                dossier=self.dossier,
-                seq=seq,
-                kind=kind,
-                from_status=from_status,
-                to_status=to_status,
-                actor_id=actor_id,
-                actor_label=actor_label
-                or (
-                    str(actor.get_full_name() or actor.get_username()) if actor is not None else ""
-                ),
-                unit=unit,
-                at=at,
-                note=note,
-                details=details,
-                prev_hash=prev_hash,
-                hash=digest,
-            )
+        self.events.append(event)
+        self.dossier.event_seal = event_seal(
+            code=self.dossier.code, seq=event.seq, digest=event.hash, status=event.to_status
         )
 
 
