@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from citizens import services
 from citizens.captcha import captcha_check, captcha_new
 from citizens.keys import dossier_key_resend
+from citizens.quotas import upload_quota_take
 from citizens.serializers import (
     CaptchaAnswerSerializer,
     CaptchaSerializer,
@@ -69,6 +70,8 @@ def _status_response(dossier: Dossier, *, with_key: bool, code: int = 200) -> Re
 def _files_from(request: Request, documents: list[ProcedureDocument]) -> list[IncomingFile]:
     """Validate every `document_<id>` file; unknown ids refused. UploadTooLarge propagates."""
     by_name = {f"document_{d.pk}": d for d in documents}
+    sizes = [u.size or 0 for name in request.FILES for u in request.FILES.getlist(name)]
+    upload_quota_take(client=client_key(request), sizes=sizes)  # before any file is checked
     errors: dict[str, list[str]] = {}
     files: list[IncomingFile] = []
     for name in request.FILES:

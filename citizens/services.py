@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -26,7 +27,6 @@ from portal.exceptions import InvalidTransition, NotAllowed
 from procedures.models import Procedure, Unit
 
 DRAFT_STEPS = ("unit", "applicant", "documents", "delivery", "review", "confirm")
-DRAFT_LIFETIME = timedelta(days=30)
 RESET_CODE_LIFETIME = timedelta(minutes=15)
 RESET_CODE_ATTEMPTS = 5
 
@@ -232,10 +232,11 @@ def _draft_mark_submitted(draft: Draft, dossier: Dossier, payment_method: str) -
 
 
 def draft_purge(*, now: Any = None) -> int:
-    """Delete drafts untouched for DRAFT_LIFETIME and the files they hold."""
+    """Delete drafts untouched for settings.DRAFT_LIFETIME_DAYS and the files they hold."""
     now = now or timezone.now()
     count = 0
-    for draft in Draft.objects.filter(updated_at__lt=now - DRAFT_LIFETIME):
+    cutoff = now - timedelta(days=settings.DRAFT_LIFETIME_DAYS)
+    for draft in Draft.objects.filter(updated_at__lt=cutoff):
         for row in draft.files.all():
             row.file.delete(save=False)
         draft.delete()

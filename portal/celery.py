@@ -22,6 +22,11 @@ app.conf.beat_schedule = {
         "task": "citizens.tasks.captcha_purge_expired",
         "schedule": 600.0,
     },
+    # Unfinished drafts untouched for DRAFT_LIFETIME_DAYS, with their files.
+    "drafts-purge": {
+        "task": "citizens.tasks.draft_purge",
+        "schedule": 3600.0,
+    },
     # Officer reminders: one digest per unit, every working morning.
     "officer-daily-digest": {
         "task": "notifications.tasks.officer_digest_send_all",

@@ -250,6 +250,19 @@ UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 UPLOAD_ALLOWED_EXTENSIONS = envlist(
     "UPLOAD_ALLOWED_EXTENSIONS", ".doc,.docx,.pdf,.jpg,.jpeg,.png,.zip,.rar,.7z"
 )
+# Citizens' uploads (citizens.quotas): per draft or API submission, and per client a day.
+UPLOAD_DRAFT_MAX_FILES = envint("UPLOAD_DRAFT_MAX_FILES", 30)
+UPLOAD_DRAFT_MAX_BYTES = envint("UPLOAD_DRAFT_MAX_BYTES", 150 * 1024 * 1024)
+UPLOAD_CLIENT_MAX_FILES = envint("UPLOAD_CLIENT_MAX_FILES", 150)
+UPLOAD_CLIENT_MAX_BYTES = envint("UPLOAD_CLIENT_MAX_BYTES", 750 * 1024 * 1024)
+UPLOAD_CLIENT_WINDOW_SECONDS = envint("UPLOAD_CLIENT_WINDOW_SECONDS", 24 * 3600)
+# Archives (.zip, .docx) are judged by the sizes their directory declares, never unpacked: a
+# member over this ratio of unpacked to packed size (once over 1 MB), or a total over this
+# many bytes, is refused.
+UPLOAD_ARCHIVE_MAX_RATIO = envint("UPLOAD_ARCHIVE_MAX_RATIO", 100)
+UPLOAD_ARCHIVE_MAX_UNPACKED_BYTES = envint("UPLOAD_ARCHIVE_MAX_UNPACKED_BYTES", 1024**3)
+# Unfinished drafts (and their files) are deleted after this many days without use.
+DRAFT_LIFETIME_DAYS = envint("DRAFT_LIFETIME_DAYS", 7)
 # The whole request may hold several files; bound it before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -300,6 +313,7 @@ REST_FRAMEWORK = {
         "key": "30/hour",
         "captcha": "60/min",
         "login": "20/min",
+        "draft": "30/hour",
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -74,25 +74,25 @@ def rate_limit_key(*, scope: str, ident: str) -> str:
     return f"rl:{scope}:{ident}"
 
 
-def counter_incr(key: str, *, timeout: int) -> int:
-    """Add one to a cache counter living `timeout` seconds from its first hit; the new
-    value. Atomic: concurrent hits each get their own value. On Redis one round trip (INCR,
+def counter_incr(key: str, *, timeout: int, amount: int = 1) -> int:
+    """Add `amount` (one request, or bytes) to a cache counter living `timeout` seconds from
+    its first hit; the new value. Atomic: concurrent hits each get their own value. On Redis one round trip (INCR,
     and EXPIRE NX to start the window once); on other caches `add` starts the window and
     `incr` counts."""
     client = cache_redis()
     if client is not None:
         full_key = cache.make_key(key)
         pipe = client.pipeline(transaction=False)
-        pipe.incr(full_key)
+        pipe.incr(full_key, amount)
         pipe.expire(full_key, timeout, nx=True)
         return int(pipe.execute()[0])
-    if cache.add(key, 1, timeout):
-        return 1
+    if cache.add(key, amount, timeout):
+        return amount
     try:
-        return int(cache.incr(key))
+        return int(cache.incr(key, amount))
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout)
-        return 1
+        cache.set(key, amount, timeout)
+        return amount
 
 
 def budget_take(*, name: str, ident: str, limit: int, seconds: int) -> bool:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from citizens import address, services
 from citizens.captcha import captcha_new
 from citizens.models import Draft, DraftFile
+from citizens.quotas import UploadQuotaExceeded, upload_quota_take
 from citizens.selectors import drafts_for
 from citizens.submission import payment_methods
 from citizens.views.common import session_draft_remember, session_draft_tokens
@@ -141,6 +142,9 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     if not procedure.accepts_online:
         return render(request, "citizens/offline.html", {"procedure": procedure})
     if request.method == "POST":
+        wait = rate_limit_hit(scope="draft", ident=client_key(request))  # drafts per client
+        if wait is not None:
+            return throttled_response(request, wait=wait)
         draft = services.draft_start(procedure=procedure, user=request.user)
         session_draft_remember(request, draft.token)
         return redirect(step_url(draft, draft_steps(draft)[0]))
@@ -279,16 +283,24 @@ def _step_documents(request: HttpRequest, draft: Draft) -> HttpResponse:
             services.draft_file_remove(draft=draft, file_id=remove)
             _mark_documents(draft)
             return redirect(step_url(draft, "documents"))
-        for doc in documents:
-            for upload in request.FILES.getlist(f"document_{doc.pk}"):
-                try:
-                    incoming = upload_validate(upload, document=doc)
-                    services.draft_file_add(draft=draft, incoming=incoming)
-                except UploadTooLarge as exc:
-                    errors.setdefault(doc.pk, []).append(str(exc.message))
-                    status = 413
-                except ValidationError as exc:
-                    errors.setdefault(doc.pk, []).extend(exc.messages)
+        sent = [(d, u) for d in documents for u in request.FILES.getlist(f"document_{d.pk}")]
+        try:  # counted before any file is checked or stored
+            upload_quota_take(
+                client=client_key(request), sizes=[u.size or 0 for _d, u in sent], draft=draft
+            )
+        except UploadQuotaExceeded as exc:
+            errors[sent[0][0].pk], status, sent = [str(exc.message)], 429, []
+        except ValidationError as exc:
+            errors[sent[0][0].pk], sent = exc.messages, []
+        for doc, upload in sent:
+            try:
+                incoming = upload_validate(upload, document=doc)
+                services.draft_file_add(draft=draft, incoming=incoming)
+            except UploadTooLarge as exc:
+                errors.setdefault(doc.pk, []).append(str(exc.message))
+                status = 413
+            except ValidationError as exc:
+                errors.setdefault(doc.pk, []).extend(exc.messages)
         complete = _mark_documents(draft)
         if not errors and request.POST.get("action") == "continue":
             if complete:

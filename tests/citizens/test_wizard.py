@@ -456,7 +456,7 @@ def test_old_drafts_and_their_files_are_purged(wizard, commune):
     storage = draft.files.first().file.storage
     call_command("purge_drafts", stdout=StringIO())
     assert Draft.objects.filter(pk=draft.pk).exists()  # recent: kept
-    Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now() - timedelta(days=31))
+    Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now() - timedelta(days=8))
     out = StringIO()
     call_command("purge_drafts", stdout=out)
     assert "1 draft" in out.getvalue()

@@ -157,8 +157,9 @@ def test_an_archive_with_too_many_members_is_refused_before_it_is_opened(monkeyp
     assert opened == []
 
 
-def test_an_archive_declaring_too_much_content_is_refused_unchecked(monkeypatch):
-    monkeypatch.setattr(uploads, "ZIP_MAX_UNPACKED_BYTES", 1024 * 1024)
+def test_an_archive_declaring_too_much_content_is_refused_unchecked(settings):
+    settings.UPLOAD_ARCHIVE_MAX_UNPACKED_BYTES = 1024 * 1024
+    settings.UPLOAD_ARCHIVE_MAX_RATIO = 10**6
     bomb = _zip({"zeros.bin": b"\0" * (2 * 1024 * 1024)})
     assert len(bomb) < 10_000  # a small file...
     with pytest.raises(ValidationError, match="quá lớn"):

@@ -1,5 +1,6 @@
-"""Delete submission drafts untouched for 30 days, with their private files (Law 91/2025:
-keep personal data no longer than needed). Run daily, e.g. from cron or Celery beat."""
+"""Delete submission drafts untouched for DRAFT_LIFETIME_DAYS (7 by default), with their
+private files (Law 91/2025: keep personal data no longer than needed). Celery beat runs the
+same every hour (citizens.tasks.draft_purge)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from citizens.services import draft_purge
 
 
 class Command(BaseCommand):
-    help = "Delete drafts untouched for 30 days and their uploaded files."
+    help = "Delete drafts untouched for DRAFT_LIFETIME_DAYS and their uploaded files."
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = draft_purge()
