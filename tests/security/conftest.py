@@ -7,6 +7,9 @@ import contextlib
 import pytest
 from django.core.cache import cache
 
+# The submission pages driven like a browser: the upload quota tests use it.
+from tests.citizens.conftest import wizard  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _clean_cache():

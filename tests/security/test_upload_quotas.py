@@ -19,7 +19,7 @@ from citizens.models import Draft, DraftFile
 from citizens.services import draft_purge
 from dossiers import uploads
 from dossiers.models import Dossier
-from tests.citizens.conftest import upload, wizard  # noqa: F401 - the fixture
+from tests.citizens.conftest import upload
 from tests.citizens.test_api import SUBMIT, payload
 
 pytestmark = pytest.mark.django_db
