@@ -11,7 +11,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -46,6 +46,7 @@ from dossiers.serializers import (
 from dossiers.services.core import Applicant
 from dossiers.services.reception import dossier_receive_at_counter
 from portal.auth import officer_token_user
+from portal.downloads import private_file_response
 from portal.throttling import ScopedRateThrottle  # fail-open, trusted proxies only
 from portal.tokens import api_token_expires_at, api_token_issue
 from procedures.calendar import work_calendar
@@ -267,17 +268,14 @@ class FileDownloadView(APIView):
         operation_id="officer_dossiers_file",
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
-    def get(self, request: Request, code: str, file_id: int) -> FileResponse:
+    def get(self, request: Request, code: str, file_id: int) -> HttpResponse:
         dossier = dossier_get_for_officer(user=request.user, code=code)
         row = dossier.files.filter(pk=file_id).first()
         if row is None:
             raise Http404
         dossier_access_record(dossier=dossier, user=request.user, action="download", file=row)
-        return FileResponse(
-            row.file.open("rb"),
-            as_attachment=True,
-            filename=row.original_name,
-            content_type=row.content_type or "application/octet-stream",
+        return private_file_response(
+            file_field=row.file, filename=row.original_name, content_type=row.content_type
         )
 
 

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from dossiers.models import Dossier, DossierAccess, DossierFile
 from dossiers.services.core import Applicant
 from dossiers.services.reception import dossier_receive_at_counter
 from portal.auth import OfficerAuthenticationForm, officer_login_complete
+from portal.downloads import private_file_response
 from portal.exceptions import NotAllowed, PortalError
 from procedures.calendar import work_calendar
 from procedures.models import Unit
@@ -314,7 +315,7 @@ def action(request: HttpRequest, code: str, name: str) -> HttpResponse:
 
 
 @login_required
-def file_download(request: HttpRequest, code: str, file_id: int) -> FileResponse:
+def file_download(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
     """A dossier file, after the access check; every download is recorded."""
     dossier = dossier_get_for_officer(user=request.user, code=code)
     row = get_object_or_404(DossierFile, pk=file_id, dossier=dossier)
@@ -322,11 +323,11 @@ def file_download(request: HttpRequest, code: str, file_id: int) -> FileResponse
         dossier=dossier, user=request.user, action=DossierAccess.Action.DOWNLOAD, file=row
     )
     inline = request.GET.get("xem") == "1"
-    return FileResponse(
-        row.file.open("rb"),
-        as_attachment=not inline,
+    return private_file_response(
+        file_field=row.file,
         filename=row.original_name,
-        content_type=row.content_type or "application/octet-stream",
+        as_attachment=not inline,
+        content_type=row.content_type,
     )
 
 

@@ -11,6 +11,10 @@ Attachments are never at a public URL. A view checks who may see the file, then 
 - S3 storage without X-Accel: a redirect to a presigned URL valid for S3_URL_EXPIRE seconds
   (the endpoint must then be reachable by browsers, as AWS S3 is).
 - Otherwise (development, tests): Django streams the file (FileResponse).
+
+Every answer is `Cache-Control: private, no-store`; the ones Django sends carry the same
+sandboxing policy as nginx's internal locations (FILE_POLICY), so an uploaded HTML or SVG
+file never runs script on the portal's origin however it is served.
 """
 
 from __future__ import annotations
@@ -31,8 +35,13 @@ def _is_s3(file_field: FieldFile) -> bool:
     )
 
 
+# The same policy as deploy/nginx/motcua.conf's internal locations.
+FILE_POLICY = "default-src 'none'; sandbox"
+
+
 def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = FILE_POLICY
     return response
 
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.downloads import private_file_response
 from portal.params import month_parse
 from reports.access import report_assert_reader, report_role_parse, report_units_pick
 from reports.exports import (
@@ -430,11 +431,9 @@ class ExportFileView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    def get(self, request: Request, pk: str) -> FileResponse:
+    def get(self, request: Request, pk: str) -> HttpResponse:
         report_assert_reader(user=request.user)
         job = get_object_or_404(ExportJob, pk=pk, user=request.user)
         if job.status != ExportJob.Status.DONE or not job.file:
             raise Http404(_("Tệp chưa sẵn sàng."))
-        return FileResponse(
-            job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
-        )
+        return private_file_response(file_field=job.file, filename=job.file.name.rsplit("/", 1)[-1])

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossiers.models import Dossier
+from portal.downloads import private_file_response
 from portal.params import BadParameter, param_int, param_month
 from reports import charts
 from reports.access import (
@@ -495,10 +496,8 @@ def export_status(request: HttpRequest, pk: str) -> JsonResponse:
 
 @login_required
 @require_GET
-def export_download(request: HttpRequest, pk: str) -> FileResponse:
+def export_download(request: HttpRequest, pk: str) -> HttpResponse:
     job = _job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404(_("Tệp chưa sẵn sàng."))
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
-    )
+    return private_file_response(file_field=job.file, filename=job.file.name.rsplit("/", 1)[-1])
