@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -80,3 +81,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     ):
         response.data.setdefault("detail", str(_("Dữ liệu không hợp lệ.")))
     return response
+
+
+def api_exception_handler_json(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """The API's exception handler (settings.REST_FRAMEWORK): errors are JSON whatever format
+    the request asked for (?format=csv, xlsx or pdf), then api_exception_handler answers."""
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
+    return api_exception_handler(exc, context)
