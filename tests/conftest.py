@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from portal.celery import app as celery_app
 from portal.models import Membership, Role
@@ -15,6 +17,14 @@ from procedures.models import Field, Procedure, ProcedureChannel, ProcedureDocum
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Vietnamese: a request in English leaves its language active."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

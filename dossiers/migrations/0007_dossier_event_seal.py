@@ -14,7 +14,7 @@ def rechain(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dossiers", "0005_payments")]
+    dependencies = [("dossiers", "0006_payments_moved")]
 
     operations = [
         migrations.AddField(
