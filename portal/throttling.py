@@ -76,9 +76,9 @@ def rate_limit_key(*, scope: str, ident: str) -> str:
 
 def counter_incr(key: str, *, timeout: int, amount: int = 1) -> int:
     """Add `amount` (one request, or bytes) to a cache counter living `timeout` seconds from
-    its first hit; the new value. Atomic: concurrent hits each get their own value. On Redis one round trip (INCR,
-    and EXPIRE NX to start the window once); on other caches `add` starts the window and
-    `incr` counts."""
+    its first hit; the new value. Atomic: concurrent hits each get their own value. On Redis
+    one round trip (INCR, and EXPIRE NX to start the window once); on other caches `add`
+    starts the window and `incr` counts."""
     client = cache_redis()
     if client is not None:
         full_key = cache.make_key(key)

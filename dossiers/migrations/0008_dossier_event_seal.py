@@ -14,7 +14,7 @@ def rechain(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dossiers", "0006_payments_moved")]
+    dependencies = [("dossiers", "0007_update_key_pending")]
 
     operations = [
         migrations.AddField(
