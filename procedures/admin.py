@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from procedures.models import (
     CalendarOverride,
@@ -12,10 +13,21 @@ from procedures.models import (
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "parent", "e_id", "stat_code", "is_reporting_unit"]
+    list_display = [
+        "name",
+        "code",
+        "kind",
+        "parent",
+        "e_id",
+        "stat_code",
+        "valid_from",
+        "valid_to",
+        "successor",
+    ]
     list_filter = ["kind", "is_reporting_unit", "is_one_stop_desk"]
     search_fields = ["name", "code", "e_id", "stat_code"]
-    autocomplete_fields = ["parent"]
+    autocomplete_fields = ["parent", "successor"]
+    filter_horizontal = ["other_successors"]
 
 
 @admin.register(Field)
@@ -55,6 +67,15 @@ class ProcedureAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
-    list_display = ["date", "kind", "note"]
+    """Make-up working days and extra days off, each with the document that decided it."""
+
+    list_display = ["date", "weekday", "kind", "note", "source"]
     list_filter = ["kind"]
+    search_fields = ["note", "source"]
     date_hierarchy = "date"
+
+    @admin.display(description=_("thứ"))
+    def weekday(self, obj: CalendarOverride) -> str:
+        return ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"][
+            obj.date.weekday()
+        ]

@@ -16,12 +16,22 @@ from procedures.serializers import (
 )
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "include_closed",
+            OpenApiTypes.BOOL,
+            description="also list units no longer in force (with their successors)",
+        )
+    ]
+)
 class UnitListApi(generics.ListAPIView[Unit]):
     serializer_class = UnitSerializer
     pagination_class = None
 
     def get_queryset(self):
-        return selectors.unit_list()
+        flag = self.request.query_params.get("include_closed", "")
+        return selectors.unit_list(include_closed=flag.lower() in {"1", "true", "yes"})
 
 
 @extend_schema(

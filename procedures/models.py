@@ -38,7 +38,8 @@ class Unit(models.Model):
         related_name="children",
         verbose_name=_("trực thuộc"),
     )
-    stat_code = models.CharField(_("mã thống kê"), max_length=10, blank=True)
+    # The General Statistics Office's code of the administrative unit (vietnam-provinces).
+    stat_code = models.CharField(_("mã thống kê (GSO)"), max_length=10, blank=True)
     e_id = models.CharField(
         _("mã định danh điện tử"),
         max_length=35,
@@ -58,13 +59,36 @@ class Unit(models.Model):
     afternoon_start = models.TimeField(_("giờ làm việc chiều từ"), default=dt.time(13, 30))
     afternoon_end = models.TimeField(_("giờ làm việc chiều đến"), default=dt.time(17, 0))
     valid_from = models.DateField(_("hiệu lực từ"), default=dt.date(2000, 1, 1))
+    # The last day the unit exists; from the next day it accepts nothing (procedures.units).
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    # Who takes over a closed unit's open dossiers and is named to the applicant; a unit split
+    # between several new ones lists the others in other_successors.
+    successor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        verbose_name=_("đơn vị kế thừa"),
+    )
+    other_successors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="partial_predecessors",
+        verbose_name=_("đơn vị kế thừa khác"),
+    )
 
     class Meta:
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
         ordering = ["report_order", "name"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="unit_valid_to_after_from",
+            ),
             models.CheckConstraint(
                 condition=models.Q(morning_start__lt=models.F("morning_end"))
                 & models.Q(morning_end__lte=models.F("afternoon_start"))
@@ -79,6 +103,10 @@ class Unit(models.Model):
     @property
     def receives_dossiers(self) -> bool:
         return bool(self.e_id)
+
+    def is_open_on(self, day: dt.date) -> bool:
+        """Whether the unit exists on `day` (valid_from and valid_to both count)."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 class Field(models.Model):
@@ -188,6 +216,22 @@ class ProcedureChannel(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0.5"))],
     )
+    # Some laws count in plain days ("ngày" of the Civil Status, Adoption, Complaints and
+    # Construction laws): weekends and holidays included (procedures.clock).
+    calendar_days = models.PositiveSmallIntegerField(
+        _("số ngày (tính cả ngày nghỉ)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    working_hours = models.DecimalField(
+        _("số giờ làm việc"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5"))],
+    )
     same_day = models.BooleanField(_("trong ngày"), default=False)
     fee_vnd = models.PositiveIntegerField(_("phí, lệ phí (đồng)"), default=0)
 
@@ -198,8 +242,30 @@ class ProcedureChannel(models.Model):
             models.UniqueConstraint(fields=["procedure", "channel"], name="channel_unique"),
             models.CheckConstraint(
                 condition=(
-                    models.Q(same_day=True, working_days__isnull=True)
-                    | models.Q(same_day=False, working_days__isnull=False)
+                    models.Q(
+                        same_day=True,
+                        working_days__isnull=True,
+                        calendar_days__isnull=True,
+                        working_hours__isnull=True,
+                    )
+                    | models.Q(
+                        same_day=False,
+                        working_days__isnull=False,
+                        calendar_days__isnull=True,
+                        working_hours__isnull=True,
+                    )
+                    | models.Q(
+                        same_day=False,
+                        working_days__isnull=True,
+                        calendar_days__isnull=False,
+                        working_hours__isnull=True,
+                    )
+                    | models.Q(
+                        same_day=False,
+                        working_days__isnull=True,
+                        calendar_days__isnull=True,
+                        working_hours__isnull=False,
+                    )
                 ),
                 name="channel_one_time_limit",
             ),
@@ -210,10 +276,19 @@ class ProcedureChannel(models.Model):
 
     @property
     def time_limit(self) -> dict[str, object]:
+        """The limit with its unit: {"same_day": true}, {"working_days": N},
+        {"calendar_days": N} or {"working_hours": N}."""
         if self.same_day:
             return {"same_day": True}
-        value = self.working_days or Decimal(0)
-        return {"working_days": float(value) if value % 1 else int(value)}
+        if self.calendar_days is not None:
+            return {"calendar_days": self.calendar_days}
+        if self.working_hours is not None:
+            return {"working_hours": _number(self.working_hours)}
+        return {"working_days": _number(self.working_days or Decimal(0))}
+
+
+def _number(value: Decimal) -> float | int:
+    return float(value) if value % 1 else int(value)
 
 
 class ProcedureDocument(models.Model):
@@ -248,6 +323,8 @@ class CalendarOverride(models.Model):
     date = models.DateField(_("ngày"), unique=True)
     kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    # The government's (or province's) document that decided it, e.g. "Công văn 2450/VPCP-KGVX".
+    source = models.CharField(_("văn bản quyết định"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("ngày nghỉ, ngày làm bù")

@@ -58,12 +58,18 @@ def procedure_get(*, code: str, on: dt.date | None = None) -> Procedure | None:
     )
 
 
-def unit_list(*, on: dt.date | None = None) -> QuerySet[Unit]:
+def unit_open_on(*, on: dt.date | None = None) -> Q:
+    """Units that exist on `on` (today by default): the same rule as Unit.is_open_on."""
     on = on or timezone.localdate()
-    current = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+def unit_list(*, on: dt.date | None = None, include_closed: bool = False) -> QuerySet[Unit]:
+    """Units in force on `on`; with `include_closed`, every unit, history included."""
+    qs = Unit.objects.all() if include_closed else Unit.objects.filter(unit_open_on(on=on))
     return (
-        Unit.objects.filter(current)
-        .select_related("parent")
+        qs.select_related("parent", "successor")
+        .prefetch_related("other_successors")
         .order_by("kind", "report_order", "name")
     )
 

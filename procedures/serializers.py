@@ -9,10 +9,23 @@ from procedures.models import Procedure, ProcedureDocument, Unit
 
 class UnitSerializer(serializers.ModelSerializer[Unit]):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    other_successors = serializers.SlugRelatedField(slug_field="code", read_only=True, many=True)
 
     class Meta:
         model = Unit
-        fields = ["code", "name", "kind", "parent", "e_id"]
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "parent",
+            "e_id",
+            "stat_code",
+            "valid_from",
+            "valid_to",
+            "successor",
+            "other_successors",
+        ]
 
 
 class ProcedureListSerializer(serializers.ModelSerializer[Procedure]):

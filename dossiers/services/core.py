@@ -28,6 +28,7 @@ from procedures import clock
 from procedures.calendar import procedure_time_limit, unit_office_hours, work_calendar
 from procedures.fees import fee_compute
 from procedures.models import Channel, Procedure, ProcedureDocument, Unit
+from procedures.units import unit_assert_open
 
 S = Dossier.Status
 
@@ -192,8 +193,10 @@ def dossier_create(
 ) -> tuple[Dossier, str]:
     """Create a dossier with its code, files and first event; return it and its update key.
 
-    Online dossiers start as `submitted` (the clock starts at reception); counter and postal
-    ones are received at once, with their due time. The first event queues the SMS with the
+    A unit that no longer exists at `at` refuses (UnitClosed, naming its successor): every
+    path - wizard, API, counter, post - comes through here. Online dossiers start as
+    `submitted` (the clock starts at reception); counter and postal ones are received at
+    once, with their due time. The first event queues the SMS with the
     code and the key after commit. A repeated idempotency_key returns the existing dossier
     (with an empty key: the first SMS already carries it).
     """
@@ -202,6 +205,7 @@ def dossier_create(
         existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, ""
+    unit_assert_open(unit=unit, at=at)
     # Through .all(): the procedure's units are usually prefetched (procedures.selectors).
     if not unit.e_id or unit.pk not in {u.pk for u in procedure.units.all()}:
         raise ValidationError({"unit": _("Đơn vị này không giải quyết thủ tục đã chọn.")})

@@ -28,6 +28,7 @@ from procedures import clock
 from procedures.calendar import procedure_time_limit, unit_office_hours, work_calendar
 from procedures.models import Channel, Procedure, Unit
 from procedures.selectors import procedure_get
+from procedures.units import UnitClosed, unit_assert_open
 
 COLUMNS = [
     "code",
@@ -141,6 +142,12 @@ def _validate(
         moment = moments[column]
         if received and moment and moment < received:
             err(column, "before received_at")
+    if unit is not None:
+        # Received after the unit closed (or, not yet received, now): the unit took nothing.
+        try:
+            unit_assert_open(unit=unit, at=received or timezone.now())
+        except UnitClosed as exc:
+            err("received_at", str(exc.message))
     procedure = None
     if not values["procedure_code"]:
         err("procedure_code", "required")

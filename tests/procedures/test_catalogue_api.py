@@ -68,6 +68,11 @@ def test_units_endpoint_lists_the_tree(client, commune):
         "kind": "commune",
         "parent": "111",
         "e_id": "000.41.11.H33",
+        "stat_code": "03601",
+        "valid_from": "2000-01-01",
+        "valid_to": None,
+        "successor": None,
+        "other_successors": [],
     }
     assert by_code["12"]["kind"] == "province"
 

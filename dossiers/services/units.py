@@ -1,0 +1,82 @@
+"""Closing a unit: from the day after `valid_to` its successor carries on its open dossiers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossiers.models import Dossier
+from dossiers.services.events import event_append
+from portal.models import AuditLog
+from procedures.models import Unit
+
+S = Dossier.Status
+#: A dossier in one of these states is finished: nothing of it is handed over.
+FINISHED = frozenset({S.REFUSED, S.STOPPED, S.RETURNED})
+
+
+@transaction.atomic(durable=True)
+def unit_close(
+    *,
+    unit: Unit,
+    last_day: dt.date,
+    successor: Unit,
+    actor: AbstractBaseUser | None = None,
+    at: dt.datetime | None = None,
+) -> int:
+    """Close `unit` after `last_day` and hand its open dossiers to `successor`.
+
+    Every unfinished dossier the unit handles moves to the successor (the receiving unit and
+    the dossier code stay, they are history), each with an event "unit_closed" in its chain.
+    Returns how many dossiers were handed over.
+    """
+    at = at or timezone.now()
+    if successor.pk == unit.pk:
+        raise ValidationError({"successor": _("Đơn vị không thể tự kế thừa chính mình.")})
+    if not successor.is_open_on(last_day + dt.timedelta(days=1)):
+        raise ValidationError(
+            {"successor": _("Đơn vị kế thừa phải đang hoạt động từ ngày sau ngày thôi hoạt động.")}
+        )
+    if last_day < unit.valid_from:
+        raise ValidationError({"valid_to": _("Ngày thôi hoạt động trước ngày bắt đầu hoạt động.")})
+    locked = Unit.objects.select_for_update().get(pk=unit.pk)
+    locked.valid_to, locked.successor = last_day, successor
+    locked.full_clean(validate_unique=False)
+    locked.save(update_fields=["valid_to", "successor"])
+    moved = 0
+    open_ids = (
+        Dossier.objects.filter(handling_unit=locked)
+        .exclude(status__in=FINISHED)
+        .values_list("pk", flat=True)
+    )
+    label = str(actor.get_full_name() or actor.get_username()) if actor else "unit_close"
+    for pk in list(open_ids):
+        dossier = Dossier.objects.select_for_update().get(pk=pk)
+        dossier.handling_unit, dossier.assigned_to = successor, None
+        dossier.save(update_fields=["handling_unit", "assigned_to", "updated_at"])
+        event_append(
+            dossier=dossier,
+            kind="unit_closed",
+            from_status=dossier.status,
+            to_status=dossier.status,
+            actor=actor,
+            actor_label=label,
+            unit_id=successor.pk,
+            at=at,
+            note=_("%(unit)s thôi hoạt động; %(successor)s tiếp tục giải quyết hồ sơ.")
+            % {"unit": locked.name, "successor": successor.name},
+            details={"from_unit": locked.code, "to_unit": successor.code},
+        )
+        moved += 1
+    AuditLog.objects.create(
+        actor=actor,
+        action="unit_close",
+        target=locked.code,
+        details={"valid_to": last_day.isoformat(), "successor": successor.code, "dossiers": moved},
+    )
+    return moved
