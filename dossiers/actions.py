@@ -22,7 +22,6 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from dossiers import forms as f
-from dossiers.deadlines import dossier_apology_due
 from dossiers.models import Apology, Dossier
 from portal.models import Role
 
@@ -44,7 +43,7 @@ class OfficerAction:
     slug: str
     done: Promise
     danger: bool = False
-    # A condition beyond the state (the apology: once, and only when the due time is near).
+    # A condition beyond the state (the apology: once per dossier).
     available_when: Callable[[Dossier], bool] | None = None
 
     def bind(self, dossier: Dossier, data: Any = None, files: Any = None) -> f.ActionForm:
@@ -64,9 +63,8 @@ class OfficerAction:
 
 
 def _apology_open(dossier: Dossier) -> bool:
-    return not Apology.objects.filter(dossier=dossier).exists() and dossier_apology_due(
-        dossier=dossier
-    )
+    # Once per dossier, as soon as lateness is foreseen (made late, it is recorded as late).
+    return not Apology.objects.filter(dossier=dossier).exists()
 
 
 _SERVICES = "dossiers.services.actions"

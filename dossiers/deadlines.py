@@ -1,11 +1,13 @@
 """Is a dossier late, due soon, owed an apology or an acknowledgement? One answer for pages,
-API, reminders and reports."""
+API, reminders and reports; and the rules of a new appointment (apology, lawful extension)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dossiers.models import Dossier
 from procedures import clock
@@ -80,3 +82,25 @@ def dossier_ack_overdue(
         calendar=calendar or work_calendar(),
     )
     return waited > ACK_LIMIT_MINUTES
+
+
+def apology_is_late(dossier: Dossier, *, at: datetime) -> bool:
+    """An apology is due at the latest one working day before the due time (DOMAIN §5): made
+    with less than one working day left, or after the due time, it is recorded as late."""
+    assert dossier.due_at is not None
+    hours = unit_office_hours(dossier.unit)
+    left = clock.working_minutes_between(at, dossier.due_at, hours=hours, calendar=work_calendar())
+    return clock.is_late(dossier.due_at, at=at) or left < hours.minutes_per_day
+
+
+def new_due_time_check(dossier: Dossier, *, new_due_at: datetime, field: str) -> None:
+    """A new appointment (apology or extension) is a working time after the current one."""
+    assert dossier.due_at is not None
+    if new_due_at <= dossier.due_at:
+        raise ValidationError({field: _("Thời hạn mới phải sau thời hạn trả kết quả hiện tại.")})
+    if not clock.is_working_time(
+        new_due_at, hours=unit_office_hours(dossier.unit), calendar=work_calendar()
+    ):
+        raise ValidationError(
+            {field: _("Thời hạn mới phải là giờ làm việc của một ngày làm việc.")}
+        )

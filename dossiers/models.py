@@ -341,9 +341,43 @@ class Apology(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     issued_at = models.DateTimeField()
+    # Issued later than one working day before the original due time (dossiers.deadlines).
+    is_late = models.BooleanField(_("lập muộn"), default=False)
 
     def __str__(self) -> str:
         return f"{self.dossier_id} -> {self.new_due_at:%Y-%m-%d}"
+
+
+class Extension(models.Model):
+    """A lawful extension of one dossier's time limit: the legal due time moves, so the
+    dossier is not late because of it (unlike an apology)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="extensions")
+    reason = models.TextField(_("lý do gia hạn"))
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=500)
+    previous_due_at = models.DateTimeField(_("hạn trước khi gia hạn"))
+    new_due_at = models.DateTimeField(_("hạn mới"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người phê duyệt"),
+    )
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("gia hạn giải quyết")
+        verbose_name_plural = _("gia hạn giải quyết")
+        ordering = ["approved_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(new_due_at__gt=models.F("previous_due_at")),
+                name="extension_moves_the_due_time_later",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} -> {self.new_due_at:%Y-%m-%d %H:%M}"
 
 
 class Shipment(models.Model):

@@ -34,6 +34,15 @@ def procedure_time_limit(procedure: Procedure, channel: str) -> clock.TimeLimit:
         row = next(iter(rows.values()))
     if row is None:
         raise ValueError(f"procedure {procedure.code} has no channel")
+    return channel_time_limit(row)
+
+
+def channel_time_limit(row: ProcedureChannel) -> clock.TimeLimit:
+    """The channel's limit in the unit its law counts it in."""
     if row.same_day:
         return clock.TimeLimit(same_day=True)
+    if row.calendar_days is not None:
+        return clock.TimeLimit(calendar_days=row.calendar_days)
+    if row.working_hours is not None:
+        return clock.TimeLimit(working_hours=Decimal(row.working_hours))
     return clock.TimeLimit(working_days=Decimal(row.working_days or 0))

@@ -5,8 +5,8 @@ A pure module: no Django, no database. Everything a procedure's deadline needs i
 * :class:`OfficeHours` - the unit's office hours (a morning and an afternoon period) and the
   same-day cutoff. Defaults: 07:00-11:30 and 13:30-17:00 (480 working minutes a day),
   cutoff 15:00.
-* :class:`TimeLimit` - a procedure's time limit: a number of working days (``Decimal``, may be
-  fractional, e.g. 0.5 or 2.5) or "same day".
+* :class:`TimeLimit` - a procedure's time limit with its unit: working days (``Decimal``, may
+  be fractional, e.g. 0.5 or 2.5), plain calendar days, working hours, or "same day".
 * :class:`WorkCalendar` - which days are working days: Monday-Friday minus the public holidays
   of the ``holidays`` package (country VN), corrected by administrator overrides
   (``extra_days_off`` / ``extra_working_days``; overrides always win).
@@ -22,6 +22,10 @@ Rules:
 * The clock starts at reception when the office is open; before opening it starts at opening,
   during the lunch break at the afternoon opening, after closing or on a non-working day at
   the next working day's opening.
+* Working hours count like working days, 60 working minutes an hour.
+* Calendar-day limits run over weekends and holidays: the start day is not counted and the
+  limit ends at closing time of its last day, moved to the next working day when that day is
+  a day off (Civil Code 2015, Art. 147-148).
 * Same-day procedures are due at closing time on the day of reception; received after the
   cutoff (15:00), after closing or on a non-working day they are due at closing time on the
   next working day.
@@ -33,17 +37,20 @@ by day, never by minute, and are bounded.
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-import holidays
+from procedures.workdays import (
+    DEFAULT_OVERRIDES_PATH,
+    MAX_CONSECUTIVE_DAYS_OFF,
+    OVERRIDE_DAY_OFF,
+    OVERRIDE_WORKING_DAY,
+    WorkCalendar,
+    load_calendar,
+)
 
 __all__ = [
     "DEFAULT_HOURS",
@@ -55,10 +62,12 @@ __all__ = [
     "TimeLimit",
     "WorkCalendar",
     "add_working_minutes",
+    "calendar_days_due_at",
     "clock_start",
     "due_at",
     "is_due_soon",
     "is_late",
+    "is_working_time",
     "load_calendar",
     "resume_due_at",
     "same_day_due_at",
@@ -67,16 +76,6 @@ __all__ = [
 
 VN_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 
-#: The seeded, editable overrides shipped with the app (make-up Saturdays, swapped days off).
-DEFAULT_OVERRIDES_PATH: Final = Path(__file__).resolve().parent / "data" / "calendar_overrides.json"
-
-#: ``kind`` values of an override record.
-OVERRIDE_WORKING_DAY: Final = "working_day"
-OVERRIDE_DAY_OFF: Final = "day_off"
-
-# A calendar with no working day for this many consecutive days is considered broken: the
-# loops below stop there instead of running forever.
-_MAX_CONSECUTIVE_DAYS_OFF: Final = 366
 _ONE_DAY: Final = timedelta(days=1)
 _ONE_MINUTE: Final = timedelta(minutes=1)
 
@@ -144,155 +143,65 @@ DEFAULT_HOURS: Final = OfficeHours()
 
 @dataclass(frozen=True)
 class TimeLimit:
-    """A procedure's time limit: ``working_days`` (> 0, may be fractional) xor ``same_day``.
+    """A procedure's time limit with its unit: exactly one of ``working_days`` (> 0, may be
+    fractional), ``calendar_days`` (a whole number of plain days, weekends and holidays
+    included), ``working_hours`` (> 0, may be fractional) or ``same_day``.
 
-    ``working_days`` accepts a ``Decimal``, an ``int`` or a decimal string (``"2.5"``) and is
-    stored as a ``Decimal``; floats are refused to avoid binary rounding surprises.
+    Decimal amounts accept a ``Decimal``, an ``int`` or a decimal string (``"2.5"``) and are
+    stored as ``Decimal``; floats are refused to avoid binary rounding surprises.
     """
 
     working_days: Decimal | None = None
     same_day: bool = False
+    calendar_days: int | None = None
+    working_hours: Decimal | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.same_day, bool):
             raise TypeError("TimeLimit.same_day must be a bool")
-        raw: Any = self.working_days
-        if raw is not None:
-            if isinstance(raw, bool) or not isinstance(raw, Decimal | int | str):
-                raise TypeError(
-                    "TimeLimit.working_days must be a Decimal, an int or a decimal string,"
-                    f" got {raw!r}"
-                )
-            try:
-                value = Decimal(raw)
-            except InvalidOperation as exc:
-                raise ValueError(f"TimeLimit.working_days is not a number: {raw!r}") from exc
-            if not value.is_finite() or value <= 0:
-                raise ValueError(f"TimeLimit.working_days must be positive, got {raw!r}")
-            object.__setattr__(self, "working_days", value)
-        if self.same_day == (self.working_days is not None):
-            raise ValueError("TimeLimit needs exactly one of working_days or same_day=True")
+        for name in ("working_days", "working_hours"):
+            raw: Any = getattr(self, name)
+            if raw is not None:
+                object.__setattr__(self, name, _positive_decimal(raw, name))
+        days: Any = self.calendar_days
+        if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+            raise ValueError(f"TimeLimit.calendar_days must be a positive int, got {days!r}")
+        given = [
+            self.same_day,
+            self.working_days is not None,
+            self.calendar_days is not None,
+            self.working_hours is not None,
+        ]
+        if sum(given) != 1:
+            raise ValueError(
+                "TimeLimit needs exactly one of working_days, calendar_days, working_hours"
+                " or same_day=True"
+            )
 
     def working_minutes(self, hours: OfficeHours = DEFAULT_HOURS) -> int:
-        """The limit in working minutes (rounded half up, at least 1); not for same-day limits."""
-        if self.working_days is None:
-            raise ValueError("a same-day limit has no length in working minutes")
-        minutes = (self.working_days * hours.minutes_per_day).to_integral_value(ROUND_HALF_UP)
-        return max(1, int(minutes))
+        """A working-day or working-hour limit in working minutes (rounded half up, at
+        least 1); not for same-day or calendar-day limits."""
+        if self.working_days is not None:
+            minutes = self.working_days * hours.minutes_per_day
+        elif self.working_hours is not None:
+            minutes = self.working_hours * 60
+        else:
+            raise ValueError("a same-day or calendar-day limit has no length in working minutes")
+        return max(1, int(minutes.to_integral_value(ROUND_HALF_UP)))
 
 
-def _as_date(value: object) -> date:
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise TypeError(f"expected a datetime.date (not a datetime), got {value!r}")
+def _positive_decimal(raw: Any, name: str) -> Decimal:
+    if isinstance(raw, bool) or not isinstance(raw, Decimal | int | str):
+        raise TypeError(
+            f"TimeLimit.{name} must be a Decimal, an int or a decimal string, got {raw!r}"
+        )
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ValueError(f"TimeLimit.{name} is not a number: {raw!r}") from exc
+    if not value.is_finite() or value <= 0:
+        raise ValueError(f"TimeLimit.{name} must be positive, got {raw!r}")
     return value
-
-
-class WorkCalendar:
-    """Working days: Mon-Fri minus public holidays, corrected by overrides (which win).
-
-    ``extra_working_days`` makes a date a working day even if it is a Saturday, a Sunday or a
-    holiday of the package (make-up Saturdays, an unconfirmed holiday the administrator keeps
-    working); ``extra_days_off`` makes a date a day off (provincial decisions, swapped days).
-    A date may not be in both. Holidays are fetched lazily per year and cached.
-    """
-
-    def __init__(
-        self,
-        *,
-        extra_days_off: Iterable[date] = (),
-        extra_working_days: Iterable[date] = (),
-        country: str = "VN",
-    ) -> None:
-        self.extra_days_off: frozenset[date] = frozenset(_as_date(d) for d in extra_days_off)
-        self.extra_working_days: frozenset[date] = frozenset(
-            _as_date(d) for d in extra_working_days
-        )
-        clash = self.extra_days_off & self.extra_working_days
-        if clash:
-            listed = ", ".join(d.isoformat() for d in sorted(clash))
-            raise ValueError(f"dates both an extra day off and an extra working day: {listed}")
-        try:
-            holidays.country_holidays(country, years=())
-        except NotImplementedError as exc:
-            raise ValueError(f"the holidays package does not know country {country!r}") from exc
-        self.country = country
-        self._holidays: set[date] = set()
-        self._loaded_years: set[int] = set()
-        self._lock = threading.Lock()
-
-    @classmethod
-    def from_overrides(
-        cls, records: Iterable[Mapping[str, Any]], *, country: str = "VN"
-    ) -> WorkCalendar:
-        """Build a calendar from override records ``{"date": ..., "kind": ..., "note": ...}``.
-
-        ``date`` is a ``date`` or an ISO string; ``kind`` is ``"working_day"`` or ``"day_off"``.
-        """
-        days_off: list[date] = []
-        working_days: list[date] = []
-        for record in records:
-            raw_date = record["date"]
-            day = date.fromisoformat(raw_date) if isinstance(raw_date, str) else raw_date
-            kind = record["kind"]
-            if kind == OVERRIDE_WORKING_DAY:
-                working_days.append(_as_date(day))
-            elif kind == OVERRIDE_DAY_OFF:
-                days_off.append(_as_date(day))
-            else:
-                raise ValueError(f"unknown calendar override kind {kind!r} for {raw_date}")
-        return cls(extra_days_off=days_off, extra_working_days=working_days, country=country)
-
-    def _ensure_year(self, year: int) -> None:
-        if year in self._loaded_years:
-            return
-        with self._lock:
-            if year in self._loaded_years:
-                return
-            self._holidays.update(holidays.country_holidays(self.country, years=year).keys())
-            self._loaded_years.add(year)
-
-    def is_public_holiday(self, day: date) -> bool:
-        """Whether the holidays package lists ``day`` (overrides are NOT applied here)."""
-        day = _as_date(day)
-        # A holiday observed early in a year may be listed under the previous year.
-        self._ensure_year(day.year - 1)
-        self._ensure_year(day.year)
-        return day in self._holidays
-
-    def is_working_day(self, day: date) -> bool:
-        day = _as_date(day)
-        if day in self.extra_working_days:
-            return True
-        if day in self.extra_days_off:
-            return False
-        if day.weekday() >= 5:
-            return False
-        return not self.is_public_holiday(day)
-
-    def next_working_day(self, day: date) -> date:
-        """The first working day strictly after ``day``."""
-        current = _as_date(day)
-        for _ in range(_MAX_CONSECUTIVE_DAYS_OFF):
-            current += _ONE_DAY
-            if self.is_working_day(current):
-                return current
-        raise ValueError(f"no working day within {_MAX_CONSECUTIVE_DAYS_OFF} days after {day}")
-
-    def __repr__(self) -> str:
-        return (
-            f"WorkCalendar(country={self.country!r},"
-            f" extra_days_off={len(self.extra_days_off)},"
-            f" extra_working_days={len(self.extra_working_days)})"
-        )
-
-
-def load_calendar(path: str | Path | None = None, *, country: str = "VN") -> WorkCalendar:
-    """Load a JSON list of override records (default: the seeded file) into a calendar."""
-    source = Path(path) if path is not None else DEFAULT_OVERRIDES_PATH
-    records = json.loads(source.read_text(encoding="utf-8"))
-    if not isinstance(records, list):
-        raise ValueError(f"{source}: expected a JSON list of override records")
-    return WorkCalendar.from_overrides(records, country=country)
 
 
 def _to_local(value: datetime, name: str) -> datetime:
@@ -362,8 +271,8 @@ def add_working_minutes(
                 remaining -= available
         else:
             days_off_in_a_row += 1
-            if days_off_in_a_row > _MAX_CONSECUTIVE_DAYS_OFF:
-                raise ValueError(f"no working day within {_MAX_CONSECUTIVE_DAYS_OFF} days")
+            if days_off_in_a_row > MAX_CONSECUTIVE_DAYS_OFF:
+                raise ValueError(f"no working day within {MAX_CONSECUTIVE_DAYS_OFF} days")
         day += _ONE_DAY
 
 
@@ -408,6 +317,26 @@ def same_day_due_at(
     return _at(calendar.next_working_day(day), hours.closing)
 
 
+def calendar_days_due_at(
+    received_at: datetime,
+    days: int,
+    *,
+    hours: OfficeHours = DEFAULT_HOURS,
+    calendar: WorkCalendar,
+) -> datetime:
+    """Due time of a limit in plain days (Civil Code 2015, Art. 147-148).
+
+    The day the clock starts (reception, or the next working day when received after
+    closing or on a day off) is not counted; the limit ends at closing time of its last day,
+    or of the next working day when that last day is a day off.
+    """
+    start = clock_start(received_at, hours=hours, calendar=calendar)
+    last = start.date() + timedelta(days=days)
+    if not calendar.is_working_day(last):
+        last = calendar.next_working_day(last)
+    return _at(last, hours.closing)
+
+
 def due_at(
     received_at: datetime,
     limit: TimeLimit,
@@ -418,6 +347,10 @@ def due_at(
     """Due time of a dossier received at ``received_at`` under ``limit``."""
     if limit.same_day:
         return same_day_due_at(received_at, hours=hours, calendar=calendar)
+    if limit.calendar_days is not None:
+        return calendar_days_due_at(
+            received_at, limit.calendar_days, hours=hours, calendar=calendar
+        )
     start = clock_start(received_at, hours=hours, calendar=calendar)
     return add_working_minutes(start, limit.working_minutes(hours), hours=hours, calendar=calendar)
 
@@ -437,6 +370,16 @@ def resume_due_at(
         raise ValueError("resumed_at is before paused_at")
     paused_minutes = working_minutes_between(paused, resumed, hours=hours, calendar=calendar)
     return add_working_minutes(due, paused_minutes, hours=hours, calendar=calendar)
+
+
+def is_working_time(
+    moment: datetime, *, hours: OfficeHours = DEFAULT_HOURS, calendar: WorkCalendar
+) -> bool:
+    """Inside office hours (ends included: 17:00 is a time of the day) of a working day."""
+    local = _to_local(moment, "moment")
+    if not calendar.is_working_day(local.date()):
+        return False
+    return any(start <= local.time() <= end for start, end in hours.periods)
 
 
 def is_late(due: datetime, *, at: datetime) -> bool:

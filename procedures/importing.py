@@ -59,6 +59,8 @@ class ChannelRecord:
     working_days: Decimal | None
     same_day: bool
     fee_vnd: int
+    calendar_days: int | None = None
+    working_hours: Decimal | None = None
 
 
 @dataclass
@@ -174,13 +176,25 @@ def _channel(raw: dict[str, Any]) -> ChannelRecord:
     if name not in CHANNELS:
         raise RowError(f"unknown channel {name!r} (counter, online or post)")
     limit = raw.get("time_limit") or {}
+    units = ("same_day", "working_days", "calendar_days", "working_hours")
     if not isinstance(limit, dict):
-        raise RowError("time_limit must be {'same_day': true} or {'working_days': N}")
-    same_day = bool(limit.get("same_day"))
-    if same_day == ("working_days" in limit):
-        raise RowError("time_limit needs exactly one of same_day or working_days")
-    days = None if same_day else _days(limit["working_days"])
-    return ChannelRecord(name, days, same_day, _int(raw.get("fee_vnd", 0), "fee_vnd"))
+        raise RowError("time_limit must be an object such as {'working_days': N}")
+    given = [u for u in units if u in limit and (u != "same_day" or limit[u])]
+    if len(given) != 1:
+        raise RowError(f"time_limit needs exactly one of {', '.join(units)}")
+    record = ChannelRecord(name, None, False, _int(raw.get("fee_vnd", 0), "fee_vnd"))
+    unit = given[0]
+    if unit == "same_day":
+        record.same_day = True
+    elif unit == "working_days":
+        record.working_days = _days(limit[unit])
+    elif unit == "calendar_days":
+        record.calendar_days = _int(limit[unit], "calendar_days")
+        if record.calendar_days < 1:
+            raise RowError("calendar_days must be at least 1")
+    else:
+        record.working_hours = _days(limit[unit])
+    return record
 
 
 def _documents_json(raw: Any) -> list[DocumentRecord]:

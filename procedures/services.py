@@ -74,7 +74,11 @@ def calendar_overrides_load(*, path: Path) -> int:
     for row in json.loads(path.read_text(encoding="utf-8")):
         CalendarOverride.objects.update_or_create(
             date=dt.date.fromisoformat(row["date"]),
-            defaults={"kind": row["kind"], "note": row.get("note", "")},
+            defaults={
+                "kind": row["kind"],
+                "note": row.get("note", ""),
+                "source": row.get("source", ""),
+            },
         )
         count += 1
     return count
@@ -176,6 +180,8 @@ def procedure_save(*, record: ProcedureRecord, units: list[Unit]) -> bool:
             procedure=procedure,
             channel=c.channel,
             working_days=c.working_days,
+            calendar_days=c.calendar_days,
+            working_hours=c.working_hours,
             same_day=c.same_day,
             fee_vnd=c.fee_vnd,
         )

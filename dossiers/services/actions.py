@@ -23,7 +23,7 @@ from dossiers.access import (
     officer_can,
 )
 from dossiers.actions import ACTIONS
-from dossiers.deadlines import dossier_apology_due
+from dossiers.deadlines import apology_is_late, new_due_time_check
 from dossiers.models import (
     Apology,
     Dossier,
@@ -428,11 +428,13 @@ def dossier_stop(
 def dossier_apologize(
     *, dossier: Dossier, actor: User, reason: str, new_due_at: datetime, at: datetime | None = None
 ) -> Apology:
-    """Mẫu 04: apology with one new return date, signed by the head of the unit.
+    """Mẫu 04 (since 15/9/2025 "apology and request to extend"): one new return date,
+    signed by the head of the unit.
 
-    Once per dossier; only from one working day before the due time or when late; the new
-    date must come after the original due time. The dossier still counts as late. An event of
-    kind "apology" joins the chain and the citizen is notified.
+    Once per dossier, from the moment lateness is foreseen; made later than one working day
+    before the due time it is still made and recorded as late. The new date is a working
+    time after the original due time. The dossier still counts as late. An event of kind
+    "apology" joins the chain and the citizen is notified.
     """
     officer_assert_can(user=actor, dossier=dossier, action="apologize")
     at = at or timezone.now()
@@ -449,14 +451,8 @@ def dossier_apologize(
             _("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần."),
             extra={"status": locked.status},
         )
-    if not dossier_apology_due(dossier=locked, at=at):
-        raise ValidationError(
-            {"new_due_at": _("Chỉ lập phiếu xin lỗi từ một ngày làm việc trước hạn trả kết quả.")}
-        )
-    if new_due_at <= locked.due_at:
-        raise ValidationError(
-            {"new_due_at": _("Ngày hẹn mới phải sau thời hạn trả kết quả ban đầu.")}
-        )
+    new_due_time_check(locked, new_due_at=new_due_at, field="new_due_at")
+    is_late = apology_is_late(locked, at=at)
     apology = Apology.objects.create(
         dossier=locked,
         unit_id=locked.handling_unit_id,
@@ -465,6 +461,7 @@ def dossier_apologize(
         new_due_at=new_due_at,
         signed_by=actor,
         issued_at=at,
+        is_late=is_late,
     )
     event = event_append(
         dossier=locked,
@@ -481,6 +478,7 @@ def dossier_apologize(
             "reason": reason,
             "original_due_at": locked.due_at.isoformat(),
             "new_due_at": new_due_at.isoformat(),
+            "late": is_late,
         },
     )
     dossier_event.send(

@@ -61,31 +61,63 @@ def test_apology_is_signed_by_the_head_once(contract_dossier, officer, superviso
     assert dossier_is_late(contract_dossier, at=vn(2026, 3, 5, 10, 0))
 
 
-def test_apology_only_from_one_working_day_before_due(contract_dossier, supervisor):
-    with pytest.raises(ValidationError):
-        actions.dossier_apologize(
-            dossier=contract_dossier,
-            actor=supervisor,
-            reason="Sớm",
-            new_due_at=vn(2026, 3, 6, 17, 0),
-            at=vn(2026, 3, 2, 10, 0),
-        )
-    with pytest.raises(ValidationError):  # the new date must come after the original one
-        actions.dossier_apologize(
-            dossier=contract_dossier,
-            actor=supervisor,
-            reason="Chậm",
-            new_due_at=vn(2026, 3, 4, 8, 0),
-            at=vn(2026, 3, 3, 10, 0),
-        )
-    # Late: allowed.
-    actions.dossier_apologize(
+def test_an_apology_as_soon_as_lateness_is_foreseen_is_on_time(contract_dossier, supervisor):
+    # Received Mon 2/3 09:00, due Wed 4/3 09:00: on the day of reception, two working days
+    # before the due time, the apology is allowed and not late.
+    apology = actions.dossier_apologize(
+        dossier=contract_dossier,
+        actor=supervisor,
+        reason="Cần xác minh",
+        new_due_at=vn(2026, 3, 6, 17, 0),
+        at=vn(2026, 3, 2, 10, 0),
+    )
+    assert apology.is_late is False
+
+
+@pytest.mark.parametrize(
+    ("at", "late"),
+    [
+        (vn(2026, 3, 3, 9, 0), False),  # exactly one working day before the due time
+        (vn(2026, 3, 3, 9, 1), True),  # less than one working day left
+        (vn(2026, 3, 5, 10, 0), True),  # after the due time: still made, recorded as late
+    ],
+)
+def test_an_apology_after_one_working_day_before_the_due_time_is_recorded_late(
+    contract_dossier, supervisor, at, late
+):
+    apology = actions.dossier_apologize(
         dossier=contract_dossier,
         actor=supervisor,
         reason="Chậm",
         new_due_at=vn(2026, 3, 9, 17, 0),
-        at=vn(2026, 3, 5, 10, 0),
+        at=at,
     )
+    assert apology.is_late is late
+    event = DossierEvent.objects.filter(dossier=contract_dossier, kind="apology").get()
+    assert event.details["late"] is late
+
+
+@pytest.mark.parametrize(
+    "new_due_at",
+    [
+        vn(2026, 3, 4, 8, 0),  # before the original due time
+        vn(2026, 3, 7, 9, 0),  # a Saturday
+        vn(2026, 3, 6, 12, 0),  # the lunch break
+        vn(2026, 3, 6, 19, 0),  # after closing
+    ],
+)
+def test_the_apologys_new_date_is_a_working_time_after_the_old_one(
+    contract_dossier, supervisor, new_due_at
+):
+    with pytest.raises(ValidationError):
+        actions.dossier_apologize(
+            dossier=contract_dossier,
+            actor=supervisor,
+            reason="Chậm",
+            new_due_at=new_due_at,
+            at=vn(2026, 3, 3, 10, 0),
+        )
+    assert Apology.objects.count() == 0
 
 
 def test_apology_is_refused_in_final_states(birth_registration, commune, supervisor, officer):

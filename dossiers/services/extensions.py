@@ -1,0 +1,95 @@
+"""A lawful extension of one dossier's time limit (DOMAIN §5).
+
+Some procedures allow more time when their law says so (marriage registration when
+verification is needed: up to 5 more working days; certification of many copies: a time
+agreed with the applicant). The head of the handling unit approves it with the reason and
+the legal basis; the legal due time moves, so the dossier is not late because of it. It is
+shown to the citizen and printed on the slips.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossiers.access import officer_roles_for
+from dossiers.deadlines import new_due_time_check
+from dossiers.models import Dossier, Extension
+from dossiers.services.events import event_append
+from portal.exceptions import InvalidTransition, NotAllowed
+from portal.models import Role
+
+S = Dossier.Status
+#: Who approves an extension: the head of the handling unit (or an administrator).
+EXTEND_ROLES = frozenset({Role.HEAD, Role.ADMIN})
+#: States in which the clock is running or paused, so a due time can still move.
+EXTEND_FROM = frozenset({S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT})
+
+
+@transaction.atomic(durable=True)
+def dossier_extend(
+    *,
+    dossier: Dossier,
+    actor: AbstractBaseUser,
+    reason: str,
+    legal_basis: str,
+    new_due_at: datetime,
+    at: datetime | None = None,
+) -> Extension:
+    """Move the dossier's legal due time to `new_due_at`, recording who approved it and why."""
+    if not officer_roles_for(user=actor, dossier=dossier) & EXTEND_ROLES:
+        raise NotAllowed(_("Chỉ thủ trưởng cơ quan giải quyết được phê duyệt gia hạn."))
+    at = at or timezone.now()
+    reason, legal_basis = (reason or "").strip(), (legal_basis or "").strip()
+    problems = {}
+    if not reason:
+        problems["reason"] = _("Vui lòng nêu lý do gia hạn.")
+    if not legal_basis:
+        problems["legal_basis"] = _("Vui lòng nêu căn cứ pháp lý cho phép gia hạn.")
+    if problems:
+        raise ValidationError(problems)
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.status not in EXTEND_FROM or locked.due_at is None:
+        raise InvalidTransition(
+            _("Hồ sơ đang ở trạng thái “%(state)s”, không thể gia hạn.")
+            % {"state": S(locked.status).label},
+            extra={"status": locked.status},
+        )
+    new_due_time_check(locked, new_due_at=new_due_at, field="new_due_at")
+    extension = Extension.objects.create(
+        dossier=locked,
+        reason=reason,
+        legal_basis=legal_basis,
+        previous_due_at=locked.due_at,
+        new_due_at=new_due_at,
+        approved_by=actor,
+        approved_at=at,
+    )
+    locked.due_at = new_due_at
+    locked.save(update_fields=["due_at", "updated_at"])
+    event = event_append(
+        dossier=locked,
+        kind="extension",
+        from_status=locked.status,
+        to_status=locked.status,
+        actor=actor,
+        actor_label=str(actor.get_full_name() or actor.get_username()),
+        unit_id=locked.handling_unit_id,
+        at=at,
+        note=reason,
+        details={
+            "reason": reason,
+            "legal_basis": legal_basis,
+            "previous_due_at": extension.previous_due_at.isoformat(),
+            "new_due_at": new_due_at.isoformat(),
+        },
+    )
+    from reports.summaries import summary_record_event  # the due day counts in reports
+
+    summary_record_event(event=event, dossier=locked)
+    return extension
