@@ -15,10 +15,27 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from procedures.text import fold
+
 CODE_CHARS = set("0123456789.")
 LEVELS = {1, 2, 3, 4}
 IMPLEMENTING_LEVELS = {"province", "district", "commune"}
 CHANNELS = {"counter", "online", "post"}
+# Decree 42/2022's online service levels as a file may write them (folded: no diacritics).
+ONLINE_SERVICES = {
+    "full": "full",
+    "toan trinh": "full",
+    "partial": "partial",
+    "mot phan": "partial",
+    "information": "information",
+    "thong tin": "information",
+}
+
+
+def fold_text(value: Any) -> str:
+    return " ".join(fold(str(value or "")).split())
+
+
 # Flat files (CSV/XLSX) carry one procedure per row with these columns; lists use ";" and
 # documents use "name|required|originals|copies" items.
 FLAT_COLUMNS = [
@@ -86,6 +103,7 @@ class ProcedureRecord:
     postal_allowed: bool = True
     sets: int = 1
     code_unconfirmed: bool = False
+    online_service: str = ""
 
 
 class RowError(Exception):
@@ -265,9 +283,18 @@ def parse_row(line: int, row: dict[str, Any]) -> ProcedureRecord:
             f"implementing_level {implementing!r} must be one of "
             f"{', '.join(sorted(IMPLEMENTING_LEVELS))}"
         )
-    level = attempt(_int, row.get("level", ""), "level", default=0)
-    if level not in LEVELS:
-        problems.append(f"level must be 1, 2, 3 or 4, got {row.get('level')!r}")
+    service = ONLINE_SERVICES.get(fold_text(row.get("online_service")))
+    if str(row.get("online_service") or "").strip() and service is None:
+        problems.append(
+            "online_service must be full (toàn trình), partial (một phần) or information,"
+            f" got {row.get('online_service')!r}"
+        )
+    if service and not str(row.get("level") or "").strip():
+        level = {"full": 4, "partial": 3}.get(service, 2)
+    else:
+        level = attempt(_int, row.get("level", ""), "level", default=0)
+        if level not in LEVELS:
+            problems.append(f"level must be 1, 2, 3 or 4, got {row.get('level')!r}")
     effective_from = attempt(_date, row.get("effective_from", ""), "effective_from")
     effective_to = (
         attempt(_date, row["effective_to"], "effective_to") if row.get("effective_to") else None
@@ -309,6 +336,7 @@ def parse_row(line: int, row: dict[str, Any]) -> ProcedureRecord:
         field=field_name,
         implementing_level=implementing,
         level=level,
+        online_service=service or "",
         effective_from=effective_from,
         effective_to=effective_to,
         units=units,

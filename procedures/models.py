@@ -138,6 +138,12 @@ class Procedure(models.Model):
         L3 = 3, _("Mức độ 3")
         L4 = 4, _("Mức độ 4")
 
+    class OnlineService(models.TextChoices):
+        # Decree 42/2022/NĐ-CP, Art. 11: today's vocabulary, primary since 2022.
+        FULL = "full", _("Dịch vụ công trực tuyến toàn trình")
+        PARTIAL = "partial", _("Dịch vụ công trực tuyến một phần")
+        INFORMATION = "information", _("Chỉ cung cấp thông tin")
+
     code = models.CharField(_("mã thủ tục"), max_length=20, db_index=True)
     name = models.CharField(_("tên thủ tục"), max_length=500)
     search_text = models.TextField(editable=False, default="")
@@ -147,7 +153,15 @@ class Procedure(models.Model):
     implementing_level = models.CharField(
         _("cấp thực hiện"), max_length=10, choices=ImplementingLevel.choices
     )
+    # Decree 43/2011's levels 1-4, kept for the historical reports (the letter's appendix):
+    # derived from online_service when that is given (full 4, partial 3, information 2).
     level = models.PositiveSmallIntegerField(_("mức độ"), choices=Level.choices)
+    online_service = models.CharField(
+        _("mức độ dịch vụ công trực tuyến"),
+        max_length=12,
+        choices=OnlineService.choices,
+        blank=True,
+    )
     applicants = models.CharField(_("đối tượng thực hiện"), max_length=300, blank=True)
     steps = models.JSONField(_("trình tự thực hiện"), default=list, blank=True)
     conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)
@@ -185,16 +199,31 @@ class Procedure(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         # A derived column, not a rule: keeps search diacritic-insensitive on every database.
         self.search_text = fold(f"{self.code} {self.name}")
+        self.online_service, self.level = service_and_level(self.online_service, self.level)
         super().save(*args, **kwargs)
 
     @property
     def online_level(self) -> str:
-        """Decree 42/2022 vocabulary for the letter's levels."""
-        return {4: "full", 3: "partial"}.get(self.level, "information")
+        """Decree 42/2022's level: full, partial or information."""
+        return service_and_level(self.online_service, self.level)[0]
 
     @property
     def accepts_online(self) -> bool:
-        return self.level >= 3
+        return self.online_level != self.OnlineService.INFORMATION
+
+
+def service_and_level(service: str, level: int | None) -> tuple[str, int]:
+    """Decree 42/2022's online service (primary) and the matching Decree 43/2011 level: the
+    service decides when given (information keeps level 1 or 2), else the level does."""
+    s = Procedure.OnlineService
+    if service:
+        if service == s.FULL:
+            return service, 4
+        if service == s.PARTIAL:
+            return service, 3
+        return service, level if level in (1, 2) else 2
+    level = level or 2
+    return {4: s.FULL, 3: s.PARTIAL}.get(level, s.INFORMATION), level
 
 
 class Channel(models.TextChoices):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from procedures.importing import ProcedureRecord, RowError, parse_row, read_rows
@@ -22,15 +24,25 @@ from procedures.models import (
     ProcedureDocument,
     Unit,
 )
+from procedures.selectors import unit_open_on
 from procedures.text import fold
 
-# Group names a catalogue file may use instead of unit codes.
-UNIT_GROUPS: dict[str, Callable[[], Iterable[Unit]]] = {
+# Group names a catalogue file may use instead of unit codes: the units of the group that
+# exist on the version's effective date (a 2026 version goes to today's communes, a 2020 one
+# to the district of then).
+UNIT_GROUPS: dict[str, Callable[[], QuerySet[Unit]]] = {
     "commune": lambda: Unit.objects.filter(kind=Unit.Kind.COMMUNE).exclude(e_id=None),
     "district_desk": lambda: Unit.objects.filter(
         is_one_stop_desk=True, parent__kind=Unit.Kind.DISTRICT
     ),
     "board": lambda: Unit.objects.filter(code__endswith="-BQLDA"),
+    # Since 01/07/2025: the Public Administration Service Centre of each commune/ward.
+    "commune_centre": lambda: Unit.objects.filter(
+        is_one_stop_desk=True, parent__kind=Unit.Kind.COMMUNE
+    ).exclude(e_id=None),
+    "province_centre": lambda: Unit.objects.filter(
+        is_one_stop_desk=True, parent__kind=Unit.Kind.PROVINCE
+    ).exclude(e_id=None),
 }
 
 
@@ -48,9 +60,10 @@ def unit_upsert(
     return unit
 
 
-def units_load(*, path: Path) -> list[Unit]:
+def units_load(*, path: Path | None = None, rows: list[dict[str, Any]] | None = None) -> list[Unit]:
+    """Create or update the units of a demo JSON file (or of `rows` in that shape)."""
     units = []
-    for row in json.loads(path.read_text(encoding="utf-8")):
+    for row in rows if rows is not None else json.loads(Path(path or "").read_text("utf-8")):
         units.append(
             unit_upsert(
                 code=row["code"],
@@ -64,6 +77,11 @@ def units_load(*, path: Path) -> list[Unit]:
                 report_order=row.get("report_order", 0),
                 address=row.get("address", ""),
                 phone=row.get("phone", ""),
+                **(
+                    {"valid_from": dt.date.fromisoformat(row["valid_from"])}
+                    if row.get("valid_from")
+                    else {}
+                ),
             )
         )
     return units
@@ -95,11 +113,11 @@ class ImportResult:
         return not self.errors
 
 
-def _resolve_units(names: list[str]) -> list[Unit]:
+def _resolve_units(names: list[str], *, on: dt.date) -> list[Unit]:
     units: list[Unit] = []
     for name in names:
         if name in UNIT_GROUPS:
-            units.extend(UNIT_GROUPS[name]())
+            units.extend(UNIT_GROUPS[name]().filter(unit_open_on(on=on)))
         else:
             unit = Unit.objects.filter(code=name).first()
             if unit is None:
@@ -126,7 +144,7 @@ def procedures_import(*, path: Path, progress: Callable[[int], None] | None = No
             if key in seen:
                 raise RowError(f"duplicate of line {seen[key]} (same code and effective date)")
             seen[key] = line
-            records.append((record, _resolve_units(record.units)))
+            records.append((record, _resolve_units(record.units, on=record.effective_from)))
         except RowError as exc:
             errors.append(f"line {line}: {exc}")
     if errors:
@@ -135,11 +153,26 @@ def procedures_import(*, path: Path, progress: Callable[[int], None] | None = No
     with transaction.atomic():
         for record, units in records:
             was_created = procedure_save(record=record, units=units)
+            procedure_versions_close(code=record.code)
             created += was_created
             updated += not was_created
             if progress:
                 progress(1)
     return ImportResult(created, updated, [])
+
+
+def procedure_versions_close(*, code: str) -> int:
+    """Each version of `code` ends the day before the next one starts (unless it already ends
+    earlier): importing a new version closes the previous one on the new one's effective
+    date. Dossiers keep the version they were received under. Returns how many closed."""
+    versions = list(Procedure.objects.filter(code=code).order_by("effective_from"))
+    closed = 0
+    for older, newer in pairwise(versions):
+        last_day = newer.effective_from - dt.timedelta(days=1)
+        if older.effective_to is None or older.effective_to > last_day:
+            Procedure.objects.filter(pk=older.pk).update(effective_to=last_day)
+            closed += 1
+    return closed
 
 
 def procedure_save(*, record: ProcedureRecord, units: list[Unit]) -> bool:
@@ -157,6 +190,7 @@ def procedure_save(*, record: ProcedureRecord, units: list[Unit]) -> bool:
         "name",
         "implementing_level",
         "level",
+        "online_service",
         "effective_to",
         "steps",
         "legal_basis",
