@@ -130,6 +130,16 @@ def dossier_status_document(*, dossier: Dossier, with_key: bool) -> dict[str, An
         "apology": (
             {"reason": apology.reason, "new_due_at": apology.new_due_at} if apology else None
         ),
+        # Lawful extensions: the legal due time moved (the dossier is not late for it).
+        "extensions": [
+            {
+                "reason": e.reason,
+                "legal_basis": e.legal_basis,
+                "previous_due_at": e.previous_due_at,
+                "new_due_at": e.new_due_at,
+            }
+            for e in dossier.extensions.all()
+        ],
         "supplement_request": (
             {
                 "items": [{"id": d.pk, "name": d.name} for d in request.documents.all()],

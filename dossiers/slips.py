@@ -1,6 +1,8 @@
-"""The statutory slips (Circular 01/2018/TT-VPCP, Mẫu 01–05) as A5 PDFs, and the register
-(Mẫu 06) as XLSX and A4 PDF. The forms are legal documents in Vietnamese: their wording is the
-circular's, not translated.
+"""The statutory slips as A5 PDFs, and the register as XLSX and A4 PDF. Each slip follows the
+form set in force on the day of its event (dossiers.slip_forms: Circular 01/2018/TT-VPCP
+before 15/09/2025, Circular 03/2025/TT-VPCP from then) and carries its number per agency and
+year. The forms are legal documents in Vietnamese: their wording is the circular's, not
+translated.
 """
 
 from __future__ import annotations
@@ -17,22 +19,22 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.models import Dossier, DossierEvent, Handover, SupplementRequest
+from dossiers.models import (
+    CounterGuidance,
+    Dossier,
+    DossierEvent,
+    Extension,
+    Handover,
+    SupplementRequest,
+)
 from dossiers.selectors import register_rows
+from dossiers.slip_forms import form_for, register_book, slip_number
 from portal.exceptions import PortalError
 from portal.models import Membership
 from portal.spreadsheets import print_setup, workbook_bytes
 from procedures.calendar import procedure_time_limit
 from procedures.models import Field, Unit
 from procedures.pdf import html_to_pdf
-
-FORMS: dict[str, str] = {
-    "receipt": "01",
-    "supplement": "02",
-    "refusal": "03",
-    "apology": "04",
-    "control": "05",
-}
 
 
 class SlipUnavailable(PortalError):
@@ -62,29 +64,43 @@ def _name(user: Any) -> str:
 
 
 def _time_limit_text(dossier: Dossier) -> str:
+    """The legal time limit in the unit its law counts it in."""
     limit = procedure_time_limit(dossier.procedure, dossier.channel)
     if limit.same_day:
         return "Trong ngày (nhận sau 15 giờ trả trong ngày làm việc tiếp theo)"
+    if limit.calendar_days is not None:
+        return f"{limit.calendar_days} ngày"
+    if limit.working_hours is not None:
+        return f"{limit.working_hours.normalize():f} giờ làm việc"
     days = limit.working_days
     return f"{days.normalize():f} ngày làm việc" if days is not None else ""
 
 
-def _entry_number(dossier: Dossier) -> str:
-    return dossier.code.rsplit("-", 1)[-1]
-
-
-def _context(dossier: Dossier, unit: Unit | None = None) -> dict[str, Any]:
+def _context(
+    dossier: Dossier, kind: str, at: datetime, unit: Unit | None = None, ref: str = ""
+) -> dict[str, Any]:
+    """What every slip shows: its form (by the event's day `at`), unit, place and number."""
     unit = unit or dossier.unit
+    form_set, form = form_for(kind, at)
+    if form is None:
+        raise SlipUnavailable(
+            _("Bộ biểu mẫu áp dụng ngày %(day)s không có mẫu này.")
+            % {"day": f"{timezone.localdate(at):%d/%m/%Y}"}
+        )
     parent = unit.parent
     place = parent.name if parent and unit.kind == Unit.Kind.AGENCY else unit.name
-    for prefix in ("UBND ", "Huyện ", "huyện ", "xã ", "Xã "):
+    for prefix in ("UBND ", "Huyện ", "huyện ", "xã ", "Xã ", "Trung tâm Phục vụ hành chính công "):
         place = place.replace(prefix, "")
+    issued = slip_number(dossier=dossier, form=kind, unit=unit, at=at, ref=ref)
     return {
         "dossier": dossier,
         "unit": unit,
         "place": place,
         "today": timezone.localdate(),
-        "entry_number": _entry_number(dossier),
+        "form_set": form_set,
+        "form": form,
+        "slip_number": issued.number,
+        "extensions": list(Extension.objects.filter(dossier=dossier).select_related("approved_by")),
     }
 
 
@@ -109,7 +125,10 @@ def slip_receipt_html(*, dossier: Dossier) -> str:
     return render_to_string(
         "dossiers/pdf/receipt.html",
         {
-            **_context(dossier),
+            **_context(dossier, "receipt", dossier.received_at),
+            "book": register_book(
+                unit=dossier.unit, year=timezone.localdate(dossier.received_at).year
+            ),
             "documents": documents,
             "time_limit": _time_limit_text(dossier),
             "officer_name": _name(event.actor) if event else "",
@@ -134,7 +153,7 @@ def slip_supplement_html(*, dossier: Dossier) -> str:
     return render_to_string(
         "dossiers/pdf/supplement.html",
         {
-            **_context(dossier, request.unit),
+            **_context(dossier, "supplement", request.requested_at, request.unit, str(request.pk)),
             "request": request,
             "request_unit": request.unit,
             "items": sorted(request.documents.all(), key=lambda d: (d.order, d.pk)),
@@ -153,7 +172,7 @@ def slip_refusal_html(*, dossier: Dossier) -> str:
     return render_to_string(
         "dossiers/pdf/refusal.html",
         {
-            **_context(dossier),
+            **_context(dossier, "refusal", event.at),
             "event": event,
             "reason": event.details.get("reason") or event.note,
             "officer_name": _name(event.actor),
@@ -171,7 +190,7 @@ def slip_apology_html(*, dossier: Dossier) -> str:
     return render_to_string(
         "dossiers/pdf/apology.html",
         {
-            **_context(dossier, apology.unit),
+            **_context(dossier, "apology", apology.issued_at, apology.unit),
             "apology": apology,
             "apology_unit": apology.unit,
             "signer_name": _name(apology.signed_by),
@@ -195,9 +214,25 @@ def slip_control_html(*, dossier: Dossier) -> str:
     return render_to_string(
         "dossiers/pdf/control.html",
         {
-            **_context(dossier),
+            **_context(dossier, "control", dossier.received_at),
             "handovers": handovers,
             "coordinating": coordinating,
+        },
+    )
+
+
+def slip_stop_html(*, dossier: Dossier) -> str:
+    """The stop notice (Circular 03/2025, from 15/09/2025): handling stopped on withdrawal."""
+    event = _last_event(dossier, Dossier.Status.STOPPED)
+    if event is None:
+        raise SlipUnavailable(_("Hồ sơ chưa dừng giải quyết."))
+    return render_to_string(
+        "dossiers/pdf/stop.html",
+        {
+            **_context(dossier, "stop", event.at, dossier.handling_unit),
+            "event": event,
+            "reason": event.details.get("reason") or event.note,
+            "officer_name": _name(event.actor),
         },
     )
 
@@ -208,7 +243,39 @@ RENDERERS = {
     "refusal": slip_refusal_html,
     "apology": slip_apology_html,
     "control": slip_control_html,
+    "stop": slip_stop_html,
 }
+#: The file name's form number, whatever the set (the slip itself prints its set's number).
+FORMS = {
+    "receipt": "01",
+    "supplement": "02",
+    "refusal": "03",
+    "apology": "04",
+    "control": "05",
+    "stop": "dung",
+}
+
+
+def slip_links(dossier: Dossier) -> list[tuple[str, str]]:
+    """The slips a dossier has, as (form, "Mẫu NN – title") by the form set of each event."""
+    wanted: list[tuple[str, datetime | None]] = []
+    if dossier.received_at:
+        wanted += [("receipt", dossier.received_at), ("control", dossier.received_at)]
+    request = dossier.supplement_requests.order_by("-requested_at").first()
+    if request is not None:
+        wanted.append(("supplement", request.requested_at))
+    if dossier.status == Dossier.Status.REFUSED:
+        wanted.append(("refusal", dossier.updated_at))
+    if hasattr(dossier, "apology"):
+        wanted.append(("apology", dossier.apology.issued_at))
+    if dossier.status == Dossier.Status.STOPPED:
+        wanted.append(("stop", dossier.updated_at))
+    links = []
+    for kind, at in wanted:
+        _form_set, form = form_for(kind, at or timezone.now())
+        if form is not None:
+            links.append((kind, f"Mẫu {form.number} – {form.title}"))
+    return links
 
 
 def slip_pdf(*, dossier: Dossier, form: str) -> bytes:
@@ -228,6 +295,32 @@ def slip_pdf_response(*, dossier: Dossier, form: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="mau-{FORMS[form]}-{dossier.code}.pdf"'
     return response
+
+
+def guidance_pdf(*, guidance: CounterGuidance) -> bytes:
+    """Mẫu 02 or Mẫu 03 handed to a walk-in applicant (no dossier was received)."""
+    form_set, form = form_for(guidance.kind, guidance.given_at)
+    unit = guidance.unit
+    html = render_to_string(
+        "dossiers/pdf/guidance.html",
+        {
+            "guidance": guidance,
+            "unit": unit,
+            "place": unit.parent.name if unit.parent else unit.name,
+            "today": timezone.localdate(guidance.given_at),
+            "form_set": form_set,
+            "form": form,
+            "items": list(guidance.documents.order_by("order", "id")),
+            "officer_name": _name(guidance.given_by),
+            "officer_phone": (
+                Membership.objects.filter(user=guidance.given_by, unit=unit)
+                .values_list("phone", flat=True)
+                .first()
+                or unit.phone
+            ),
+        },
+    )
+    return html_to_pdf(html)
 
 
 # --- Mẫu 06: the register -------------------------------------------------------------------
@@ -294,7 +387,9 @@ def register_xlsx(register: Register) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "So theo doi ho so"
-    ws.append(["SỔ THEO DÕI HỒ SƠ (Mẫu 06)"])
+    form_set, form = form_for("register", register.end)
+    assert form is not None
+    ws.append([f"{form.title.upper()} (Mẫu {form.number}, Thông tư {form_set.circular})"])
     ws.append(
         [
             f"Lĩnh vực: {register.field_name}; từ ngày {register.start:%d/%m/%Y} đến ngày "
@@ -315,9 +410,12 @@ def register_xlsx(register: Register) -> bytes:
 
 
 def register_pdf(register: Register, *, unit: Unit) -> bytes:
+    form_set, form = form_for("register", register.end)
     html = render_to_string(
         "dossiers/pdf/register.html",
         {
+            "form_set": form_set,
+            "form": form,
             "unit": unit,
             "place": unit.name,
             "today": timezone.localdate(),

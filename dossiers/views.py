@@ -265,26 +265,10 @@ def _render_dossier(
             "error": error,
             "apology": apology,
             "accesses": accesses,
-            "slip_forms": _slip_links(detail),
+            "slip_forms": slips.slip_links(detail),
         },
         status=status,
     )
-
-
-def _slip_links(dossier: Dossier) -> list[tuple[str, str]]:
-    links = []
-    if dossier.received_at:
-        links += [
-            ("receipt", _("Mẫu 01 – Giấy tiếp nhận và hẹn trả kết quả")),
-            ("control", _("Mẫu 05 – Phiếu kiểm soát quá trình giải quyết")),
-        ]
-    if dossier.supplement_requests.all():
-        links.append(("supplement", _("Mẫu 02 – Phiếu yêu cầu bổ sung")))
-    if dossier.status == S.REFUSED:
-        links.append(("refusal", _("Mẫu 03 – Phiếu từ chối tiếp nhận")))
-    if hasattr(dossier, "apology"):
-        links.append(("apology", _("Mẫu 04 – Phiếu xin lỗi và hẹn lại")))
-    return links
 
 
 @require_POST

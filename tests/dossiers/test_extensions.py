@@ -84,3 +84,27 @@ def test_a_dossier_not_yet_received_cannot_be_extended(birth_registration, commu
             legal_basis=BASIS,
             new_due_at=vn(2030, 1, 2, 9, 0),
         )
+
+
+def test_the_citizen_sees_the_extension(contract_dossier, supervisor):
+    from citizens.selectors import dossier_status_document
+
+    dossier_extend(
+        dossier=contract_dossier,
+        actor=supervisor,
+        reason="Cần xác minh",
+        legal_basis=BASIS,
+        new_due_at=vn(2026, 3, 11, 9, 0),
+        at=vn(2026, 3, 3, 10, 0),
+    )
+    contract_dossier.refresh_from_db()
+    doc = dossier_status_document(dossier=contract_dossier, with_key=False)
+    assert doc["extensions"] == [
+        {
+            "reason": "Cần xác minh",
+            "legal_basis": BASIS,
+            "previous_due_at": vn(2026, 3, 4, 9, 0),
+            "new_due_at": vn(2026, 3, 11, 9, 0),
+        }
+    ]
+    assert doc["due_at"] == vn(2026, 3, 11, 9, 0)
