@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import Dossier
+from dossiers.models import CounterGuidance, Dossier
 from dossiers.services.core import IncomingFile
 from dossiers.transitions import transfer_targets
 from dossiers.uploads import upload_validate
@@ -49,6 +49,32 @@ class ReceptionStartForm(forms.Form):
         if unit and procedure and not procedure.units.filter(pk=unit.pk).exists():
             self.add_error("procedure", _("Đơn vị đã chọn không giải quyết thủ tục này."))
         return data
+
+
+class GuidanceForm(forms.Form):
+    """The counter's written guidance to a walk-in applicant (Mẫu 02 or Mẫu 03)."""
+
+    kind = forms.ChoiceField(
+        label=_("Phiếu"), choices=CounterGuidance.Kind.choices, widget=forms.RadioSelect
+    )
+    applicant_name = forms.CharField(label=_("Họ và tên người nộp"), max_length=200)
+    applicant_id_number = forms.CharField(
+        label=_("Số định danh cá nhân / mã số"), max_length=20, required=False
+    )
+    applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=16, required=False)
+    applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
+    documents = forms.MultipleChoiceField(
+        label=_("Giấy tờ cần bổ sung (Mẫu 02)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea)
+
+    def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].choices = [
+            (str(d.pk), d.name) for d in procedure.documents.order_by("order", "id")
+        ]
 
 
 class ReceptionForm(forms.Form):

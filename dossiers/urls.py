@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dossiers import views
+from dossiers import guidance_views, views
 from dossiers.actions import ACTIONS
 
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("can-bo/", views.workbench, name="officer-workbench"),
     path("can-bo/tiep-nhan/", views.reception, name="officer-reception"),
     path("can-bo/so-theo-doi/", views.register, name="officer-register"),
+    path("can-bo/huong-dan/", guidance_views.guidance, name="officer-guidance"),
+    path(
+        "can-bo/huong-dan/<int:pk>.pdf", guidance_views.guidance_print, name="officer-guidance-pdf"
+    ),
     path("can-bo/ho-so/<str:code>/", views.dossier_page, name="officer-dossier"),
     path("can-bo/ho-so/<str:code>/tep/<int:file_id>/", views.file_download, name="officer-file"),
     path("can-bo/ho-so/<str:code>/phieu/<str:form>.pdf", views.slip, name="officer-slip"),
