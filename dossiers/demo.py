@@ -1,5 +1,6 @@
-"""Demo dossiers for `manage.py seed_demo`: a dozen current dossiers at the district desk and
-at Mường Khoa, in various states (one late, one due soon), made only through the services.
+"""Demo dossiers for `manage.py seed_demo`: a dozen current dossiers at the Public
+Administration Service Centres of xã Tân Uyên and xã Mường Khoa (the communes of today), in
+various states (one late, one due soon), made only through the services.
 
 Idempotent: each demo dossier carries a marker in its note and is made once.
 """
@@ -21,44 +22,44 @@ from procedures.calendar import procedure_time_limit, unit_office_hours, work_ca
 from procedures.models import Procedure, Unit
 from procedures.selectors import in_force
 
-DESK, COMMUNE, JUSTICE = "111-TNTKQ", "03601", "111-TP"
+DESK, COMMUNE, JUSTICE = "12-03598-TTPVHCC", "12-03601-TTPVHCC", "12-03598-VHXH"
 PEOPLE = [
     Applicant(
         name="Lò Văn Thành",
         id_number="012089001234",
         phone="0912345601",
-        address="Bản Nà Ban, xã Mường Khoa, huyện Tân Uyên",
+        address="Bản Nà Ban, xã Mường Khoa, tỉnh Lai Châu",
     ),
     Applicant(
         name="Tao Thị Hương",
         id_number="012190004567",
         phone="0912345602",
-        address="Bản Phiêng Phát, xã Mường Khoa, huyện Tân Uyên",
+        address="Bản Phiêng Phát, xã Mường Khoa, tỉnh Lai Châu",
     ),
     Applicant(
         name="Vàng A Sử",
         id_number="012085007890",
         phone="0912345603",
-        address="Bản Hô Ta, xã Mường Khoa, huyện Tân Uyên",
+        address="Bản Hô Ta, xã Mường Khoa, tỉnh Lai Châu",
     ),
     Applicant(
         name="Nguyễn Thị Lan",
         id_number="012192002468",
         phone="0912345604",
-        address="Tổ dân phố 3, thị trấn Tân Uyên",
+        address="Tổ dân phố 3, xã Tân Uyên, tỉnh Lai Châu",
     ),
     Applicant(
         name="Đỗ Văn Hùng",
         id_number="012080001357",
         phone="0912345605",
-        address="Tổ dân phố 6, thị trấn Tân Uyên",
+        address="Tổ dân phố 6, xã Tân Uyên, tỉnh Lai Châu",
         email="hung.dv@example.vn",
     ),
     Applicant(
         name="Lù Thị Mai",
         id_number="012195009753",
         phone="0912345606",
-        address="Bản Mường, xã Trung Đồng, huyện Tân Uyên",
+        address="Bản Mường, xã Tân Uyên, tỉnh Lai Châu",
     ),
 ]
 
@@ -106,9 +107,9 @@ def demo_dossiers_seed() -> list[str]:
         u.username: u
         for u in User.objects.filter(
             username__in=[
-                "tiepnhan.huyen",
-                "chuyenvien.tuphap",
-                "truongphong.tuphap",
+                "tiepnhan.tanuyen",
+                "chuyenvien.tanuyen",
+                "truongphong.tanuyen",
                 "tiepnhan.muongkhoa",
                 "chutich.muongkhoa",
                 "admin",
@@ -119,9 +120,9 @@ def demo_dossiers_seed() -> list[str]:
     if len(units) < 3 or len(users) < 6:
         return []  # units or officers not seeded: nothing to attach dossiers to
     desk_officer, specialist, head = (
-        users["tiepnhan.huyen"],
-        users["chuyenvien.tuphap"],
-        users["truongphong.tuphap"],
+        users["tiepnhan.tanuyen"],
+        users["chuyenvien.tanuyen"],
+        users["truongphong.tanuyen"],
     )
     commune_officer, commune_head = users["tiepnhan.muongkhoa"], users["chutich.muongkhoa"]
     desk, commune, justice = units[DESK], units[COMMUNE], units[JUSTICE]
@@ -201,7 +202,7 @@ def demo_dossiers_seed() -> list[str]:
             actor=desk_officer,
             to_unit=justice,
             to_user=specialist,
-            note="Chuyển Phòng Tư pháp thẩm định",
+            note="Chuyển Phòng Văn hóa – Xã hội thẩm định",
         ),
         # 8. Late: received three weeks ago, still processing, with an apology.
         lambda: _late_with_apology(
@@ -274,21 +275,27 @@ def _resolve_and_return(dossier: Dossier, desk_officer: Any, head: Any, unit: Un
 def _late_with_apology(
     dossier: Dossier, desk_officer: Any, office: Unit, specialist: Any, head: Any
 ) -> Dossier:
+    hours, calendar = unit_office_hours(dossier.unit), work_calendar()
+
+    def later(minutes: int) -> datetime:
+        assert dossier.received_at is not None
+        return clock.add_working_minutes(
+            dossier.received_at, minutes, hours=hours, calendar=calendar
+        )
+
     dossier = actions.dossier_transfer(
-        dossier=dossier, actor=desk_officer, to_unit=office, to_user=specialist
+        dossier=dossier, actor=desk_officer, to_unit=office, to_user=specialist, at=later(60)
     )
     assert dossier.due_at is not None
-    new_due = clock.add_working_minutes(
-        max(dossier.due_at, timezone.now()),
-        3 * 480,
-        hours=unit_office_hours(dossier.unit),
-        calendar=work_calendar(),
-    )
+    # Foreseen on the day of reception: made in time, one new date three days later.
     actions.dossier_apologize(
         dossier=dossier,
         actor=head,
-        new_due_at=new_due,
+        new_due_at=clock.add_working_minutes(
+            dossier.due_at, 3 * 480, hours=hours, calendar=calendar
+        ),
         reason="Cần xác minh thêm hồ sơ đất đai của hộ gia đình.",
+        at=later(120),
     )
     return dossier
 

@@ -1,4 +1,6 @@
-"""Idempotent demo data: the letter's district, the catalogue, demo officers, dossiers."""
+"""Idempotent demo data: Lai Châu province today (the four communes that replaced the district
+of Tân Uyên on 1 July 2025), the letter's 2020 district as history, the catalogue in both
+versions, demo officers, dossiers."""
 
 from importlib import import_module
 from pathlib import Path
@@ -7,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from portal.demo import officers_seed
+from portal.demo import officers_seed, province_2025_seed
 from procedures.services import (
     calendar_overrides_load,
     document_templates_render,
@@ -29,15 +31,27 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         quiet = options["verbosity"] == 0
-        steps = ["units", "calendar", "procedures", "templates", "officers", *LATER_STEPS]
+        steps = [
+            "units",
+            "units 2025",
+            "calendar",
+            "procedures",
+            "templates",
+            "officers",
+            *LATER_STEPS,
+        ]
         with tqdm(total=len(steps), desc="seed_demo", unit="step", disable=quiet) as bar:
             units_load(path=DATA / "demo_units.json")
             bar.update()
+            province_2025_seed()
+            bar.update()
             calendar_overrides_load(path=DATA / "calendar_overrides.json")
             bar.update()
-            result = procedures_import(path=DATA / "demo_procedures.json")
-            if not result.ok:
-                raise CommandError("\n".join(result.errors))
+            # The 2020 catalogue, then today's versions (they close the old ones on 30/6/2025).
+            for name in ("demo_procedures.json", "demo_procedures_2025.json"):
+                result = procedures_import(path=DATA / name)
+                if not result.ok:
+                    raise CommandError("\n".join(result.errors))
             bar.update()
             document_templates_render()
             bar.update()
