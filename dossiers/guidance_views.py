@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from dossiers import forms as f
-from dossiers.access import ACTION_ROLES, officer_unit_roles
+from dossiers.access import officer_unit_roles, permission_roles
 from dossiers.models import CounterGuidance
 from dossiers.services.guidance import counter_guidance_give
 from dossiers.slips import guidance_pdf
@@ -21,7 +21,7 @@ from procedures.models import Unit
 
 def _desk_unit_ids(request: HttpRequest) -> list[int]:
     roles = officer_unit_roles(user=request.user)
-    return [pk for pk, held in roles.items() if held & ACTION_ROLES["create"]]
+    return [pk for pk, held in roles.items() if held & permission_roles("create")]
 
 
 @login_required

@@ -17,16 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.access import officer_roles_for
+from dossiers.access import officer_roles_for, permission_roles
 from dossiers.deadlines import new_due_time_check
 from dossiers.models import Dossier, Extension
 from dossiers.services.events import event_append
 from portal.exceptions import InvalidTransition, NotAllowed
-from portal.models import Role
 
 S = Dossier.Status
-#: Who approves an extension: the head of the handling unit (or an administrator).
-EXTEND_ROLES = frozenset({Role.HEAD, Role.ADMIN})
 #: States in which the clock is running or paused, so a due time can still move.
 EXTEND_FROM = frozenset({S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT})
 
@@ -42,7 +39,7 @@ def dossier_extend(
     at: datetime | None = None,
 ) -> Extension:
     """Move the dossier's legal due time to `new_due_at`, recording who approved it and why."""
-    if not officer_roles_for(user=actor, dossier=dossier) & EXTEND_ROLES:
+    if not officer_roles_for(user=actor, dossier=dossier) & permission_roles("extend"):
         raise NotAllowed(_("Chỉ thủ trưởng cơ quan giải quyết được phê duyệt gia hạn."))
     at = at or timezone.now()
     reason, legal_basis = (reason or "").strip(), (legal_basis or "").strip()

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.access import ACTION_ROLES, officer_assert_unit_role
+from dossiers.access import officer_assert_unit_role, permission_roles
 from dossiers.models import CounterGuidance
 from dossiers.slip_forms import slip_counter_next
 from procedures.models import Procedure, Unit
@@ -42,7 +42,7 @@ def counter_guidance_give(
     at: datetime | None = None,
 ) -> CounterGuidance:
     """Record the slip handed to a walk-in applicant and give it its number."""
-    officer_assert_unit_role(user=actor, unit=unit, roles=ACTION_ROLES["create"])
+    officer_assert_unit_role(user=actor, unit=unit, roles=permission_roles("create"))
     at = at or timezone.now()
     unit_assert_open(unit=unit, at=at)
     problems: dict[str, str] = {}
