@@ -36,8 +36,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "create": frozenset({Role.DESK, Role.ADMIN}),
     # A second supplement request by the same agency (one per agency otherwise).
     "override_supplement": frozenset({Role.HEAD, Role.ADMIN}),
-    # A lawful extension of a dossier's time limit, approved by the head of the handling unit.
-    "extend": frozenset({Role.HEAD, Role.ADMIN}),
 }
 
 

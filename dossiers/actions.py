@@ -179,6 +179,19 @@ ACTIONS: dict[str, OfficerAction] = {
             done=_("Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả."),
             available_when=_apology_open,
         ),
+        OfficerAction(
+            name="extend",
+            label=_("Gia hạn theo quy định"),
+            # Approved by the head of the handling unit, when the procedure's law allows it.
+            roles=frozenset({Role.HEAD, Role.ADMIN}),
+            states=frozenset(
+                {S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT}
+            ),
+            form=f.ExtensionForm,
+            service="dossiers.services.extensions.dossier_extend",
+            slug="gia-han",
+            done=_("Đã gia hạn thời gian giải quyết hồ sơ."),
+        ),
     )
 }
 

@@ -286,6 +286,16 @@ class ApologyForm(ActionForm):
     )
 
 
+class ExtensionForm(ActionForm):
+    reason = forms.CharField(label=_("Lý do gia hạn"), widget=forms.Textarea)
+    legal_basis = forms.CharField(label=_("Căn cứ pháp lý cho phép gia hạn"), max_length=500)
+    new_due_at = forms.DateTimeField(
+        label=_("Hạn trả kết quả mới"),
+        widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
 class RegisterForm(forms.Form):
     FORMATS = [("xlsx", "XLSX"), ("pdf", "PDF")]
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Đơn vị"))

@@ -17,11 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.access import officer_roles_for, permission_roles
+from dossiers.access import officer_assert_can
+from dossiers.actions import ACTIONS
 from dossiers.deadlines import new_due_time_check
 from dossiers.models import Dossier, Extension
 from dossiers.services.events import event_append
-from portal.exceptions import InvalidTransition, NotAllowed
+from portal.exceptions import InvalidTransition
 
 S = Dossier.Status
 #: States in which the clock is running or paused, so a due time can still move.
@@ -39,8 +40,7 @@ def dossier_extend(
     at: datetime | None = None,
 ) -> Extension:
     """Move the dossier's legal due time to `new_due_at`, recording who approved it and why."""
-    if not officer_roles_for(user=actor, dossier=dossier) & permission_roles("extend"):
-        raise NotAllowed(_("Chỉ thủ trưởng cơ quan giải quyết được phê duyệt gia hạn."))
+    officer_assert_can(user=actor, dossier=dossier, action="extend")
     at = at or timezone.now()
     reason, legal_basis = (reason or "").strip(), (legal_basis or "").strip()
     problems = {}
@@ -51,7 +51,7 @@ def dossier_extend(
     if problems:
         raise ValidationError(problems)
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if locked.status not in EXTEND_FROM or locked.due_at is None:
+    if locked.status not in ACTIONS["extend"].states or locked.due_at is None:
         raise InvalidTransition(
             _("Hồ sơ đang ở trạng thái “%(state)s”, không thể gia hạn.")
             % {"state": S(locked.status).label},

@@ -3,13 +3,14 @@ date, and the citizen's look-up shows it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
 
 from dossiers.models import Apology, Dossier
 from dossiers.services.actions import dossier_receive
+from procedures.calendar import work_calendar
 from tests.e2e import data
 from tests.e2e.helpers import officer_login
 from tests.e2e.journeys import key_from_outbox, look_up, officer_action, open_dossier_as_officer
@@ -32,9 +33,12 @@ def test_the_head_apologises_for_a_late_dossier_and_the_citizen_sees_the_new_dat
     assert "Quá hạn" in main.locator(".badge.late").first.inner_text()
     assert "Phiếu xin lỗi" in main.inner_text()
 
-    new_due = (timezone.localtime() + timedelta(days=3)).replace(
-        hour=16, minute=30, second=0, microsecond=0
-    )
+    # The new date is a working time (office hours of a working day) after the old one.
+    calendar = work_calendar()
+    day = timezone.localdate() + timedelta(days=3)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    new_due = timezone.make_aware(datetime.combine(day, time(16, 30)))
 
     def apologise(box):
         box.get_by_label("Lý do chậm trả kết quả").fill(

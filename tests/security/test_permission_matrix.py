@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -34,6 +34,7 @@ from django.utils import timezone
 from dossiers.actions import ACTIONS
 from dossiers.models import Dossier
 from portal.models import Membership, Role
+from procedures.calendar import work_calendar
 from tests.dossiers.conftest import dossier_in_state
 
 S = Dossier.Status
@@ -59,6 +60,8 @@ MAY: dict[str, frozenset[str]] = {
     "return": frozenset({"desk", "admin"}),
     "stop": frozenset({"desk", "admin"}),
     "apologize": frozenset({"head", "admin"}),
+    # A lawful extension is approved by the head of the handling unit (DOMAIN §3).
+    "extend": frozenset({"head", "admin"}),
     "create": frozenset({"desk", "admin"}),  # reception at the counter
     "reports": frozenset({"leader", "reporting", "admin"}),
 }
@@ -75,6 +78,7 @@ ACTION_STATE = {
     "return": S.RESOLVED,
     "stop": S.WITHDRAWAL_REQUESTED,
     "apologize": S.PROCESSING,
+    "extend": S.PROCESSING,
 }
 PAGE_URL = {a: f"officer-action-{a}" for a in ACTIONS}
 
@@ -104,7 +108,12 @@ class World:
 
 def action_data(action: str, world: World, *, page: bool) -> dict[str, Any]:
     doc = world.procedure.documents.first()
-    new_due = (timezone.now() + timedelta(days=10)).replace(microsecond=0)
+    # A new appointment is a working time (office hours of a working day).
+    day = timezone.localdate() + timedelta(days=10)
+    while not work_calendar().is_working_day(day):
+        day += timedelta(days=1)
+    new_due = timezone.make_aware(datetime.combine(day, time(10, 0)))
+    when = timezone.localtime(new_due).strftime("%Y-%m-%dT%H:%M") if page else new_due.isoformat()
     data: dict[str, Any] = {
         "receive": {"note": "Đủ"},
         "refuse": {"reason": "Không thuộc thẩm quyền"},
@@ -115,13 +124,11 @@ def action_data(action: str, world: World, *, page: bool) -> dict[str, Any]:
         "resolve": {"outcome": "approved", "note": "Đồng ý"},
         "return": {"method": "counter", "recipient_name": "Nguyễn Văn An"},
         "stop": {"reason": "Công dân rút hồ sơ"},
-        "apologize": {
-            "reason": "Cần xác minh thêm",
-            "new_due_at": (
-                timezone.localtime(new_due).strftime("%Y-%m-%dT%H:%M")
-                if page
-                else new_due.isoformat()
-            ),
+        "apologize": {"reason": "Cần xác minh thêm", "new_due_at": when},
+        "extend": {
+            "reason": "Cần xác minh",
+            "legal_basis": "Khoản 2 Điều 18 Luật Hộ tịch 2014",
+            "new_due_at": when,
         },
     }[action]
     return data if page else {"action": action, **data}
