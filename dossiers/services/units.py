@@ -48,7 +48,7 @@ def unit_close(
     locked.valid_to, locked.successor = last_day, successor
     locked.full_clean(validate_unique=False)
     locked.save(update_fields=["valid_to", "successor"])
-    moved = 0
+    moved: list[int] = []
     open_ids = (
         Dossier.objects.filter(handling_unit=locked)
         .exclude(status__in=FINISHED)
@@ -72,11 +72,19 @@ def unit_close(
             % {"unit": locked.name, "successor": successor.name},
             details={"from_unit": locked.code, "to_unit": successor.code},
         )
-        moved += 1
+        moved.append(pk)
+    # Reports count dossiers by their handling unit too: bring those facts up to date.
+    from reports.summaries import summaries_refresh_dossiers
+
+    summaries_refresh_dossiers(dossier_ids=moved)
     AuditLog.objects.create(
         actor=actor,
         action="unit_close",
         target=locked.code,
-        details={"valid_to": last_day.isoformat(), "successor": successor.code, "dossiers": moved},
+        details={
+            "valid_to": last_day.isoformat(),
+            "successor": successor.code,
+            "dossiers": len(moved),
+        },
     )
-    return moved
+    return len(moved)
