@@ -7,21 +7,28 @@ Idempotent: each demo dossier carries a marker in its note and is made once.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from dossiers.models import Dossier
 from dossiers.services import actions, reception
 from dossiers.services.core import Applicant, dossier_create
+from dossiers.services.units import unit_close
 from procedures import clock
 from procedures.calendar import procedure_time_limit, unit_office_hours, work_calendar
 from procedures.models import Procedure, Unit
 from procedures.selectors import in_force
+from procedures.services import units_load
 
+UNITS_2025 = Path(settings.BASE_DIR) / "procedures" / "data" / "demo_units_2025.json"
 DESK, COMMUNE, JUSTICE = "12-03598-TTPVHCC", "12-03601-TTPVHCC", "12-03598-VHXH"
 PEOPLE = [
     Applicant(
@@ -98,6 +105,24 @@ def _working_morning(now: datetime, days_back: int) -> datetime:
     while not calendar.is_working_day(day):
         day -= timedelta(days=1)
     return timezone.make_aware(datetime.combine(day, datetime.min.time())) + timedelta(hours=8)
+
+
+def province_2025_seed() -> int:
+    """Load today's units and close the 2020 district's on 30/06/2025 with their successors
+    (dossiers.services.units.unit_close hands over any open dossier). Returns how many units
+    were closed now (0 the second time)."""
+    data = json.loads(UNITS_2025.read_text(encoding="utf-8"))
+    units_load(rows=data["units"])
+    last_day = dt.date.fromisoformat(data["last_day_before"])
+    closed = 0
+    for row in data["closings"]:
+        unit = Unit.objects.filter(code=row["code"]).first()
+        if unit is None or unit.valid_to is not None:
+            continue
+        unit_close(unit=unit, last_day=last_day, successor=Unit.objects.get(code=row["successor"]))
+        unit.other_successors.set(Unit.objects.filter(code__in=row.get("other_successors", [])))
+        closed += 1
+    return closed
 
 
 def demo_dossiers_seed() -> list[str]:

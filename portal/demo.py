@@ -1,19 +1,12 @@
 """The demo's province of today and its officers: one persona per role (README.md).
 
-Lai Châu in December 2026: the province's Public Administration Service Centre and the four
-communes that replaced the district of Tân Uyên on 1 July 2025, each with its centre, its
-People's Committee and two offices (procedures/data/demo_units_2025.json). The 2020 district
-stays as history: its units closed on 30 June 2025, each naming its successor. The 2020
+Lai Châu in December 2026 (units loaded by dossiers.demo.province_2025_seed): officers of the
+province, of its Public Administration Service Centres and of xã Tân Uyên's offices. The 2020
 officers keep their accounts (they can read their history).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -22,7 +15,6 @@ from procedures.models import Unit
 
 DEMO_PASSWORD = "motcua-demo"  # noqa: S105 - demo accounts only, printed in the README
 
-UNITS_2025 = Path(settings.BASE_DIR) / "procedures" / "data" / "demo_units_2025.json"
 TAN_UYEN, MUONG_KHOA = "12-03598", "12-03601"
 
 # username, full name, unit code, role, title - today's province (since 1 July 2025)
@@ -62,27 +54,6 @@ DEMO_OFFICERS = [
     ("tiepnhan.muongkhoa", "Lù Văn Thắng", "03601", Role.DESK, "Công chức Tư pháp - Hộ tịch"),
     ("chutich.muongkhoa", "Sần Thị Lan", "03601", Role.HEAD, "Chủ tịch UBND xã"),
 ]
-
-
-def province_2025_seed() -> int:
-    """Load today's units and close the 2020 district's on 30/06/2025 with their successors
-    (dossiers.services.units.unit_close hands over any open dossier). Returns how many units
-    were closed now (0 the second time)."""
-    from dossiers.services.units import unit_close
-    from procedures.services import units_load
-
-    data = json.loads(UNITS_2025.read_text(encoding="utf-8"))
-    units_load(rows=data["units"])
-    last_day = dt.date.fromisoformat(data["last_day_before"])
-    closed = 0
-    for row in data["closings"]:
-        unit = Unit.objects.filter(code=row["code"]).first()
-        if unit is None or unit.valid_to is not None:
-            continue
-        unit_close(unit=unit, last_day=last_day, successor=Unit.objects.get(code=row["successor"]))
-        unit.other_successors.set(Unit.objects.filter(code__in=row.get("other_successors", [])))
-        closed += 1
-    return closed
 
 
 @transaction.atomic

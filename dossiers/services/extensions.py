@@ -22,6 +22,7 @@ from dossiers.actions import ACTIONS
 from dossiers.deadlines import new_due_time_check
 from dossiers.models import Dossier, Extension
 from dossiers.services.events import event_append
+from dossiers.signals import dossier_event
 from portal.exceptions import InvalidTransition
 
 S = Dossier.Status
@@ -86,7 +87,8 @@ def dossier_extend(
             "new_due_at": new_due_at.isoformat(),
         },
     )
-    from reports.summaries import summary_record_event  # the due day counts in reports
-
-    summary_record_event(event=event, dossier=locked)
+    # The listening apps (the report summaries: the due day moved) hear of it.
+    dossier_event.send(
+        sender=Dossier, event=event, dossier=locked, context={"reason": reason}, notify=False
+    )
     return extension

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from dossiers.models import Dossier
 from dossiers.services.events import event_append
+from dossiers.signals import dossier_event
 from portal.models import AuditLog
 from procedures.models import Unit
 
@@ -59,7 +60,7 @@ def unit_close(
         dossier = Dossier.objects.select_for_update().get(pk=pk)
         dossier.handling_unit, dossier.assigned_to = successor, None
         dossier.save(update_fields=["handling_unit", "assigned_to", "updated_at"])
-        event_append(
+        event = event_append(
             dossier=dossier,
             kind="unit_closed",
             from_status=dossier.status,
@@ -72,11 +73,9 @@ def unit_close(
             % {"unit": locked.name, "successor": successor.name},
             details={"from_unit": locked.code, "to_unit": successor.code},
         )
+        # The listening apps hear of it (reports count dossiers by handling unit too).
+        dossier_event.send(sender=Dossier, event=event, dossier=dossier, context={}, notify=False)
         moved.append(pk)
-    # Reports count dossiers by their handling unit too: bring those facts up to date.
-    from reports.summaries import summaries_refresh_dossiers
-
-    summaries_refresh_dossiers(dossier_ids=moved)
     AuditLog.objects.create(
         actor=actor,
         action="unit_close",

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from dossiers.deadlines import dossier_is_due_soon, dossier_is_late
-from dossiers.demo import demo_dossiers_seed
+from dossiers.demo import demo_dossiers_seed, province_2025_seed
 from dossiers.models import Apology, Dossier
 from dossiers.services.events import event_chain_verify
-from portal.demo import officers_seed, province_2025_seed
+from portal.demo import officers_seed
 from procedures.services import calendar_overrides_load, procedures_import, units_load
 
 DATA = Path(settings.BASE_DIR) / "procedures" / "data"

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from portal.demo import officers_seed, province_2025_seed
+from portal.demo import officers_seed
 from procedures.services import (
     calendar_overrides_load,
     document_templates_render,
@@ -43,7 +43,8 @@ class Command(BaseCommand):
         with tqdm(total=len(steps), desc="seed_demo", unit="step", disable=quiet) as bar:
             units_load(path=DATA / "demo_units.json")
             bar.update()
-            province_2025_seed()
+            # Today's units, closing the 2020 district's (dossiers: closing hands dossiers over).
+            import_module("dossiers.demo").province_2025_seed()
             bar.update()
             calendar_overrides_load(path=DATA / "calendar_overrides.json")
             bar.update()
