@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0007_update_key_pending'),
+        ('dossiers', '0008_dossier_event_seal'),
         ('procedures', '0002_unit_life_limits_online_service'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
