@@ -1,7 +1,7 @@
 """Reports at scale: 1,000,000 dossiers over 100 units and 12 months, in PostgreSQL.
 
 Generates the dossiers in SQL (generate_series: one INSERT ... SELECT), builds the report
-summaries with the nightly rebuild (reports.summaries.summaries_rebuild, timed too), then
+summaries with the nightly rebuild (reports.summary_rebuild.summaries_rebuild, timed too), then
 times the appendix, Biểu II.06a, the Decision 766 indicators and the leaders' dashboard page
 (a real GET through Django's test client, template and charts included). It also times the
 same appendix figures counted straight from the dossier table, for comparison.
@@ -256,7 +256,7 @@ def main() -> None:
     from reports.selectors.ii06a import ii06a_compute
     from reports.selectors.indicators import indicators_compute
     from reports.selectors.periods import Period, month_end, months_back
-    from reports.summaries import summaries_rebuild
+    from reports.summary_rebuild import summaries_rebuild
 
     data = base_data(args.units)
     have = Dossier.objects.filter(code__startswith="BENCH-").count()

@@ -51,7 +51,7 @@ from reports.demo_plans import (
     demo_unit_plans,
 )
 from reports.demo_writing import demo_write
-from reports.summaries import summaries_rebuild
+from reports.summary_rebuild import summaries_rebuild
 
 LETTER_CSV = Path(__file__).resolve().parent / "data" / "appendix-tan-uyen-2020-10.csv"
 

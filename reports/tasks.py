@@ -26,7 +26,7 @@ def summaries_rebuild() -> dict[str, int]:
     """Nightly: recompute the summary rows from the dossiers, repair and report differences;
     drop export files older than a week."""
     from reports.services import exports_purge
-    from reports.summaries import summaries_rebuild as rebuild
+    from reports.summary_rebuild import summaries_rebuild as rebuild
 
     result = rebuild()
     if not result.ok:

@@ -1,4 +1,5 @@
-"""Report pages for leaders and reporting officers: thin views over reports.selectors."""
+"""Report pages for leaders and reporting officers: thin views over reports.selectors, each
+also given as a file with `?format=xlsx|pdf` (the export jobs are reports.export_views)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dossiers.models import Dossier
-from portal.downloads import private_file_response
 from portal.params import BadParameter, param_int, param_month
 from reports import charts
 from reports.access import (
@@ -31,7 +30,6 @@ from reports.access import (
 from reports.exports import appendix_xlsx, evaluation_xlsx, ii06a_xlsx, indicators_xlsx
 from reports.forms import MonthForm, PeriodForm, ReconcileForm
 from reports.links import APPENDIX_LINKS, II06A_LINKS, drill_url, officer_dossier_url, row_links
-from reports.models import ExportJob
 from reports.printing import appendix_pdf, evaluation_pdf, ii06a_pdf, indicators_pdf
 from reports.reconcile import hand_made_read, reconcile
 from reports.selectors.appendix import appendix_compute
@@ -41,10 +39,9 @@ from reports.selectors.evaluation import CRITERIA, SOURCES, officer_scorecards, 
 from reports.selectors.ii06a import ii06a_compute
 from reports.selectors.indicators import indicators_compute
 from reports.selectors.periods import Period, month_period, period_parse
-from reports.services import export_request
 
 
-def _scope(request: HttpRequest) -> set[int]:
+def report_page_scope(request: HttpRequest) -> set[int]:
     """The report scope of the logged-in officer (403 without a leader/reporting role)."""
     scope = report_unit_ids(user=request.user)
     if not scope:
@@ -109,7 +106,7 @@ def _query(period: Period, units: list[Any], role: str = RECEIVING) -> dict[str,
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = report_page_scope(request)
     form = MonthForm(request.GET or None)
     month = param_month(request.GET, "thang") or timezone.localdate().replace(day=1)
     units = report_units_pick(scope=scope, codes=[])
@@ -205,7 +202,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def appendix(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = report_page_scope(request)
     form, period, units, role = _filters(request, scope)
     context: dict[str, Any] = {"form": form, "role": role}
     if period is not None:
@@ -244,7 +241,7 @@ def appendix(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def ii06a(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = report_page_scope(request)
     form, period, units, role = _filters(request, scope)
     by = "field" if request.GET.get("by") == "field" else "unit"
     context: dict[str, Any] = {"form": form, "by": by, "role": role}
@@ -283,7 +280,7 @@ def ii06a(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def indicators(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = report_page_scope(request)
     form, period, units, role = _filters(request, scope)
     context: dict[str, Any] = {"form": form, "role": role}
     if period is not None:
@@ -310,7 +307,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def evaluation(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = report_page_scope(request)
     form, period, units, role = _filters(request, scope)
     context: dict[str, Any] = {
         "form": form,
@@ -351,7 +348,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def reconcile_page(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = report_page_scope(request)
     form = ReconcileForm(request.POST or None, request.FILES or None, scope=scope)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
@@ -373,7 +370,7 @@ def reconcile_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def drilldown(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = report_page_scope(request)
     metric = request.GET.get("metric", "")
     if metric not in METRICS:
         raise Http404(_("Chỉ tiêu không hợp lệ."))
@@ -431,73 +428,3 @@ def drilldown(request: HttpRequest) -> HttpResponse:
             },
         },
     )
-
-
-@login_required
-@require_POST
-def export_create(request: HttpRequest) -> HttpResponse:
-    _scope(request)
-    params = {
-        key: request.POST.getlist(key) if key == "unit" else request.POST.get(key, "")
-        for key in (
-            "from",
-            "to",
-            "unit",
-            "role",
-            "by",
-            "metric",
-            "level",
-            "channel",
-            "finish",
-            "field",
-        )
-    }
-    try:
-        job = export_request(
-            user=request.user,
-            kind=request.POST.get("kind", ""),
-            file_format=request.POST.get("format", ""),
-            params=params,
-        )
-    except ValidationError as exc:
-        return render(request, "reports/export.html", {"errors": exc.messages}, status=400)
-    return redirect("reports-export", pk=job.pk)
-
-
-def _job(request: HttpRequest, pk: str) -> ExportJob:
-    _scope(request)
-    return get_object_or_404(ExportJob, pk=pk, user=request.user)
-
-
-@login_required
-@require_GET
-def export_detail(request: HttpRequest, pk: str) -> HttpResponse:
-    return render(request, "reports/export.html", {"job": _job(request, pk)})
-
-
-@login_required
-@require_GET
-def export_status(request: HttpRequest, pk: str) -> JsonResponse:
-    job = _job(request, pk)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "progress": job.progress,
-            "error": job.error,
-            "download_url": (
-                reverse("reports-export-download", args=[job.pk])
-                if job.status == ExportJob.Status.DONE
-                else None
-            ),
-        }
-    )
-
-
-@login_required
-@require_GET
-def export_download(request: HttpRequest, pk: str) -> HttpResponse:
-    job = _job(request, pk)
-    if job.status != ExportJob.Status.DONE or not job.file:
-        raise Http404(_("Tệp chưa sẵn sàng."))
-    return private_file_response(file_field=job.file, filename=job.file.name.rsplit("/", 1)[-1])

@@ -6,7 +6,7 @@ import pytest
 
 from dossiers.models import Dossier
 from reports.models import Grain, SummaryRow
-from reports.summaries import summaries_rebuild
+from reports.summary_rebuild import summaries_rebuild
 from tests.concurrency import POSTGRES_ONLY, run_in_threads
 from tests.reports.conftest import at, receive, resolve
 

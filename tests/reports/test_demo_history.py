@@ -24,7 +24,7 @@ from reports.selectors.evaluation import CRITERIA, officer_scorecards, units_eva
 from reports.selectors.ii06a import ii06a_compute
 from reports.selectors.indicators import indicators_compute
 from reports.selectors.periods import Period
-from reports.summaries import summaries_rebuild
+from reports.summary_rebuild import summaries_rebuild
 
 DATA = Path(settings.BASE_DIR) / "procedures" / "data"
 OCTOBER = Period(dt.date(2020, 10, 1), dt.date(2020, 10, 31))

@@ -13,7 +13,7 @@ from reports.selectors.dashboard import dashboard_compute
 from reports.selectors.drilldown import drilldown_dossiers
 from reports.selectors.ii06a import ii06a_compute
 from reports.selectors.periods import Period
-from reports.summaries import summaries_rebuild
+from reports.summary_rebuild import summaries_rebuild
 from tests.reports.conftest import at, receive, resolve
 
 OCT = Period(at("2020-10-01").date(), at("2020-10-31").date())

@@ -23,7 +23,8 @@ from reports.selectors.appendix import ADDITIVE, appendix_compute
 from reports.selectors.ii06a import COLUMNS, ii06a_compute
 from reports.selectors.overdue import overdue_now_counts
 from reports.selectors.periods import Period
-from reports.summaries import local_day, summaries_rebuild
+from reports.summaries import local_day
+from reports.summary_rebuild import summaries_rebuild
 from tests.reports.conftest import APPLICANT, at
 
 S = Dossier.Status

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from procedures.models import Unit
-from reports.summaries import summaries_rebuild
+from reports.summary_rebuild import summaries_rebuild
 
 
 class Command(BaseCommand):
