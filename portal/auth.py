@@ -1,47 +1,30 @@
-"""Officers' sign-in: throttling and lock-out after repeated failures, and the optional TOTP
-second step. Used by the workbench login page (dossiers.views.OfficerLoginView), by the API
-token exchange (dossiers.api.TokenView) and by the administration site, whose own login page
-only sends to the officers' one (admin_login).
+"""Officers' sign-in: the workbench login page's form and second step, the API token exchange
+and the administration site's login page, which only sends to the officers' one (admin_login).
+Used by dossiers.views.OfficerLoginView, dossiers.api.TokenView and portal.urls.
 
-Rules:
-- 5 failed attempts for one username from one client address within 15 minutes lock that
-  username for that address for 15 minutes (`LOGIN_MAX_FAILURES`, `LOGIN_LOCK_SECONDS`);
-  50 failures from one address, whatever the usernames, lock the address. While locked,
-  even the right password is refused, with a translated message (429 in the API).
-- Every failure and every lock is written to portal.AuditLog; a success clears the count.
-- An officer who turned two-factor sign-in on (portal.models.OfficerTOTP confirmed) is not
-  signed in by the password alone: the page asks for the 6-digit code next
+The lock-out after repeated failures is portal.login_lockout; the two-factor devices are
+portal.totp_devices. Here:
+- An officer with two-factor sign-in on is asked for the 6-digit code after the password
   (/can-bo/dang-nhap/ma-xac-thuc/); the API wants it in the `otp` field. Wrong codes count
-  as failures. Each code is good once.
+  as failures.
 - A staff session ends after OFFICER_SESSION_SECONDS (a working day); API tokens expire and
   are revoked when two-factor sign-in is turned on (portal.tokens).
-- Counters live in the cache (Redis in production). If the cache is down the counting is
-  skipped (logged): the password is still checked.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
-import logging
 import time
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django import forms
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,218 +33,28 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from portal.exceptions import Locked
-from portal.models import AuditLog, Membership, OfficerTOTP
+from portal.login_lockout import (
+    login_assert_not_locked,
+    login_failure_record,
+    login_success_record,
+    officer_authenticate,
+)
+from portal.models import Membership
 from portal.throttling import client_ip
-from portal.tokens import api_tokens_revoke
-from portal.totp import totp_match, totp_secret_new, totp_uri
+from portal.totp import totp_uri
+from portal.totp_devices import (
+    totp_device_of,
+    totp_disable,
+    totp_enabled_for,
+    totp_enrolment_confirm,
+    totp_enrolment_start,
+    totp_qr_data_uri,
+    totp_verify,
+)
 
-logger = logging.getLogger(__name__)
-
-LOGIN_MAX_FAILURES = 5
-LOGIN_WINDOW_SECONDS = 15 * 60
-LOGIN_LOCK_SECONDS = 15 * 60
-LOGIN_MAX_FAILURES_PER_CLIENT = 50
 # How long the password step stays valid while the officer fetches the code.
 TOTP_PENDING_SECONDS = 5 * 60
 SESSION_PENDING = "portal_totp_pending"
-
-
-# --- Lock-out service -------------------------------------------------------------------------
-
-
-def _username_key(username: str) -> str:
-    return str(username or "").strip().lower()[:150]
-
-
-def _keys(*, username: str, client: str) -> dict[str, str]:
-    # Hashed: usernames and addresses may hold any character; cache keys must stay plain.
-    name = hashlib.sha256(_username_key(username).encode()).hexdigest()[:32]
-    client = hashlib.sha256(client.encode()).hexdigest()[:32]
-    return {
-        "fail_user": f"login:fail:{client}:{name}",
-        "lock_user": f"login:lock:{client}:{name}",
-        "fail_client": f"login:fail:{client}",
-        "lock_client": f"login:lock:{client}",
-    }
-
-
-def _cache_safely(default: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(*args, **kwargs)
-    except Exception:
-        logger.warning("login throttling skipped: cache unavailable", exc_info=True)
-        return default
-
-
-def login_locked_for(*, username: str, client: str) -> int:
-    """Seconds left on a lock of this username from this client (or of the client), else 0."""
-    keys = _keys(username=username, client=client)
-    found = _cache_safely({}, cache.get_many, [keys["lock_user"], keys["lock_client"]])
-    until = max((float(v) for v in found.values()), default=0.0)
-    return max(0, int(until - time.time() + 0.999))
-
-
-def login_assert_not_locked(*, username: str, client: str) -> None:
-    """Raise Locked (429, translated) while this username or this client is locked."""
-    left = login_locked_for(username=username, client=client)
-    if left:
-        minutes = max(1, (left + 59) // 60)
-        raise Locked(
-            _(
-                "Tài khoản tạm bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại "
-                "sau %(minutes)d phút."
-            )
-            % {"minutes": minutes},
-            extra={"retry_after": left},
-        )
-
-
-def _incr(key: str) -> int:
-    if cache.add(key, 1, LOGIN_WINDOW_SECONDS):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:
-        cache.set(key, 1, LOGIN_WINDOW_SECONDS)
-        return 1
-
-
-def login_failure_record(*, username: str, client: str, reason: str = "password") -> bool:
-    """Count a failed attempt and write it to the audit log; lock at the thresholds.
-    Whether this failure locked the username (or the client)."""
-    keys = _keys(username=username, client=client)
-    user = get_user_model().objects.filter(username=str(username).strip()).first()
-    AuditLog.objects.create(
-        actor=None,
-        action="officer_login_failed",
-        target=_username_key(username),
-        details={"client": client, "reason": reason, "user_id": user.pk if user else None},
-    )
-    per_user = _cache_safely(0, _incr, keys["fail_user"])
-    per_client = _cache_safely(0, _incr, keys["fail_client"])
-    locked = False
-    until = time.time() + LOGIN_LOCK_SECONDS
-    if per_user >= LOGIN_MAX_FAILURES:
-        _cache_safely(None, cache.set, keys["lock_user"], until, LOGIN_LOCK_SECONDS)
-        _cache_safely(None, cache.delete, keys["fail_user"])
-        locked = True
-        AuditLog.objects.create(
-            actor=None,
-            action="officer_login_locked",
-            target=_username_key(username),
-            details={
-                "client": client,
-                "failures": per_user,
-                "seconds": LOGIN_LOCK_SECONDS,
-                "user_id": user.pk if user else None,
-            },
-        )
-    if per_client >= LOGIN_MAX_FAILURES_PER_CLIENT:
-        _cache_safely(None, cache.set, keys["lock_client"], until, LOGIN_LOCK_SECONDS)
-        _cache_safely(None, cache.delete, keys["fail_client"])
-        locked = True
-        AuditLog.objects.create(
-            actor=None,
-            action="officer_login_client_locked",
-            target=client,
-            details={"failures": per_client, "seconds": LOGIN_LOCK_SECONDS},
-        )
-    return locked
-
-
-def login_success_record(*, username: str, client: str) -> None:
-    """A good sign-in clears this username's failures from this client."""
-    _cache_safely(None, cache.delete, _keys(username=username, client=client)["fail_user"])
-
-
-def officer_authenticate(
-    *, request: HttpRequest | None, username: str, password: str, client: str
-) -> Any:
-    """Check the lock, then the password. The user, or None (failure counted). Raises Locked.
-
-    The lock is checked first, so a locked account gives nothing away, not even whether the
-    password was right.
-    """
-    login_assert_not_locked(username=username, client=client)
-    user = authenticate(request, username=username, password=password)
-    if user is None:
-        login_failure_record(username=username, client=client)
-        login_assert_not_locked(username=username, client=client)  # this failure locked it
-        return None
-    return user
-
-
-# --- Two-factor (TOTP) service ----------------------------------------------------------------
-
-
-def totp_device_of(*, user: Any) -> OfficerTOTP | None:
-    if not getattr(user, "pk", None):
-        return None
-    return OfficerTOTP.objects.filter(user=user).first()
-
-
-def totp_enabled_for(*, user: Any) -> bool:
-    device = totp_device_of(user=user)
-    return device is not None and device.confirmed_at is not None
-
-
-def totp_enrolment_start(*, user: Any) -> OfficerTOTP:
-    """A new secret for the officer, not yet in force (a previous unconfirmed one is
-    replaced; a confirmed one is kept until the officer turns it off)."""
-    device = totp_device_of(user=user)
-    if device is not None and device.confirmed_at is not None:
-        return device
-    if device is None:
-        device = OfficerTOTP(user=user)
-    device.secret = totp_secret_new()
-    device.last_step = 0
-    device.full_clean()
-    device.save()
-    return device
-
-
-@transaction.atomic
-def totp_verify(*, user: Any, code: str, at: Any = None) -> bool:
-    """Whether `code` is the officer's current code and was not used before. The device row is
-    locked so two requests cannot both spend one code."""
-    device = OfficerTOTP.objects.select_for_update().filter(user=user).first()
-    if device is None:
-        return False
-    step = totp_match(secret=device.secret, code=code, at=at or timezone.now())
-    if step is None or step <= device.last_step:
-        return False
-    device.last_step = step
-    device.save(update_fields=["last_step"])
-    return True
-
-
-@transaction.atomic
-def totp_enrolment_confirm(*, user: Any, code: str) -> bool:
-    """Turn two-factor sign-in on once the officer proves the app shows the right code."""
-    if not totp_verify(user=user, code=code):
-        return False
-    OfficerTOTP.objects.filter(user=user).update(confirmed_at=timezone.now())
-    api_tokens_revoke(user=user)  # got with the password alone
-    AuditLog.objects.create(actor=user, action="officer_totp_enabled", target=user.username)
-    return True
-
-
-@transaction.atomic
-def totp_disable(*, user: Any, code: str) -> bool:
-    """Turn it off, with a current code (a stolen session alone cannot)."""
-    if not totp_verify(user=user, code=code):
-        return False
-    OfficerTOTP.objects.filter(user=user).delete()
-    AuditLog.objects.create(actor=user, action="officer_totp_disabled", target=user.username)
-    return True
-
-
-def totp_qr_data_uri(*, uri: str) -> str:
-    """The otpauth URI as an SVG QR code in a data: URI (the CSP allows data: images)."""
-    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 # --- API: the token exchange ----------------------------------------------------------------
@@ -493,12 +286,7 @@ def officer_totp_urls() -> list[Any]:
 __all__ = [
     "OfficerAuthenticationForm",
     "admin_login",
-    "login_assert_not_locked",
-    "login_failure_record",
-    "login_success_record",
-    "officer_authenticate",
     "officer_login_complete",
     "officer_token_user",
-    "totp_enabled_for",
-    "totp_verify",
+    "officer_totp_urls",
 ]

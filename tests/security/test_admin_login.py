@@ -8,9 +8,9 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 
-from portal.auth import totp_enrolment_start
 from portal.models import AuditLog, OfficerTOTP
 from portal.totp import totp, totp_key
+from portal.totp_devices import totp_enrolment_start
 
 
 @pytest.fixture

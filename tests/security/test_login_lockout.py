@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portal import auth
+from portal import login_lockout
 from portal.models import AuditLog
 
 LOGIN = "/can-bo/dang-nhap/"
@@ -80,9 +80,9 @@ def test_failures_and_the_lock_are_in_the_audit_log(client, officer):
 
 def test_the_lock_ends_after_fifteen_minutes(client, officer, monkeypatch):
     _fail_page(client, times=5)
-    now = auth.time.time()
-    monkeypatch.setattr(auth.time, "time", lambda: now + 15 * 60 + 1)
-    assert auth.login_locked_for(username="officer", client="10.0.0.1") == 0
+    now = login_lockout.time.time()
+    monkeypatch.setattr(login_lockout.time, "time", lambda: now + 15 * 60 + 1)
+    assert login_lockout.login_locked_for(username="officer", client="10.0.0.1") == 0
     assert (
         client.post(
             LOGIN, {"username": "officer", "password": "pw-officer"}, REMOTE_ADDR="10.0.0.1"
@@ -126,7 +126,7 @@ def test_the_token_api_still_gives_a_token_for_the_right_password(client, office
 
 
 def test_many_usernames_from_one_address_lock_the_address(client, officer, monkeypatch):
-    monkeypatch.setattr(auth, "LOGIN_MAX_FAILURES_PER_CLIENT", 8)
+    monkeypatch.setattr(login_lockout, "LOGIN_MAX_FAILURES_PER_CLIENT", 8)
     for i in range(8):
         _fail_page(client, username=f"guess{i}", addr="10.0.0.7")
     assert AuditLog.objects.filter(action="officer_login_client_locked", target="10.0.0.7").exists()

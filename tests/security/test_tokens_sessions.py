@@ -9,9 +9,9 @@ import time
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from portal.auth import totp_enrolment_confirm, totp_enrolment_start
 from portal.models import OfficerTOTP
 from portal.totp import totp, totp_key
+from portal.totp_devices import totp_enrolment_confirm, totp_enrolment_start
 
 TOKEN_URL = "/api/v1/auth/token/"
 LIST_URL = "/api/v1/officer/dossiers/"

@@ -8,9 +8,9 @@ import time
 import pytest
 from django.urls import reverse
 
-from portal.auth import totp_enrolment_start
 from portal.models import AuditLog, OfficerTOTP
 from portal.totp import hotp, totp, totp_key, totp_match, totp_step, totp_uri
+from portal.totp_devices import totp_enrolment_start
 
 # RFC 4226 Appendix D: secret "12345678901234567890", counters 0..9.
 RFC4226 = [
