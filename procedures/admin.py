@@ -7,6 +7,7 @@ from procedures.models import (
     Procedure,
     ProcedureChannel,
     ProcedureDocument,
+    SearchSynonym,
     Unit,
 )
 
@@ -79,3 +80,9 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
         return ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"][
             obj.date.weekday()
         ]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "means"]
+    search_fields = ["phrase", "means"]

@@ -37,7 +37,12 @@ class UnitListApi(generics.ListAPIView[Unit]):
 @extend_schema(
     parameters=[
         OpenApiParameter(
-            "search", OpenApiTypes.STR, description="name or code; ignores diacritics"
+            "search",
+            OpenApiTypes.STR,
+            description=(
+                "name, code or field, as people write it: diacritics and i/y ignored, "
+                'typos tolerated, common phrases ("sổ đỏ") understood; best match first'
+            ),
         ),
         OpenApiParameter("level", OpenApiTypes.INT, description="1-4"),
         OpenApiParameter("unit", OpenApiTypes.STR, description="unit code"),

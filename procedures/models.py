@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from procedures.text import fold
+from procedures.text import search_key
 
 E_ID_VALIDATOR = RegexValidator(
     r"^[0-9A-Z]+(\.[0-9A-Z]+)*$",
@@ -197,8 +197,8 @@ class Procedure(models.Model):
         return f"{self.code} - {self.name}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        # A derived column, not a rule: keeps search diacritic-insensitive on every database.
-        self.search_text = fold(f"{self.code} {self.name}")
+        # A derived column, not a rule: the catalogue search (procedures/search.py) reads it.
+        self.search_text = search_key(f"{self.code} {self.name}")
         self.online_service, self.level = service_and_level(self.online_service, self.level)
         super().save(*args, **kwargs)
 
@@ -224,6 +224,25 @@ def service_and_level(service: str, level: int | None) -> tuple[str, int]:
         return service, level if level in (1, 2) else 2
     level = level or 2
     return {4: s.FULL, 3: s.PARTIAL}.get(level, s.INFORMATION), level
+
+
+class SearchSynonym(models.Model):
+    """How people say a procedure (`phrase`) and the catalogue's words for it (`means`).
+
+    The catalogue search replaces the phrase in a query with its meaning before matching,
+    e.g. "sổ đỏ" -> "giấy chứng nhận quyền sử dụng đất". Administrators keep the list.
+    """
+
+    phrase = models.CharField(_("cách nói của người dân"), max_length=200, unique=True)
+    means = models.CharField(_("tên trong danh mục thủ tục"), max_length=300)
+
+    class Meta:
+        verbose_name = _("từ đồng nghĩa khi tìm thủ tục")
+        verbose_name_plural = _("từ đồng nghĩa khi tìm thủ tục")
+        ordering = ["phrase"]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} → {self.means}"
 
 
 class Channel(models.TextChoices):

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from procedures.models import Procedure, ProcedureChannel, ProcedureDocument, Unit
-from procedures.text import fold
+from procedures.search import procedure_search
 
 
 def in_force(*, on: dt.date | None = None) -> Q:
@@ -24,23 +24,21 @@ def procedure_list(
     field: str = "",
     on: dt.date | None = None,
 ) -> QuerySet[Procedure]:
-    """Procedures in force, filtered; `search` ignores case and Vietnamese diacritics."""
-    qs = (
-        Procedure.objects.filter(in_force(on=on))
-        .select_related("field")
-        .prefetch_related(
-            "units", Prefetch("channels", queryset=ProcedureChannel.objects.order_by("id"))
-        )
-    )
-    for word in fold(search).split():
-        qs = qs.filter(search_text__contains=word)
+    """Procedures in force, filtered; `search` as people write it, best match first
+    (procedures/search.py), otherwise the most requested first."""
+    qs = Procedure.objects.filter(in_force(on=on))
     if level:
         qs = qs.filter(level=level)
     if unit:
         qs = qs.filter(units__code=unit)
     if field:
         qs = qs.filter(Q(field__slug=field) | Q(field__name=field))
-    return qs.order_by("-popularity", "code").distinct()
+    qs = qs.distinct().order_by("-popularity", "code")
+    if search.strip():
+        qs = procedure_search(qs, text=search)
+    return qs.select_related("field").prefetch_related(
+        "units", Prefetch("channels", queryset=ProcedureChannel.objects.order_by("id"))
+    )
 
 
 def procedure_get(*, code: str, on: dt.date | None = None) -> Procedure | None:

@@ -38,7 +38,7 @@ from procedures.models import (
     Unit,
 )
 from procedures.selectors import in_force, unit_descendant_ids
-from procedures.text import fold
+from procedures.text import search_key
 from reports.demo_plans import (
     CALENDAR_CACHE,
     CATALOGUE_2020,
@@ -137,7 +137,7 @@ def _placeholders_create(entries: list[tuple[str, int, int]], desk: Unit) -> Non
             Procedure(
                 code=code,
                 name=name,
-                search_text=fold(f"{code} {name}"),
+                search_text=search_key(f"{code} {name}"),
                 field=work_field,
                 implementing_level=Procedure.ImplementingLevel.DISTRICT,
                 level=level,

@@ -1,0 +1,147 @@
+"""The catalogue search: how people write a procedure, ranked against how the catalogue names it.
+
+A query is folded like the catalogue's `search_text` (`procedures.text.search_key`: no
+diacritics, one spelling for i/y), the citizens' phrases of `SearchSynonym` are replaced by
+the catalogue's words, and each procedure scores:
+
+- for every query word, the trigram similarity of its closest word in the procedure's code
+  and name, counted when above `SIMILAR` (so "khai sinnh" still finds "khai sinh");
+- one more when the whole query stands in the name or code as written;
+- a half when the query names the procedure's field of work ("hộ tịch", "đất đai").
+
+Procedures score > 0 or are left out; ties go to the more requested, then the shorter name.
+PostgreSQL computes this with pg_trgm (`strict_word_similarity`, the `%>>` operator over a
+trigram index) and unaccent for field names; elsewhere (SQLite) the same score is computed
+in Python over the procedures in force, a catalogue of at most a few thousand rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.contrib.postgres.lookups import Unaccent
+from django.contrib.postgres.search import TrigramStrictWordSimilarity
+from django.db import connection
+from django.db.models import Case, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import GreaterThan
+
+from procedures.models import Procedure, SearchSynonym
+from procedures.text import fold, search_key
+
+# pg_trgm's default `strict_word_similarity_threshold`: a word of the query counts as found
+# when its similarity to a word of the name is above it ("sinnh"/"sinh" 0.57, "dat"/"dac" 0.33).
+SIMILAR = 0.5
+WHOLE_QUERY_BONUS = 1.0
+FIELD_BONUS = 0.5
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    phrase: str  # the query as the catalogue would word it, folded
+    words: tuple[str, ...]  # its words, split as pg_trgm splits them
+    field_phrase: str  # the query folded as unaccent folds (for field names)
+
+
+def search_query_parse(*, text: str) -> SearchQuery:
+    """Fold `text` and replace the phrases people use by the catalogue's words."""
+    phrase = search_key(text)
+    synonyms = {
+        search_key(p): search_key(m)
+        for p, m in SearchSynonym.objects.values_list("phrase", "means")
+    }
+    if synonyms:
+        pattern = re.compile(
+            r"\b("
+            + "|".join(re.escape(p) for p in sorted(synonyms, key=len, reverse=True))
+            + r")\b"
+        )
+        phrase = " ".join(pattern.sub(lambda m: synonyms[m.group(1)], phrase).split())
+    return SearchQuery(
+        phrase=phrase, words=tuple(dict.fromkeys(_WORD.findall(phrase))), field_phrase=fold(text)
+    )
+
+
+def procedure_search(queryset: QuerySet[Procedure], *, text: str) -> QuerySet[Procedure]:
+    """`queryset` narrowed to the procedures matching `text`, best first."""
+    query = search_query_parse(text=text)
+    if not query.words:
+        return queryset
+    if connection.vendor == "postgresql":
+        return _ranked_in_postgresql(queryset, query)
+    return _ranked_in_python(queryset, query)
+
+
+def _ranked_in_postgresql(queryset: QuerySet[Procedure], query: SearchQuery) -> QuerySet[Procedure]:
+    similarities = [TrigramStrictWordSimilarity(word, "search_text") for word in query.words]
+    score = reduce(
+        lambda total, sim: (
+            total + Case(When(GreaterThan(sim, SIMILAR), then=sim), default=Value(0.0))
+        ),
+        similarities,
+        Value(0.0),
+    )
+    score = (
+        score
+        + Case(
+            When(search_text__contains=query.phrase, then=Value(WHOLE_QUERY_BONUS)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        + Case(
+            When(field_folded__contains=query.field_phrase, then=Value(FIELD_BONUS)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    )
+    found = reduce(or_, [Q(search_text__trigram_strict_word_similar=w) for w in query.words])
+    found |= Q(search_text__contains=query.phrase) | Q(field_folded__contains=query.field_phrase)
+    return (
+        queryset.annotate(field_folded=Unaccent(Lower("field__name")))
+        .filter(found)
+        .annotate(search_rank=score, name_length=Length("name"))
+        .order_by("-search_rank", "-popularity", "name_length", "code")
+    )
+
+
+def _ranked_in_python(queryset: QuerySet[Procedure], query: SearchQuery) -> QuerySet[Procedure]:
+    scores: dict[int, float] = {}
+    for pk, text, field_name in queryset.values_list("pk", "search_text", "field__name"):
+        score = procedure_search_score(query, search_text=text, field_name=field_name)
+        if score > 0:
+            scores[pk] = max(score, scores.get(pk, 0.0))
+    ranked = Case(
+        *(When(pk=pk, then=Value(score)) for pk, score in scores.items()),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    return (
+        queryset.filter(pk__in=scores)
+        .annotate(search_rank=ranked, name_length=Length("name"))
+        .order_by("-search_rank", "-popularity", "name_length", "code")
+    )
+
+
+def procedure_search_score(query: SearchQuery, *, search_text: str, field_name: str) -> float:
+    """The score PostgreSQL computes, in Python (trigrams as pg_trgm builds them)."""
+    name_words = [_trigrams(word) for word in _WORD.findall(search_text)]
+    score = 0.0
+    for word in query.words:
+        grams = _trigrams(word)
+        best = max((len(grams & other) / len(grams | other) for other in name_words), default=0)
+        if best > SIMILAR:
+            score += best
+    if query.phrase in search_text:
+        score += WHOLE_QUERY_BONUS
+    if query.field_phrase in fold(field_name):
+        score += FIELD_BONUS
+    return score
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
