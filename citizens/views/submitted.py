@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from citizens.selectors import mask_phone
-from citizens.views.wizard import draft_for_request, draft_steps, step_url
+from citizens.views.wizard_flow import draft_for_request, draft_steps, step_url
 from dossiers.models import Dossier
 
 

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,6 +24,17 @@ from citizens.quotas import UploadQuotaExceeded, upload_quota_take
 from citizens.selectors import drafts_for
 from citizens.submission import payment_methods
 from citizens.views.common import session_draft_remember, session_draft_tokens
+from citizens.views.wizard_flow import (
+    STEP_OF,
+    done_url,
+    draft_for_request,
+    draft_steps,
+    step_context,
+    step_next,
+    step_titles,
+    step_url,
+    wizard_procedure,
+)
 from citizens.wizard_forms import ApplicantForm, ConfirmForm, DeliveryForm, UnitForm
 from dossiers.models import Dossier
 from dossiers.services.core import procedure_fee
@@ -32,105 +42,7 @@ from dossiers.uploads import upload_accept_attribute, upload_validate
 from portal.exceptions import PortalError, UploadTooLarge
 from portal.params import param_int
 from portal.throttling import client_key, rate_limit_hit, throttled_response
-from procedures import selectors as catalogue
-from procedures.models import Channel, Procedure
-
-SLUGS = {
-    "unit": "don-vi",
-    "applicant": "nguoi-nop",
-    "documents": "giay-to",
-    "delivery": "nhan-ket-qua",
-    "review": "kiem-tra",
-    "confirm": "xac-nhan",
-}
-STEP_OF = {slug: step for step, slug in SLUGS.items()}
-
-
-def step_titles() -> dict[str, str]:
-    return {
-        "unit": _("Chọn cơ quan tiếp nhận"),
-        "applicant": _("Thông tin người nộp hồ sơ"),
-        "documents": _("Giấy tờ đính kèm"),
-        "delivery": _("Hình thức nhận kết quả"),
-        "review": _("Kiểm tra lại thông tin"),
-        "confirm": _("Xác nhận, phí và nộp hồ sơ"),
-    }
-
-
-def _procedure(code: str) -> Procedure:
-    procedure = catalogue.procedure_get(code=code)
-    if procedure is None:
-        raise Http404(_("Không tìm thấy thủ tục."))
-    return procedure
-
-
-def draft_steps(draft: Draft) -> list[str]:
-    """The steps this draft goes through: the unit step only when there is a choice."""
-    units = draft.procedure.units.exclude(e_id=None).exclude(e_id="").count()
-    return [s for s in services.DRAFT_STEPS if s != "unit" or units > 1]
-
-
-def draft_for_request(request: HttpRequest, code: str, token: str) -> Draft:
-    """The draft, if this browser (its session) or this account may open it; else 404."""
-    draft = (
-        Draft.objects.select_related("procedure", "procedure__field")
-        .filter(token=token, procedure__code=code)
-        .first()
-    )
-    if draft is None:
-        raise Http404
-    mine = token in session_draft_tokens(request) or (
-        request.user.is_authenticated and draft.user_id == request.user.pk
-    )
-    if not mine:
-        raise Http404
-    return draft
-
-
-def step_url(draft: Draft, step: str) -> str:
-    return reverse("citizen-step", args=[draft.procedure.code, draft.token, SLUGS[step]])
-
-
-def done_url(draft: Draft) -> str:
-    return reverse("citizen-done", args=[draft.procedure.code, draft.token])
-
-
-def _next(draft: Draft, step: str, request: HttpRequest) -> HttpResponse:
-    steps = draft_steps(draft)
-    if request.POST.get("back_to_review") and services.draft_step_is_valid(draft, "review"):
-        return redirect(step_url(draft, "review"))
-    i = steps.index(step)
-    return redirect(step_url(draft, steps[min(i + 1, len(steps) - 1)]))
-
-
-def _context(draft: Draft, step: str, **extra: Any) -> dict[str, Any]:
-    steps = draft_steps(draft)
-    titles = step_titles()
-    return {
-        "draft": draft,
-        "procedure": draft.procedure,
-        "step": step,
-        "step_number": steps.index(step) + 1,
-        "step_count": len(steps),
-        "step_title": titles[step],
-        "steps": [
-            {
-                "step": s,
-                "title": titles[s],
-                "url": step_url(draft, s),
-                "done": services.draft_step_is_valid(draft, s),
-                "current": s == step,
-            }
-            for s in steps
-        ],
-        "previous_url": (
-            step_url(draft, steps[steps.index(step) - 1])
-            if steps.index(step) > 0
-            else reverse("citizen-start", args=[draft.procedure.code])
-        ),
-        **extra,
-    }
-
+from procedures.models import Channel
 
 # --- Start ------------------------------------------------------------------------------
 
@@ -138,7 +50,7 @@ def _context(draft: Draft, step: str, **extra: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, code: str) -> HttpResponse:
     """Level 3–4: requirements and a start button (or resume). Level 1–2: how to submit."""
-    procedure = _procedure(code)
+    procedure = wizard_procedure(code)
     if not procedure.accepts_online:
         return render(request, "citizens/offline.html", {"procedure": procedure})
     if request.method == "POST":
@@ -201,7 +113,7 @@ def _step_unit(request: HttpRequest, draft: Draft) -> HttpResponse:
             draft=draft, step="unit", raw=_raw(request, ["unit"]), valid=valid
         )
         if valid:
-            return _next(draft, "unit", request)
+            return step_next(draft, "unit", request)
     elif saved and not services.draft_step_is_valid(draft, "unit"):
         form = UnitForm(saved, procedure=draft.procedure)
         form.is_valid()
@@ -209,7 +121,7 @@ def _step_unit(request: HttpRequest, draft: Draft) -> HttpResponse:
         form = UnitForm(initial=saved or {}, procedure=draft.procedure)
     units = {u.code: u for u in draft.procedure.units.all()}
     return render(
-        request, "citizens/step_unit.html", _context(draft, "unit", form=form, units=units)
+        request, "citizens/step_unit.html", step_context(draft, "unit", form=form, units=units)
     )
 
 
@@ -244,14 +156,16 @@ def _step_applicant(request: HttpRequest, draft: Draft) -> HttpResponse:
                 raw["street"] = form.cleaned_data["street"].strip()
             draft = services.draft_save_step(draft=draft, step="applicant", raw=raw, valid=valid)
             if valid:
-                return _next(draft, "applicant", request)
+                return step_next(draft, "applicant", request)
     elif saved and not services.draft_step_is_valid(draft, "applicant"):
         form = ApplicantForm(saved)
         form.is_valid()
     else:
         initial = saved or _applicant_initial(request)
         form = ApplicantForm(initial=initial)
-    return render(request, "citizens/step_applicant.html", _context(draft, "applicant", form=form))
+    return render(
+        request, "citizens/step_applicant.html", step_context(draft, "applicant", form=form)
+    )
 
 
 def _applicant_initial(request: HttpRequest) -> dict[str, Any]:
@@ -304,7 +218,7 @@ def _step_documents(request: HttpRequest, draft: Draft) -> HttpResponse:
         complete = _mark_documents(draft)
         if not errors and request.POST.get("action") == "continue":
             if complete:
-                return _next(draft, "documents", request)
+                return step_next(draft, "documents", request)
             for doc in services.draft_missing_documents(draft=draft):
                 errors.setdefault(doc.pk, []).append(
                     _("Vui lòng đính kèm “%(doc)s” (giấy tờ bắt buộc).") % {"doc": doc.name}
@@ -327,7 +241,7 @@ def _step_documents(request: HttpRequest, draft: Draft) -> HttpResponse:
     return render(
         request,
         "citizens/step_documents.html",
-        _context(
+        step_context(
             draft,
             "documents",
             rows=rows,
@@ -365,7 +279,7 @@ def _step_delivery(request: HttpRequest, draft: Draft) -> HttpResponse:
                 raw.update({n: form.cleaned_data[n] for n in ("province", "ward", "street")})
             draft = services.draft_save_step(draft=draft, step="delivery", raw=raw, valid=valid)
             if valid:
-                return _next(draft, "delivery", request)
+                return step_next(draft, "delivery", request)
     elif saved and not services.draft_step_is_valid(draft, "delivery"):
         form = DeliveryForm(saved, **kwargs)
         form.is_valid()
@@ -374,7 +288,7 @@ def _step_delivery(request: HttpRequest, draft: Draft) -> HttpResponse:
     return render(
         request,
         "citizens/step_delivery.html",
-        _context(
+        step_context(
             draft,
             "delivery",
             form=form,
@@ -418,11 +332,11 @@ def _step_review(request: HttpRequest, draft: Draft) -> HttpResponse:
     problems = _review_problems(draft)
     if request.method == "POST" and not problems:
         services.draft_save_step(draft=draft, step="review", raw={"seen": True}, valid=True)
-        return _next(draft, "review", request)
+        return step_next(draft, "review", request)
     return render(
         request,
         "citizens/step_review.html",
-        _context(
+        step_context(
             draft,
             "review",
             problems=problems,
@@ -484,7 +398,7 @@ def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
     return render(
         request,
         "citizens/step_confirm.html",
-        _context(
+        step_context(
             draft,
             "confirm",
             form=form,

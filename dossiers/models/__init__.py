@@ -1,0 +1,36 @@
+"""Dossiers (hồ sơ), their files, their append-only event chain and the code sequence
+(`dossier.py`); the numbered slips and the counter's written guidance (`slips.py`)."""
+
+from dossiers.models.dossier import (
+    STATUS_CODES,
+    Apology,
+    DailySequence,
+    Dossier,
+    DossierAccess,
+    DossierEvent,
+    DossierFile,
+    Extension,
+    Handover,
+    Shipment,
+    SupplementRequest,
+    dossier_file_path,
+)
+from dossiers.models.slips import CounterGuidance, IssuedSlip, SlipCounter
+
+__all__ = [
+    "STATUS_CODES",
+    "Apology",
+    "CounterGuidance",
+    "DailySequence",
+    "Dossier",
+    "DossierAccess",
+    "DossierEvent",
+    "DossierFile",
+    "Extension",
+    "Handover",
+    "IssuedSlip",
+    "Shipment",
+    "SlipCounter",
+    "SupplementRequest",
+    "dossier_file_path",
+]
