@@ -5,6 +5,9 @@ accepts nothing - no dossier on the wizard, the API, the counter, nor an importe
 received after that day - and the refusal names its successor. Closing a unit (and handing
 its open dossiers to the successor) is `dossiers.services.units.unit_close`.
 
+Across a reform a unit's figures can include its predecessors: `unit_predecessor_ids` gives
+every unit whose chain of successors leads into the given ones.
+
 Loading: `units_import_province` takes a province's current communes and wards from the
 `vietnam-provinces` package (the tree since 1 July 2025); `units_import_file` takes a CSV or
 XLSX file of agencies, codes, dates and successors, all or nothing, errors by line.
@@ -13,6 +16,7 @@ XLSX file of agencies, codes, dates and successors, all or nothing, errors by li
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +64,24 @@ def unit_assert_open(*, unit: Unit, at: dt.datetime | None = None) -> None:
             "day": f"{unit.valid_to + dt.timedelta(days=1):%d/%m/%Y}",
         }
     raise UnitClosed(message, extra=extra)
+
+
+def unit_predecessor_ids(*, unit_ids: Iterable[int]) -> set[int]:
+    """Every unit closed into one of `unit_ids`, directly or through other closed units
+    (following `successor` links backwards, transitively). A unit split between several
+    new ones counts under its main `successor` only, so its figures are counted once."""
+    targets = set(unit_ids)
+    before: dict[int, list[int]] = {}
+    for pk, successor in Unit.objects.exclude(successor=None).values_list("pk", "successor_id"):
+        before.setdefault(successor, []).append(pk)
+    found: set[int] = set()
+    stack = list(targets)
+    while stack:
+        for pk in before.get(stack.pop(), []):
+            if pk not in found and pk not in targets:
+                found.add(pk)
+                stack.append(pk)
+    return found
 
 
 # --- Loading units ----------------------------------------------------------------------------

@@ -3,6 +3,10 @@
 Reports are for officers holding the leader or the reporting role (or administrators) in a
 unit; their scope is that unit and every unit below it (dossiers.access spreads these wide
 roles down the tree). A unit outside the scope is treated as not existing (404).
+
+With `predecessors=1` a row also counts the units closed into its units across a reform
+(procedures.units.unit_predecessor_ids): the predecessors of a unit the reader may see are
+visible too, since their figures are that unit's history.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from portal.exceptions import NotAllowed
 from portal.models import Role
 from portal.params import BadParameter
 from procedures.models import Unit
+from procedures.units import unit_predecessor_ids
 
 AnyUser = AbstractBaseUser | AnonymousUser
 REPORT_ROLES: frozenset[str] = frozenset({Role.LEADER, Role.REPORTING, Role.ADMIN})
@@ -42,6 +47,16 @@ def report_role_parse(value: str | None) -> str:
 def report_unit_ids(*, user: AnyUser) -> set[int]:
     """Units whose figures the user may read (empty: not a report reader)."""
     return {pk for pk, roles in officer_unit_roles(user=user).items() if roles & REPORT_ROLES}
+
+
+def report_predecessors_parse(value: str | bool | None) -> bool:
+    """Whether a request asks to include predecessors: `predecessors=1` (or true); absent, empty
+    or 0 is no; anything else is a 400."""
+    if value in (None, "", "0", "false", False):
+        return False
+    if value in ("1", "true", "on", True):
+        return True
+    raise BadParameter("predecessors", _("Tham số predecessors phải là 0 hoặc 1."))
 
 
 def report_assert_reader(*, user: AnyUser) -> set[int]:
@@ -78,28 +93,44 @@ def report_units_default(*, scope: set[int], role: str = RECEIVING) -> list[Unit
 
 
 def report_units_pick(
-    *, scope: set[int], codes: Iterable[str], role: str = RECEIVING
+    *,
+    scope: set[int],
+    codes: Iterable[str],
+    role: str = RECEIVING,
+    predecessors: bool = False,
 ) -> list[Unit]:
-    """The units named by `codes` (comma-separated lists allowed), in report order.
+    """The units named by `codes` (comma-separated lists allowed), in report order, each
+    marked with whether its row includes its predecessors (`report_predecessors`, read by
+    unit_tree_map).
 
     No codes: the default rows for the role. A code that does not exist or lies outside the
     scope: 404.
     """
     wanted = [c.strip() for code in codes for c in str(code).split(",") if c.strip()]
     if not wanted:
-        return report_units_default(scope=scope, role=role)
-    units = {u.code: u for u in Unit.objects.filter(code__in=wanted, pk__in=scope)}
-    missing = [code for code in wanted if code not in units]
-    if missing:
-        raise Http404(_("Không tìm thấy đơn vị %(codes)s.") % {"codes": ", ".join(missing)})
-    return sorted(units.values(), key=lambda u: (u.report_order, u.name))
+        picked = report_units_default(scope=scope, role=role)
+    else:
+        units = {u.code: u for u in Unit.objects.filter(code__in=wanted, pk__in=scope)}
+        missing = [code for code in wanted if code not in units]
+        if missing:
+            raise Http404(_("Không tìm thấy đơn vị %(codes)s.") % {"codes": ", ".join(missing)})
+        picked = sorted(units.values(), key=lambda u: (u.report_order, u.name))
+    for unit in picked:
+        unit.report_predecessors = predecessors
+    return picked
+
+
+def report_units_with_predecessors(units: list[Unit]) -> bool:
+    """Whether the rows picked include their predecessors (for the links that repeat them)."""
+    return any(getattr(unit, "report_predecessors", False) for unit in units)
 
 
 def unit_tree_map(*, units: list[Unit], scope: set[int]) -> dict[int, list[int]]:
     """Unit id → indexes of the report rows it counts in.
 
     A row stands for its unit and every unit below it (a district row adds up its communes),
-    limited to the reader's scope.
+    limited to the reader's scope; a row picked with predecessors also stands for every unit
+    closed into one of those.
     """
     children: dict[int | None, list[int]] = {}
     for pk, parent in Unit.objects.values_list("pk", "parent_id"):
@@ -116,6 +147,9 @@ def unit_tree_map(*, units: list[Unit], scope: set[int]) -> dict[int, list[int]]
             if pk in scope:
                 mapping.setdefault(pk, []).append(index)
             stack.extend(children.get(pk, []))
+        if getattr(unit, "report_predecessors", False):
+            for pk in unit_predecessor_ids(unit_ids=seen & scope):
+                mapping.setdefault(pk, []).append(index)
     return mapping
 
 
@@ -142,9 +176,11 @@ __all__ = [
     "district_of",
     "is_report_reader",
     "report_assert_reader",
+    "report_predecessors_parse",
     "report_role_parse",
     "report_unit_ids",
     "report_units_default",
     "report_units_pick",
+    "report_units_with_predecessors",
     "unit_tree_map",
 ]

@@ -24,7 +24,12 @@ from rest_framework.views import APIView
 
 from portal.downloads import private_file_response
 from portal.params import month_parse
-from reports.access import report_assert_reader, report_role_parse, report_units_pick
+from reports.access import (
+    report_assert_reader,
+    report_predecessors_parse,
+    report_role_parse,
+    report_units_pick,
+)
 from reports.exports import (
     appendix_csv,
     appendix_xlsx,
@@ -95,6 +100,13 @@ PERIOD_PARAMETERS = [
         description="count dossiers under the unit that received them (default) or the "
         "unit that handles them (department, commune committee)",
     ),
+    OpenApiParameter(
+        "predecessors",
+        OpenApiTypes.STR,
+        enum=["0", "1"],
+        description="1: each unit also counts the units closed into it across a reform "
+        "(its predecessors, following successor links)",
+    ),
 ]
 FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx", "pdf"])
 FILE_FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "xlsx", "pdf"])
@@ -112,7 +124,10 @@ class ReportView(APIView):
         )
         role = report_role_parse(request.query_params.get("role"))
         units = report_units_pick(
-            scope=scope, codes=request.query_params.getlist("unit"), role=role
+            scope=scope,
+            codes=request.query_params.getlist("unit"),
+            role=role,
+            predecessors=report_predecessors_parse(request.query_params.get("predecessors")),
         )
         return scope, period, units, role
 

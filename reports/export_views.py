@@ -28,6 +28,7 @@ def export_create(request: HttpRequest) -> HttpResponse:
             "to",
             "unit",
             "role",
+            "predecessors",
             "by",
             "metric",
             "level",

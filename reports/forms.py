@@ -40,6 +40,11 @@ class PeriodForm(forms.Form):
         help_text=_("Không chọn: các đơn vị báo cáo. Mỗi đơn vị gồm cả các đơn vị trực thuộc."),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+    predecessors = forms.BooleanField(
+        label=_("Gồm đơn vị tiền nhiệm"),
+        required=False,
+        help_text=_("Cộng cả số liệu của các đơn vị đã sáp nhập vào đơn vị được chọn."),
+    )
 
     def __init__(self, *args: Any, scope: set[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,3 +83,4 @@ class ReconcileForm(PeriodForm):
         self.fields["to"].required = True
         del self.fields["unit"]
         del self.fields["role"]
+        del self.fields["predecessors"]

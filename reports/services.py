@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from portal.params import param_int
 from reports.access import (
     report_assert_reader,
+    report_predecessors_parse,
     report_role_parse,
     report_units_pick,
     unit_tree_map,
@@ -73,7 +74,10 @@ def export_request(
     period = period_parse(start=params.get("from"), end=params.get("to"))
     param_int(params, "level", minimum=1, maximum=4)
     report_units_pick(
-        scope=scope, codes=params.get("unit") or [], role=report_role_parse(params.get("role"))
+        scope=scope,
+        codes=params.get("unit") or [],
+        role=report_role_parse(params.get("role")),
+        predecessors=report_predecessors_parse(params.get("predecessors")),
     )
     clean = {**params, "from": period.start.isoformat(), "to": period.end.isoformat()}
     job = ExportJob(user=user, kind=kind, file_format=file_format, params=clean)
@@ -128,7 +132,12 @@ def export_build(*, job_id: str) -> ExportJob | None:
         p = job.params
         period = period_parse(start=p["from"], end=p["to"])
         role = report_role_parse(p.get("role"))
-        units = report_units_pick(scope=scope, codes=p.get("unit") or [], role=role)
+        units = report_units_pick(
+            scope=scope,
+            codes=p.get("unit") or [],
+            role=role,
+            predecessors=report_predecessors_parse(p.get("predecessors")),
+        )
         _progress(job.pk, 10)
         stamp = f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
         if job.kind == ExportJob.Kind.APPENDIX:

@@ -22,9 +22,11 @@ from reports import charts
 from reports.access import (
     HANDLING,
     RECEIVING,
+    report_predecessors_parse,
     report_role_parse,
     report_unit_ids,
     report_units_pick,
+    report_units_with_predecessors,
     unit_tree_map,
 )
 from reports.exports import appendix_xlsx, evaluation_xlsx, ii06a_xlsx, indicators_xlsx
@@ -52,7 +54,9 @@ def report_page_scope(request: HttpRequest) -> set[int]:
 def _filters(request: HttpRequest, scope: set[int]) -> tuple[PeriodForm, Period | None, list, str]:
     """The period form from the query string, the period, the units (None when invalid)
     and the unit role (receiving or handling)."""
-    asked = any(request.GET.get(k) for k in ("from", "to", "role")) or request.GET.getlist("unit")
+    asked = any(
+        request.GET.get(k) for k in ("from", "to", "role", "predecessors")
+    ) or request.GET.getlist("unit")
     form = PeriodForm(request.GET if asked else None, scope=scope)
     if form.is_bound and not form.is_valid():
         return form, None, [], RECEIVING
@@ -66,7 +70,12 @@ def _filters(request: HttpRequest, scope: set[int]) -> tuple[PeriodForm, Period 
         return form, None, [], role
     if not form.is_bound:
         form = PeriodForm(initial={"from": period.start, "to": period.end}, scope=scope)
-    units = report_units_pick(scope=scope, codes=data.get("unit") or [], role=role)
+    units = report_units_pick(
+        scope=scope,
+        codes=data.get("unit") or [],
+        role=role,
+        predecessors=bool(data.get("predecessors")),
+    )
     return form, period, units, role
 
 
@@ -100,6 +109,7 @@ def _query(period: Period, units: list[Any], role: str = RECEIVING) -> dict[str,
         "to": period.end.isoformat(),
         "unit": [u.code for u in units],
         "role": role if role == HANDLING else "",
+        "predecessors": "1" if report_units_with_predecessors(units) else "",
     }
 
 
@@ -215,7 +225,7 @@ def appendix(request: HttpRequest) -> HttpResponse:
         )
         if file is not None:
             return file
-        extra = {"role": _query(period, units, role)["role"]}
+        extra = {k: _query(period, units, role)[k] for k in ("role", "predecessors")}
         rows = [
             {
                 "row": row,
@@ -256,7 +266,7 @@ def ii06a(request: HttpRequest) -> HttpResponse:
         if file is not None:
             return file
         codes = [u.code for u in units]
-        extra = {"role": _query(period, units, role)["role"]}
+        extra = {k: _query(period, units, role)[k] for k in ("role", "predecessors")}
         rows = []
         for row in report.rows:
             if by == "unit":
@@ -379,7 +389,12 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         raise BadParameter("from", " ".join(exc.messages)) from exc
     role = report_role_parse(request.GET.get("role"))
-    units = report_units_pick(scope=scope, codes=request.GET.getlist("unit"), role=role)
+    units = report_units_pick(
+        scope=scope,
+        codes=request.GET.getlist("unit"),
+        role=role,
+        predecessors=report_predecessors_parse(request.GET.get("predecessors")),
+    )
     now = timezone.now()
     filters = {
         "level": param_int(request.GET, "level", minimum=1, maximum=4),

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from procedures.models import Unit
-from procedures.units import UnitClosed, unit_assert_open
+from procedures.units import UnitClosed, unit_assert_open, unit_predecessor_ids
 from tests.dossiers.conftest import vn
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +119,27 @@ def test_import_units_reads_xlsx(tmp_path, district):
     wb.save(path)
     call_command("import_units", str(path), stdout=io.StringIO())
     assert Unit.objects.get(code="12-03613").valid_from == dt.date(2025, 7, 1)
+
+
+def test_predecessors_follow_successor_links_transitively_and_count_a_split_once(db):
+    closed = dt.date(2025, 6, 30)
+
+    def unit(code, successor=None, **extra):
+        return Unit.objects.create(
+            code=code,
+            name=code,
+            kind=Unit.Kind.COMMUNE,
+            successor=successor,
+            valid_to=closed if successor else None,
+            **extra,
+        )
+
+    today = unit("new")
+    middle = unit("middle", today)
+    first, second = unit("first", middle), unit("second", today)
+    split = unit("split", unit("elsewhere"))
+    split.other_successors.set([today])
+    unit("unrelated")
+    assert unit_predecessor_ids(unit_ids=[today.pk]) == {middle.pk, first.pk, second.pk}
+    assert unit_predecessor_ids(unit_ids=[middle.pk]) == {first.pk}
+    assert unit_predecessor_ids(unit_ids=[first.pk]) == set()

@@ -1,0 +1,95 @@
+"""Across the 2025 reform a unit's figures can include its predecessors' (predecessors=1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from dossiers.demo import province_2025_seed
+from portal.demo import officers_seed
+from portal.models import Membership, Role
+from procedures.models import Unit
+from procedures.services import calendar_overrides_load, procedures_import, units_load
+from reports.access import report_units_pick
+from reports.demo import demo_history_seed
+from reports.selectors.appendix import appendix_compute
+from reports.selectors.periods import Period
+
+DATA = Path(settings.BASE_DIR) / "procedures" / "data"
+OCTOBER = Period(dt.date(2020, 10, 1), dt.date(2020, 10, 31))
+OCT = {"from": "2020-10-01", "to": "2020-10-31"}
+# Today's xã Mường Khoa was formed on 1 July 2025 from UBND xã Mường Khoa (03601) and UBND xã
+# Phúc Khoa (03602), both closed into its public service centre. The letter's October 2020
+# rows: Mường Khoa received 23 (18 resolved at level 2, 5 unresolved), Phúc Khoa 129 (27
+# resolved at level 2, 97 at level 3, 5 unresolved); the new commune itself received nothing.
+MUONG_KHOA = "12-03601"
+WITH_PREDECESSORS = {
+    "received_total": 23 + 129,
+    "resolved_l2": 18 + 27,
+    "resolved_l3": 0 + 97,
+    "unresolved": 5 + 5,
+}
+
+
+@pytest.fixture
+def reform(db):
+    units_load(path=DATA / "demo_units.json")
+    calendar_overrides_load(path=DATA / "calendar_overrides.json")
+    assert procedures_import(path=DATA / "demo_procedures.json").ok
+    officers_seed()
+    demo_history_seed()
+    province_2025_seed()
+
+
+def _row(units):
+    scope = set(Unit.objects.values_list("pk", flat=True))
+    appendix = appendix_compute(period=OCTOBER, units=units, scope=scope)
+    (row,) = appendix.rows
+    return row
+
+
+def test_a_commune_counts_its_two_closed_communes_only_with_predecessors(reform):
+    scope = set(Unit.objects.values_list("pk", flat=True))
+    widened = _row(report_units_pick(scope=scope, codes=[MUONG_KHOA], predecessors=True))
+    for column, expected in WITH_PREDECESSORS.items():
+        assert widened.values[column] == expected, column
+    own = _row(report_units_pick(scope=scope, codes=[MUONG_KHOA]))
+    assert [own.values[column] for column in WITH_PREDECESSORS] == [0, 0, 0, 0]
+
+
+def test_the_communes_leader_sees_its_predecessors_only_through_it(reform):
+    leader = get_user_model().objects.create_user(username="lanhdao.muongkhoa")
+    Membership.objects.create(user=leader, unit=Unit.objects.get(code=MUONG_KHOA), role=Role.LEADER)
+    api = APIClient()
+    api.force_authenticate(leader)
+    url = "/api/v1/reports/appendix/"
+    widened = api.get(url, {**OCT, "unit": MUONG_KHOA, "predecessors": "1"})
+    assert widened.status_code == 200
+    assert widened.json()["rows"][0]["received_total"] == 152
+    own = api.get(url, {**OCT, "unit": MUONG_KHOA})
+    assert own.json()["rows"][0]["received_total"] == 0
+    assert api.get(url, {**OCT, "unit": "03602"}).status_code == 404
+    assert api.get(url, {**OCT, "predecessors": "maybe"}).status_code == 400
+
+
+def test_the_appendix_page_has_the_checkbox_and_keeps_it_in_its_links(reform):
+    leader = get_user_model().objects.create_user(username="lanhdao.muongkhoa")
+    Membership.objects.create(user=leader, unit=Unit.objects.get(code=MUONG_KHOA), role=Role.LEADER)
+    client = Client()
+    client.force_login(leader)
+    page = client.get(
+        reverse("reports-appendix"), {**OCT, "unit": MUONG_KHOA, "predecessors": "on"}
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Gồm đơn vị tiền nhiệm" in html
+    assert 'name="predecessors"' in html
+    assert page.context["appendix"].rows[0].values["received_total"] == 152
+    assert "predecessors=1" in page.context["rows"][0]["links"]["received_total"]
