@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 PROCEDURE = "1.001193"  # Đăng ký khai sinh, commune level (procedures/data)
-UNIT = "03601"  # UBND xã Mường Khoa
+UNIT = "12-03601-TTPVHCC"  # Trung tâm PVHCC xã Mường Khoa, today's demo (dossiers/demo.py)
 OFFICER = ("tiepnhan.muongkhoa", "motcua-demo")  # its desk officer (portal/demo.py)
 PHONE = "0912 345 678"
 
@@ -148,6 +148,7 @@ def journey(*, base_url: str, plain_url: str, cafile: str, database_url: str) ->
 
     status, procedure = site.json("GET", f"/api/v1/procedures/{PROCEDURE}/")
     assert status == 200, procedure
+    assert UNIT in procedure["units"], procedure["units"]
     status, captcha = site.json("GET", "/api/v1/captcha/")
     assert status == 200, captcha
     [[answer]] = psql(
