@@ -8,17 +8,11 @@ from __future__ import annotations
 import base64
 import io
 
-from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from dossiers.models import Dossier
-
-
-def lookup_url(code: str) -> str:
-    return f"{settings.SITE_URL}{reverse('citizen-lookup')}?{urlencode({'code': code})}"
+from dossiers.slips import lookup_url
 
 
 def qr_png_data_uri(text: str) -> str:

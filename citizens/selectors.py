@@ -6,14 +6,42 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Min
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from citizens.models import Draft
 from dossiers.deadlines import dossier_is_late
-from dossiers.models import STATUS_CODES, Apology, Dossier, DossierAccess, DossierEvent
+from dossiers.models import (
+    STATUS_CODES,
+    Apology,
+    Dossier,
+    DossierAccess,
+    DossierEvent,
+    DossierFile,
+)
 from dossiers.services.citizen import supplement_request_open
 
 S = Dossier.Status
+
+
+def supplement_answered_last(*, dossier: Dossier) -> dict[str, Any] | None:
+    """The citizen's latest supplement answer: its request, when, and the files sent."""
+    answered = (
+        dossier.supplement_requests.filter(answered_at__isnull=False)
+        .order_by("-answered_at")
+        .first()
+    )
+    if answered is None:
+        return None
+    files = (
+        dossier.files.filter(
+            kind=DossierFile.Kind.SUPPLEMENT, uploaded_at__gte=answered.requested_at
+        )
+        .select_related("document")
+        .order_by("id")
+    )
+    return {"answered": answered, "files": list(files)}
 
 
 def status_explanation(status: str) -> str:
@@ -87,15 +115,26 @@ def dossier_history(*, dossier: Dossier) -> list[dict[str, Any]]:
 
 
 def dossier_accesses(*, dossier: Dossier) -> list[dict[str, Any]]:
-    """Which unit opened the dossier and when: units and times only, never officers' names."""
-    rows = DossierAccess.objects.filter(dossier=dossier).select_related("unit").order_by("-at")[:50]
+    """Which unit opened the dossier, once per unit and day: units and times only, never
+    officers' names. `at` is the day's first access, `action` what was done that day."""
+    days = (
+        DossierAccess.objects.filter(dossier=dossier)
+        .annotate(day=TruncDate("at"))
+        .values("day", "unit_id", "unit__name", "action")
+        .annotate(first=Min("at"))
+        .order_by("-day", "unit_id", "action")
+    )
+    rows: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for day in days:
+        row = rows.setdefault(
+            (day["day"], day["unit_id"]),
+            {"at": day["first"], "unit": day["unit__name"] or _("Cơ quan giải quyết"), "done": []},
+        )
+        row["at"] = min(row["at"], day["first"])
+        row["done"].append(str(DossierAccess.Action(day["action"]).label))
     return [
-        {
-            "at": a.at,
-            "unit": a.unit.name if a.unit else _("Cơ quan giải quyết"),
-            "action": str(a.get_action_display()),
-        }
-        for a in rows
+        {"at": row["at"], "unit": row["unit"], "action": ", ".join(row["done"])}
+        for row in list(rows.values())[:50]
     ]
 
 

@@ -24,6 +24,7 @@ from citizens.submission import OnlineSubmission, online_submit
 from dossiers.models import Dossier
 from dossiers.services.core import Applicant, IncomingFile
 from portal.exceptions import InvalidTransition, NotAllowed
+from portal.names import full_name_fields
 from procedures.models import Procedure, Unit
 
 DRAFT_STEPS = ("unit", "applicant", "documents", "delivery", "review", "confirm")
@@ -293,7 +294,7 @@ def citizen_register(
     user = User(
         username=_username_for(phone=phone, email=email),
         email=email or "",
-        first_name=full_name.strip()[:150],
+        **full_name_fields(full_name),
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])

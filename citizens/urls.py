@@ -20,6 +20,11 @@ urlpatterns = [
     path("tra-cuu/gui-lai-ma/", lookup.key_resend, name="citizen-key-resend"),
     path("tra-cuu/ho-so/<str:code>/", lookup.dossier_page, name="citizen-dossier"),
     path("tra-cuu/ho-so/<str:code>/bo-sung/", lookup.supplement, name="citizen-supplement"),
+    path(
+        "tra-cuu/ho-so/<str:code>/bo-sung/da-gui/",
+        lookup.supplement_sent,
+        name="citizen-supplement-sent",
+    ),
     path("tra-cuu/ho-so/<str:code>/rut/", lookup.withdraw, name="citizen-withdraw"),
     path("tra-cuu/ho-so/<str:code>/danh-gia/", lookup.rate, name="citizen-rate"),
     # Optional accounts

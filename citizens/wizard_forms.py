@@ -12,6 +12,7 @@ from citizens import address
 from citizens.forms import CitizenForm, id_number_clean, phone_clean
 from dossiers.models import Dossier
 from portal.validators import validate_single_line
+from procedures.collation import vietnamese_order
 from procedures.models import Procedure
 
 
@@ -24,7 +25,9 @@ class UnitForm(CitizenForm):
 
     def __init__(self, *args: Any, procedure: Procedure, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = procedure.units.exclude(e_id=None).exclude(e_id="").order_by("name")
+        units = (
+            procedure.units.exclude(e_id=None).exclude(e_id="").order_by(vietnamese_order("name"))
+        )
         self.fields["unit"].choices = [(u.code, u.name) for u in units]
 
 

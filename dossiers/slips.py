@@ -16,7 +16,9 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from dossiers.models import (
@@ -43,8 +45,9 @@ class SlipUnavailable(PortalError):
     status_code = 404
 
 
-def lookup_url(dossier: Dossier) -> str:
-    return f"{settings.SITE_URL}/tra-cuu/?code={dossier.code}"
+def lookup_url(code: str) -> str:
+    """The citizens' look-up with the dossier's code filled in (slips' QR codes, SMS links)."""
+    return f"{settings.SITE_URL}{reverse('citizen-lookup')}?{urlencode({'code': code})}"
 
 
 def qr_data_uri(text: str) -> str:
@@ -132,8 +135,8 @@ def slip_receipt_html(*, dossier: Dossier) -> str:
             "documents": documents,
             "time_limit": _time_limit_text(dossier),
             "officer_name": _name(event.actor) if event else "",
-            "lookup_url": lookup_url(dossier),
-            "qr": qr_data_uri(lookup_url(dossier)),
+            "lookup_url": lookup_url(dossier.code),
+            "qr": qr_data_uri(lookup_url(dossier.code)),
         },
     )
 

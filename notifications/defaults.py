@@ -5,7 +5,8 @@ settings.SMS_STRIP_DIACRITICS is on (one UCS-2 SMS holds 70 characters, a GSM-7 
 
 Variables available in every template:
   code, key (the update key, where one is sent), unit (receiving unit), unit_address,
-  unit_phone, procedure, applicant, site_url, due (hẹn trả, e.g. "17:00 27/10/2023"),
+  unit_phone, procedure, applicant, site_url, lookup_url (the look-up with the code filled
+  in), due (hẹn trả, e.g. "17:00 27/10/2023"),
   delivery ("counter" | "post" | "electronic"), delivery_address.
 Per message: supplement → items, reason; payment → amount ("1.200.000"); resolved → outcome
 ("approved" | "denied"); returned → method, tracking_number; apology → reason, new_due;
@@ -21,8 +22,7 @@ T = TemplateName
 DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     # name: (SMS and e-mail body, e-mail subject)
     T.SUBMITTED: (
-        "Hồ sơ {{ code }} đã nộp trực tuyến tới {{ unit }}. Mã tra cứu: {{ key }}. "
-        "Tra cứu tại {{ site_url }}",
+        "Hồ sơ {{ code }} đã nộp tới {{ unit }}. Mã tra cứu: {{ key }}. Xem tại {{ lookup_url }}",
         "Hồ sơ {{ code }} đã được nộp",
     ),
     T.SUBMITTED_RECEIVED: (
@@ -36,7 +36,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     T.SUPPLEMENT: (
         "Hồ sơ {{ code }} cần bổ sung: {{ items }}."
-        "{% if reason %} Lý do: {{ reason }}.{% endif %} Bổ sung tại {{ site_url }}",
+        "{% if reason %} Lý do: {{ reason }}.{% endif %} Bổ sung tại {{ lookup_url }}",
         "Hồ sơ {{ code }} cần bổ sung",
     ),
     T.PAYMENT: (
@@ -46,7 +46,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     T.RESOLVED: (
         "Hồ sơ {{ code }} đã có kết quả. "
         "{% if delivery == 'post' %}Kết quả sẽ gửi qua bưu chính tới {{ delivery_address }}."
-        "{% elif delivery == 'electronic' %}Nhận bản điện tử tại {{ site_url }}"
+        "{% elif delivery == 'electronic' %}Nhận bản điện tử tại {{ lookup_url }}"
         "{% else %}Mời nhận tại bộ phận một cửa {{ unit }}"
         "{% if unit_address %}, {{ unit_address }}{% endif %}.{% endif %}",
         "Hồ sơ {{ code }} đã có kết quả",

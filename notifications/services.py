@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from dossiers.models import Dossier, DossierEvent
+from dossiers.slips import lookup_url
 from notifications.defaults import DEFAULT_TEMPLATES
 from notifications.models import EmailMessage, OutboxStatus, SmsMessage, SmsTemplate
 from notifications.models import TemplateName as T
@@ -91,6 +92,7 @@ def dossier_message_context(*, dossier: Dossier) -> dict[str, Any]:
         "procedure": dossier.procedure.name,
         "applicant": dossier.applicant_name,
         "site_url": settings.SITE_URL,
+        "lookup_url": lookup_url(dossier.code),
         "due": _local(dossier.due_at),
         "delivery": dossier.delivery,
         "delivery_address": dossier.delivery_address,

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from portal.models import Membership, Role
+from portal.names import full_name_fields
 from procedures.models import Unit
 
 DEMO_PASSWORD = "motcua-demo"  # noqa: S105 - demo accounts only, printed in the README
@@ -74,12 +75,10 @@ def officers_seed() -> list[str]:
         OFFICERS_2025 if today == len({o[2] for o in OFFICERS_2025}) else []
     )
     for username, full_name, unit_code, role, title in officers:
-        last, _, first = full_name.rpartition(" ")
         user, created = User.objects.get_or_create(
             username=username,
             defaults={
-                "first_name": first,
-                "last_name": last,
+                **full_name_fields(full_name),
                 "email": f"{username}@tanuyen.example.vn",
             },
         )

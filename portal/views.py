@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 
 from portal.params import BadParameter
 
@@ -58,3 +59,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
             {"detail": _("Lỗi máy chủ. Vui lòng thử lại sau; lỗi đã được ghi lại.")}, status=500
         )
     return defaults.server_error(request)
+
+
+@requires_csrf_token
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form (stale page, blocked cookies) explained in the site's layout and language."""
+    return render(request, "403_csrf.html", status=403)

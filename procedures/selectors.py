@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from procedures.collation import vietnamese_order
 from procedures.models import Procedure, ProcedureChannel, ProcedureDocument, Unit
 from procedures.search import procedure_search
 
@@ -68,7 +69,7 @@ def unit_list(*, on: dt.date | None = None, include_closed: bool = False) -> Que
     return (
         qs.select_related("parent", "successor")
         .prefetch_related("other_successors")
-        .order_by("kind", "report_order", "name")
+        .order_by("kind", "report_order", vietnamese_order("name"))
     )
 
 

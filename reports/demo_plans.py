@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from dossiers.models import Dossier
 from portal.models import Membership, Role
+from portal.names import full_name_fields
 from procedures import clock
 from procedures.calendar import procedure_time_limit, unit_office_hours, work_calendar
 from procedures.models import (
@@ -122,9 +123,8 @@ def demo_staff(units: list[Unit]) -> dict[str, dict[str, Any]]:
         user = User.objects.filter(username=username).first()
         if user is None:
             hashed[:] = hashed or [make_password(DEMO_PASSWORD)]
-            last, _sp, first = full_name.rpartition(" ")
             user = User.objects.create(
-                username=username, password=hashed[0], first_name=first, last_name=last
+                username=username, password=hashed[0], **full_name_fields(full_name)
             )
         Membership.objects.get_or_create(user=user, unit=unit, role=role, defaults={"title": title})
         return user

@@ -19,7 +19,7 @@ from citizens import services
 from citizens.captcha import captcha_check, captcha_new
 from citizens.forms import KeyResendForm, LookupForm, RatingForm, SupplementForm, WithdrawForm
 from citizens.keys import dossier_key_resend
-from citizens.selectors import dossier_status_document
+from citizens.selectors import dossier_status_document, supplement_answered_last
 from citizens.views.common import access_grant, access_level
 from dossiers.models import Dossier
 from dossiers.services.citizen import (
@@ -178,10 +178,7 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
                 messages.error(request, str(exc.message))
                 return redirect("citizen-dossier", dossier.code)
             else:
-                messages.success(
-                    request, _("Đã gửi hồ sơ bổ sung. Cơ quan tiếp tục giải quyết hồ sơ của bạn.")
-                )
-                return redirect("citizen-dossier", dossier.code)
+                return redirect("citizen-supplement-sent", dossier.code)
     else:
         form = SupplementForm()
     rows = [
@@ -205,6 +202,21 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+def supplement_sent(request: HttpRequest, code: str) -> HttpResponse:
+    """The confirmation after a supplement (post, redirect, get): what was sent and when.
+
+    Reloading it sends nothing again; going back to the form finds no open request.
+    """
+    try:
+        dossier, _level = _dossier_for(request, code, need_key=True)
+    except _NeedKey:
+        return _to_lookup(request, code)
+    answered = supplement_answered_last(dossier=dossier)
+    if answered is None:
+        return redirect("citizen-dossier", dossier.code)
+    return render(request, "citizens/supplement_sent.html", {"dossier": dossier, **answered})
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from portal.models import Membership
+from portal.names import full_name_fields
 from tests.e2e.conftest import AXE, PASSWORD
 
 BLOCKING_IMPACTS = ("serious", "critical")
@@ -121,9 +122,8 @@ def check_page(page: Any, shots: Any, label: str, *, phone: bool = True) -> None
 
 
 def officer_user(username: str, unit: Any, role: str, *, full_name: str = "") -> Any:
-    first, _, last = full_name.partition(" ")
     user = get_user_model().objects.create_user(
-        username=username, password=PASSWORD, first_name=first or username, last_name=last
+        username=username, password=PASSWORD, **full_name_fields(full_name or username)
     )
     Membership.objects.create(user=user, unit=unit, role=role)
     return user

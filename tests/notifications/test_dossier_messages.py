@@ -42,9 +42,19 @@ def test_an_online_submission_texts_the_code_and_the_key(
     callbacks[0]()
     sms.refresh_from_db()
     assert (sms.status, sms.attempts, sms.provider_message_id) == (Q.SENT, 1, f"outbox-{sms.pk}")
-    # 135 characters with diacritics: UCS-2, 3 parts of 67 (see the no-diacritics option).
-    assert len(sms.body) == 135
+    # 160 characters with diacritics, the link included: UCS-2, 3 parts of 67 (see the
+    # no-diacritics option, one GSM-7 part).
+    assert len(sms.body) == 160
     assert (sms.encoding, sms.segments) == ("ucs2", 3)
+
+
+def test_the_sms_link_opens_the_dossiers_look_up_with_the_code_filled(make_dossier, client):
+    dossier = make_dossier()
+    [sms] = sms_of(dossier)
+    link = next(word for word in sms.body.split() if word.startswith("https://"))
+    assert link.startswith("https://motcua.example.vn/tra-cuu/?code=")
+    page = client.get(link.removeprefix("https://motcua.example.vn")).content.decode()
+    assert f'value="{dossier.code}"' in page
 
 
 def test_an_applicant_with_an_email_also_gets_an_email(
@@ -225,7 +235,7 @@ def test_without_diacritics_option_the_sms_fits_gsm7(make_dossier, settings):
     settings.SMS_STRIP_DIACRITICS = True
     dossier = make_dossier(email="binh@example.vn")
     [sms] = sms_of(dossier)
-    assert sms.body.startswith(f"Ho so {dossier.code} da nop truc tuyen toi UBND xa Muong Khoa")
+    assert sms.body.startswith(f"Ho so {dossier.code} da nop toi UBND xa Muong Khoa")
     assert (sms.encoding, sms.segments) == ("gsm7", 1)
     # E-mail keeps its diacritics.
     assert EmailMessage.objects.get(dossier=dossier).body.startswith(f"Hồ sơ {dossier.code}")
