@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from dossiers.access import officer_dossiers, officer_unit_ids
+from dossiers.access import officer_dossiers
 from dossiers.deadlines import dossier_ack_overdue
 from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, Handover, SupplementRequest
 from procedures import clock
@@ -63,22 +63,31 @@ def late_q(*, at: datetime) -> Q:
     return running | paused
 
 
-def due_soon_q(*, at: datetime, unit_ids: set[int]) -> Q:
-    """Running, not late, and due within one working day (on each receiving unit's hours)."""
+def due_soon_q(*, at: datetime) -> Q:
+    """Running, not late, and due within one working day on the receiving unit's hours.
+
+    The clock runs on the hours of the unit that received the dossier, whichever unit handles
+    it now; units sharing office hours (most do) share one threshold, so the filter holds one
+    condition per distinct set of hours, not one per unit.
+    """
     calendar = work_calendar()
+    hours_of: dict[clock.OfficeHours, list[int]] = {}
+    for unit in Unit.objects.filter(e_id__isnull=False).only(
+        "pk", "morning_start", "morning_end", "afternoon_start", "afternoon_end"
+    ):
+        hours_of.setdefault(unit_office_hours(unit), []).append(unit.pk)
     q = Q(pk__in=[])
-    for unit in Unit.objects.filter(pk__in=unit_ids):
-        hours = unit_office_hours(unit)
+    for hours, unit_ids in hours_of.items():
         limit = clock.add_working_minutes(at, hours.minutes_per_day, hours=hours, calendar=calendar)
-        q |= Q(unit_id=unit.pk, due_at__gte=at, due_at__lte=limit)
+        q |= Q(unit_id__in=unit_ids, due_at__gte=at, due_at__lte=limit)
     return Q(status__in=RUNNING_STATES, paused_at__isnull=True) & q
 
 
-def queue_q(*, slug: str, at: datetime, unit_ids: set[int]) -> Q:
+def queue_q(*, slug: str, at: datetime) -> Q:
     if slug == "reception":
         return Q(status=S.SUBMITTED)
     if slug == "due_soon":
-        return due_soon_q(at=at, unit_ids=unit_ids)
+        return due_soon_q(at=at)
     if slug == "late":
         return late_q(at=at)
     if slug == "supplement":
@@ -92,19 +101,12 @@ def queue_q(*, slug: str, at: datetime, unit_ids: set[int]) -> Q:
     return Q()
 
 
-def _scope_unit_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
-    return officer_unit_ids(user=user)
-
-
 def queue_counts(
     *, user: AbstractBaseUser | AnonymousUser, at: datetime | None = None
 ) -> dict[str, int]:
     """Counts of every queue for the user's scope, in one aggregate query."""
     at = at or timezone.now()
-    ids = _scope_unit_ids(user)
-    aggregates = {
-        q.slug: Count("pk", filter=queue_q(slug=q.slug, at=at, unit_ids=ids)) for q in queues()
-    }
+    aggregates = {q.slug: Count("pk", filter=queue_q(slug=q.slug, at=at)) for q in queues()}
     return officer_dossiers(user=user).aggregate(**aggregates)
 
 
@@ -122,8 +124,7 @@ def dossier_list(
 ) -> QuerySet[Dossier]:
     """The user's dossiers in a queue, filtered; related rows joined (constant queries)."""
     at = at or timezone.now()
-    ids = _scope_unit_ids(user)
-    qs = officer_dossiers(user=user).filter(queue_q(slug=queue, at=at, unit_ids=ids))
+    qs = officer_dossiers(user=user).filter(queue_q(slug=queue, at=at))
     if status:
         qs = qs.filter(status=status)
     if overdue is True:
