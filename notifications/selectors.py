@@ -43,12 +43,10 @@ class ReminderDossiers:
         return len(self.due_soon) + len(self.late) + len(self.awaiting_acknowledgement)
 
 
-def _filters(*, handled: QuerySet[Dossier], at: datetime) -> tuple[Q, Q]:
+def _filters(*, at: datetime) -> tuple[Q, Q]:
     from dossiers.selectors import due_soon_q, late_q
 
-    # due_soon_q works on each receiving unit's office hours: find those units first.
-    receiving = set(handled.values_list("unit_id", flat=True).distinct().order_by())
-    return late_q(at=at), due_soon_q(at=at, unit_ids=receiving)
+    return late_q(at=at), due_soon_q(at=at)
 
 
 def unit_reminder_counts(
@@ -70,7 +68,7 @@ def unit_reminder_counts(
     if not ids:
         return {}
     handled = Dossier.objects.filter(handling_unit_id__in=ids)
-    late, due_soon = _filters(handled=handled, at=at)
+    late, due_soon = _filters(at=at)
     rows = (
         handled.values("handling_unit_id")
         .order_by()
@@ -88,7 +86,7 @@ def unit_reminder_dossiers(*, unit_id: int, at: datetime | None = None) -> Remin
     """The dossiers behind unit_reminder_counts for one unit, soonest due first (the digest)."""
     at = at or timezone.now()
     handled = Dossier.objects.filter(handling_unit_id=unit_id)
-    late, due_soon = _filters(handled=handled, at=at)
+    late, due_soon = _filters(at=at)
     ordered = handled.select_related("procedure").order_by("due_at", "pk")
     return ReminderDossiers(
         due_soon=list(ordered.filter(due_soon)),
