@@ -201,7 +201,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "officer-login"
-LOGIN_REDIRECT_URL = "/can-bo/"
+LOGIN_REDIRECT_URL = "/can-bo/vao/"  # portal.views.officer_landing: by role
 # An officer's session ends after a working day (portal.auth sets it at sign-in); citizens'
 # sessions keep SESSION_COOKIE_AGE. An API token lasts as long from its issue (portal.tokens).
 OFFICER_SESSION_SECONDS = envint("OFFICER_SESSION_SECONDS", 10 * 3600)

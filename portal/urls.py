@@ -17,6 +17,7 @@ admin.site.login = admin_login
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("can-bo/vao/", views.officer_landing, name="officer-landing"),
     path("readyz", health.readyz, name="readyz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its init script from a URL (no inline script: the CSP holds).

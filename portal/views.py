@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
+from portal.models import Membership, Role
 from portal.params import BadParameter
+
+# Roles that read the figures and act on no dossier: they start their day on the dashboard.
+READING_ROLES = frozenset({Role.LEADER, Role.REPORTING})
 
 
 @never_cache
@@ -65,3 +70,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A refused form (stale page, blocked cookies) explained in the site's layout and language."""
     return render(request, "403_csrf.html", status=403)
+
+
+@login_required
+def officer_landing(request: HttpRequest) -> HttpResponse:
+    """Where an officer lands after signing in: a leader on the dashboard, others on the
+    workbench (which opens on the queue that needs them now)."""
+    roles = set(Membership.objects.filter(user=request.user).values_list("role", flat=True))
+    if roles and roles <= READING_ROLES and not request.user.is_superuser:
+        return redirect("reports-dashboard")
+    return redirect("officer-workbench")

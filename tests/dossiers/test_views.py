@@ -24,7 +24,8 @@ def test_login_page_and_redirect(client, officer):
         reverse("officer-login"), {"username": "officer", "password": "pw-officer"}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/can-bo/"
+    assert response["Location"] == "/can-bo/vao/"
+    assert client.get("/can-bo/vao/")["Location"] == "/can-bo/"
     assert client.get("/can-bo/").status_code == 200
     response = client.post(reverse("officer-logout"))
     assert response.status_code == 302
