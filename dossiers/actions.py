@@ -45,6 +45,9 @@ class OfficerAction:
     danger: bool = False
     # A condition beyond the state (the apology: once per dossier).
     available_when: Callable[[Dossier], bool] | None = None
+    # Once done, the officer goes back to the queue; unless the same officer's next step is on
+    # this dossier (after reception: print Mẫu 01 and transfer).
+    then_next_step: bool = False
 
     def bind(self, dossier: Dossier, data: Any = None, files: Any = None) -> f.ActionForm:
         """The action's form for `dossier`, bound to `data` when given."""
@@ -81,6 +84,7 @@ ACTIONS: dict[str, OfficerAction] = {
             service=f"{_SERVICES}.dossier_receive",
             slug="tiep-nhan",
             done=_("Đã tiếp nhận hồ sơ."),
+            then_next_step=True,
         ),
         OfficerAction(
             name="refuse",

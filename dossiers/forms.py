@@ -9,13 +9,16 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import CounterGuidance, Dossier
 from dossiers.services.core import IncomingFile
-from dossiers.transitions import transfer_targets
+from dossiers.transitions import handling_unit_usual, transfer_targets
 from dossiers.uploads import upload_validate
+from portal.models import Membership
 from portal.validators import validate_single_line
+from procedures.collation import vietnamese_order
 from procedures.models import Channel, Procedure, Unit
 from procedures.selectors import in_force
 
@@ -197,14 +200,36 @@ class OfficerChoiceField(forms.ModelChoiceField):
         return str(obj.get_full_name() or obj.get_username())
 
 
+class OfficerSelect(forms.Select):
+    """Each officer's option carries the codes of their units (data-units), so the page lists
+    only the officers of the unit chosen above it (static/js/officer.js)."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        user = getattr(value, "instance", None)
+        if user is not None:
+            codes = sorted({m.unit.code for m in user.memberships.all()})
+            option["attrs"]["data-units"] = " ".join(codes)
+        return option
+
+
+class TransferOfficerField(OfficerChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        """Name, sign-in name and unit: two officers of the same name stay apart."""
+        units = ", ".join(sorted({m.unit.name for m in obj.memberships.all()}))
+        return f"{obj.get_full_name() or obj.get_username()} ({obj.get_username()}) – {units}"
+
+
 class TransferForm(ActionForm):
     to_unit = forms.ModelChoiceField(
         queryset=Unit.objects.none(), label=_("Chuyển đến đơn vị"), to_field_name="code"
     )
-    to_user = OfficerChoiceField(
+    to_user = TransferOfficerField(
         queryset=get_user_model().objects.none(),
         required=False,
         label=_("Cán bộ nhận (không bắt buộc)"),
+        empty_label=_("Chưa chỉ định – lãnh đạo đơn vị phân công"),
+        widget=OfficerSelect(attrs={"data-officers-of": "to_unit"}),
     )
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea)
 
@@ -212,11 +237,16 @@ class TransferForm(ActionForm):
         super().__init__(*args, dossier=dossier, **kwargs)
         targets = transfer_targets(dossier=dossier)
         self.fields["to_unit"].queryset = targets
+        usual = handling_unit_usual(dossier=dossier)
+        if usual is not None and targets.filter(pk=usual.pk).exists():
+            self.initial.setdefault("to_unit", usual.code)
+        in_targets = Membership.objects.filter(unit__in=targets).select_related("unit")
         self.fields["to_user"].queryset = (
             get_user_model()
             .objects.filter(memberships__unit__in=targets)
             .distinct()
-            .order_by("first_name", "username")
+            .prefetch_related(Prefetch("memberships", queryset=in_targets))
+            .order_by(vietnamese_order("first_name"), "username")
         )
 
 
@@ -275,6 +305,16 @@ class ReturnForm(ActionForm):
     tracking_number = forms.CharField(label=_("Số hiệu bưu gửi"), max_length=40, required=False)
 
     show_when = {"recipient_name": "method=counter", "tracking_number": "method=post"}
+
+    def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
+        super().__init__(*args, dossier=dossier, **kwargs)
+        # The way the citizen chose at submission comes first; by post, the address is shown
+        # next to the tracking number it goes with.
+        self.initial.setdefault("method", dossier.delivery)
+        if dossier.delivery_address:
+            self.fields["tracking_number"].help_text = _("Gửi tới: %(address)s") % {
+                "address": dossier.delivery_address
+            }
 
 
 class ApologyForm(ActionForm):

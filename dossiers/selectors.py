@@ -17,6 +17,7 @@ from django.utils import timezone
 from dossiers.access import officer_dossiers
 from dossiers.deadlines import dossier_ack_overdue
 from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, Handover, SupplementRequest
+from portal.models import Role
 from procedures import clock
 from procedures.calendar import unit_office_hours, work_calendar
 from procedures.models import Channel, Unit
@@ -48,12 +49,29 @@ def queues() -> list[Queue]:
         Queue("reception", _("Chờ tiếp nhận")),
         Queue("due_soon", _("Sắp đến hạn")),
         Queue("late", _("Quá hạn")),
+        Queue("processing", _("Đang xử lý")),
         Queue("supplement", _("Chờ bổ sung")),
         Queue("payment", _("Chờ thanh toán")),
         Queue("withdrawal", _("Xin rút hồ sơ")),
         Queue("to_return", _("Chờ trả kết quả")),
         Queue("all", _("Tất cả")),
     ]
+
+
+# The queues that need each role now, most urgent first: the workbench opens on the first one
+# holding a dossier. A desk receives and returns; a handling office works against the clock.
+QUEUES_BY_ROLE: dict[str, tuple[str, ...]] = {
+    Role.DESK: ("reception", "late", "due_soon", "to_return", "withdrawal", "payment"),
+    Role.SPECIALIST: ("late", "due_soon", "processing", "supplement", "payment"),
+    Role.HEAD: ("late", "due_soon", "processing", "supplement", "payment"),
+    Role.ADMIN: ("reception", "late", "due_soon", "to_return", "processing"),
+}
+
+
+def queue_default(*, roles: set[str], counts: dict[str, int]) -> str:
+    """The queue the officer's roles need now: the first non-empty one, else every dossier."""
+    wanted = [slug for role in sorted(roles) for slug in QUEUES_BY_ROLE.get(role, ())]
+    return next((slug for slug in wanted if counts.get(slug)), "all")
 
 
 def late_q(*, at: datetime) -> Q:
@@ -90,6 +108,8 @@ def queue_q(*, slug: str, at: datetime) -> Q:
         return due_soon_q(at=at)
     if slug == "late":
         return late_q(at=at)
+    if slug == "processing":
+        return Q(status__in=(S.RECEIVED, S.PROCESSING))
     if slug == "supplement":
         return Q(status=S.SUPPLEMENT_REQUESTED)
     if slug == "payment":

@@ -68,3 +68,18 @@ def transfer_targets(*, dossier: Dossier) -> QuerySet[Unit]:
     commune) and the units directly under it, offices and communes. Never the level above."""
     root = dossier.unit.parent or dossier.unit
     return Unit.objects.filter(Q(pk=root.pk) | Q(parent=root)).order_by("name")
+
+
+def handling_unit_usual(*, dossier: Dossier) -> Unit | None:
+    """The unit that handled this procedure's last dossier from the same receiving unit: where
+    the desk usually hands such a dossier (the catalogue names who receives, not who handles)."""
+    last = (
+        Dossier.objects.filter(procedure__code=dossier.procedure.code, unit_id=dossier.unit_id)
+        .exclude(pk=dossier.pk)
+        .exclude(handling_unit_id=dossier.unit_id)
+        .exclude(handling_unit__isnull=True)
+        .order_by("-id")
+        .values_list("handling_unit_id", flat=True)
+        .first()
+    )
+    return Unit.objects.filter(pk=last).first() if last else None

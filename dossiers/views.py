@@ -77,10 +77,11 @@ def workbench(request: HttpRequest) -> HttpResponse:
     """The queues with their counts, filters and search, and one page of dossiers."""
     _officer_required(request)
     at = timezone.now()
-    slugs = [q.slug for q in selectors.queues()]
-    queue = request.GET.get("queue", "all")
-    if queue not in slugs:
-        queue = "all"
+    counts = selectors.queue_counts(user=request.user, at=at)
+    queue = request.GET.get("queue", "")
+    if queue not in counts:
+        roles = set().union(*officer_unit_roles(user=request.user).values())
+        queue = selectors.queue_default(roles=roles, counts=counts)
     search = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     if status not in S.values:
@@ -91,7 +92,6 @@ def workbench(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     rows = selectors.dossier_flags(list(page.object_list), at=at, calendar=work_calendar())
-    counts = selectors.queue_counts(user=request.user, at=at)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -284,8 +284,10 @@ def action(request: HttpRequest, code: str, name: str) -> HttpResponse:
     try:
         if form.is_valid():
             declared.perform(dossier=dossier, actor=request.user, form=form)
-            messages.success(request, str(declared.done))
-            return redirect("officer-dossier", code=code)
+            messages.success(request, f"{declared.done} ({code})")
+            if declared.then_next_step:
+                return redirect("officer-dossier", code=code)
+            return redirect("officer-workbench")
     except ValidationError as exc:
         _errors_to_form(form, exc)
     except NotAllowed as exc:

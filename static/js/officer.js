@@ -17,6 +17,23 @@
     });
     update(box);
   });
+  // The officers list shows only the officers of the unit chosen in the field it names.
+  document.querySelectorAll("select[data-officers-of]").forEach(function (officers) {
+    var unit = officers.form.querySelector('[name="' + officers.getAttribute("data-officers-of") + '"]');
+    if (!unit) { return; }
+    function filter() {
+      Array.prototype.forEach.call(officers.options, function (option) {
+        var units = option.getAttribute("data-units");
+        if (units === null) { return; }
+        var mine = units.split(" ").indexOf(unit.value) !== -1;
+        option.hidden = !mine;
+        option.disabled = !mine;
+        if (!mine && option.selected) { officers.value = ""; }
+      });
+    }
+    unit.addEventListener("change", filter);
+    filter();
+  });
   var summary = document.querySelector("[data-focus-on-load]");
   if (summary) { summary.focus(); }
 }());

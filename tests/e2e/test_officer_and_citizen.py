@@ -38,13 +38,16 @@ def test_desk_receives_transfers_asks_a_supplement_the_citizen_answers_and_rates
 
     def to_specialist(box):
         box.get_by_label("Chuyển đến đơn vị").select_option(label=world.commune.name)
-        box.get_by_label("Cán bộ nhận (không bắt buộc)").select_option(label="Tòng Thị Xử")
+        box.get_by_label("Cán bộ nhận (không bắt buộc)").select_option(
+            label="Tòng Thị Xử (tu-phap) – UBND xã Mường Khoa"
+        )
         box.get_by_label("Ghi chú").fill("Chuyển công chức tư pháp - hộ tịch thẩm định.")
 
     officer_action(desktop, "Chuyển xử lý", to_specialist)
     dossier.refresh_from_db()
     assert (dossier.status, dossier.assigned_to) == (S.PROCESSING, world.specialist)
-    shots(desktop, "da-chuyen")
+    shots(desktop, "da-chuyen")  # back to the queue
+    open_dossier_as_officer(desktop, shots, dossier.code, "mot-cua-mo-lai")
 
     def ask(box):
         box.get_by_label("Giấy chứng sinh").check()
@@ -65,7 +68,7 @@ def test_desk_receives_transfers_asks_a_supplement_the_citizen_answers_and_rates
     )
     phone.get_by_label("Ghi chú cho cán bộ (không bắt buộc)").fill("Đã chụp lại rõ hơn.")
     phone.get_by_role("button", name="Gửi hồ sơ bổ sung").click()
-    phone.wait_for_url(re.compile(rf"/tra-cuu/ho-so/{re.escape(dossier.code)}/$"))
+    phone.wait_for_url(re.compile(rf"/tra-cuu/ho-so/{re.escape(dossier.code)}/bo-sung/da-gui/$"))
     check_page(phone, shots, "cong-dan-da-bo-sung")
     assert _status(dossier) == S.PROCESSING
     assert dossier.files.filter(original_name="giay-chung-sinh-ro.pdf").exists()
@@ -84,7 +87,7 @@ def test_desk_receives_transfers_asks_a_supplement_the_citizen_answers_and_rates
     shots(specialist, "da-giai-quyet")
 
     # The desk returns the result by post.
-    desktop.reload()
+    open_dossier_as_officer(desktop, shots, dossier.code, "mot-cua-tra")
 
     def by_post(box):
         box.get_by_role("radio", name=re.compile("bưu")).check()

@@ -1,0 +1,46 @@
+"""The workbench opens on the queue that needs the officer now, and an action leads back to
+the queue unless the officer's next step is on the same dossier."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from dossiers.selectors import queue_default
+from portal.models import Role
+from tests.dossiers.conftest import online_dossier
+from tests.dossiers.test_views import login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_default_queue_follows_the_role_and_what_is_waiting():
+    counts = {"reception": 0, "late": 2, "due_soon": 1, "processing": 5, "to_return": 3}
+    assert queue_default(roles={Role.DESK}, counts=counts) == "late"
+    assert queue_default(roles={Role.DESK}, counts={**counts, "reception": 1}) == "reception"
+    assert queue_default(roles={Role.SPECIALIST}, counts={**counts, "late": 0}) == "due_soon"
+    assert queue_default(roles={Role.SPECIALIST}, counts={}) == "all"  # nothing needs them
+    assert queue_default(roles={Role.LEADER}, counts=counts) == "all"
+
+
+def test_a_desk_officer_opens_on_reception_then_the_specialist_on_the_due_soon_work(
+    client, birth_registration, commune, officer, specialist
+):
+    dossier = online_dossier(birth_registration, commune)
+    page = login(client, officer).get(reverse("officer-workbench"))
+    assert page.context["queue"] == "reception"
+    assert dossier.code in page.content.decode()
+    received = client.post(reverse("officer-action-receive", args=[dossier.code]), {})
+    assert received["Location"] == reverse("officer-dossier", args=[dossier.code])  # transfer next
+    moved = client.post(
+        reverse("officer-action-transfer", args=[dossier.code]), {"to_unit": commune.code}
+    )
+    assert moved["Location"] == reverse("officer-workbench")  # back to the queue
+    page = login(client, specialist).get(reverse("officer-workbench"))
+    assert page.context["queue"] == "due_soon"  # a birth registration is due the same day
+    assert dossier.code in page.content.decode()
+
+
+def test_an_explicit_queue_is_kept(client, officer):
+    page = login(client, officer).get(reverse("officer-workbench"), {"queue": "all"})
+    assert page.context["queue"] == "all"
