@@ -45,9 +45,10 @@ class OfficerAction:
     danger: bool = False
     # A condition beyond the state (the apology: once per dossier).
     available_when: Callable[[Dossier], bool] | None = None
-    # Once done, the officer goes back to the queue; unless the same officer's next step is on
-    # this dossier (after reception: print Mẫu 01 and transfer).
-    then_next_step: bool = False
+    # The step the dossier's state is waiting for: its form is open when the page opens.
+    primary: bool = False
+    # The slip handed over once the action is done (its link comes with the message).
+    slip: str = ""
 
     def bind(self, dossier: Dossier, data: Any = None, files: Any = None) -> f.ActionForm:
         """The action's form for `dossier`, bound to `data` when given."""
@@ -80,11 +81,12 @@ ACTIONS: dict[str, OfficerAction] = {
             label=_("Tiếp nhận hồ sơ"),
             roles=DESK,
             states=frozenset({S.SUBMITTED}),
-            form=f.NoteForm,
-            service=f"{_SERVICES}.dossier_receive",
+            form=f.ReceiveForm,
+            service=f"{_SERVICES}.dossier_receive_and_transfer",
             slug="tiep-nhan",
             done=_("Đã tiếp nhận hồ sơ."),
-            then_next_step=True,
+            primary=True,
+            slip="receipt",
         ),
         OfficerAction(
             name="refuse",
@@ -148,6 +150,7 @@ ACTIONS: dict[str, OfficerAction] = {
             form=f.ResolveForm,
             service=f"{_SERVICES}.dossier_resolve",
             slug="giai-quyet",
+            primary=True,
             done=_("Đã giải quyết hồ sơ."),
         ),
         OfficerAction(
@@ -158,6 +161,7 @@ ACTIONS: dict[str, OfficerAction] = {
             form=f.ReturnForm,
             service=f"{_SERVICES}.dossier_return",
             slug="tra-ket-qua",
+            primary=True,
             done=_("Đã trả kết quả."),
         ),
         OfficerAction(

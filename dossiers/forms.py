@@ -145,6 +145,11 @@ class ActionForm(forms.Form):
         """The service's keyword arguments besides the dossier and the actor."""
         return dict(self.cleaned_data)
 
+    def next_step_here(self) -> bool:
+        """Whether, once done, the officer's next step is on this same dossier (else the page
+        goes back to the queue)."""
+        return False
+
 
 class NoteForm(ActionForm):
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea)
@@ -248,6 +253,20 @@ class TransferForm(ActionForm):
             .prefetch_related(Prefetch("memberships", queryset=in_targets))
             .order_by(vietnamese_order("first_name"), "username")
         )
+
+
+class ReceiveForm(TransferForm):
+    """Reception, with the hand-over to the handling unit in the same step (optional)."""
+
+    def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
+        super().__init__(*args, dossier=dossier, **kwargs)
+        self.fields["to_unit"].required = False
+        self.fields["to_unit"].label = _("Chuyển ngay đến đơn vị xử lý")
+        self.fields["to_unit"].empty_label = _("Không chuyển – đơn vị tiếp nhận tự giải quyết")
+        self.fields["note"].label = _("Ghi chú")
+
+    def next_step_here(self) -> bool:
+        return self.cleaned_data.get("to_unit") is None
 
 
 class PaymentRequestForm(ActionForm):

@@ -18,7 +18,9 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -261,6 +263,8 @@ def _render_dossier(
             "apology_needed": apology_needed,
             "dossier": detail,
             "action_forms": action_forms,
+            # The step the dossier waits for opens by itself (the first one, if several).
+            "primary_action": next((a.name for a in available if a.primary), ""),
             "bound_action": bound_action,
             "error": error,
             "apology": apology,
@@ -284,8 +288,8 @@ def action(request: HttpRequest, code: str, name: str) -> HttpResponse:
     try:
         if form.is_valid():
             declared.perform(dossier=dossier, actor=request.user, form=form)
-            messages.success(request, f"{declared.done} ({code})")
-            if declared.then_next_step:
+            messages.success(request, _action_done_message(declared, code))
+            if form.next_step_here():
                 return redirect("officer-dossier", code=code)
             return redirect("officer-workbench")
     except ValidationError as exc:
@@ -295,6 +299,19 @@ def action(request: HttpRequest, code: str, name: str) -> HttpResponse:
     except PortalError as exc:
         return _render_dossier(request, dossier, error=str(exc.message), status=exc.status_code)
     return _render_dossier(request, dossier, bound=form, bound_action=name, status=400)
+
+
+def _action_done_message(declared: Any, code: str) -> str:
+    """'Done (code)', with the slip the action hands over, to print in a new tab."""
+    if not declared.slip:
+        return f"{declared.done} ({code})"
+    return format_html(
+        '{} ({}) <a href="{}" target="_blank" rel="noopener">{}</a>',
+        declared.done,
+        code,
+        reverse("officer-slip", args=[code, declared.slip]),
+        _("In phiếu (mở trong thẻ mới)"),
+    )
 
 
 # --- Files and slips ------------------------------------------------------------------------

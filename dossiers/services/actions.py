@@ -94,6 +94,24 @@ def dossier_receive(
     )
 
 
+def dossier_receive_and_transfer(
+    *,
+    dossier: Dossier,
+    actor: User,
+    note: str = "",
+    to_unit: Unit | None = None,
+    to_user: User | None = None,
+    at: datetime | None = None,
+) -> Dossier:
+    """Reception and, when a unit is named, the hand-over to it in the same step: the desk's
+    usual path (Mẫu 01, then the first row of Mẫu 05). Two transactions: a refused hand-over
+    leaves the dossier received, and says why."""
+    received = dossier_receive(dossier=dossier, actor=actor, note=note, at=at)
+    if to_unit is None:
+        return received
+    return dossier_transfer(dossier=received, actor=actor, to_unit=to_unit, to_user=to_user, at=at)
+
+
 @transaction.atomic(durable=True)
 def dossier_refuse(
     *, dossier: Dossier, actor: User, reason: str, at: datetime | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from dossiers.models import Dossier
 from dossiers.selectors import queue_default
 from portal.models import Role
 from tests.dossiers.conftest import online_dossier
@@ -44,3 +45,18 @@ def test_a_desk_officer_opens_on_reception_then_the_specialist_on_the_due_soon_w
 def test_an_explicit_queue_is_kept(client, officer):
     page = login(client, officer).get(reverse("officer-workbench"), {"queue": "all"})
     assert page.context["queue"] == "all"
+
+
+def test_reception_hands_over_in_the_same_step_and_offers_mau_01(
+    client, birth_registration, commune, officer, justice_office
+):
+    dossier = online_dossier(birth_registration, commune)
+    response = login(client, officer).post(
+        reverse("officer-action-receive", args=[dossier.code]), {"to_unit": justice_office.code}
+    )
+    assert response["Location"] == reverse("officer-workbench")
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.handling_unit) == (Dossier.Status.PROCESSING, justice_office)
+    page = client.get(response["Location"]).content.decode()
+    receipt = reverse("officer-slip", args=[dossier.code, "receipt"])
+    assert f'<a href="{receipt}" target="_blank" rel="noopener">' in page
