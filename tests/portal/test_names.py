@@ -13,7 +13,7 @@ from procedures.services import units_load
 from tests.dossiers.test_demo import DATA
 
 pytestmark = pytest.mark.django_db
-join_migration = importlib.import_module("portal.migrations.0003_full_names")
+join_migration = importlib.import_module("portal.migrations.0005_full_names")
 
 
 def test_names_stored_split_are_joined_family_name_first():

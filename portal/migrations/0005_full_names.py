@@ -15,7 +15,7 @@ def names_join(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0002_officertotp"),
+        ("portal", "0004_audit_seq_unique"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

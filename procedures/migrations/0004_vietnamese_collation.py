@@ -30,6 +30,6 @@ def collation_drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("procedures", "0002_search")]
+    dependencies = [("procedures", "0003_search")]
 
     operations = [migrations.RunPython(collation_create, collation_drop)]
