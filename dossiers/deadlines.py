@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.models import Dossier
+from dossiers.models import Dossier, Handover
 from procedures import clock
 from procedures.calendar import unit_office_hours, work_calendar
 from procedures.models import Channel
@@ -104,3 +104,14 @@ def new_due_time_check(dossier: Dossier, *, new_due_at: datetime, field: str) ->
         raise ValidationError(
             {field: _("Thời hạn mới phải là giờ làm việc của một ngày làm việc.")}
         )
+
+
+def handover_punctuality(*, given_at: datetime, due: datetime | None) -> str:
+    """Early before the due date, on time on the due date, late after the due time."""
+    if due is None:
+        return ""
+    if clock.is_late(due, at=given_at):
+        return Handover.Punctuality.LATE
+    if timezone.localtime(given_at).date() < timezone.localtime(due).date():
+        return Handover.Punctuality.EARLY
+    return Handover.Punctuality.ON_TIME

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from citizens.models import Rating
+from dossiers.deadlines import handover_punctuality
 from dossiers.models import DailySequence, Dossier, DossierEvent, Handover
-from dossiers.services.actions import handover_punctuality
 from dossiers.services.core import procedure_fee
 from dossiers.services.events import event_build, event_seal
 from dossiers.services.keys import update_key_hash

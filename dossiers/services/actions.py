@@ -23,7 +23,7 @@ from dossiers.access import (
     officer_can,
 )
 from dossiers.actions import ACTIONS
-from dossiers.deadlines import apology_is_late, new_due_time_check
+from dossiers.deadlines import apology_is_late, handover_punctuality, new_due_time_check
 from dossiers.models import (
     Apology,
     Dossier,
@@ -42,7 +42,6 @@ from dossiers.signals import dossier_event
 from dossiers.transitions import transfer_targets
 from portal.exceptions import InvalidTransition, NotAllowed
 from portal.models import AuditLog, Membership
-from procedures import clock
 from procedures.models import Unit
 
 S = Dossier.Status
@@ -218,17 +217,6 @@ def dossier_request_supplement(
 
 
 # --- Transfer -------------------------------------------------------------------------------
-
-
-def handover_punctuality(*, given_at: datetime, due: datetime | None) -> str:
-    """Early before the due date, on time on the due date, late after the due time."""
-    if due is None:
-        return ""
-    if clock.is_late(due, at=given_at):
-        return Handover.Punctuality.LATE
-    if timezone.localtime(given_at).date() < timezone.localtime(due).date():
-        return Handover.Punctuality.EARLY
-    return Handover.Punctuality.ON_TIME
 
 
 @transaction.atomic(durable=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from dossiers import deadlines
 from dossiers.deadlines import dossier_ack_overdue
 from dossiers.models import Dossier, DossierEvent, Handover, Shipment
 from dossiers.services import actions, reception
@@ -281,9 +282,12 @@ def test_transfer_logs_a_handover_with_its_punctuality(
     assert (step.from_unit, step.to_unit, step.from_user) == (commune, justice_office, officer)
     assert step.punctuality == Handover.Punctuality.EARLY
     assert (
-        actions.handover_punctuality(given_at=vn(2026, 3, 4, 8, 0), due=dossier.due_at) == "on_time"
+        deadlines.handover_punctuality(given_at=vn(2026, 3, 4, 8, 0), due=dossier.due_at)
+        == "on_time"
     )
-    assert actions.handover_punctuality(given_at=vn(2026, 3, 4, 9, 1), due=dossier.due_at) == "late"
+    assert (
+        deadlines.handover_punctuality(given_at=vn(2026, 3, 4, 9, 1), due=dossier.due_at) == "late"
+    )
 
 
 def test_payment_is_requested_then_confirmed(birth_registration, commune, admin_officer):
