@@ -85,6 +85,13 @@ class Dossier(models.Model):
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300)
     organisation_name = models.CharField(_("tên tổ chức"), max_length=300, blank=True)
+    # The applicant's national account, when they signed in with it (VNeID through the
+    # National Public Service Portal): its stable TechID, sent to DVCQG as MaDoiTuong, and
+    # whether the identity was verified by VNeID (Decision 766 indicator 4.5).
+    applicant_tech_id = models.CharField(
+        _("mã định danh tài khoản quốc gia"), max_length=64, blank=True
+    )
+    applicant_vneid_verified = models.BooleanField(_("xác thực qua VNeID"), default=False)
     delivery = models.CharField(
         _("hình thức nhận kết quả"),
         max_length=10,
