@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -70,6 +71,19 @@ def desk(district):
         is_one_stop_desk=True,
         is_reporting_unit=True,
         report_order=1,
+    )
+
+
+@pytest.fixture
+def successor(district):
+    """Today's centre of xã Mường Khoa: the successor of the 2020 commune (tests.unit_life)."""
+    return Unit.objects.create(
+        code="12-03601",
+        name="Trung tâm Phục vụ hành chính công xã Mường Khoa",
+        kind=Unit.Kind.AGENCY,
+        parent=district.parent,
+        e_id="000.41.12.H33",
+        valid_from=dt.date(2025, 7, 1),
     )
 
 

@@ -3,33 +3,13 @@ loading units from vietnam-provinces and from files."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from dossiers.models import Dossier
-from procedures.models import Unit
 from tests.citizens.test_api import SUBMIT, payload
+from tests.unit_life import close
 
 pytestmark = pytest.mark.django_db
-CLOSED_ON = dt.date(2025, 6, 30)
-
-
-@pytest.fixture
-def successor(district):
-    return Unit.objects.create(
-        code="12-03601",
-        name="Trung tâm Phục vụ hành chính công xã Mường Khoa",
-        kind=Unit.Kind.AGENCY,
-        parent=district.parent,
-        e_id="000.41.12.H33",
-        valid_from=dt.date(2025, 7, 1),
-    )
-
-
-def close(unit: Unit, successor: Unit) -> None:
-    Unit.objects.filter(pk=unit.pk).update(valid_to=CLOSED_ON, successor=successor)
-    unit.refresh_from_db()
 
 
 def test_the_citizens_api_refuses_a_closed_unit_with_a_400_naming_the_successor(

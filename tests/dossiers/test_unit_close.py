@@ -3,7 +3,6 @@ loading units from vietnam-provinces and from files."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
@@ -14,26 +13,9 @@ from dossiers.models import Dossier, DossierEvent
 from dossiers.services.units import unit_close
 from procedures.models import Unit
 from tests.dossiers.conftest import counter_dossier, online_dossier, pdf_upload, vn
+from tests.unit_life import CLOSED_ON, close
 
 pytestmark = pytest.mark.django_db
-CLOSED_ON = dt.date(2025, 6, 30)
-
-
-@pytest.fixture
-def successor(district):
-    return Unit.objects.create(
-        code="12-03601",
-        name="Trung tâm Phục vụ hành chính công xã Mường Khoa",
-        kind=Unit.Kind.AGENCY,
-        parent=district.parent,
-        e_id="000.41.12.H33",
-        valid_from=dt.date(2025, 7, 1),
-    )
-
-
-def close(unit: Unit, successor: Unit) -> None:
-    Unit.objects.filter(pk=unit.pk).update(valid_to=CLOSED_ON, successor=successor)
-    unit.refresh_from_db()
 
 
 def test_the_counter_page_and_the_officers_api_refuse_a_closed_unit(

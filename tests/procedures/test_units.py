@@ -12,26 +12,9 @@ from django.core.management import CommandError, call_command
 from procedures.models import Unit
 from procedures.units import UnitClosed, unit_assert_open, unit_predecessor_ids
 from tests.dossiers.conftest import vn
+from tests.unit_life import CLOSED_ON, close
 
 pytestmark = pytest.mark.django_db
-CLOSED_ON = dt.date(2025, 6, 30)
-
-
-@pytest.fixture
-def successor(district):
-    return Unit.objects.create(
-        code="12-03601",
-        name="Trung tâm Phục vụ hành chính công xã Mường Khoa",
-        kind=Unit.Kind.AGENCY,
-        parent=district.parent,
-        e_id="000.41.12.H33",
-        valid_from=dt.date(2025, 7, 1),
-    )
-
-
-def close(unit: Unit, successor: Unit) -> None:
-    Unit.objects.filter(pk=unit.pk).update(valid_to=CLOSED_ON, successor=successor)
-    unit.refresh_from_db()
 
 
 def test_the_open_check_names_the_successor_and_the_day(commune, successor):
