@@ -55,7 +55,7 @@ def dossier_is_due_soon(
         dossier.due_at,
         at=at or timezone.now(),
         hours=unit_office_hours(dossier.unit),
-        calendar=calendar or work_calendar(),
+        calendar=calendar or work_calendar(dossier.unit),
     )
 
 
@@ -79,7 +79,7 @@ def dossier_ack_overdue(
         dossier.submitted_at,
         at or timezone.now(),
         hours=unit_office_hours(dossier.unit),
-        calendar=calendar or work_calendar(),
+        calendar=calendar or work_calendar(dossier.unit),
     )
     return waited > ACK_LIMIT_MINUTES
 
@@ -89,7 +89,9 @@ def apology_is_late(dossier: Dossier, *, at: datetime) -> bool:
     with less than one working day left, or after the due time, it is recorded as late."""
     assert dossier.due_at is not None
     hours = unit_office_hours(dossier.unit)
-    left = clock.working_minutes_between(at, dossier.due_at, hours=hours, calendar=work_calendar())
+    left = clock.working_minutes_between(
+        at, dossier.due_at, hours=hours, calendar=work_calendar(dossier.unit)
+    )
     return clock.is_late(dossier.due_at, at=at) or left < hours.minutes_per_day
 
 
@@ -99,7 +101,7 @@ def new_due_time_check(dossier: Dossier, *, new_due_at: datetime, field: str) ->
     if new_due_at <= dossier.due_at:
         raise ValidationError({field: _("Thời hạn mới phải sau thời hạn trả kết quả hiện tại.")})
     if not clock.is_working_time(
-        new_due_at, hours=unit_office_hours(dossier.unit), calendar=work_calendar()
+        new_due_at, hours=unit_office_hours(dossier.unit), calendar=work_calendar(dossier.unit)
     ):
         raise ValidationError(
             {field: _("Thời hạn mới phải là giờ làm việc của một ngày làm việc.")}

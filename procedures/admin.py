@@ -70,8 +70,10 @@ class ProcedureAdmin(admin.ModelAdmin):
 class CalendarOverrideAdmin(admin.ModelAdmin):
     """Make-up working days and extra days off, each with the document that decided it."""
 
-    list_display = ["date", "weekday", "kind", "note", "source"]
-    list_filter = ["kind"]
+    list_display = ["date", "weekday", "kind", "scope", "note", "source"]
+    list_filter = ["kind", "province"]
+    fields = ["date", "kind", "province", "note", "source"]
+    autocomplete_fields = ["province"]
     search_fields = ["note", "source"]
     date_hierarchy = "date"
 
@@ -80,6 +82,10 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
         return ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"][
             obj.date.weekday()
         ]
+
+    @admin.display(description=_("phạm vi"), ordering="province__name")
+    def scope(self, obj: CalendarOverride) -> str:
+        return obj.province.name if obj.province_id else str(_("Cả nước"))
 
 
 @admin.register(SearchSynonym)

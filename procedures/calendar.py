@@ -4,17 +4,41 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import F, Q
+
 from procedures import clock
 from procedures.models import CalendarOverride, Procedure, ProcedureChannel, Unit
 
 
-def work_calendar() -> clock.WorkCalendar:
-    """The holidays package's calendar corrected by the administrators' overrides."""
-    rows = list(CalendarOverride.objects.values_list("date", "kind"))
+def work_calendar(unit: Unit | None = None) -> clock.WorkCalendar:
+    """The holidays package's calendar corrected by the administrators' overrides: the
+    national ones, and with `unit` also those of the unit's province (which win over a
+    national entry of the same date)."""
+    province = unit_province(unit) if unit is not None else None
+    scope = Q(province__isnull=True)
+    if province is not None:
+        scope |= Q(province=province)
+    kinds: dict = {}
+    # National first, so that the province's entry of the same date replaces it.
+    rows = CalendarOverride.objects.filter(scope).order_by(F("province").asc(nulls_first=True))
+    for day, kind in rows.values_list("date", "kind"):
+        kinds[day] = kind
     return clock.WorkCalendar(
-        extra_days_off=[d for d, kind in rows if kind == CalendarOverride.Kind.DAY_OFF],
-        extra_working_days=[d for d, kind in rows if kind == CalendarOverride.Kind.WORKING_DAY],
+        extra_days_off=[d for d, k in kinds.items() if k == CalendarOverride.Kind.DAY_OFF],
+        extra_working_days=[d for d, k in kinds.items() if k == CalendarOverride.Kind.WORKING_DAY],
     )
+
+
+def unit_province(unit: Unit) -> Unit | None:
+    """The province a unit belongs to (itself when it is one), following `parent`."""
+    seen: set[int] = set()
+    current: Unit | None = unit
+    while current is not None and current.pk not in seen:
+        if current.kind == Unit.Kind.PROVINCE:
+            return current
+        seen.add(current.pk)
+        current = current.parent
+    return None
 
 
 def unit_office_hours(unit: Unit) -> clock.OfficeHours:

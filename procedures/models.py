@@ -368,8 +368,21 @@ class CalendarOverride(models.Model):
         DAY_OFF = "day_off", _("Ngày nghỉ")
         WORKING_DAY = "working_day", _("Ngày làm việc (làm bù)")
 
-    date = models.DateField(_("ngày"), unique=True)
+    date = models.DateField(_("ngày"))
     kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
+    # Empty: the whole country. A province: only the units of that province (a day off or a
+    # make-up day the province's People's Committee decided); it wins over a national entry
+    # of the same date for those units (procedures.calendar.work_calendar).
+    province = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="calendar_overrides",
+        limit_choices_to={"kind": Unit.Kind.PROVINCE},
+        verbose_name=_("chỉ áp dụng cho tỉnh"),
+        help_text=_("Để trống nếu áp dụng cho cả nước."),
+    )
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     # The government's (or province's) document that decided it, e.g. "Công văn 2450/VPCP-KGVX".
     source = models.CharField(_("văn bản quyết định"), max_length=300, blank=True)
@@ -378,6 +391,20 @@ class CalendarOverride(models.Model):
         verbose_name = _("ngày nghỉ, ngày làm bù")
         verbose_name_plural = _("lịch nghỉ, làm bù")
         ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(province__isnull=True),
+                name="calendar_override_national_date_unique",
+                violation_error_message=_("Ngày này đã có trong lịch của cả nước."),
+            ),
+            models.UniqueConstraint(
+                fields=["date", "province"],
+                name="calendar_override_province_date_unique",
+                violation_error_message=_("Ngày này đã có trong lịch của tỉnh."),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"
+        where = f" ({self.province})" if self.province_id else ""
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}{where}"

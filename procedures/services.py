@@ -90,8 +90,11 @@ def units_load(*, path: Path | None = None, rows: list[dict[str, Any]] | None = 
 def calendar_overrides_load(*, path: Path) -> int:
     count = 0
     for row in json.loads(path.read_text(encoding="utf-8")):
+        # "province": a province's unit code for a day only that province decided.
+        province = Unit.objects.get(code=row["province"]) if row.get("province") else None
         CalendarOverride.objects.update_or_create(
             date=dt.date.fromisoformat(row["date"]),
+            province=province,
             defaults={
                 "kind": row["kind"],
                 "note": row.get("note", ""),

@@ -84,7 +84,7 @@ def dossier_transition(
                 paused_at=locked.paused_at,
                 resumed_at=at,
                 hours=unit_office_hours(locked.unit),
-                calendar=work_calendar(),
+                calendar=work_calendar(locked.unit),
             )
             fields.add("due_at")
         locked.paused_at = None
@@ -116,7 +116,10 @@ def dossier_compute_due(*, dossier: Dossier, received_at: datetime) -> datetime:
     """The appointment time: the procedure's limit for the channel, on the unit's hours."""
     limit = procedure_time_limit(dossier.procedure, dossier.channel)
     return clock.due_at(
-        received_at, limit, hours=unit_office_hours(dossier.unit), calendar=work_calendar()
+        received_at,
+        limit,
+        hours=unit_office_hours(dossier.unit),
+        calendar=work_calendar(dossier.unit),
     )
 
 

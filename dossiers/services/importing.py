@@ -202,13 +202,17 @@ def dossiers_import_rows(*, rows: list[dict[str, str]], header: list[str]) -> Im
     existing = set(
         Dossier.objects.filter(code__in=[r.code for r in valid]).values_list("code", flat=True)
     )
-    calendar = work_calendar()
+    # One calendar per receiving unit: the national days plus its province's.
+    calendars: dict[int, clock.WorkCalendar] = {}
     with transaction.atomic(durable=True):
         created = []
         for row in valid:
             if row.code in existing:
                 result.skipped += 1
                 continue
+            calendar = calendars.get(row.unit.pk) or calendars.setdefault(
+                row.unit.pk, work_calendar(row.unit)
+            )
             created.append(_create(row, calendar).pk)
             result.imported += 1
         # Imported dossiers bypass the status writer: the listening apps (the report
