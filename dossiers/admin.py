@@ -3,10 +3,44 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from dossiers.models import Apology, Dossier, DossierAccess, DossierEvent, Handover
+from dossiers.services.units import unit_close
 from portal.admin import ReadOnlyAdmin
+from procedures.admin import UnitAdmin, UnitAdminForm
+from procedures.models import Unit
+
+
+class ClosingUnitAdmin(UnitAdmin):
+    """The units' admin, where setting `valid_to` closes the unit as `manage.py close_unit`
+    does: the same service hands its open dossiers to the successor, each with an event."""
+
+    def save_model(
+        self, request: HttpRequest, obj: Unit, form: UnitAdminForm, change: bool
+    ) -> None:
+        if not (change and form.closing and obj.valid_to):
+            super().save_model(request, obj, form, change)
+            return
+        last_day, successor = obj.valid_to, obj.successor
+        assert successor is not None  # UnitAdminForm.clean requires it
+        # The other fields as entered; the closing itself only through the service.
+        stored = Unit.objects.only("valid_to", "successor").get(pk=obj.pk)
+        obj.valid_to, obj.successor = stored.valid_to, stored.successor
+        super().save_model(request, obj, form, change)
+        moved = unit_close(unit=obj, last_day=last_day, successor=successor, actor=request.user)
+        obj.refresh_from_db()
+        messages.info(
+            request,
+            _("Đã chuyển %(count)d hồ sơ đang giải quyết sang %(successor)s.")
+            % {"count": moved, "successor": successor.name},
+        )
+
+
+admin.site.unregister(Unit)
+admin.site.register(Unit, ClosingUnitAdmin)
 
 
 @admin.register(Dossier)

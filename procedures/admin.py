@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -10,10 +11,35 @@ from procedures.models import (
     SearchSynonym,
     Unit,
 )
+from procedures.units import unit_close_check
+
+
+class UnitAdminForm(forms.ModelForm):
+    """Setting or moving `valid_to` of an existing unit closes it: the successor that takes
+    its open dossiers is required and checked (procedures.units.unit_close_check); the
+    hand-over itself is done on save (dossiers.admin). The admin gives it its model and
+    fields."""
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.closing and cleaned.get("valid_to"):
+            unit_close_check(
+                unit=self.instance,
+                last_day=cleaned["valid_to"],
+                successor=cleaned.get("successor"),
+                valid_from=cleaned.get("valid_from"),
+            )
+        return cleaned
+
+    @property
+    def closing(self) -> bool:
+        """An existing unit whose last day is being set or changed."""
+        return self.instance.pk is not None and "valid_to" in self.changed_data
 
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
+    form = UnitAdminForm
     list_display = [
         "name",
         "code",

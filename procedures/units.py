@@ -66,6 +66,33 @@ def unit_assert_open(*, unit: Unit, at: dt.datetime | None = None) -> None:
     raise UnitClosed(message, extra=extra)
 
 
+def unit_close_check(
+    *, unit: Unit, last_day: dt.date, successor: Unit | None, valid_from: dt.date | None = None
+) -> None:
+    """Whether `unit` may close after `last_day` into `successor` (ValidationError by field).
+
+    A closing unit needs a successor to carry its open dossiers: a unit other than itself,
+    open from the day after `last_day`. `valid_from` is the unit's start (its stored one by
+    default; a form passes the value being entered). The one check of
+    `dossiers.services.units.unit_close` and of the admin's unit form.
+    """
+    errors: dict[str, str] = {}
+    if successor is None:
+        errors["successor"] = _(
+            "Đơn vị thôi hoạt động phải có đơn vị kế thừa để tiếp nhận các hồ sơ đang giải quyết."
+        )
+    elif unit.pk is not None and successor.pk == unit.pk:
+        errors["successor"] = _("Đơn vị không thể tự kế thừa chính mình.")
+    elif not successor.is_open_on(last_day + dt.timedelta(days=1)):
+        errors["successor"] = _(
+            "Đơn vị kế thừa phải đang hoạt động từ ngày sau ngày thôi hoạt động."
+        )
+    if last_day < (valid_from or unit.valid_from):
+        errors["valid_to"] = _("Ngày thôi hoạt động trước ngày bắt đầu hoạt động.")
+    if errors:
+        raise ValidationError(errors)
+
+
 def unit_predecessor_ids(*, unit_ids: Iterable[int]) -> set[int]:
     """Every unit closed into one of `unit_ids`, directly or through other closed units
     (following `successor` links backwards, transitively). A unit split between several

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,13 +14,15 @@ from dossiers.services.events import event_append
 from dossiers.signals import dossier_event
 from portal.models import AuditLog
 from procedures.models import Unit
+from procedures.units import unit_close_check
 
 S = Dossier.Status
 #: A dossier in one of these states is finished: nothing of it is handed over.
 FINISHED = frozenset({S.REFUSED, S.STOPPED, S.RETURNED})
 
 
-@transaction.atomic(durable=True)
+# Not durable: the admin's unit form calls it inside the admin's own transaction.
+@transaction.atomic
 def unit_close(
     *,
     unit: Unit,
@@ -34,17 +35,12 @@ def unit_close(
 
     Every unfinished dossier the unit handles moves to the successor (the receiving unit and
     the dossier code stay, they are history), each with an event "unit_closed" in its chain.
-    Returns how many dossiers were handed over.
+    Returns how many dossiers were handed over. The one writer of a closing: the command
+    close_unit and the admin's unit form both call it (procedures.units.unit_close_check
+    says first whether the closing is allowed).
     """
     at = at or timezone.now()
-    if successor.pk == unit.pk:
-        raise ValidationError({"successor": _("Đơn vị không thể tự kế thừa chính mình.")})
-    if not successor.is_open_on(last_day + dt.timedelta(days=1)):
-        raise ValidationError(
-            {"successor": _("Đơn vị kế thừa phải đang hoạt động từ ngày sau ngày thôi hoạt động.")}
-        )
-    if last_day < unit.valid_from:
-        raise ValidationError({"valid_to": _("Ngày thôi hoạt động trước ngày bắt đầu hoạt động.")})
+    unit_close_check(unit=unit, last_day=last_day, successor=successor)
     locked = Unit.objects.select_for_update().get(pk=unit.pk)
     locked.valid_to, locked.successor = last_day, successor
     locked.full_clean(validate_unique=False)
