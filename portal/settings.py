@@ -137,7 +137,10 @@ else:
         "server_side_binding": True,
         "prepare_threshold": envint("DB_PREPARE_THRESHOLD", 5) or None,
     }
+    # Health checks without a round trip for a connection in use (portal/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DB_HEALTH_CHECK_IDLE_SECONDS = envint("DB_HEALTH_CHECK_IDLE_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ---------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""PostgreSQL through psycopg 3, with a health check that costs no round trip (base.py)."""
