@@ -17,6 +17,16 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.sms_requeue_stale",
         "schedule": 60.0,
     },
+    # DVCQG: rows of lost workers back to waiting (checked first), due dossiers published.
+    "dvcqg-sync-requeue": {
+        "task": "dvcqg.tasks.sync_requeue",
+        "schedule": 60.0,
+    },
+    # DVCQG: every night, what it refused or never answered is tried again.
+    "dvcqg-errors-retry": {
+        "task": "dvcqg.tasks.errors_retry",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Expired captcha challenges, purged here rather than in every request that checks one.
     "captcha-purge-expired": {
         "task": "citizens.tasks.captcha_purge_expired",

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "payments",
+    "dvcqg",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +294,34 @@ EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.Email
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "MotCua <no-reply@motcua.local>")
+
+# --- The National Public Service Portal (DVCQG): dossier synchronisation ---------------------
+# docs/NATIONAL.md. Empty DVCQG_URL: off (nothing is queued, nothing is sent).
+DVCQG_URL = envstr("DVCQG_URL", "").rstrip("/")
+DVCQG_AUTH_PATH = envstr("DVCQG_AUTH_PATH", "/api/auth")
+DVCQG_INTEGRATION_PATH = envstr("DVCQG_INTEGRATION_PATH", "/api/integration")
+DVCQG_SHARE_PATH = envstr("DVCQG_SHARE_PATH", "/api/share")
+DVCQG_USERNAME = envstr("DVCQG_USERNAME", "")
+DVCQG_PASSWORD = envstr("DVCQG_PASSWORD", "")
+DVCQG_MADONVI = envstr("DVCQG_MADONVI", "")
+DVCQG_DSTCODE = envstr("DVCQG_DSTCODE", "")
+DVCQG_TRANSPORT = envstr("DVCQG_TRANSPORT", "envelope")  # envelope | bare
+# The bare style (a provincial adapter in front): one URL per operation, JSON arrays.
+DVCQG_BARE_CREATE_URL = envstr("DVCQG_BARE_CREATE_URL", "")
+DVCQG_BARE_UPDATE_URL = envstr("DVCQG_BARE_UPDATE_URL", "")
+DVCQG_BARE_PROGRESS_URL = envstr("DVCQG_BARE_PROGRESS_URL", "")
+DVCQG_BARE_LOOKUP_URL = envstr("DVCQG_BARE_LOOKUP_URL", "")
+DVCQG_TIMEOUT = float(envstr("DVCQG_TIMEOUT", "6"))  # read timeout, seconds
+DVCQG_SESSION_TTL = envint("DVCQG_SESSION_TTL", 240)  # a session is reused this long (s)
+DVCQG_MAX_ATTEMPTS = envint("DVCQG_MAX_ATTEMPTS", 8)
+DVCQG_RETRY_BACKOFF = float(envstr("DVCQG_RETRY_BACKOFF", "60"))
+DVCQG_RETRY_BACKOFF_MAX = float(envstr("DVCQG_RETRY_BACKOFF_MAX", "3600"))
+# A row still "sending" this long after its send began was left by a lost worker.
+DVCQG_STUCK_AFTER = envint("DVCQG_STUCK_AFTER", 120)
+# The links in TaiLieuNop / DanhSachGiayToKetQua stay valid this many days.
+DVCQG_FILE_LINK_DAYS = envint("DVCQG_FILE_LINK_DAYS", 30)
+# A function dossier -> "0".."3" (DuocThanhToanTrucTuyen), by dotted path; empty: built in.
+DVCQG_PAYMENT_CHANNEL = envstr("DVCQG_PAYMENT_CHANNEL", "")
 
 # --- Captcha ----------------------------------------------------------------------------
 CAPTCHA_LENGTH = 5

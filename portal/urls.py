@@ -33,6 +33,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     *officer_totp_urls(),  # officers' two-factor sign-in (portal.auth)
     path("", include("reports.urls")),
+    path("", include("dvcqg.urls")),
     path("", include("payments.urls")),
     path("", include("dossiers.urls")),
     path("", include("citizens.urls")),
