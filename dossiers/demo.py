@@ -293,7 +293,11 @@ def _resolve_and_return(dossier: Dossier, desk_officer: Any, head: Any, unit: Un
         dossier=dossier, actor=head, outcome="approved", note="Đã chứng thực hợp đồng."
     )
     return actions.dossier_return(
-        dossier=dossier, actor=desk_officer, method="counter", recipient_name=dossier.applicant_name
+        dossier=dossier,
+        actor=desk_officer,
+        method="counter",
+        recipient_name=dossier.applicant_name,
+        take_fee=True,
     )
 
 

@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import CounterGuidance, Dossier
+from dossiers.return_conditions import return_charges
 from dossiers.services.core import IncomingFile
 from dossiers.transitions import handling_unit_usual, transfer_targets
 from dossiers.uploads import upload_validate
@@ -322,6 +323,10 @@ class ReturnForm(ActionForm):
         validators=[validate_single_line],
     )
     tracking_number = forms.CharField(label=_("Số hiệu bưu gửi"), max_length=40, required=False)
+    # Shown only while something is owed (dossiers.return_conditions), with the amount.
+    take_fee = forms.BooleanField(
+        label=_("Thu phí, lệ phí tại quầy khi trả kết quả"), required=False
+    )
 
     show_when = {"recipient_name": "method=counter", "tracking_number": "method=post"}
 
@@ -334,6 +339,16 @@ class ReturnForm(ActionForm):
             self.fields["tracking_number"].help_text = _("Gửi tới: %(address)s") % {
                 "address": dossier.delivery_address
             }
+        charges = (
+            return_charges(dossier=dossier) if dossier.status == Dossier.Status.RESOLVED else []
+        )
+        if charges:
+            self.fields["take_fee"].label = "; ".join(c.label for _cond, c in charges)
+            self.fields["take_fee"].help_text = _(
+                "Chỉ trả kết quả khi đã thu đủ; biên lai điện tử được lập cùng lúc."
+            )
+        else:
+            del self.fields["take_fee"]
 
 
 class ApologyForm(ActionForm):

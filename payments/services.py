@@ -253,6 +253,18 @@ def payment_confirm(
     return payment
 
 
+def payment_take_at_return(*, dossier: Dossier, actor: User, at: datetime) -> Payment:
+    """The desk takes the fee in cash as it hands the result back (payments.return_fee): the
+    caller (the return) holds the dossier's lock and the transaction."""
+    payment = payment_record_paid(
+        dossier=dossier, method=Payment.Method.CASH, reference="", actor=actor, at=at
+    )
+    if payment is None:
+        raise PortalError(_("Hồ sơ không có khoản phí nào chờ thanh toán."))
+    _settle(dossier=dossier, payment=payment, actor=actor, actor_label=_name(actor), at=at)
+    return payment
+
+
 @transaction.atomic(durable=True)
 def payment_refund(
     *, payment: Payment, actor: User, reason: str, at: datetime | None = None

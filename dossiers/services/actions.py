@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -29,7 +28,6 @@ from dossiers.models import (
     Dossier,
     DossierFile,
     Handover,
-    Shipment,
     SupplementRequest,
 )
 from dossiers.services.core import (
@@ -38,6 +36,7 @@ from dossiers.services.core import (
     dossier_transition,
 )
 from dossiers.services.events import event_append
+from dossiers.services.returning import dossier_return  # noqa: F401  (its callers import it here)
 from dossiers.signals import dossier_event
 from dossiers.transitions import transfer_targets
 from portal.exceptions import InvalidTransition, NotAllowed
@@ -350,60 +349,6 @@ def dossier_resolve(
     if result_file is not None:
         dossier_file_store(
             dossier=moved, incoming=result_file, kind=DossierFile.Kind.RESULT, uploaded_by=actor
-        )
-    return moved
-
-
-@transaction.atomic(durable=True)
-def dossier_return(
-    *,
-    dossier: Dossier,
-    actor: User,
-    method: str,
-    recipient_name: str = "",
-    tracking_number: str = "",
-    at: datetime | None = None,
-) -> Dossier:
-    """Hand the result back: at the counter (to whom), by post (tracking), or electronically."""
-    officer_assert_can(user=actor, dossier=dossier, action="return")
-    at = at or timezone.now()
-    context: dict[str, Any] = {}
-    if method == Dossier.Delivery.COUNTER:
-        recipient_name = _required(
-            recipient_name, "recipient_name", _("Vui lòng nhập họ tên người nhận kết quả.")
-        )
-    elif method == Dossier.Delivery.POST:
-        tracking_number = _required(
-            tracking_number, "tracking_number", _("Vui lòng nhập số hiệu bưu gửi.")
-        )
-        context["tracking_number"] = tracking_number
-    elif method == Dossier.Delivery.ELECTRONIC:
-        if not dossier.files.filter(kind=DossierFile.Kind.RESULT).exists():
-            raise ValidationError({"method": _("Chưa có tệp kết quả điện tử để trả.")})
-    else:
-        raise ValidationError({"method": _("Cách thức trả kết quả không hợp lệ.")})
-    moved = dossier_transition(
-        dossier=dossier,
-        to=S.RETURNED,
-        actor=actor,
-        at=at,
-        expected_from=ACTIONS["return"].states,
-        changes={"returned_at": at, "return_method": method, "return_recipient": recipient_name},
-        details={
-            "action": "return",
-            "method": method,
-            "recipient_name": recipient_name,
-            "tracking_number": tracking_number,
-        },
-        notify_context=context,
-    )
-    if method == Dossier.Delivery.POST:
-        Shipment.objects.create(
-            dossier=moved,
-            direction=Shipment.Direction.OUTBOUND,
-            tracking_number=tracking_number,
-            handed_over_at=at,
-            recipient=recipient_name,
         )
     return moved
 

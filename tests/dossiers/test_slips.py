@@ -139,6 +139,7 @@ def test_register_per_field_and_period(
         actor=officer,
         method="counter",
         recipient_name="Nguyễn Văn An",
+        take_fee=True,
         at=vn(2026, 3, 3, 10, 0),
     )
     other = online_dossier(birth_registration, commune, at=vn(2026, 3, 2, 8, 0))

@@ -92,6 +92,8 @@ def test_desk_receives_transfers_asks_a_supplement_the_citizen_answers_and_rates
     def by_post(box):
         box.get_by_role("radio", name=re.compile("bưu")).check()
         box.get_by_label("Số hiệu bưu gửi").fill("EB123456785VN")
+        # The 8.000 đ fee was never paid: it is taken in the same step, or nothing is returned.
+        box.get_by_label(re.compile("Thu phí, lệ phí tại quầy khi trả kết quả: 8.000")).check()
 
     officer_action(desktop, "Trả kết quả", by_post)
     dossier.refresh_from_db()

@@ -140,7 +140,11 @@ def test_a_postal_return_gives_the_tracking_number(make_dossier, officer, superv
     )
     actions.dossier_resolve(dossier=dossier, actor=supervisor, outcome="approved")
     actions.dossier_return(
-        dossier=dossier, actor=officer, method="post", tracking_number="EB123456789VN"
+        dossier=dossier,
+        actor=officer,
+        method="post",
+        tracking_number="EB123456789VN",
+        take_fee=True,
     )
     sms = sms_of(dossier)[-1]
     assert sms.template == T.RETURNED

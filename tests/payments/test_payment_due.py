@@ -11,6 +11,7 @@ from django.utils import translation
 from dossiers.models import Dossier
 from dossiers.services import actions
 from dossiers.services.citizen import dossier_withdraw_request
+from dossiers.services.core import dossier_transition
 from payments import services
 from payments.gateways import gateway_get
 from payments.models import Payment
@@ -30,9 +31,16 @@ def _resolved(dossier, officer, supervisor):
 
 
 def _returned(dossier, officer, supervisor):
+    """Returned with its fee still unpaid: the return action no longer allows it (the fee is
+    taken in the same step), but dossiers handed back before that rule, or imported with their
+    history, are in this state."""
     dossier = _resolved(dossier, officer, supervisor)
-    return actions.dossier_return(
-        dossier=dossier, actor=officer, method="counter", recipient_name=APPLICANT.name
+    return dossier_transition(
+        dossier=dossier,
+        to=S.RETURNED,
+        actor=officer,
+        expected_from={S.RESOLVED},
+        changes={"returned_at": dossier.resolved_at, "return_recipient": APPLICANT.name},
     )
 
 
