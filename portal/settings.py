@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "captcha",
     "portal",
+    "signing",
     "procedures",
     "dossiers",
     "citizens",
@@ -382,6 +384,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
+        # An untrusted certificate is an answer of the signature check, not a server warning.
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
     },
 }
 
@@ -473,3 +478,26 @@ VNPAY_PAYMENT_URL = envstr(
 )
 VNPAY_EXPIRE_MINUTES = envint("VNPAY_EXPIRE_MINUTES", 15)
 # --- end payments ---
+
+# --- signed documents (signing/): PAdES signatures with pyHanko ---
+# PDF_SIGNING_BACKEND: "" (off: documents are served unsigned), "pkcs12" (the agency's certificate
+# in a PKCS#12 file) or "remote" (a service that signs a hash: national eSign, SmartCA, MySign).
+PDF_SIGNING_BACKEND = envstr("PDF_SIGNING_BACKEND")
+PDF_SIGNING_PKCS12_PATH = envstr("PDF_SIGNING_PKCS12_PATH")
+PDF_SIGNING_PKCS12_PASSPHRASE = envstr("PDF_SIGNING_PKCS12_PASSPHRASE")
+# The remote service: a class implementing signing.remote.HashSigningService (the default
+# speaks the small JSON protocol of docs/NATIONAL.md; a vendor adapter replaces it).
+PDF_SIGNING_REMOTE_SERVICE = envstr(
+    "PDF_SIGNING_REMOTE_SERVICE", "signing.remote.HttpHashSigningService"
+)
+PDF_SIGNING_REMOTE_URL = envstr("PDF_SIGNING_REMOTE_URL")
+PDF_SIGNING_REMOTE_TOKEN = envstr("PDF_SIGNING_REMOTE_TOKEN")
+PDF_SIGNING_REMOTE_TIMEOUT = envint("PDF_SIGNING_REMOTE_TIMEOUT", 30)
+# A directory of CA certificates (PEM or DER) that the signature check trusts; empty: none is
+# trusted, and an intact signature is reported as "not trusted".
+PDF_SIGNING_TRUST_ROOTS = envstr("PDF_SIGNING_TRUST_ROOTS")
+# pyHanko still imports cryptography's DSA type (deprecated there); it signs with RSA here.
+warnings.filterwarnings("ignore", message="DSA is deprecated")
+if PDF_SIGNING_BACKEND not in {"", "pkcs12", "remote"}:
+    raise ImproperlyConfigured("PDF_SIGNING_BACKEND must be empty, 'pkcs12' or 'remote'.")
+# --- end signed documents ---
