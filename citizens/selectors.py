@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
@@ -211,6 +211,8 @@ def dossier_status_document(*, dossier: Dossier, with_key: bool) -> dict[str, An
             }
             for f in dossier.files.select_related("document").order_by("id")
         ]
+        # Rows, for the page (the API's serializer leaves them out).
+        doc["results"] = list(dossier_result_files(dossier=dossier))
         doc["can_withdraw"] = dossier.status in {
             S.SUBMITTED,
             S.RECEIVED,
@@ -222,6 +224,13 @@ def dossier_status_document(*, dossier: Dossier, with_key: bool) -> dict[str, An
     else:
         doc["phone_hint"] = mask_phone(dossier.applicant_phone)
     return doc
+
+
+def dossier_result_files(*, dossier: Dossier) -> QuerySet[DossierFile]:
+    """The result documents the update key downloads, once the dossier has its result."""
+    if dossier.status not in {S.RESOLVED, S.RETURNED}:
+        return DossierFile.objects.none()
+    return dossier.files.filter(kind=DossierFile.Kind.RESULT).order_by("id")
 
 
 def hasattr_rating(dossier: Dossier) -> bool:

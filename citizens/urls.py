@@ -1,6 +1,6 @@
 from django.urls import path
 
-from citizens.views import accounts, lookup, submitted, wizard
+from citizens.views import accounts, lookup, results, submitted, wizard
 
 urlpatterns = [
     # Submission wizard
@@ -26,6 +26,11 @@ urlpatterns = [
         name="citizen-supplement-sent",
     ),
     path("tra-cuu/ho-so/<str:code>/rut/", lookup.withdraw, name="citizen-withdraw"),
+    path(
+        "tra-cuu/ho-so/<str:code>/ket-qua/<int:file_id>/",
+        results.result_download,
+        name="citizen-result",
+    ),
     path("tra-cuu/ho-so/<str:code>/danh-gia/", lookup.rate, name="citizen-rate"),
     # Optional accounts
     path("tai-khoan/dang-ky/", accounts.register, name="citizen-register"),

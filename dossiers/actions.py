@@ -148,7 +148,8 @@ ACTIONS: dict[str, OfficerAction] = {
             roles=HANDLING,
             states=frozenset({S.RECEIVED, S.PROCESSING}),
             form=f.ResolveForm,
-            service=f"{_SERVICES}.dossier_resolve",
+            # The result PDF is signed before the transaction (dossiers.signatures).
+            service="dossiers.signatures.dossier_resolve_signed",
             slug="giai-quyet",
             primary=True,
             done=_("Đã giải quyết hồ sơ."),

@@ -22,6 +22,7 @@ from portal.validators import validate_single_line
 from procedures.collation import vietnamese_order
 from procedures.models import Channel, Procedure, Unit
 from procedures.selectors import in_force
+from signing.signers import signing_enabled
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -120,13 +121,28 @@ class ReceptionForm(forms.Form):
             (str(d.pk), _("%(name)s (bắt buộc)") % {"name": d.name} if d.required else d.name)
             for d in self.documents
         ]
+        # The receiving officer may sign a scan (PDF) with the agency's certificate.
+        self.signing = signing_enabled()
         for d in self.documents:
             self.fields[f"document_{d.pk}"] = forms.FileField(
                 label=_("Bản quét: %(name)s") % {"name": d.name}, required=False
             )
+            if self.signing:
+                self.fields[f"sign_{d.pk}"] = forms.BooleanField(
+                    label=_("Ký số bản quét này (tệp PDF)"), required=False
+                )
 
-    def scan_fields(self) -> list[tuple[Any, forms.BoundField]]:
-        return [(d, self[f"document_{d.pk}"]) for d in self.documents]
+    def scan_fields(self) -> list[tuple[Any, forms.BoundField, forms.BoundField | None]]:
+        return [
+            (d, self[f"document_{d.pk}"], self[f"sign_{d.pk}"] if self.signing else None)
+            for d in self.documents
+        ]
+
+    def sign_document_ids(self) -> set[int]:
+        """The documents whose scan the officer chose to sign."""
+        if not self.signing:
+            return set()
+        return {d.pk for d in self.documents if self.cleaned_data.get(f"sign_{d.pk}")}
 
 
 class ActionForm(forms.Form):

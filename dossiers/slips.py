@@ -30,6 +30,7 @@ from dossiers.models import (
     SupplementRequest,
 )
 from dossiers.selectors import register_rows
+from dossiers.signatures import document_sign
 from dossiers.slip_forms import form_for, register_book, slip_number
 from portal.exceptions import PortalError
 from portal.models import Membership
@@ -285,7 +286,11 @@ def slip_pdf(*, dossier: Dossier, form: str) -> bytes:
     """The slip `form` (receipt, supplement, refusal, apology, control) of the dossier."""
     if form not in RENDERERS:
         raise SlipUnavailable(_("Không có mẫu phiếu này."))
-    return html_to_pdf(RENDERERS[form](dossier=dossier))
+    pdf = html_to_pdf(RENDERERS[form](dossier=dossier))
+    unit = dossier.handling_unit or dossier.unit
+    return document_sign(
+        pdf, reason=f"Phiếu mẫu {FORMS[form]} của hồ sơ {dossier.code}", location=unit.name
+    )
 
 
 def slip_pdf_response(*, dossier: Dossier, form: str) -> HttpResponse:
@@ -323,7 +328,11 @@ def guidance_pdf(*, guidance: CounterGuidance) -> bytes:
             ),
         },
     )
-    return html_to_pdf(html)
+    return document_sign(
+        html_to_pdf(html),
+        reason=f"Phiếu mẫu {form.number} – {form.title}" if form else "Phiếu hướng dẫn",
+        location=unit.name,
+    )
 
 
 # --- Mẫu 06: the register -------------------------------------------------------------------

@@ -38,6 +38,7 @@ from dossiers.files import dossier_access_record, officer_upload_validate
 from dossiers.models import Dossier, DossierAccess, DossierFile
 from dossiers.services.core import Applicant
 from dossiers.services.reception import dossier_receive_at_counter
+from dossiers.signatures import counter_files_sign
 from portal.auth import OfficerAuthenticationForm, officer_login_complete
 from portal.downloads import private_file_response
 from portal.exceptions import NotAllowed, PortalError
@@ -163,6 +164,12 @@ def reception(request: HttpRequest) -> HttpResponse:
                 for d in form.documents
                 if (name := f"document_{d.pk}") in request.FILES
             ]
+            files = counter_files_sign(
+                files=files,
+                document_ids=form.sign_document_ids(),
+                location=unit.name,
+                officer=request.user,
+            )
             dossier, _key = dossier_receive_at_counter(
                 procedure=procedure,
                 unit=unit,

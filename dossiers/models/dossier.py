@@ -3,6 +3,7 @@ shipments and the access log."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -218,6 +219,19 @@ class DossierFile(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The check of the signatures the file came with (signing.checks): "" for a file that is
+    # not a PDF, else unsigned / valid / untrusted / invalid, with the details in the JSON.
+    signature_status = models.CharField(max_length=12, blank=True, default="")
+    signature_check = models.JSONField(default=dict, blank=True)
+    # The agency's own signature, added when the file was stored (a result, a counter scan):
+    # who holds the certificate, its SHA-256 fingerprint, when, and the officer who signed.
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_subject = models.CharField(max_length=300, blank=True, default="")
+    signed_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_by_name = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("tệp hồ sơ")
@@ -226,6 +240,26 @@ class DossierFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def signature_label(self) -> str:
+        """The check of the signatures it came with, in words ("" when not a PDF)."""
+        from signing.checks import Status
+
+        label = Status.LABELS.get(self.signature_status)
+        return str(_(label)) if label else ""
+
+    @property
+    def signature_last(self) -> dict[str, Any] | None:
+        """The latest signature it came with: signer, fingerprint, time (aware datetime)."""
+        found = (self.signature_check or {}).get("signatures") or []
+        if not found:
+            return None
+        last = dict(found[-1])
+        last["signed_at"] = (
+            datetime.fromisoformat(last["signed_at"]) if last.get("signed_at") else None
+        )
+        return last
 
 
 class DossierEvent(models.Model):

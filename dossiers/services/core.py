@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -29,6 +29,10 @@ from procedures.calendar import procedure_time_limit, unit_office_hours, work_ca
 from procedures.fees import fee_compute
 from procedures.models import Channel, Procedure, ProcedureDocument, Unit
 from procedures.units import unit_assert_open
+
+if TYPE_CHECKING:
+    from dossiers.signatures import FileSeal
+    from signing.checks import SignatureCheck
 
 S = Dossier.Status
 
@@ -132,6 +136,10 @@ class IncomingFile:
     name: str
     extension: str
     content_type: str = ""
+    # Set by dossiers.signatures.incoming_sign: the check of the file as it came, and the
+    # agency's signature added to it (the upload is then the signed PDF).
+    check: SignatureCheck | None = None
+    seal: FileSeal | None = None
 
 
 def dossier_file_store(
@@ -141,7 +149,10 @@ def dossier_file_store(
     kind: str,
     uploaded_by: AbstractBaseUser | None = None,
 ) -> DossierFile:
-    """Store one file privately with its size and SHA-256."""
+    """Store one file privately with its size, SHA-256 and signature facts (a PDF's
+    signatures checked, the agency's own signature recorded)."""
+    from dossiers.signatures import file_signature_fields
+
     digest = hashlib.sha256()
     size = 0
     incoming.upload.seek(0)
@@ -160,6 +171,7 @@ def dossier_file_store(
         sha256=digest.hexdigest(),
         content_type=incoming.content_type,
         uploaded_by=uploaded_by,
+        **file_signature_fields(incoming),
     )
     row.file.save(PurePath(incoming.name).name, incoming.upload, save=False)
     row.save()
