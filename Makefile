@@ -30,7 +30,14 @@ seed: migrate
 
 setup: seed
 	$(PY) manage.py collectstatic --noinput >/dev/null
+	$(PY) manage.py signing_demo_cert --out var/signing
 
+# The demo signs its slips and results with the demo certificate of `signing_demo_cert`
+# (docs/NATIONAL.md, "Signed documents"); set PDF_SIGNING_BACKEND= (empty) to serve them unsigned.
+run: export PDF_SIGNING_BACKEND ?= pkcs12
+run: export PDF_SIGNING_PKCS12_PATH ?= var/signing/agency.p12
+run: export PDF_SIGNING_PKCS12_PASSPHRASE_FILE ?= var/signing/agency.pass
+run: export PDF_SIGNING_TRUST_ROOTS ?= var/signing/trust
 run: setup
 	@echo "MotCua is serving on http://127.0.0.1:$(PORT)/  (demo accounts: see README.md)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
