@@ -71,7 +71,8 @@ clean:
 	rm -rf $(VENV) var staticfiles
 
 # Browser journeys (tests/e2e): Debian's chromium, never a browser downloaded by playwright;
-# axe-core from the npm registry (package-lock.json). Installing chromium needs root (apt-get).
+# from the npm registry (package-lock.json) axe-core and oidc-provider (the local national
+# sign-in provider of the tests). Installing chromium needs root (apt-get).
 CHROMIUM ?= /usr/bin/chromium
 e2e-setup: install
 	@test -x $(CHROMIUM) || { echo "make: installing Debian's chromium and fonts-dejavu-core (apt-get)"; \
@@ -80,7 +81,7 @@ e2e-setup: install
 	@command -v npm >/dev/null || { echo "make: installing Debian's nodejs and npm (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	  apt-get install -y -qq --no-install-recommends nodejs npm; }
-	@npm ls axe-core >/dev/null 2>&1 || { echo "make: installing axe-core (npm ci)"; \
+	@npm ls --all >/dev/null 2>&1 || { echo "make: installing package.json's test packages (npm ci)"; \
 	  npm ci --no-audit --no-fund --loglevel=error; }
 
 e2e: e2e-setup var

@@ -78,3 +78,37 @@ def _sort_key(name: str) -> str:
         if folded.startswith(prefix):
             return folded[len(prefix) :]
     return fold(name)
+
+
+_PLACE_PREFIXES = ("tinh ", "thanh pho ", "tp. ", "tp ", "xa ", "phuong ", "dac khu ", "thi tran ")
+
+
+def _place_key(name: str) -> str:
+    from procedures.text import fold
+
+    folded = fold(name)
+    for prefix in _PLACE_PREFIXES:
+        if folded.startswith(prefix):
+            return folded[len(prefix) :].strip()
+    return folded
+
+
+def address_parse(text: str) -> dict[str, str]:
+    """A written address ("Bản Nà Bó, xã Mường Khoa, tỉnh Lai Châu") placed on the official
+    list: the province and the commune found by name from the end, the rest as the street
+    part. What cannot be placed stays in the street part for the citizen to check."""
+    parts = [p.strip() for p in (text or "").split(",") if p.strip()]
+    provinces = {_place_key(name): code for code, name in province_choices()}
+    for i in range(len(parts) - 1, -1, -1):
+        province = provinces.get(_place_key(parts[i]))
+        if province:
+            break
+    else:
+        return {"street": ", ".join(parts)[:150]} if parts else {}
+    before = parts[:i]
+    wards = {_place_key(name): code for code, name in ward_choices(province)}
+    for j in range(len(before) - 1, -1, -1):
+        ward = wards.get(_place_key(before[j]))
+        if ward:
+            return {"province": province, "ward": ward, "street": ", ".join(before[:j])[:150]}
+    return {"province": province, "street": ", ".join(before)[:150]}

@@ -141,7 +141,8 @@ class KeyResend(models.Model):
 
 
 class CitizenProfile(models.Model):
-    """Marks a user account as a citizen's, with the phone or e-mail they log in with.
+    """Marks a user account as a citizen's, with the phone or e-mail they log in with, or
+    the national account they sign in through.
 
     Officers have Memberships and log in at /can-bo/dang-nhap/; the citizens' login only
     accepts accounts with a profile.
@@ -153,15 +154,36 @@ class CitizenProfile(models.Model):
     full_name = models.CharField(_("họ và tên"), max_length=200)
     phone = models.CharField(_("số điện thoại"), max_length=16, unique=True, null=True, blank=True)
     email = models.EmailField(_("thư điện tử"), unique=True, null=True, blank=True)
+    # The national account (DVCQG's sign-in, VNeID) linked to this one (citizens.national):
+    # its stable TechID, the personal ID number or tax code it stated, and its kind
+    # (LoaiTaiKhoan: "1" citizen, "2" enterprise, "3" organisation).
+    tech_id = models.CharField(
+        _("mã định danh tài khoản quốc gia (TechID)"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+    )
+    id_number = models.CharField(
+        _("số định danh cá nhân"), max_length=20, blank=True, db_index=True
+    )
+    tax_code = models.CharField(_("mã số thuế"), max_length=20, blank=True, db_index=True)
+    national_kind = models.CharField(_("loại tài khoản quốc gia"), max_length=2, blank=True)
+    national_signed_in_at = models.DateTimeField(
+        _("đăng nhập bằng tài khoản quốc gia lần cuối"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("tài khoản công dân")
         verbose_name_plural = _("tài khoản công dân")
         constraints = [
+            # Signed in with a password (phone or e-mail) or through the national account.
             models.CheckConstraint(
-                condition=models.Q(phone__isnull=False) | models.Q(email__isnull=False),
-                name="citizen_profile_phone_or_email",
+                condition=models.Q(phone__isnull=False)
+                | models.Q(email__isnull=False)
+                | models.Q(tech_id__isnull=False),
+                name="citizen_profile_login",
             ),
         ]
 

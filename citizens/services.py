@@ -20,7 +20,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from citizens.models import CitizenProfile, Draft, DraftFile, PasswordResetCode, Rating
-from citizens.submission import OnlineSubmission, online_submit
+from citizens.submission import NationalIdentity, OnlineSubmission, online_submit
 from dossiers.models import Dossier
 from dossiers.services.core import Applicant, IncomingFile
 from portal.exceptions import InvalidTransition, NotAllowed
@@ -156,6 +156,7 @@ def draft_submit(
     captcha_key: str,
     captcha_value: str,
     citizen: AbstractBaseUser | None = None,
+    national: NationalIdentity | None = None,
 ) -> Dossier:
     """Turn a complete draft into a dossier, exactly once (citizens.submission.online_submit).
 
@@ -188,6 +189,7 @@ def draft_submit(
             citizen=owner,
             files=lambda: _draft_files_open(draft),
             made=lambda dossier: _draft_mark_submitted(draft, dossier, payment_method),
+            national=national,
         )
 
     dossier = online_submit(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -34,6 +34,25 @@ FileReader = Callable[[], AbstractContextManager[Sequence[IncomingFile]]]
 
 
 @dataclass(frozen=True)
+class NationalIdentity:
+    """What a national sign-in (citizens.national) proved about the account submitting: read
+    from the server-side session, never from what the form sent."""
+
+    tech_id: str
+    vneid_verified: bool
+    # The identity numbers the national account stated (personal ID, old ID, tax code).
+    id_numbers: frozenset[str] = frozenset()
+
+    def applied_to(self, applicant: Applicant) -> Applicant:
+        """The applicant with the national account's TechID and verification, when the
+        applicant is that account's holder: same identity number, or none stated. Someone
+        submitting for another person gets neither."""
+        if self.id_numbers and applicant.id_number.strip() not in self.id_numbers:
+            return replace(applicant, tech_id="", vneid_verified=False)
+        return replace(applicant, tech_id=self.tech_id, vneid_verified=self.vneid_verified)
+
+
+@dataclass(frozen=True)
 class OnlineSubmission:
     """What a citizen submits. `files` opens the files (and checks them) only when called;
     `made` records the new dossier elsewhere (the wizard's draft) in the same transaction."""
@@ -47,6 +66,14 @@ class OnlineSubmission:
     citizen: AbstractBaseUser | None
     files: FileReader
     made: Callable[[Dossier], None] | None = None
+    national: NationalIdentity | None = None
+
+    def applicant_to_record(self) -> Applicant:
+        """The applicant as the dossier records it: the national fields come from `national`
+        only, whatever the applicant was built from."""
+        if self.national is None:
+            return replace(self.applicant, tech_id="", vneid_verified=False)
+        return self.national.applied_to(self.applicant)
 
 
 def payment_methods(*, procedure: Procedure, delivery: str, fee: int) -> list[tuple[str, str]]:
@@ -164,7 +191,7 @@ def online_submit(
                 procedure=wanted.procedure,
                 unit=wanted.unit,
                 channel=Channel.ONLINE,
-                applicant=wanted.applicant,
+                applicant=wanted.applicant_to_record(),
                 files=files,
                 delivery=wanted.delivery,
                 delivery_address=wanted.delivery_address,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from citizens.views import accounts, lookup, results, submitted, wizard
+from citizens.views import accounts, lookup, national, results, submitted, wizard
 
 urlpatterns = [
     # Submission wizard
@@ -35,6 +35,9 @@ urlpatterns = [
     # Optional accounts
     path("tai-khoan/dang-ky/", accounts.register, name="citizen-register"),
     path("tai-khoan/dang-nhap/", accounts.login, name="citizen-login"),
+    path("tai-khoan/dang-nhap-quoc-gia/", national.start, name="citizen-national-login"),
+    path("tai-khoan/dang-nhap-quoc-gia/ve/", national.callback, name="citizen-national-callback"),
+    path("tai-khoan/dang-xuat/quoc-gia/", national.signed_out, name="citizen-national-logout"),
     path("tai-khoan/dang-xuat/", accounts.logout, name="citizen-logout"),
     path("tai-khoan/ho-so-cua-toi/", accounts.my_dossiers, name="citizen-my-dossiers"),
     path("tai-khoan/nhan-ho-so/", accounts.claim, name="citizen-claim"),

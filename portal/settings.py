@@ -501,3 +501,31 @@ warnings.filterwarnings("ignore", message="DSA is deprecated")
 if PDF_SIGNING_BACKEND not in {"", "pkcs12", "remote"}:
     raise ImproperlyConfigured("PDF_SIGNING_BACKEND must be empty, 'pkcs12' or 'remote'.")
 # --- end signed documents ---
+
+# --- the national sign-in: DVCQG's OpenID Connect provider, which offers VNeID ---
+# (citizens.national; docs/NATIONAL.md). Off while the client id is empty: no button is shown
+# and the sign-in URLs answer "not configured". With a discovery URL the endpoints come from
+# the provider's metadata; an endpoint set here wins over the discovered one. Without
+# discovery, the authorize, token and userinfo URLs, the JWKS URL (the ID token's signature)
+# and the issuer are needed. Register SITE_URL/tai-khoan/dang-nhap-quoc-gia/ve/ as the
+# redirect URI and SITE_URL/ as the post-logout redirect URI with the provider.
+NATIONAL_OIDC_CLIENT_ID = envstr("NATIONAL_OIDC_CLIENT_ID")
+NATIONAL_OIDC_CLIENT_SECRET = envstr("NATIONAL_OIDC_CLIENT_SECRET")
+NATIONAL_OIDC_DISCOVERY_URL = envstr("NATIONAL_OIDC_DISCOVERY_URL")
+NATIONAL_OIDC_ISSUER = envstr("NATIONAL_OIDC_ISSUER")
+NATIONAL_OIDC_AUTHORIZE_URL = envstr("NATIONAL_OIDC_AUTHORIZE_URL")
+NATIONAL_OIDC_TOKEN_URL = envstr("NATIONAL_OIDC_TOKEN_URL")
+NATIONAL_OIDC_USERINFO_URL = envstr("NATIONAL_OIDC_USERINFO_URL")
+NATIONAL_OIDC_JWKS_URL = envstr("NATIONAL_OIDC_JWKS_URL")
+NATIONAL_OIDC_END_SESSION_URL = envstr("NATIONAL_OIDC_END_SESSION_URL")
+NATIONAL_OIDC_SCOPE = envstr("NATIONAL_OIDC_SCOPE", "openid")
+NATIONAL_OIDC_ACR_VALUES = envstr("NATIONAL_OIDC_ACR_VALUES", "LoA1")
+# How the client authenticates at the token endpoint: client_secret_post (the secret in the
+# form body, as the national provider is used in production) or client_secret_basic.
+NATIONAL_OIDC_TOKEN_AUTH = envstr("NATIONAL_OIDC_TOKEN_AUTH", "client_secret_post")
+# PKCE (S256) on top of the client secret; 0 for a provider that refuses the extra parameters.
+NATIONAL_OIDC_PKCE = envbool("NATIONAL_OIDC_PKCE", True)
+NATIONAL_OIDC_TIMEOUT = envint("NATIONAL_OIDC_TIMEOUT", 10)  # seconds per call to the provider
+# The identity level (IAL / loAs claims) from which a sign-in counts as verified by VNeID.
+NATIONAL_OIDC_VERIFIED_MIN_LEVEL = envint("NATIONAL_OIDC_VERIFIED_MIN_LEVEL", 1)
+# --- end national sign-in ---

@@ -23,8 +23,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from citizens import services
 from citizens.forms import ClaimForm, LoginForm, RegisterForm, ResetFinishForm, ResetStartForm
 from citizens.models import CitizenProfile
+from citizens.national import national_enabled, national_session
 from citizens.selectors import drafts_for
 from citizens.views.common import session_draft_tokens
+from citizens.views.national import logout_redirect
 from dossiers.services.citizen import dossier_claim, dossier_get_for_citizen
 from portal.exceptions import PortalError
 from portal.throttling import budget_give_back, budget_take, client_key
@@ -112,13 +114,17 @@ def login(request: HttpRequest) -> HttpResponse:
             "form": form,
             "next": request.GET.get("next", ""),
             "summary": form.error_summary() if form.is_bound else [],
+            "national_signin": national_enabled(),
         },
     )
 
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
+    signed_in = national_session(request.session, user_id=request.user.pk)
     auth_logout(request)
+    if signed_in is not None and national_enabled():
+        return logout_redirect(request, signed_in)
     return redirect("home")
 
 

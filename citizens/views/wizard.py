@@ -20,6 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from citizens import address, services
 from citizens.captcha import captcha_new
 from citizens.models import Draft, DraftFile
+from citizens.national import (
+    applicant_initial,
+    national_enabled,
+    national_identity,
+    national_session,
+)
 from citizens.quotas import UploadQuotaExceeded, upload_quota_take
 from citizens.selectors import drafts_for
 from citizens.submission import payment_methods
@@ -73,6 +79,9 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
             "resumable": resumable,
             "fee": procedure_fee(procedure=procedure, channel=Channel.ONLINE),
             "online_channel": procedure.channels.filter(channel=Channel.ONLINE).first(),
+            "national_signin": national_enabled(),
+            "national_signed_in": national_session(request.session, user_id=request.user.pk)
+            is not None,
         },
     )
 
@@ -184,6 +193,9 @@ def _applicant_initial(request: HttpRequest) -> dict[str, Any]:
             email=profile.email or "",
             phone=phone_display(profile.phone) if profile.phone else "",
         )
+    signed_in = national_session(request.session, user_id=request.user.pk)
+    if signed_in is not None:  # the national account's user info, as its provider gave it
+        initial.update(applicant_initial(signed_in.identity))
     return initial
 
 
@@ -375,6 +387,7 @@ def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
                         captcha_key=form.cleaned_data["captcha_key"],
                         captcha_value=form.cleaned_data["captcha_value"],
                         citizen=request.user,
+                        national=national_identity(request.session, user_id=request.user.pk),
                     )
                 except ValidationError as exc:
                     if hasattr(exc, "error_dict") and "captcha_value" in exc.error_dict:

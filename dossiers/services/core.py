@@ -187,6 +187,10 @@ class Applicant:
     email: str = ""
     kind: str = Dossier.ApplicantKind.PERSON
     organisation_name: str = ""
+    # The national account the applicant signed in with (its TechID) and whether VNeID
+    # verified the identity: set by the online submission from the server-side sign-in only.
+    tech_id: str = ""
+    vneid_verified: bool = False
 
 
 @transaction.atomic
@@ -250,6 +254,8 @@ def dossier_create(
         applicant_email=applicant.email,
         applicant_address=applicant.address.strip(),
         organisation_name=applicant.organisation_name,
+        applicant_tech_id=applicant.tech_id,
+        applicant_vneid_verified=applicant.vneid_verified,
         delivery=delivery,
         delivery_address=delivery_address.strip(),
         payment_method=payment_method,
