@@ -33,6 +33,7 @@ from tests.notifications.conftest import (
 pytestmark = pytest.mark.worker
 BASE_DIR = Path(__file__).resolve().parents[2]
 W = SyncRow.State
+WORKER_READ_TIMEOUT = 5.0
 
 
 class Worker:
@@ -45,7 +46,9 @@ class Worker:
             "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
             "DATABASE_URL": _database_url(),
             "REDIS_URL": broker,
-            "DVCQG_TIMEOUT": "0.5",
+            # Long enough that a worker is surely still waiting for a held answer when it is
+            # killed (a loaded machine may take a while to get there).
+            "DVCQG_TIMEOUT": str(WORKER_READ_TIMEOUT),
             "DVCQG_RETRY_BACKOFF": "0.05",
             "DVCQG_RETRY_BACKOFF_MAX": "0.2",
             "SITE_URL": "https://motcua.example.vn",
@@ -118,10 +121,11 @@ def test_reception_transfer_resolution_reach_dvcqg_once_each_in_order_through_fa
     settings, workers, dvcqg, make_dossier, officer, specialist, commune
 ):
     first = workers()
+    dvcqg.slow_seconds = WORKER_READ_TIMEOUT + 2  # a late answer is later than the time-out
     # The first progress call fails (HTTP 500), the second arrives but its answer is late.
     dvcqg.script("fail", "timeout", service="CapNhatTienDoHoSoMC")
     dossier = make_dossier()
-    wait_until(lambda: all_acknowledged(dossier), timeout=30, what="the created dossier")
+    wait_until(lambda: all_acknowledged(dossier), timeout=60, what="the created dossier")
     dossier = actions.dossier_receive(dossier=dossier, actor=officer)
     wait_until(lambda: all_acknowledged(dossier), timeout=30, what="the reception")
 

@@ -188,7 +188,7 @@ class FakeDvcqg:
     ) -> None:
         self.madonvi, self.dstcode = madonvi, dstcode
         self.username, self.password = username, password
-        self.slow_seconds = slow_seconds
+        self.slow_seconds = self._slow_default = slow_seconds
         self.catalogue: dict[str, dict[str, Any]] = {}  # MATTHC -> LayThuTuc's answer
         # TraCuuHoSo lists the progress items it holds (UNCONFIRMED of the real portal).
         self.lookup_lists_progress = True
@@ -260,6 +260,7 @@ class FakeDvcqg:
 
     def reset(self) -> None:
         self._release.set()
+        self.slow_seconds = self._slow_default
         with self._lock:
             self._script.clear()
             self._hang = None
