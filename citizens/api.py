@@ -52,7 +52,8 @@ from dossiers.uploads import upload_validate
 from portal.exceptions import InvalidTransition
 from portal.throttling import ScopedRateThrottle, client_key  # fail-open, trusted proxies only
 from procedures import selectors as catalogue
-from procedures.models import Procedure, ProcedureDocument
+from procedures.models import Procedure, ProcedureDocument, Unit
+from procedures.receiving import applicant_commune_find
 
 ERRORS = {
     400: OpenApiTypes.OBJECT,
@@ -143,8 +144,12 @@ class DossierSubmitView(APIView):
         data = serializer.validated_data
         if procedure is None:
             raise serializers.ValidationError({"procedure": [_("Không tìm thấy thủ tục.")]})
-        # The procedure's units came with it (procedure_get prefetches them).
+        # The procedure's units came with it (procedure_get prefetches them); a procedure
+        # receivable regardless of boundaries may go to any centre (procedures.receiving).
         unit = next((u for u in procedure.units.all() if u.code == data["unit"] and u.e_id), None)
+        if unit is None and procedure.boundary_free_from is not None:
+            unit = Unit.objects.filter(code=data["unit"]).exclude(e_id=None).first()
+        commune = applicant_commune_find(data["applicant_commune"])
         if unit is None:
             raise serializers.ValidationError(
                 {"unit": [_("Đơn vị này không giải quyết thủ tục đã chọn.")]}
@@ -166,6 +171,7 @@ class DossierSubmitView(APIView):
                     email=data["applicant_email"],
                     kind=data["applicant_kind"],
                     organisation_name=data["organisation_name"],
+                    commune=commune,
                 ),
                 delivery=data["delivery"],
                 delivery_address=data["delivery_address"],

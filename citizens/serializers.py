@@ -37,6 +37,12 @@ class SubmitSerializer(serializers.Serializer):
     applicant_phone = serializers.CharField(max_length=30)
     applicant_email = serializers.EmailField(required=False, allow_blank=True, default="")
     applicant_address = serializers.CharField(max_length=300, validators=[validate_single_line])
+    applicant_commune = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The applicant's commune/ward: its unit code or GSO code",
+    )
     delivery = serializers.ChoiceField(choices=["counter", "post"], default="counter")
     delivery_address = serializers.CharField(
         max_length=300,

@@ -26,6 +26,7 @@ from dossiers.services.core import Applicant, IncomingFile
 from portal.exceptions import InvalidTransition, NotAllowed
 from portal.names import full_name_fields
 from procedures.models import Procedure, Unit
+from procedures.receiving import applicant_commune_find
 
 DRAFT_STEPS = ("unit", "applicant", "documents", "delivery", "review", "confirm")
 RESET_CODE_LIFETIME = timedelta(minutes=15)
@@ -128,7 +129,16 @@ def draft_applicant(*, draft: Draft) -> Applicant:
         email=a.get("email", ""),
         kind=a.get("kind", Dossier.ApplicantKind.PERSON),
         organisation_name=a.get("organisation_name", ""),
+        # The address's ward (a GSO code) names the applicant's commune when it is loaded.
+        commune=_commune_of_ward(a.get("ward", "")),
     )
+
+
+def _commune_of_ward(ward: str) -> Unit | None:
+    try:
+        return applicant_commune_find(ward)
+    except ValidationError:
+        return None  # a ward of another province, or not loaded: unknown, not an error
 
 
 def draft_delivery_address(*, draft: Draft) -> str:

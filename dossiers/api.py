@@ -51,6 +51,7 @@ from portal.throttling import ScopedRateThrottle  # fail-open, trusted proxies o
 from portal.tokens import api_token_expires_at, api_token_issue
 from procedures.calendar import work_calendar
 from procedures.models import Unit
+from procedures.receiving import applicant_commune_find
 from procedures.selectors import procedure_get
 
 
@@ -202,6 +203,7 @@ class DossierListView(APIView):
                 phone=data["applicant_phone"],
                 address=data["applicant_address"],
                 email=data["applicant_email"],
+                commune=applicant_commune_find(data["applicant_commune"]),
             ),
             checklist=data["checklist"],
             files=files,

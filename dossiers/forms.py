@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import CounterGuidance, Dossier
@@ -37,21 +37,38 @@ class ReceptionStartForm(forms.Form):
 
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Đơn vị tiếp nhận"))
     procedure = forms.ModelChoiceField(
-        queryset=Procedure.objects.none(), label=_("Thủ tục hành chính")
+        queryset=Procedure.objects.none(),
+        label=_("Thủ tục hành chính"),
+        error_messages={
+            "invalid_choice": _(
+                "Đơn vị của bạn không giải quyết thủ tục này và thủ tục không thuộc danh mục "
+                "tiếp nhận không phụ thuộc vào địa giới hành chính."
+            )
+        },
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
         self.fields["procedure"].queryset = (
-            Procedure.objects.filter(in_force(), units__in=units).distinct().order_by("code")
+            Procedure.objects.filter(
+                in_force(), Q(units__in=units) | Q(boundary_free_from__isnull=False)
+            )
+            .distinct()
+            .order_by("code")
         )
         self.fields["procedure"].label_from_instance = lambda p: f"{p.code} – {p.name}"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         unit, procedure = data.get("unit"), data.get("procedure")
-        if unit and procedure and not procedure.units.filter(pk=unit.pk).exists():
+        # A procedure receivable regardless of boundaries: the service decides (receiving).
+        if (
+            unit
+            and procedure
+            and procedure.boundary_free_from is None
+            and not procedure.units.filter(pk=unit.pk).exists()
+        ):
             self.add_error("procedure", _("Đơn vị đã chọn không giải quyết thủ tục này."))
         return data
 
@@ -98,6 +115,15 @@ class ReceptionForm(forms.Form):
     applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
     applicant_address = forms.CharField(
         label=_("Địa chỉ"), max_length=300, validators=[validate_single_line]
+    )
+    # Decides the competent unit (procedures.receiving); optional when the desk is the
+    # applicant's own commune.
+    applicant_commune = forms.ModelChoiceField(
+        queryset=Unit.objects.filter(kind=Unit.Kind.COMMUNE, valid_to=None).order_by(
+            vietnamese_order("name")
+        ),
+        label=_("Xã, phường nơi cư trú của người nộp"),
+        required=False,
     )
     delivery = forms.ChoiceField(
         label=_("Hình thức nhận kết quả"),

@@ -225,6 +225,12 @@ class ReceptionSerializer(serializers.Serializer):
     applicant_phone = serializers.CharField(max_length=16)
     applicant_email = serializers.EmailField(required=False, allow_blank=True, default="")
     applicant_address = serializers.CharField(max_length=300, validators=[validate_single_line])
+    applicant_commune = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The applicant's commune/ward: its unit code or GSO code",
+    )
     delivery = serializers.CharField(default=Dossier.Delivery.COUNTER, help_text="counter | post")
     delivery_address = serializers.CharField(
         required=False, allow_blank=True, default="", validators=[validate_single_line]

@@ -146,7 +146,8 @@ def reception(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     start = f.ReceptionStartForm(source or None, units=units)
     if not start.is_valid():
-        return render(request, "dossiers/reception.html", {"start": start})
+        status = 400 if request.method == "POST" else 200
+        return render(request, "dossiers/reception.html", {"start": start}, status=status)
     unit, procedure = start.cleaned_data["unit"], start.cleaned_data["procedure"]
     if request.method != "POST":
         form = f.ReceptionForm(procedure=procedure)
@@ -181,6 +182,7 @@ def reception(request: HttpRequest) -> HttpResponse:
                     phone=data["applicant_phone"],
                     address=data["applicant_address"],
                     email=data["applicant_email"],
+                    commune=data.get("applicant_commune"),
                 ),
                 checklist=[int(pk) for pk in data["checklist"]],
                 files=files,

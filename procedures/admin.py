@@ -85,6 +85,7 @@ class ProcedureAdmin(admin.ModelAdmin):
         "implementing_level",
         "effective_from",
         "effective_to",
+        "boundary_free_from",
     ]
     list_filter = ["level", "implementing_level", "field"]
     search_fields = ["code", "name", "search_text"]

@@ -104,6 +104,10 @@ class ProcedureRecord:
     sets: int = 1
     code_unconfirmed: bool = False
     online_service: str = ""
+    # Decree 118/2025: receivable at any centre of the province from this day (the province
+    # chair's published list); the decision that listed it.
+    boundary_free_from: dt.date | None = None
+    boundary_free_decision: str = ""
 
 
 class RowError(Exception):
@@ -299,6 +303,16 @@ def parse_row(line: int, row: dict[str, Any]) -> ProcedureRecord:
     effective_to = (
         attempt(_date, row["effective_to"], "effective_to") if row.get("effective_to") else None
     )
+    boundary_free_from = (
+        attempt(_date, row["boundary_free_from"], "boundary_free_from")
+        if row.get("boundary_free_from")
+        else None
+    )
+    boundary_free_decision = _text(row, "boundary_free_decision")
+    if boundary_free_decision and boundary_free_from is None:
+        problems.append("boundary_free_decision needs boundary_free_from (the day it applies)")
+    if boundary_free_from and effective_from and boundary_free_from < effective_from:
+        problems.append("boundary_free_from is before the version's effective_from")
     units = _split(row.get("units") or row.get("handled_by"))
     if not units:
         problems.append("'units' (or 'handled_by') must name at least one unit")
@@ -352,4 +366,6 @@ def parse_row(line: int, row: dict[str, Any]) -> ProcedureRecord:
         postal_allowed=_bool(row.get("postal_allowed", True)),
         sets=_int(row.get("sets", 1) or 1, "sets", minimum=1),
         code_unconfirmed=_bool(row.get("code_unconfirmed", False)),
+        boundary_free_from=boundary_free_from,
+        boundary_free_decision=boundary_free_decision,
     )

@@ -178,6 +178,15 @@ class Procedure(models.Model):
     )
     effective_from = models.DateField(_("hiệu lực từ"))
     effective_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    # Decree 118/2025/NĐ-CP: from this day (until the version ends) any one-stop centre of the
+    # province receives the dossier, whatever the applicant's commune; empty: only the
+    # competent unit receives it (procedures.receiving).
+    boundary_free_from = models.DateField(
+        _("tiếp nhận không phụ thuộc địa giới hành chính từ ngày"), null=True, blank=True
+    )
+    boundary_free_decision = models.CharField(
+        _("quyết định công bố danh mục không phụ thuộc địa giới"), max_length=200, blank=True
+    )
     popularity = models.PositiveIntegerField(_("mức độ phổ biến"), default=0)
 
     class Meta:
@@ -206,6 +215,16 @@ class Procedure(models.Model):
     def online_level(self) -> str:
         """Decree 42/2022's level: full, partial or information."""
         return service_and_level(self.online_service, self.level)[0]
+
+    def is_boundary_free_on(self, day: dt.date) -> bool:
+        """Whether, on `day`, the version is receivable regardless of administrative
+        boundaries (from boundary_free_from until the version's own end)."""
+        start = self.boundary_free_from
+        return (
+            start is not None
+            and start <= day
+            and (self.effective_to is None or day <= self.effective_to)
+        )
 
     @property
     def accepts_online(self) -> bool:

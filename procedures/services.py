@@ -205,6 +205,8 @@ def procedure_save(*, record: ProcedureRecord, units: list[Unit]) -> bool:
         "postal_allowed",
         "sets",
         "code_unconfirmed",
+        "boundary_free_from",
+        "boundary_free_decision",
     ):
         setattr(procedure, attr, getattr(record, attr))
     procedure.field = field

@@ -85,6 +85,16 @@ class Dossier(models.Model):
     applicant_phone = models.CharField(_("số điện thoại"), max_length=16)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=300)
+    # The commune/ward the applicant lives in (or the organisation sits in), when known: it
+    # decides the competent unit (procedures.receiving).
+    applicant_commune = models.ForeignKey(
+        "procedures.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("xã, phường nơi cư trú"),
+    )
     organisation_name = models.CharField(_("tên tổ chức"), max_length=300, blank=True)
     # The applicant's national account, when they signed in with it (VNeID through the
     # National Public Service Portal): its stable TechID, sent to DVCQG as MaDoiTuong, and

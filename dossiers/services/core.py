@@ -28,6 +28,7 @@ from procedures import clock
 from procedures.calendar import procedure_time_limit, unit_office_hours, work_calendar
 from procedures.fees import fee_compute
 from procedures.models import Channel, Procedure, ProcedureDocument, Unit
+from procedures.receiving import reception_route
 from procedures.units import unit_assert_open
 
 if TYPE_CHECKING:
@@ -191,6 +192,8 @@ class Applicant:
     # verified the identity: set by the online submission from the server-side sign-in only.
     tech_id: str = ""
     vneid_verified: bool = False
+    # The applicant's commune/ward (a Unit of kind commune), when known.
+    commune: Unit | None = None
 
 
 @transaction.atomic
@@ -225,9 +228,10 @@ def dossier_create(
         if existing is not None:
             return existing, ""
     unit_assert_open(unit=unit, at=at)
-    # Through .all(): the procedure's units are usually prefetched (procedures.selectors).
-    if not unit.e_id or unit.pk not in {u.pk for u in procedure.units.all()}:
-        raise ValidationError({"unit": _("Đơn vị này không giải quyết thủ tục đã chọn.")})
+    # Who may receive it, and who handles it (Decree 118/2025: procedures.receiving).
+    route = reception_route(
+        procedure=procedure, unit=unit, applicant_commune=applicant.commune, at=at
+    )
     if channel == Channel.ONLINE and not procedure.accepts_online:
         raise ValidationError(
             _(
@@ -244,7 +248,7 @@ def dossier_create(
         code=code,
         procedure=procedure,
         unit=unit,
-        handling_unit=unit,
+        handling_unit=route.handling,
         channel=channel,
         status=S.SUBMITTED,
         applicant_kind=applicant.kind,
@@ -253,6 +257,7 @@ def dossier_create(
         applicant_phone=applicant.phone,
         applicant_email=applicant.email,
         applicant_address=applicant.address.strip(),
+        applicant_commune=applicant.commune,
         organisation_name=applicant.organisation_name,
         applicant_tech_id=applicant.tech_id,
         applicant_vneid_verified=applicant.vneid_verified,
@@ -270,7 +275,15 @@ def dossier_create(
     # The related rows came in as loaded instances: checking again that they exist would be
     # three more queries in every submission.
     dossier.full_clean(
-        exclude=["update_key_hash", "procedure", "unit", "handling_unit", "citizen", "assigned_to"]
+        exclude=[
+            "update_key_hash",
+            "procedure",
+            "unit",
+            "handling_unit",
+            "applicant_commune",
+            "citizen",
+            "assigned_to",
+        ]
     )
     dossier.save()
     for incoming in files:
@@ -286,7 +299,11 @@ def dossier_create(
         unit_id=unit.pk,
         at=at,
         note=note,
-        details={"channel": channel, "files": len(files)},
+        details={
+            "channel": channel,
+            "files": len(files),
+            **({"handling_unit": route.handling.code} if route.handed_over else {}),
+        },
     )
     dossier_event.send(
         sender=Dossier, event=first, dossier=dossier, context={"update_key": key}, notify=True

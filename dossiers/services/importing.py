@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -27,6 +28,7 @@ from dossiers.signals import dossiers_imported
 from procedures import clock
 from procedures.calendar import procedure_time_limit, unit_office_hours, work_calendar
 from procedures.models import Channel, Procedure, Unit
+from procedures.receiving import ReceptionRefused, applicant_commune_find, reception_route
 from procedures.selectors import procedure_get
 from procedures.units import UnitClosed, unit_assert_open
 
@@ -72,6 +74,8 @@ class _Row:
     due_at: datetime | None
     resolved_at: datetime | None
     returned_at: datetime | None
+    handling_unit: Unit | None = None
+    applicant_commune: Unit | None = None
 
 
 def _parse_moment(raw: str) -> datetime:
@@ -162,10 +166,24 @@ def _validate(
         )
         if procedure is None:
             err("procedure_code", f"unknown procedure {values['procedure_code']!r}")
+    route, commune = None, None
+    if not errors and procedure is not None and unit is not None:
+        # The optional column applicant_commune (a unit or GSO code) decides the competent
+        # unit; the reception rule of its day applies (procedures.receiving).
+        try:
+            commune = applicant_commune_find(raw.get("applicant_commune") or "", at=received)
+            route = reception_route(
+                procedure=procedure, unit=unit, applicant_commune=commune, at=received
+            )
+        except ValidationError as exc:
+            err("applicant_commune", "; ".join(exc.messages))
+        except ReceptionRefused as exc:
+            err("unit_code", str(exc.message))
     if errors:
         return None, errors
     assert procedure is not None
     assert unit is not None
+    assert route is not None
     return _Row(
         line=line,
         code=code,
@@ -179,6 +197,8 @@ def _validate(
         due_at=moments["due_at"],
         resolved_at=moments["resolved_at"],
         returned_at=moments["returned_at"],
+        handling_unit=route.handling,
+        applicant_commune=commune,
     ), []
 
 
@@ -235,7 +255,8 @@ def _create(row: _Row, calendar: clock.WorkCalendar) -> Dossier:
         code=row.code,
         procedure=row.procedure,
         unit=row.unit,
-        handling_unit=row.unit,
+        handling_unit=row.handling_unit or row.unit,
+        applicant_commune=row.applicant_commune,
         channel=row.channel,
         status=row.status,
         applicant_name=row.applicant_name,
