@@ -167,3 +167,13 @@ def test_the_catalogue_file_carries_the_flag_and_its_day():
         parse_row(2, {**row, "boundary_free_from": "2025-06-01"})
     with pytest.raises(RowError, match="needs boundary_free_from"):
         parse_row(2, {**row, "boundary_free_from": ""})
+
+
+def test_the_counter_page_asks_for_the_applicants_commune(client, certified_contract, centres):
+    commune, _other = centres
+    client.force_login(make_officer("desk_muong_khoa", commune, Role.DESK))
+    page = client.get(
+        "/can-bo/tiep-nhan/", {"unit": commune.pk, "procedure": certified_contract.pk}
+    )
+    assert page.status_code == 200
+    assert 'name="applicant_commune"' in page.content.decode()
