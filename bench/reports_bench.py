@@ -125,11 +125,13 @@ def base_data(units: int) -> dict[str, Any]:
     return {"units": communes, "procedures": procedures, "leader": user}
 
 
-def generate(n: int, data: dict[str, Any]) -> float:
+def generate(n: int, data: dict[str, Any], overrides: dict[str, str] | None = None) -> float:
     """Insert n dossiers received over the last 12 months, in one INSERT ... SELECT.
 
     25 % online (levels 3-4), 5 % by post; due 1-10 days after reception; received more
     than 12 days ago: 97 % resolved (about one in six after the due time); later: half.
+    `overrides` replaces the SQL expression of some columns (s.i, s.r1-s.r4, s.done and
+    s.received are at hand).
     """
     from django.db import connection
 
@@ -164,7 +166,7 @@ def generate(n: int, data: dict[str, Any]) -> float:
         "return_method": "CASE WHEN s.done THEN 'counter' ELSE '' END",
         "created_at": "now()",
         "updated_at": "now()",
-    }
+    } | (overrides or {})
     columns, values = [], []
     for f in Dossier._meta.concrete_fields:
         if f.primary_key:
