@@ -31,10 +31,13 @@ def procedure_list(
     if level:
         qs = qs.filter(level=level)
     if unit:
-        qs = qs.filter(units__code=unit)
+        # A subquery, not a join: no duplicate rows, so no DISTINCT over the wide rows.
+        qs = qs.filter(
+            pk__in=Procedure.units.through.objects.filter(unit__code=unit).values("procedure_id")
+        )
     if field:
         qs = qs.filter(Q(field__slug=field) | Q(field__name=field))
-    qs = qs.distinct().order_by("-popularity", "code")
+    qs = qs.order_by("-popularity", "code")
     if search.strip():
         qs = procedure_search(qs, text=search)
     return qs.select_related("field").prefetch_related(
