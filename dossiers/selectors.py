@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -121,13 +124,47 @@ def queue_q(*, slug: str, at: datetime) -> Q:
     return Q()
 
 
+# Every queue but "all" holds only dossiers in these states: the counts read these rows only
+# (the (unit, status) indexes), not a province's years of finished dossiers.
+ACTIVE_STATES = (S.SUBMITTED, *OPEN_STATES, S.RESOLVED)
+
+# "All" is an archive, not a queue: counted up to this many, shown as "more than".
+ALL_COUNT_CAP = 10_000
+
+
 def queue_counts(
     *, user: AbstractBaseUser | AnonymousUser, at: datetime | None = None
 ) -> dict[str, int]:
-    """Counts of every queue for the user's scope, in one aggregate query."""
+    """Counts of every queue for the user's scope: one aggregate over the active dossiers,
+    and "all" counted up to ALL_COUNT_CAP + 1."""
     at = at or timezone.now()
-    aggregates = {q.slug: Count("pk", filter=queue_q(slug=q.slug, at=at)) for q in queues()}
-    return officer_dossiers(user=user).aggregate(**aggregates)
+    scope = officer_dossiers(user=user)
+    aggregates = {
+        q.slug: Count("pk", filter=queue_q(slug=q.slug, at=at)) for q in queues() if q.slug != "all"
+    }
+    counts = scope.filter(status__in=ACTIVE_STATES).aggregate(**aggregates)
+    counts["all"] = scope.order_by()[: ALL_COUNT_CAP + 1].count()
+    return counts
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ALL_COUNT_CAP + 1 rows: past that, "more than" and no last page."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: ALL_COUNT_CAP + 1].count()
+
+
+def dossier_page(qs: QuerySet[Dossier], *, number: Any, per_page: int = 25) -> Page:
+    """One page of `qs`: the page's ids chosen on the dossier rows alone (an index walk or a
+    narrow sort), then those dossiers with their related rows, in the same order."""
+    page = CappedPaginator(qs.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    found = qs.model.objects.select_related(
+        "procedure", "unit", "handling_unit", "assigned_to"
+    ).in_bulk(ids)
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
 
 
 def dossier_list(

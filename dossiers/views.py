@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -93,7 +92,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     qs = selectors.dossier_list(
         user=request.user, queue=queue, status=status, unit=unit, search=search, at=at
     )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = selectors.dossier_page(qs, number=request.GET.get("page"))
     rows = selectors.dossier_flags(list(page.object_list), at=at, calendar=work_calendar())
     params = request.GET.copy()
     params.pop("page", None)
@@ -103,6 +102,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         {
             "ack_waiting": _ack_waiting(request, at),
             "queues": [(q, counts[q.slug]) for q in selectors.queues()],
+            "count_cap": selectors.ALL_COUNT_CAP,
             "queue": queue,
             "page": page,
             "rows": rows,

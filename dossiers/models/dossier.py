@@ -163,6 +163,8 @@ class Dossier(models.Model):
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["handling_unit", "status"]),
             models.Index(fields=["unit", "received_at"]),
+            # The workbench's order (newest first): a page is an index walk, not a sort.
+            models.Index(fields=["submitted_at", "id"], name="dossier_submitted_order"),
         ]
 
     def __str__(self) -> str:

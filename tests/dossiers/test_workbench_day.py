@@ -60,3 +60,23 @@ def test_reception_hands_over_in_the_same_step_and_offers_mau_01(
     page = client.get(response["Location"]).content.decode()
     receipt = reverse("officer-slip", args=[dossier.code, "receipt"])
     assert f'<a href="{receipt}" target="_blank" rel="noopener">' in page
+
+
+def test_the_archive_is_counted_up_to_a_cap_and_pages_keep_their_order(
+    client, birth_registration, commune, officer, monkeypatch
+):
+    monkeypatch.setattr("dossiers.selectors.ALL_COUNT_CAP", 3)
+    made = [online_dossier(birth_registration, commune) for _ in range(5)]
+    page = login(client, officer).get(reverse("officer-workbench"), {"queue": "all"})
+    html = page.content.decode()
+    assert dict(page.context["queues"])  # every queue still listed
+    counts = {q.slug: n for q, n in page.context["queues"]}
+    assert counts["all"] == 4 and counts["reception"] == 5  # capped archive, exact queues
+    assert 'data-queue-count="all">3+<' in html
+    assert "Hơn 3 hồ sơ" in html
+    newest_first = [
+        d.code for d in sorted(made, key=lambda d: (d.submitted_at, d.pk), reverse=True)
+    ]
+    # Past the cap the list ends at the cap + 1: "more than", refine the search.
+    assert [d.code for d in page.context["rows"]] == newest_first[:4]
+    assert all(d.procedure.name for d in page.context["rows"])  # related rows joined
