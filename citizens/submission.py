@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -76,21 +77,27 @@ class OnlineSubmission:
         return self.national.applied_to(self.applicant)
 
 
+def online_payment_label() -> str:
+    """What paying online means on this portal, promising only what is configured: the
+    national platform, the province's gateway (the settings payments.views.gateways_enabled
+    reads), else a bank transfer from the payment page."""
+    if (
+        settings.NATIONAL_PAY_URL
+        and settings.NATIONAL_PAY_PARTNER_CODE
+        and settings.NATIONAL_PAY_SECRET
+    ):
+        return _("Thanh toán trực tuyến qua Cổng Dịch vụ công quốc gia (thẻ ngân hàng, ví điện tử)")
+    if settings.VNPAY_TMN_CODE and settings.VNPAY_HASH_SECRET:
+        return _("Thanh toán trực tuyến qua cổng thanh toán VNPay (thẻ ngân hàng, ví điện tử)")
+    return _("Chuyển khoản qua ngân hàng sau khi nộp hồ sơ (hướng dẫn trên trang thanh toán)")
+
+
 def payment_methods(*, procedure: Procedure, delivery: str, fee: int) -> list[tuple[str, str]]:
     if fee <= 0:
         return [(PAYMENT_NONE, _("Không mất phí, lệ phí"))]
     methods = [(PAYMENT_COUNTER, _("Nộp trực tiếp tại bộ phận một cửa khi nhận kết quả"))]
     if procedure.level >= 4:
-        methods.insert(
-            0,
-            (
-                PAYMENT_ONLINE,
-                _(
-                    "Thanh toán trực tuyến qua Cổng Dịch vụ công "
-                    "quốc gia (thẻ ngân hàng, ví điện tử)"
-                ),
-            ),
-        )
+        methods.insert(0, (PAYMENT_ONLINE, online_payment_label()))
     if delivery == Dossier.Delivery.POST:
         methods.append((PAYMENT_POSTAL, _("Trả cho nhân viên bưu điện khi nhận kết quả")))
     return methods

@@ -29,7 +29,7 @@ from dossiers.access import dossier_get_for_officer, officer_unit_ids
 from dossiers.api import OfficerPermission
 from dossiers.models import Dossier
 from dossiers.services.citizen import dossier_get_for_citizen
-from payments import selectors, services
+from payments import online, selectors, services
 from payments.forms import PaymentConfirmForm, ReconciliationForm
 from payments.gateways import gateway_get
 from payments.models import Payment
@@ -143,7 +143,7 @@ class CitizenGatewayStartView(APIView):
         dossier = dossier_get_for_citizen(
             code=code, key=data.validated_data["key"], client=client_key(request)
         )
-        url = services.payment_gateway_start(
+        url = online.payment_gateway_start(
             dossier=dossier,
             gateway=gateway_get(gateway),
             return_url=request.build_absolute_uri(reverse("payment-return", args=[gateway])),

@@ -161,6 +161,9 @@ class PaymentAttempt(models.Model):
     bank_code = models.CharField(max_length=20, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The gateway's own receipt of a paid order (the national platform's GET_BILL), a PDF
+    # under a random name: the citizen (with the key) and the officers download it.
+    bill = models.FileField(upload_to="payments/bills/", max_length=200, blank=True)
 
     class Meta:
         db_table = "dossiers_paymentattempt"

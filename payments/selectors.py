@@ -208,5 +208,76 @@ def payment_paid_online_exists() -> Exists:
     )
 
 
+# --- Which channel paid ---------------------------------------------------------------------
+#
+# DVCQG's DuocThanhToanTrucTuyen (docs/NATIONAL.md §1) and Decision 766 indicator 3.6 (paid
+# online through DVCQG's payment platform) need to know how a fee was paid. It is read from
+# what the payment recorded: `method` online with `gateway` "national" was paid on the
+# national platform; online through another gateway (VNPay), or a VietQR transfer to the
+# unit's account, went through the province's own channels; cash at the desk (also the fee
+# taken as the result is handed back) is the counter. A VietQR transfer counted as the
+# province's online channel is our reading, not a published rule (UNCONFIRMED).
+
+CHANNEL_NATIONAL, CHANNEL_PROVINCE, CHANNEL_COUNTER = "national", "province", "counter"
+# DuocThanhToanTrucTuyen: "1" through DVCQG, "2" through the province's gateway, "3" not online.
+ONLINE_PAYMENT_CODES: dict[str, str] = {
+    CHANNEL_NATIONAL: "1",
+    CHANNEL_PROVINCE: "2",
+    CHANNEL_COUNTER: "3",
+}
+NATIONAL_GATEWAY = "national"
+
+
+def payment_channel(*, payment: Payment) -> str:
+    """ "national", "province" or "counter" for a paid (or refunded) payment."""
+    if payment.method == Payment.Method.ONLINE and payment.gateway == NATIONAL_GATEWAY:
+        return CHANNEL_NATIONAL
+    if payment.method in ONLINE_METHODS:
+        return CHANNEL_PROVINCE
+    return CHANNEL_COUNTER
+
+
+def dossier_online_payment_code(*, dossier: Dossier) -> str:
+    """DuocThanhToanTrucTuyen of a dossier: "1" its fee was paid on the national platform,
+    "2" through the province's gateway or a transfer, "3" otherwise (at the counter, not yet,
+    or no fee). A refunded payment does not count."""
+    paid = (
+        Payment.objects.filter(dossier=dossier, state=Payment.State.PAID)
+        .order_by("-paid_at", "-id")
+        .first()
+    )
+    if paid is None:
+        return ONLINE_PAYMENT_CODES[CHANNEL_COUNTER]
+    return ONLINE_PAYMENT_CODES[payment_channel(payment=paid)]
+
+
+def dvcqg_payment_channel(dossier: Dossier) -> str:
+    """DuocThanhToanTrucTuyen for the DVCQG synchronisation: set
+    DVCQG_PAYMENT_CHANNEL=payments.selectors.dvcqg_payment_channel."""
+    return dossier_online_payment_code(dossier=dossier)
+
+
+def payment_paid_national_exists() -> Exists:
+    """For reports (Decision 766 indicator 3.6, paid online through DVCQG): Exists() of a paid,
+    not refunded payment on the national platform of the outer dossier_id."""
+    return Exists(
+        Payment.objects.filter(
+            dossier_id=OuterRef("dossier_id"),
+            state=Payment.State.PAID,
+            method=Payment.Method.ONLINE,
+            gateway=NATIONAL_GATEWAY,
+        )
+    )
+
+
+def payment_bill_for(*, dossier: Dossier, attempt_id: int) -> PaymentAttempt | None:
+    """The national platform's stored receipt (GET_BILL) of one of the dossier's orders."""
+    return (
+        PaymentAttempt.objects.filter(pk=attempt_id, payment__dossier=dossier)
+        .exclude(bill="")
+        .first()
+    )
+
+
 def payments_sum(*, payments: QuerySet[Payment]) -> int:
     return int(payments.aggregate(total=Sum("amount_vnd"))["total"] or 0)

@@ -9,14 +9,11 @@ it, which also resumes the deadline clock.
 from __future__ import annotations
 
 import logging
-import secrets
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,10 +21,8 @@ from dossiers.access import officer_assert_can
 from dossiers.models import Dossier
 from dossiers.services.core import dossier_transition
 from dossiers.services.events import event_append
-from payments.gateways.base import Answer, GatewayError, Order, PaymentGateway
-from payments.models import Payment, PaymentAttempt
+from payments.models import Payment
 from payments.selectors import payment_closed_reason
-from payments.vietqr import ascii_text
 from portal.exceptions import InvalidTransition, PortalError
 from portal.models import AuditLog
 from procedures.fees import fee_compute, fee_lines
@@ -302,143 +297,3 @@ def payment_refund(
         details={"payment": locked.pk, "amount_vnd": locked.amount_vnd, "reason": reason},
     )
     return locked
-
-
-# --- Online gateway ----------------------------------------------------------------------------
-
-
-def txn_ref_new(payment: Payment) -> str:
-    """Our order number at the gateway: the payment and a random part (unique per try)."""
-    return f"{payment.pk}M{secrets.token_hex(5).upper()}"
-
-
-@transaction.atomic(durable=True)
-def payment_gateway_start(
-    *,
-    dossier: Dossier,
-    gateway: PaymentGateway,
-    return_url: str,
-    client_ip: str,
-    at: datetime | None = None,
-) -> str:
-    """Open an order at the gateway for what the dossier owes; return where to send the
-    browser. Each try is a new order (PaymentAttempt); only one can ever settle the payment."""
-    at = at or timezone.now()
-    locked = _lock(dossier)
-    reason = payment_closed_reason(dossier=locked)
-    if reason:
-        raise InvalidTransition(reason, extra={"status": locked.status})
-    payment = _awaiting(locked)
-    if payment is None:
-        if locked.fee_vnd <= 0 or Payment.objects.filter(dossier=locked).exists():
-            raise PortalError(_("Hồ sơ không có khoản phí nào chờ thanh toán."))
-        payment = payment_request_record(
-            dossier=locked, amount_vnd=locked.fee_vnd, actor=None, at=at
-        )
-    attempt = PaymentAttempt.objects.create(
-        payment=payment,
-        gateway=gateway.name,
-        txn_ref=txn_ref_new(payment),
-        amount_vnd=payment.amount_vnd,
-        created_at=at,
-    )
-    order = Order(
-        txn_ref=attempt.txn_ref,
-        amount_vnd=attempt.amount_vnd,
-        description=ascii_text(_("Thanh toan phi ho so %(code)s") % {"code": locked.code})[:255],
-        return_url=return_url,
-        client_ip=client_ip,
-        created_at=at,
-    )
-    return gateway.redirect_url(order)
-
-
-def payment_notification_handle(
-    *, gateway: PaymentGateway, params: Mapping[str, str], at: datetime | None = None
-) -> Answer:
-    """The gateway's server-to-server notification (IPN), idempotent.
-
-    Steps, in the gateway's published order: read and verify the signature (else
-    INVALID_SIGNATURE, or UNKNOWN_ERROR for missing data); find our order (else
-    ORDER_NOT_FOUND); compare the amount (else INVALID_AMOUNT); a notification for an order
-    already settled is a replay (ALREADY_CONFIRMED) and changes nothing. Then record the
-    outcome: a failed payment closes the order; a successful one marks the payment paid and
-    resumes a dossier awaiting payment. Any other failure rolls back and answers
-    UNKNOWN_ERROR, so the gateway tries again.
-    """
-    try:
-        return _notification_record(gateway=gateway, params=params, at=at or timezone.now())
-    except GatewayError as exc:
-        return exc.answer
-    except (PortalError, ValidationError, IntegrityError):
-        logger.exception("payment notification from %s could not be recorded", gateway.name)
-        return Answer.UNKNOWN_ERROR
-
-
-@transaction.atomic(durable=True)
-def _notification_record(
-    *, gateway: PaymentGateway, params: Mapping[str, str], at: datetime
-) -> Answer:
-    note = gateway.notification_read(params)
-    found = (
-        PaymentAttempt.objects.filter(gateway=gateway.name, txn_ref=note.txn_ref)
-        .values_list("payment__dossier_id", flat=True)
-        .first()
-    )
-    if found is None:
-        return Answer.ORDER_NOT_FOUND
-    # Lock order as everywhere: the dossier, then its payment rows.
-    dossier = Dossier.objects.select_for_update().get(pk=found)
-    attempt = PaymentAttempt.objects.select_for_update().get(
-        gateway=gateway.name, txn_ref=note.txn_ref
-    )
-    if note.amount_vnd != attempt.amount_vnd:
-        return Answer.INVALID_AMOUNT
-    if attempt.state != PaymentAttempt.State.PENDING:
-        return Answer.ALREADY_CONFIRMED
-    payment = Payment.objects.select_for_update().get(pk=attempt.payment_id)
-    attempt.response_code, attempt.transaction_no = note.response_code, note.transaction_no
-    attempt.bank_code, attempt.notified_at, attempt.details = note.bank_code, at, note.params
-    if not note.success:
-        attempt.state = PaymentAttempt.State.FAILED
-        attempt.save()
-        return Answer.CONFIRMED
-    attempt.state = PaymentAttempt.State.SUCCEEDED
-    if payment.state != Payment.State.AWAITING or payment.amount_vnd != attempt.amount_vnd:
-        # Paid meanwhile by another order or at the counter, or the order's amount is no
-        # longer what is asked (the request was replaced): the money does not settle what is
-        # owed now. Keep the record (the reconciliation list shows it for a refund) and tell
-        # the gateway the order is closed.
-        attempt.details = {**note.params, "duplicate": True}
-        attempt.save()
-        return Answer.ALREADY_CONFIRMED
-    attempt.save()
-    paid = payment_record_paid(
-        dossier=dossier,
-        method=Payment.Method.ONLINE,
-        reference=note.transaction_no or note.txn_ref,
-        actor=None,
-        at=at,
-        gateway=gateway.name,
-    )
-    assert paid is not None
-    _settle(dossier=dossier, payment=paid, actor=None, actor_label=gateway.label, at=at)
-    return Answer.CONFIRMED
-
-
-def payment_return_read(*, gateway: PaymentGateway, params: Mapping[str, str]) -> dict[str, Any]:
-    """What to tell the citizen back from the gateway. Changes nothing: the IPN decides."""
-    try:
-        note = gateway.notification_read(params)
-    except GatewayError:
-        return {"valid": False, "attempt": None, "success": False}
-    attempt = (
-        PaymentAttempt.objects.select_related("payment", "payment__dossier")
-        .filter(gateway=gateway.name, txn_ref=note.txn_ref)
-        .first()
-    )
-    return {
-        "valid": attempt is not None and attempt.amount_vnd == note.amount_vnd,
-        "attempt": attempt,
-        "success": note.success,
-    }

@@ -14,6 +14,16 @@ urlpatterns = [
         views.citizen_receipt,
         name="payment-receipt",
     ),
+    path(
+        "tra-cuu/ho-so/<str:code>/bien-lai-quoc-gia/<int:attempt_id>.pdf",
+        views.citizen_bill,
+        name="payment-bill",
+    ),
+    path(
+        "can-bo/ho-so/<str:code>/bien-lai-quoc-gia/<int:attempt_id>.pdf",
+        views.officer_bill,
+        name="payment-officer-bill",
+    ),
     path("thanh-toan/<slug:gateway>/ipn/", views.payment_ipn, name="payment-ipn"),
     path("thanh-toan/<slug:gateway>/ket-qua/", views.payment_return, name="payment-return"),
     path("can-bo/thanh-toan/", views.reconciliation, name="payment-reconciliation"),

@@ -5,6 +5,7 @@ the draft that made the dossier, or the account that owns it):
     /tra-cuu/ho-so/<code>/thanh-toan/            what is owed, VietQR, the gateway button
     /tra-cuu/ho-so/<code>/thanh-toan/<gateway>/  POST: open an order and go to the gateway
     /tra-cuu/ho-so/<code>/bien-lai/<id>.pdf      the notice or receipt
+    /tra-cuu/ho-so/<code>/bien-lai-quoc-gia/<attempt>.pdf  the national platform's receipt
 Gateways:
     /thanh-toan/<gateway>/ipn/                   server-to-server notification (JSON answer)
     /thanh-toan/<gateway>/ket-qua/               the browser back from the gateway
@@ -13,12 +14,15 @@ Officers:
     /can-bo/thanh-toan/<code>/xac-nhan/          POST: record cash or a transfer
     /can-bo/thanh-toan/hoan-tra/<id>/            POST: refund
     /can-bo/ho-so/<code>/bien-lai/<id>.pdf       the notice or receipt
+    /can-bo/ho-so/<code>/bien-lai-quoc-gia/<attempt>.pdf   the national platform's receipt
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -36,10 +40,11 @@ from citizens.models import Draft
 from citizens.views.common import access_level, session_draft_tokens
 from dossiers.access import dossier_get_for_officer, officer_unit_ids
 from dossiers.models import Dossier
-from payments import selectors, services
+from payments import online, selectors, services
 from payments.forms import PaymentConfirmForm, ReconciliationForm, RefundForm
 from payments.gateways import GATEWAY_NAMES, gateway_get
 from payments.gateways.base import Answer
+from payments.gateways.national import national_configured
 from payments.models import Payment
 from payments.receipts import payment_receipt_pdf
 from payments.vietqr import qr_data_uri
@@ -52,8 +57,11 @@ logger = logging.getLogger(__name__)
 
 
 def gateways_enabled() -> list[str]:
-    """Gateways with a merchant configured (VNPay: VNPAY_TMN_CODE and VNPAY_HASH_SECRET)."""
+    """Gateways with a merchant configured, the national platform first (NATIONAL_PAY_URL,
+    _PARTNER_CODE and _SECRET; VNPay: VNPAY_TMN_CODE and VNPAY_HASH_SECRET)."""
     names = []
+    if national_configured():
+        names.append("national")
     if settings.VNPAY_TMN_CODE and settings.VNPAY_HASH_SECRET:
         names.append("vnpay")
     return [n for n in names if n in GATEWAY_NAMES]
@@ -159,7 +167,7 @@ def payment_start(request: HttpRequest, code: str, gateway: str) -> HttpResponse
         return _to_lookup(request, code)
     return_url = request.build_absolute_uri(reverse("payment-return", args=[gateway]))
     try:
-        url = services.payment_gateway_start(
+        url = online.payment_gateway_start(
             dossier=dossier,
             gateway=gateway_get(gateway),
             return_url=return_url,
@@ -181,20 +189,33 @@ def payment_ipn(request: HttpRequest, gateway: str) -> JsonResponse:
     if gateway not in GATEWAY_NAMES:
         raise Http404
     backend = gateway_get(gateway)
-    params = request.GET if request.method == "GET" else request.POST
+    params = _notification_params(request)
     try:
-        answer = services.payment_notification_handle(gateway=backend, params=params.dict())
+        answer = online.payment_notification_handle(gateway=backend, params=params)
     except Exception:  # the gateway must get an answer; it retries on 99
         logger.exception("payment IPN from %s failed", gateway)
         answer = Answer.UNKNOWN_ERROR
-    return JsonResponse(backend.notification_answer(answer))
+    return JsonResponse(backend.notification_answer(answer, params))
+
+
+def _notification_params(request: HttpRequest) -> dict[str, Any]:
+    """The query (VNPay's GET), the form, or a JSON object (the national platform's CONFIRM)."""
+    if request.method == "GET":
+        return request.GET.dict()
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
+    return request.POST.dict()
 
 
 @require_GET
 def payment_return(request: HttpRequest, gateway: str) -> HttpResponse:
     if gateway not in GATEWAY_NAMES:
         raise Http404
-    result = services.payment_return_read(gateway=gateway_get(gateway), params=request.GET.dict())
+    result = online.payment_return_read(gateway=gateway_get(gateway), params=request.GET.dict())
     attempt = result["attempt"]
     payment = None
     if attempt is not None:
@@ -219,6 +240,28 @@ def citizen_receipt(request: HttpRequest, code: str, payment_id: int) -> HttpRes
     if dossier is None:
         return _to_lookup(request, code)
     return _receipt_response(dossier, payment_id)
+
+
+@require_GET
+def citizen_bill(request: HttpRequest, code: str, attempt_id: int) -> HttpResponse:
+    """The national platform's own receipt of an online payment (GET_BILL)."""
+    dossier = _citizen_dossier(request, code)
+    if dossier is None:
+        return _to_lookup(request, code)
+    return _bill_response(dossier, attempt_id)
+
+
+def _bill_response(dossier: Dossier, attempt_id: int) -> HttpResponse:
+    attempt = selectors.payment_bill_for(dossier=dossier, attempt_id=attempt_id)
+    if attempt is None:
+        raise Http404
+    with attempt.bill.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="bien-lai-cong-dvc-quoc-gia-{attempt.txn_ref}.pdf"'
+    )
+    return response
 
 
 def _receipt_response(dossier: Dossier, payment_id: int) -> HttpResponse:
@@ -392,3 +435,10 @@ def officer_refund(request: HttpRequest, payment_id: int) -> HttpResponse:
 def officer_receipt(request: HttpRequest, code: str, payment_id: int) -> HttpResponse:
     dossier = dossier_get_for_officer(user=request.user, code=code)
     return _receipt_response(dossier, payment_id)
+
+
+@login_required
+@require_GET
+def officer_bill(request: HttpRequest, code: str, attempt_id: int) -> HttpResponse:
+    dossier = dossier_get_for_officer(user=request.user, code=code)
+    return _bill_response(dossier, attempt_id)

@@ -27,6 +27,11 @@ app.conf.beat_schedule = {
         "task": "dvcqg.tasks.errors_retry",
         "schedule": crontab(hour=2, minute=0),
     },
+    # The national payment platform: orders it never confirmed are asked for (QUERY).
+    "payments-attempts-poll": {
+        "task": "payments.tasks.payment_attempts_poll",
+        "schedule": 600.0,
+    },
     # Expired captcha challenges, purged here rather than in every request that checks one.
     "captcha-purge-expired": {
         "task": "citizens.tasks.captcha_purge_expired",

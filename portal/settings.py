@@ -477,6 +477,21 @@ VNPAY_PAYMENT_URL = envstr(
     "VNPAY_PAYMENT_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
 )
 VNPAY_EXPIRE_MINUTES = envint("VNPAY_EXPIRE_MINUTES", 15)
+# The national payment platform of the National Public Service Portal (payments.gateways.
+# national, message version 1.0.6): offered only when the URL, the partner code (MaDoiTac) and
+# the shared secret are set. Its CONFIRM callback is SITE_URL + /thanh-toan/national/ipn/.
+NATIONAL_PAY_URL = envstr("NATIONAL_PAY_URL")
+NATIONAL_PAY_PARTNER_CODE = envstr("NATIONAL_PAY_PARTNER_CODE")
+NATIONAL_PAY_SECRET = envstr("NATIONAL_PAY_SECRET")
+# The collecting account printed on the platform's receipt (TKThuHuong, MaNHThuHuong,
+# TenTKThuHuong).
+NATIONAL_PAY_BENEFICIARY_ACCOUNT = envstr("NATIONAL_PAY_BENEFICIARY_ACCOUNT")
+NATIONAL_PAY_BENEFICIARY_BANK = envstr("NATIONAL_PAY_BENEFICIARY_BANK")
+NATIONAL_PAY_BENEFICIARY_NAME = envstr("NATIONAL_PAY_BENEFICIARY_NAME")
+# MaKenhThanhToan and MaThietBi of INIT, as agreed with the platform.
+NATIONAL_PAY_CHANNEL = envstr("NATIONAL_PAY_CHANNEL", "1")
+NATIONAL_PAY_DEVICE = envstr("NATIONAL_PAY_DEVICE", "1")
+NATIONAL_PAY_TIMEOUT = envint("NATIONAL_PAY_TIMEOUT", 10)
 # --- end payments ---
 
 # --- signed documents (signing/): PAdES signatures with pyHanko ---

@@ -13,7 +13,11 @@ def gateway_get(name: str) -> PaymentGateway:
         from payments.gateways.vnpay import VNPayGateway
 
         return VNPayGateway()
+    if name == "national":
+        from payments.gateways.national import NationalPaymentGateway
+
+        return NationalPaymentGateway()
     raise Http404(name)
 
 
-GATEWAY_NAMES: tuple[str, ...] = ("vnpay",)
+GATEWAY_NAMES: tuple[str, ...] = ("vnpay", "national")

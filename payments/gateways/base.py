@@ -38,6 +38,8 @@ class Order:
     client_ip: str
     created_at: datetime
     locale: str = "vn"
+    # What a gateway prints on its own receipt (the national platform's ThongTinBienLai).
+    receipt: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,5 +76,7 @@ class PaymentGateway(ABC):
         """Verify and read an IPN or a return; raise GatewayError when it cannot be trusted."""
 
     @abstractmethod
-    def notification_answer(self, answer: Answer) -> dict[str, Any]:
-        """The body our IPN endpoint returns for `answer`."""
+    def notification_answer(
+        self, answer: Answer, params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The body our IPN endpoint returns for `answer` (to the notification `params`)."""

@@ -130,6 +130,8 @@ class VNPayGateway(PaymentGateway):
             params=kept,
         )
 
-    def notification_answer(self, answer: Answer) -> dict[str, Any]:
+    def notification_answer(
+        self, answer: Answer, params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         code, message = ANSWERS[answer]
         return {"RspCode": code, "Message": message}

@@ -396,7 +396,9 @@ def test_a_level_4_fee_is_shown_and_paid_by_a_listed_method(client, commune):
     wizard.review()
     page = client.get(wizard.url("xac-nhan")).content.decode()
     assert "10.000 đồng" in page
-    assert "Thanh toán trực tuyến" in page
+    # No gateway is configured here: a transfer is offered, no national portal promised.
+    assert "Chuyển khoản qua ngân hàng sau khi nộp hồ sơ" in page
+    assert "quốc gia" not in page
     assert wizard.confirm(payment_method="none").status_code == 200
     assert wizard.confirm(payment_method="online").status_code == 302
     dossier = Dossier.objects.get()

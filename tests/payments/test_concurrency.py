@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dossiers.models import Dossier, DossierEvent
-from payments import services
+from payments import online, services
 from payments.gateways import gateway_get
 from payments.gateways.base import Answer
 from payments.models import Payment
@@ -21,7 +21,7 @@ S = Dossier.Status
 def _order(dossier: Dossier) -> dict[str, str]:
     from urllib.parse import parse_qsl, urlsplit
 
-    url = services.payment_gateway_start(
+    url = online.payment_gateway_start(
         dossier=dossier, gateway=gateway_get("vnpay"), return_url="http://x/", client_ip="127.0.0.1"
     )
     return dict(parse_qsl(urlsplit(url).query))
@@ -33,9 +33,7 @@ def test_ten_simultaneous_ipns_settle_the_payment_once(residence, commune, offic
     params = FakeVNPay(tmn_code=TMN_CODE, secret=SECRET).result_params(_order(dossier))
     results = run_in_threads(
         10,
-        lambda _i: services.payment_notification_handle(
-            gateway=gateway_get("vnpay"), params=params
-        ),
+        lambda _i: online.payment_notification_handle(gateway=gateway_get("vnpay"), params=params),
     )
     assert sorted(r.value for r in results) == sorted(
         [Answer.CONFIRMED.value] + [Answer.ALREADY_CONFIRMED.value] * 9
@@ -53,9 +51,7 @@ def test_two_orders_paid_at_once_settle_once_and_flag_the_other(
     notes = [fake.result_params(_order(dossier)) for _ in range(2)]
     results = run_in_threads(
         2,
-        lambda i: services.payment_notification_handle(
-            gateway=gateway_get("vnpay"), params=notes[i]
-        ),
+        lambda i: online.payment_notification_handle(gateway=gateway_get("vnpay"), params=notes[i]),
     )
     assert sorted(r.value for r in results) == sorted(
         [Answer.CONFIRMED.value, Answer.ALREADY_CONFIRMED.value]
@@ -71,7 +67,7 @@ def test_an_ipn_racing_the_counter_settles_once(residence, commune, officer, spe
 
     def work(index: int):
         if index == 0:
-            return services.payment_notification_handle(gateway=gateway_get("vnpay"), params=params)
+            return online.payment_notification_handle(gateway=gateway_get("vnpay"), params=params)
         return services.payment_confirm(
             dossier=Dossier.objects.get(pk=dossier.pk),
             actor=officer,

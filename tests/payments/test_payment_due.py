@@ -12,7 +12,7 @@ from dossiers.models import Dossier
 from dossiers.services import actions
 from dossiers.services.citizen import dossier_withdraw_request
 from dossiers.services.core import dossier_transition
-from payments import services
+from payments import online, services
 from payments.gateways import gateway_get
 from payments.models import Payment
 from payments.selectors import payment_closed_reason, payment_is_due
@@ -147,7 +147,7 @@ def test_the_service_refuses_a_gateway_order_with_a_clear_message(
     dossier = _in_state(state, dossier, officer, supervisor)
     assert services.payment_open(dossier=dossier) is None
     with pytest.raises(InvalidTransition) as error:
-        services.payment_gateway_start(
+        online.payment_gateway_start(
             dossier=dossier,
             gateway=gateway_get("vnpay"),
             return_url="http://x/",
@@ -162,7 +162,7 @@ def test_the_refusal_for_a_returned_dossier_is_translated(dossier, officer, supe
     dossier = _returned(dossier, officer, supervisor)
     with translation.override("en"):
         with pytest.raises(InvalidTransition) as error:
-            services.payment_gateway_start(
+            online.payment_gateway_start(
                 dossier=dossier,
                 gateway=gateway_get("vnpay"),
                 return_url="http://x/",

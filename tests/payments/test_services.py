@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dossiers.models import Dossier, DossierEvent
 from dossiers.services import actions, reception
-from payments import services
+from payments import online, services
 from payments.models import Payment
 from payments.selectors import dossier_payment_state
 from portal.exceptions import InvalidTransition, NotAllowed, PortalError
@@ -184,7 +184,7 @@ def test_a_gateway_order_needs_something_to_pay(birth_registration, commune):
     from payments.gateways import gateway_get
 
     with pytest.raises(PortalError):
-        services.payment_gateway_start(
+        online.payment_gateway_start(
             dossier=submit_online(birth_registration, commune),
             gateway=gateway_get("vnpay"),
             return_url="http://x/",

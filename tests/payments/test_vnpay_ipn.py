@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from dossiers.models import Dossier, DossierEvent
 from dossiers.services import actions
-from payments import selectors, services
+from payments import online, selectors
 from payments.gateways import gateway_get
 from payments.models import Payment, PaymentAttempt
 from tests.fakes.vnpay import FakeVNPay, sign
@@ -36,7 +36,7 @@ def dossier(residence, commune, officer, specialist):
 
 def start(dossier: Dossier) -> dict[str, str]:
     """Open an order; the parameters the browser takes to the gateway."""
-    url = services.payment_gateway_start(
+    url = online.payment_gateway_start(
         dossier=dossier,
         gateway=gateway_get("vnpay"),
         return_url="http://testserver/thanh-toan/vnpay/ket-qua/",
