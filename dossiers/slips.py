@@ -421,21 +421,29 @@ def register_xlsx(register: Register) -> bytes:
     return workbook_bytes(wb)
 
 
-def register_pdf(register: Register, *, unit: Unit) -> bytes:
+def register_pdf(register: Register, *, unit: Unit, user: Any = None) -> bytes:
+    """The register in the official print layout of the reports (A4 landscape; header with
+    the unit keeping it, the unit above it, the period and the unit of measure; signature
+    block): templates/portal/pdf/official_sheet.html."""
     form_set, form = form_for("register", register.end)
+    assert form is not None
+    now = timezone.localtime()
     html = render_to_string(
         "dossiers/pdf/register.html",
         {
-            "form_set": form_set,
-            "form": form,
-            "unit": unit,
-            "place": unit.name,
-            "today": timezone.localdate(),
+            "title": form.title,
+            "form_label": f"Mẫu số {form.number} — Thông tư {form_set.circular}",
+            "subtitle": f"Lĩnh vực: {register.field_name}",
+            "measure": "hồ sơ",
+            "period": register,
+            "reporting": unit,
+            "receiving": unit.parent.name if unit.parent else "",
+            "place": unit.short_name or unit.name,
+            "today": now.date(),
+            "generated": now,
+            "prepared_by": _name(user),
             "headers": REGISTER_HEADERS,
             "rows": register.rows,
-            "field_name": register.field_name,
-            "start": register.start,
-            "end_label": register.end,
         },
     )
     return html_to_pdf(html)

@@ -369,7 +369,8 @@ def register(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
             return response
         response = HttpResponse(
-            slips.register_pdf(book, unit=data["unit"]), content_type="application/pdf"
+            slips.register_pdf(book, unit=data["unit"], user=request.user),
+            content_type="application/pdf",
         )
         response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
         return response

@@ -41,7 +41,7 @@ def report_pdf(
     role: str,
     context: dict[str, Any],
 ) -> bytes:
-    """The report `template` (extending reports/pdf/_sheet.html) as PDF bytes."""
+    """The report `template` (extending portal/pdf/official_sheet.html) as PDF bytes."""
     unit = reporting_unit(scope=scope)
     now = timezone.localtime()
     html = render_to_string(

@@ -129,6 +129,46 @@ def test_the_register_xlsx_is_set_up_for_printing(commune, history):
     _assert_print_setup(slips.register_xlsx(register))
 
 
+def test_the_register_pdf_has_the_official_layout(client, officer, commune, history):
+    client.force_login(officer)
+    response = client.get(
+        reverse("officer-register"),
+        {"unit": commune.pk, "start": "2020-10-01", "end": "2020-10-31", "format": "pdf"},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content)
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "SỔ THEO DÕI HỒ SƠ",
+        "Mẫu số 06 — Thông tư 01/2018/TT-VPCP",
+        "Lĩnh vực: Tất cả lĩnh vực",
+        "từ ngày 01/10/2020 đến ngày 31/10/2020",
+        "Đơn vị báo cáo: UBND xã Mường Khoa",
+        "Đơn vị nhận báo cáo: Huyện Tân Uyên",
+        "Đơn vị tính: hồ sơ",
+        "NGƯỜI LẬP BIỂU",
+        "THỦ TRƯỞNG ĐƠN VỊ",
+        "officer",  # who prepared it: the signed-in officer
+    ):
+        assert expected in text, expected
+    for header in slips.REGISTER_HEADERS:
+        assert header in text, header
+    # The three dossiers the commune received in October, one row each.
+    codes = [
+        row[1]
+        for row in slips.register_build(
+            unit_ids={commune.pk},
+            field=None,
+            start=at("2020-10-01").date(),
+            end=at("2020-10-31").date(),
+        ).rows
+    ]
+    assert len(codes) == 3
+    for code in codes:
+        assert code in text.replace(" ", ""), code
+
+
 def _assert_print_setup(content: bytes) -> None:
     sheet = load_workbook(io.BytesIO(content)).active
     assert sheet.page_setup.orientation == "landscape"
