@@ -117,6 +117,11 @@ class DossierFact(models.Model):
     # For the Decision 766 payment indicator, without reading the dossiers themselves.
     with_fee = models.BooleanField(default=False)
     online_payment = models.BooleanField(default=False)
+    # Decision 766 indicator 2.1 compares times, not dates: resolved after the due time
+    # (a withdrawal never is). Kept here so the indicator needs no join to the dossiers.
+    finished_late = models.BooleanField(default=False)
+    # Indicator 4.5: the applicant's national account was verified by VNeID.
+    vneid_verified = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("dữ kiện báo cáo của hồ sơ")

@@ -48,6 +48,8 @@ class FactState:
     withdrawn: bool
     with_fee: bool = False
     online_payment: bool = False
+    finished_late: bool = False  # resolved after the due time (2.1 compares times)
+    vneid_verified: bool = False
 
     @classmethod
     def from_fact(cls, fact: DossierFact) -> FactState:
@@ -63,6 +65,8 @@ class FactState:
             fact.withdrawn,
             fact.with_fee,
             fact.online_payment,
+            fact.finished_late,
+            fact.vneid_verified,
         )
 
 
@@ -88,6 +92,7 @@ def fact_state_compute(
     stopped_at: datetime | None,
     fee_vnd: int = 0,
     payment_method: str = "",
+    vneid_verified: bool = False,
 ) -> FactState | None:
     """The fact of a dossier in this state, or None when it was never received.
 
@@ -96,6 +101,7 @@ def fact_state_compute(
     date than the due date, on time on the due date, late on a later date (a withdrawal is
     never late). A dossier paused before its due time has no due day until its clock runs
     again: it cannot be overdue meanwhile (dossiers.selectors.late_q says the same).
+    Decision 766 compares times instead: `finished_late` when resolved after the due time.
     """
     if received_at is None:
         return None
@@ -125,6 +131,13 @@ def fact_state_compute(
         withdrawn=withdrawn,
         with_fee=fee_vnd > 0,
         online_payment=payment_method in ONLINE_PAYMENT_METHODS,
+        finished_late=bool(
+            not withdrawn
+            and resolved_at is not None
+            and due_at is not None
+            and resolved_at > due_at
+        ),
+        vneid_verified=vneid_verified,
     )
 
 
@@ -209,6 +222,8 @@ def _fact_save(dossier_id: int, state: FactState | None) -> None:
             "withdrawn": state.withdrawn,
             "with_fee": state.with_fee,
             "online_payment": state.online_payment,
+            "finished_late": state.finished_late,
+            "vneid_verified": state.vneid_verified,
         },
     )
 
@@ -240,6 +255,7 @@ def dossier_fact_state(*, dossier: Dossier, event: DossierEvent | None = None) -
         stopped_at=_stopped_at(dossier, event),
         fee_vnd=dossier.fee_vnd,
         payment_method=dossier.payment_method,
+        vneid_verified=dossier.applicant_vneid_verified,
     )
 
 

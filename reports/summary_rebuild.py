@@ -53,6 +53,7 @@ def _fresh_states(*, unit_id: int) -> Iterator[tuple[int, FactState]]:
             "stopped_at",
             "fee_vnd",
             "payment_method",
+            "applicant_vneid_verified",
         )
         .order_by("pk")
     )
@@ -70,6 +71,7 @@ def _fresh_states(*, unit_id: int) -> Iterator[tuple[int, FactState]]:
         stopped_at,
         fee_vnd,
         payment_method,
+        vneid_verified,
     ) in rows.iterator(chunk_size=5000):
         state = fact_state_compute(
             unit_id=unit,
@@ -84,6 +86,7 @@ def _fresh_states(*, unit_id: int) -> Iterator[tuple[int, FactState]]:
             stopped_at=stopped_at,
             fee_vnd=fee_vnd,
             payment_method=payment_method,
+            vneid_verified=vneid_verified,
         )
         if state is not None:
             yield pk, state
@@ -129,6 +132,8 @@ def _fact_row(pk: int, state: FactState) -> DossierFact:
         withdrawn=state.withdrawn,
         with_fee=state.with_fee,
         online_payment=state.online_payment,
+        finished_late=state.finished_late,
+        vneid_verified=state.vneid_verified,
     )
 
 
@@ -145,6 +150,8 @@ FACT_FIELDS = [
     "withdrawn",
     "with_fee",
     "online_payment",
+    "finished_late",
+    "vneid_verified",
 ]
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from citizens.models import Rating
-from dossiers.models import SupplementRequest
+from dossiers.models import Dossier, SupplementRequest
+from dossiers.services.core import dossier_create, dossier_transition
+from reports.models import DossierFact
 from reports.selectors.indicators import BY_KEY, GRADES, Scorecard, indicator_points
 from reports.selectors.indicators import indicators_compute as compute
 from reports.selectors.periods import Period
-from tests.reports.conftest import at, receive, resolve
+from reports.summary_rebuild import summaries_rebuild
+from tests.reports.conftest import APPLICANT, at, receive, resolve
 
 OCT = Period(at("2020-10-01").date(), at("2020-10-31").date())
 LATER = at("2026-01-01")  # long after October 2020: the period has ended
@@ -123,3 +128,51 @@ def test_the_threshold_rule_and_the_grades():
     card = Scorecard("x", "x")
     assert card.score is None
     assert card.grade == "—"
+
+
+def test_resolved_on_its_due_day_after_the_due_time_is_late_for_2_1_only(
+    commune, district, certified_contract, officer
+):
+    dossier = receive(certified_contract, commune, at("2020-10-05"), actor=officer)
+    assert dossier.due_at == at("2020-10-07")  # 09:00
+    resolve(dossier, at("2020-10-07", 15))  # six hours after the due time, the same date
+    fact = DossierFact.objects.get(dossier=dossier)
+    assert (fact.finish, fact.finished_late) == (DossierFact.Finish.ON_TIME, True)
+    card = _card(commune, district)
+    # 2.1 compares times: 0 of 1 on time; 5.4 = 100 % − 100 % overdue = 0 %.
+    assert (card["2.1"].numerator, card["2.1"].denominator, card["2.1"].rate_pct) == (0, 1, 0.0)
+    assert card["5.4"].rate_pct == 0.0
+    # The rebuild from the dossiers alone finds the same fact.
+    assert summaries_rebuild(unit_ids=[commune.pk]).facts_fixed == 0
+
+
+def _online(procedure, unit, received, *, verified, actor):
+    """An online dossier whose applicant's account was (or was not) verified by VNeID."""
+    dossier, _key = dossier_create(
+        procedure=procedure,
+        unit=unit,
+        channel="online",
+        applicant=APPLICANT,
+        at=received - dt.timedelta(hours=1),
+    )
+    Dossier.objects.filter(pk=dossier.pk).update(applicant_vneid_verified=verified)
+    dossier.refresh_from_db()
+    return dossier_transition(dossier=dossier, to=Dossier.Status.RECEIVED, actor=actor, at=received)
+
+
+def test_4_5_counts_the_received_dossiers_of_vneid_verified_accounts(
+    commune, district, birth_registration, officer
+):
+    card = _card(commune, district)
+    assert (card["4.5"].rate_pct, card["4.5"].points) == (None, None)  # nothing received
+    assert card["4.5"].reason
+    _online(birth_registration, commune, at("2020-10-05"), verified=True, actor=officer)
+    _online(birth_registration, commune, at("2020-10-06"), verified=False, actor=officer)
+    receive(birth_registration, commune, at("2020-10-07"), actor=officer)  # at the counter
+    # Received in September, still open in October: handled, but not received in October.
+    _online(birth_registration, commune, at("2020-09-28"), verified=True, actor=officer)
+    card = _card(commune, district)
+    # 1 of the 3 received in October: 33.3 %, full at 100 %: 33.3 × 4 ÷ 100 = 1.33 points.
+    assert (card["4.5"].numerator, card["4.5"].denominator) == (1, 3)
+    assert (card["4.5"].rate_pct, card["4.5"].points, card["4.5"].reason) == (33.3, 1.33, "")
+    assert summaries_rebuild(unit_ids=[commune.pk]).facts_fixed == 0
