@@ -282,14 +282,24 @@ class DashboardView(ReportView):
     renderer_classes = [JSONRenderer]
 
     @extend_schema(
-        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM")],
+        parameters=[
+            OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM"),
+            PERIOD_PARAMETERS[2],  # unit
+            PERIOD_PARAMETERS[4],  # predecessors
+        ],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request) -> Response:
         scope = report_assert_reader(user=request.user)
-        units = report_units_pick(scope=scope, codes=request.query_params.getlist("unit"))
+        predecessors = report_predecessors_parse(request.query_params.get("predecessors"))
+        units = report_units_pick(
+            scope=scope, codes=request.query_params.getlist("unit"), predecessors=predecessors
+        )
         board = dashboard_compute(
-            month=_month(request.query_params.get("month")), units=units, scope=scope
+            month=_month(request.query_params.get("month")),
+            units=units,
+            scope=scope,
+            predecessors=predecessors,
         )
 
         def kpi(k: Any) -> dict[str, Any]:
@@ -309,6 +319,7 @@ class DashboardView(ReportView):
             {
                 "from": board.period.start,
                 "to": board.period.end,
+                "predecessors": predecessors,
                 "overdue_as_of": board.as_of,
                 "units": [kpi(k) for k in board.kpis],
                 "handling_units": [kpi(k) for k in board.handling],

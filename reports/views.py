@@ -119,8 +119,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = report_page_scope(request)
     form = MonthForm(request.GET or None)
     month = param_month(request.GET, "thang") or timezone.localdate().replace(day=1)
-    units = report_units_pick(scope=scope, codes=[])
-    board = dashboard_compute(month=month, units=units, scope=scope)
+    predecessors = report_predecessors_parse(request.GET.get("predecessors"))
+    units = report_units_pick(scope=scope, codes=[], predecessors=predecessors)
+    board = dashboard_compute(month=month, units=units, scope=scope, predecessors=predecessors)
+    # Every link repeats the choice: a figure's list holds the same dossiers as the figure.
+    widen = {"predecessors": "1" if predecessors else ""}
     period = board.period
     labels = [f"{m.month:%m/%y}" for m in board.trends]
     trend_received = charts.bars_chart(
@@ -141,7 +144,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
     def kpi_links(codes: list[str], role: str) -> dict[str, str]:
-        extra = {"role": role if role == HANDLING else ""}
+        extra = {"role": role if role == HANDLING else "", **widen}
         return {
             "received": drill_url(metric="received", period=period, units=codes, **extra),
             "online": drill_url(
@@ -163,7 +166,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             **item,
             "link": drill_url(
-                metric="received", period=board.extra["window"], units=[item["unit"].code]
+                metric="received",
+                period=board.extra["window"],
+                units=[item["unit"].code],
+                **widen,
             ),
         }
         for item in board.least_using
@@ -176,11 +182,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {
                 "m": point,
                 "links": {
-                    "received": drill_url(metric="received", period=month_span, units=all_codes),
-                    "online": drill_url(
-                        metric="received", period=month_span, units=all_codes, channel="online"
+                    "received": drill_url(
+                        metric="received", period=month_span, units=all_codes, **widen
                     ),
-                    "resolved": drill_url(metric="resolved", period=month_span, units=all_codes),
+                    "online": drill_url(
+                        metric="received",
+                        period=month_span,
+                        units=all_codes,
+                        channel="online",
+                        **widen,
+                    ),
+                    "resolved": drill_url(
+                        metric="resolved", period=month_span, units=all_codes, **widen
+                    ),
                 },
             }
         )
@@ -202,7 +216,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "trend_received": trend_received,
             "trend_rates": trend_rates,
             "trend_rows": trend_rows,
-            "late_all": drill_url(metric="late_now", period=period, units=[u.code for u in units]),
+            "late_all": drill_url(
+                metric="late_now", period=period, units=[u.code for u in units], **widen
+            ),
+            "predecessors": predecessors,
             "prev_month": (month - dt.timedelta(days=1)).strftime("%Y-%m"),
             "next_month": (period.end + dt.timedelta(days=1)).strftime("%Y-%m"),
         },

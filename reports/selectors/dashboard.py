@@ -86,7 +86,12 @@ class Dashboard:
 
 @without_jit
 def dashboard_compute(
-    *, month: dt.date, units: list[Unit], scope: set[int], now: datetime | None = None
+    *,
+    month: dt.date,
+    units: list[Unit],
+    scope: set[int],
+    now: datetime | None = None,
+    predecessors: bool = False,
 ) -> Dashboard:
     """Everything on the dashboard, in a few queries whatever the number of dossiers.
 
@@ -95,13 +100,17 @@ def dashboard_compute(
     handling unit, and the units that received least over the last three months; dossiers
     overdue at the month's end (now, for the current month) and apologies of the month are
     counted per receiving unit and per handling unit (the one that apologised); the oldest
-    late dossiers to chase are listed.
+    late dossiers to chase are listed. With `predecessors` every row, receiving and
+    handling, also counts the units closed into its units (reports.access.unit_tree_map);
+    the receiving rows follow the units picked (report_units_pick marks them).
     """
     now = now or timezone.now()
     period = month_period(month)
     mapping = unit_tree_map(units=units, scope=scope)
     ids = set(mapping)
     handling_units = report_units_default(scope=scope, role=HANDLING)
+    for unit in handling_units:
+        unit.report_predecessors = predecessors
     handling_map = unit_tree_map(units=handling_units, scope=scope)
     handling = [UnitKpi(unit=u, name=u.name, code=u.code) for u in handling_units]
     months = months_back(month, TREND_MONTHS)
