@@ -5,6 +5,11 @@ from payments import views
 urlpatterns = [
     path("tra-cuu/ho-so/<str:code>/thanh-toan/", views.payment_page, name="payment-page"),
     path(
+        "tra-cuu/ho-so/<str:code>/thanh-toan/vietqr.png",
+        views.payment_qr_png,
+        name="payment-qr-png",
+    ),
+    path(
         "tra-cuu/ho-so/<str:code>/thanh-toan/<slug:gateway>/",
         views.payment_start,
         name="payment-start",

@@ -3,6 +3,7 @@
 Citizens (the same proof as the look-up page: a solved captcha or the key in this session,
 the draft that made the dossier, or the account that owns it):
     /tra-cuu/ho-so/<code>/thanh-toan/            what is owed, VietQR, the gateway button
+    /tra-cuu/ho-so/<code>/thanh-toan/vietqr.png  the VietQR code to save
     /tra-cuu/ho-so/<code>/thanh-toan/<gateway>/  POST: open an order and go to the gateway
     /tra-cuu/ho-so/<code>/bien-lai/<id>.pdf      the notice or receipt
     /tra-cuu/ho-so/<code>/bien-lai-quoc-gia/<attempt>.pdf  the national platform's receipt
@@ -41,13 +42,14 @@ from citizens.views.common import access_level, session_draft_tokens
 from dossiers.access import dossier_get_for_officer, officer_unit_ids
 from dossiers.models import Dossier
 from payments import online, selectors, services
+from payments.bank_apps import bank_app_links
 from payments.forms import PaymentConfirmForm, ReconciliationForm, RefundForm
 from payments.gateways import GATEWAY_NAMES, gateway_get
 from payments.gateways.base import Answer
 from payments.gateways.national import national_configured
 from payments.models import Payment
 from payments.receipts import payment_receipt_pdf
-from payments.vietqr import qr_data_uri
+from payments.vietqr import qr_data_uri, qr_png
 from portal.exceptions import PortalError
 from portal.spreadsheets import csv_value
 from portal.throttling import rate_limit
@@ -119,6 +121,15 @@ def payment_panel_context(*, dossier: Dossier) -> dict[str, object]:
         "state": selectors.dossier_payment_state(dossier=dossier),
         "vietqr": qr_data_uri(payload) if payload and due else None,
         "vietqr_payload": payload if due else None,
+        "bank_links": bank_app_links(
+            bank_bin=account.bank_bin,
+            account_number=account.account_number,
+            account_name=account.account_name,
+            amount_vnd=owed,
+            content=dossier.code,
+        )
+        if account is not None and payload and due and not account.is_demo
+        else [],
         "account": account,
         "gateways": gateways_enabled(),
         # The pay button and the ways to pay only when due (the services' own rule).
@@ -146,6 +157,26 @@ def payment_page(request: HttpRequest, code: str) -> HttpResponse:
         state=Payment.State.AWAITING
     )
     return render(request, "payments/pay.html", context)
+
+
+@require_GET
+def payment_qr_png(request: HttpRequest, code: str) -> HttpResponse:
+    """The VietQR code as a PNG to save ("Tải ảnh QR"): a phone cannot scan its own screen,
+    but a banking app can read a saved image."""
+    dossier = _citizen_dossier(request, code)
+    if dossier is None:
+        return _to_lookup(request, code)
+    if not selectors.payment_is_due(dossier=dossier):
+        raise Http404
+    payload = selectors.payment_vietqr(
+        dossier=dossier, amount_vnd=selectors.payment_owed(dossier=dossier)
+    )
+    if not payload:
+        raise Http404
+    response = HttpResponse(qr_png(payload, box_size=10), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="vietqr-{dossier.code}.png"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _client_ip(request: HttpRequest) -> str:

@@ -134,3 +134,21 @@
   update();
   window.addEventListener("resize", update);
 })();
+
+// Copy buttons of the payment page: hidden without script (the values stay selectable
+// text); with it, copy the value and say so.
+(function () {
+  var buttons = document.querySelectorAll("button.copy-button[data-copy]");
+  var status = document.querySelector(".copy-status");
+  if (!buttons.length || !navigator.clipboard) return;
+  buttons.forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source) return;
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        if (status) status.textContent = status.getAttribute("data-done");
+      });
+    });
+  });
+})();
