@@ -71,7 +71,8 @@ def test_the_archive_is_counted_up_to_a_cap_and_pages_keep_their_order(
     html = page.content.decode()
     assert dict(page.context["queues"])  # every queue still listed
     counts = {q.slug: n for q, n in page.context["queues"]}
-    assert counts["all"] == 4 and counts["reception"] == 5  # capped archive, exact queues
+    assert counts["all"] == 4  # the archive, capped
+    assert counts["reception"] == 5  # a queue, exact
     assert 'data-queue-count="all">3+<' in html
     assert "Hơn 3 hồ sơ" in html
     newest_first = [
