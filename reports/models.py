@@ -114,8 +114,10 @@ class DossierFact(models.Model):
     finished_day = models.DateField(null=True, blank=True)
     finish = models.CharField(max_length=8, choices=Finish.choices, blank=True)
     withdrawn = models.BooleanField(default=False)
-    # For the Decision 766 payment indicator, without reading the dossiers themselves.
+    # For the Decision 766 payment indicator (3.6's base), without reading the dossiers.
     with_fee = models.BooleanField(default=False)
+    # The payment method chosen at submission. Not 3.6's numerator: choosing is not paying
+    # (3.6 reads the payments recorded).
     online_payment = models.BooleanField(default=False)
     # Decision 766 indicator 2.1 compares times, not dates: resolved after the due time
     # (a withdrawal never is). Kept here so the indicator needs no join to the dossiers.

@@ -17,6 +17,9 @@ from django.utils import timezone
 from citizens.models import Rating
 from dossiers.models import Dossier, DossierFile, SupplementRequest
 from dossiers.selectors import late_q
+from dossiers.signatures import signed_result_files
+from dvcqg import client as dvcqg_client
+from dvcqg.models import Service, SyncRow
 from payments.selectors import payment_paid_online_exists
 from procedures.models import Channel, Procedure
 from procedures.selectors import in_force
@@ -41,7 +44,23 @@ COUNT_KEYS = (
     "received",
     "received_online",
     "vneid",  # received through an account VNeID verified
+    "synchronised",  # received, and the national portal (DVCQG) holds the dossier
 )
+
+
+def national_sync_on() -> bool:
+    """Whether dossiers are synchronised with the national portal (DVCQG_URL set)."""
+    return dvcqg_client.enabled()
+
+
+def synchronised_exists() -> Exists:
+    """The fact's dossier is held by the national portal: its DongBoHoSoMC row was
+    acknowledged at least once (`held` stays true when a later change waits to be sent)."""
+    return Exists(
+        SyncRow.objects.filter(dossier_id=OuterRef("dossier_id"), service=Service.DOSSIER).filter(
+            Q(held=True) | Q(acknowledged_at__isnull=False)
+        )
+    )
 
 
 @dataclass
@@ -74,6 +93,8 @@ def counts_by_unit(
     result = DossierFile.objects.filter(
         dossier_id=OuterRef("dossier_id"), kind=DossierFile.Kind.RESULT
     )
+    # 4.1: the result is an electronic document, signed (dossiers.signatures).
+    electronic = signed_result_files().filter(dossier_id=OuterRef("dossier_id"))
     disliked = Rating.objects.filter(dossier_id=OuterRef("dossier_id"), score__lte=DISLIKE_AT_MOST)
     finished_in = Q(finished_day__gte=period.start, finished_day__lte=period.end)
     finished = finished_in & Q(withdrawn=False)
@@ -90,32 +111,31 @@ def counts_by_unit(
     finished_late = finished & Q(finished_late=True)
     overdue = finished_late | overdue_open
     handled = finished_in | open_at_end
+    received_in = Q(received_day__gte=period.start, received_day__lte=period.end)
     aggregates: dict[str, Any] = {
         "finished": Count("pk", filter=finished),
         "handled": Count("pk", filter=handled),
         "overdue": Count("pk", filter=overdue),
         "late_or_multi": Count("pk", filter=overdue | (handled & Q(dossier_id__in=multi))),
         "disliked": Count("pk", filter=handled & Q(Exists(disliked))),
-        "with_result_file": Count("pk", filter=finished & Q(Exists(result))),
+        "with_result_file": Count("pk", filter=finished & Q(Exists(electronic))),
         "digitised": Count("pk", filter=finished & Q(Exists(scanned)) & Q(Exists(result))),
         # The fee and the chosen payment method are on the fact: no join to the dossiers.
         "with_fee": Count("pk", filter=finished_in & Q(with_fee=True)),
+        # 3.6: paid, and not refunded, online through the national platform or the
+        # province's own channels (payments.selectors.payment_channel): a payment recorded,
+        # not the method chosen at submission.
         "paid_online": Count(
-            "pk",
-            filter=finished_in
-            & Q(with_fee=True)
-            & (Q(online_payment=True) | Q(payment_paid_online_exists())),
+            "pk", filter=finished_in & Q(with_fee=True) & Q(payment_paid_online_exists())
         ),
         # Received in the period: all among the handled (finished in it or open at its end).
-        "vneid": Count(
-            "pk",
-            filter=Q(received_day__gte=period.start, received_day__lte=period.end)
-            & Q(vneid_verified=True),
-        ),
+        "vneid": Count("pk", filter=received_in & Q(vneid_verified=True)),
         "handling_time": Sum(
             F("finished_day") - F("received_day"), filter=finished, output_field=DurationField()
         ),
     }
+    if national_sync_on():
+        aggregates["synchronised"] = Count("pk", filter=received_in & Q(synchronised_exists()))
     counts: dict[int, dict[str, Any]] = {}
 
     def blank(unit_id: int) -> dict[str, Any]:

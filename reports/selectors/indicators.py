@@ -29,6 +29,7 @@ from reports.selectors.indicator_counts import (
     ProcedureFacts,
     average_days,
     counts_by_unit,
+    national_sync_on,
     procedures_by_unit,
 )
 from reports.selectors.periods import Period
@@ -42,7 +43,7 @@ DIGITISATION = _("Số hóa hồ sơ")
 SATISFACTION = _("Mức độ hài lòng")
 
 NO_PUBLICATION_DATES = _("Danh mục thủ tục chưa lưu ngày công bố và ngày công khai.")
-NO_NATIONAL_SYNC = _("Hệ thống chưa đồng bộ hồ sơ với Cổng Dịch vụ công quốc gia.")
+NO_NATIONAL_SYNC = _("Chưa kết nối Cổng DVC quốc gia.")
 NO_REUSE_DATA = _("Hệ thống chưa ghi nhận việc tái sử dụng giấy tờ đã số hóa.")
 NO_DATA_STORE = _("Hệ thống chưa kết nối kho dữ liệu của công dân.")
 NO_FEEDBACK = _("Hệ thống chưa có chức năng tiếp nhận, xử lý phản ánh, kiến nghị.")
@@ -76,9 +77,9 @@ SPECS: tuple[Spec, ...] = (
         unsupported=NO_PUBLICATION_DATES,
     ),
     Spec("1.3", PUBLICITY, _("TTHC công khai đầy đủ các bộ phận"), 4),
-    Spec(
-        "1.4", PUBLICITY, _("Hồ sơ đồng bộ lên Cổng DVC quốc gia"), 6, unsupported=NO_NATIONAL_SYNC
-    ),
+    # 1.4: received dossiers the national portal holds ÷ received; N/A while the
+    # synchronisation is off (indicators_compute).
+    Spec("1.4", PUBLICITY, _("Hồ sơ đồng bộ lên Cổng DVC quốc gia"), 6),
     # Progress, 20 points on the on-time rate (secondary source).
     Spec(
         "2.1",
@@ -99,7 +100,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("3.5", PAYMENT, _("TTHC có phí, lệ phí được thanh toán trực tuyến"), 5, 80),
     Spec("3.6", PAYMENT, _("Hồ sơ thanh toán trực tuyến"), 5),
     # Digitisation, 22 points; split unconfirmed. Thresholds of 4.2, 4.3 from the formulas.
-    Spec("4.1", DIGITISATION, _("Hồ sơ có kết quả điện tử"), 4),
+    # 4.1: finished dossiers whose result is signed (dossiers.signatures) ÷ finished.
+    Spec("4.1", DIGITISATION, _("Hồ sơ có kết quả điện tử (ký số)"), 4),
     Spec("4.2", DIGITISATION, _("Hồ sơ được số hóa (thành phần và kết quả)"), 6, 80),
     Spec(
         "4.3", DIGITISATION, _("Hồ sơ tái sử dụng dữ liệu số hóa"), 4, 80, unsupported=NO_REUSE_DATA
@@ -231,9 +233,14 @@ def _texts(key: str, language: str | None) -> tuple[str, str, str, str]:
     return str(spec.group), str(spec.label), unsupported, str(EMPTY_BASE)
 
 
-def indicator_make(spec: Spec, numerator: int = 0, denominator: int = 0) -> Indicator:
-    """The indicator for these counts; N/A with its reason when unsupported or empty."""
+def indicator_make(
+    spec: Spec, numerator: int = 0, denominator: int = 0, *, unavailable: Any = None
+) -> Indicator:
+    """The indicator for these counts; N/A with its reason when unsupported, `unavailable`
+    (the reason its data is missing here) or empty."""
     group, label, unsupported, empty = _texts(spec.key, get_language())
+    if unavailable is not None:
+        unsupported = str(unavailable)
     base = {
         "key": spec.key,
         "group": group,
@@ -242,7 +249,7 @@ def indicator_make(spec: Spec, numerator: int = 0, denominator: int = 0) -> Indi
         "max_points": spec.max_points,
         "confirmed": spec.confirmed,
     }
-    if spec.unsupported is not None:
+    if spec.unsupported is not None or unavailable is not None:
         return Indicator(
             **base,
             numerator=numerator,
@@ -269,6 +276,7 @@ def scorecard_from_counts(
     name: str,
     counts: dict[str, Any],
     procedures: dict[int, ProcedureFacts],
+    national_sync: bool = False,
 ) -> Scorecard:
     n = counts
     procs = list(procedures.values())
@@ -283,7 +291,12 @@ def scorecard_from_counts(
         indicator_make(BY_KEY["1.1"]),
         indicator_make(BY_KEY["1.2"]),
         indicator_make(BY_KEY["1.3"], sum(p.complete for p in procs), len(procs)),
-        indicator_make(BY_KEY["1.4"], 0, n["received"]),
+        indicator_make(
+            BY_KEY["1.4"],
+            n["synchronised"],
+            n["received"],
+            unavailable=None if national_sync else NO_NATIONAL_SYNC,
+        ),
         indicator_make(BY_KEY["2.1"], handled - n["late_or_multi"], handled),
         average,
         indicator_make(BY_KEY["3.1"], len(online), len(procs)),
@@ -341,6 +354,7 @@ def indicators_compute(
     force of each row's units; score.
     """
     now = now or timezone.now()
+    national_sync = national_sync_on()
     mapping = unit_tree_map(units=units, scope=scope)
     counts = counts_by_unit(
         period=period, unit_ids=set(mapping), now=now, unit_field=UNIT_FIELDS[role]
@@ -358,10 +372,20 @@ def indicators_compute(
             _add(total, counts[unit_id])
         total_procedures.update(procedures.get(unit_id, {}))
     cards = [
-        scorecard_from_counts(code=unit.code, name=unit.name, counts=row, procedures=procs)
+        scorecard_from_counts(
+            code=unit.code,
+            name=unit.name,
+            counts=row,
+            procedures=procs,
+            national_sync=national_sync,
+        )
         for unit, row, procs in zip(units, rows, row_procedures, strict=True)
     ]
     overall = scorecard_from_counts(
-        code="", name=str(_("Tổng hợp")), counts=total, procedures=total_procedures
+        code="",
+        name=str(_("Tổng hợp")),
+        counts=total,
+        procedures=total_procedures,
+        national_sync=national_sync,
     )
     return cards, overall
