@@ -90,6 +90,22 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
+def provider(live_server: Any, settings: Any) -> Iterator[Any]:
+    """The national sign-in's OpenID Connect provider (npm oidc-provider), started locally and
+    configured as the site's; SITE_URL is the live server (the redirect URIs are built on it)."""
+    from tests.fakes.oidc import OidcProvider
+
+    site = live_server.url
+    with OidcProvider(
+        redirect_uris=[site + "/tai-khoan/dang-nhap-quoc-gia/ve/"], post_logout_uris=[site + "/"]
+    ) as running:
+        for name, value in running.settings().items():
+            setattr(settings, name, value)
+        settings.SITE_URL = site
+        yield running
+
+
+@pytest.fixture
 def world(transactional_db) -> Any:
     """The demo district of every journey, committed so the live server sees it."""
     from tests.e2e import data

@@ -14,6 +14,7 @@ from tests.e2e import data
 from tests.e2e.helpers import check_page, jpeg_file, pdf_file
 
 STEP_HEADING = re.compile(r"Bước (\d+)/(\d+)")
+NATIONAL_BUTTON = "Đăng nhập bằng tài khoản định danh điện tử (VNeID) / Cổng DVC quốc gia"
 
 
 def step_counter(page: Any) -> tuple[int, int]:
@@ -182,3 +183,17 @@ def open_dossier_as_officer(page: Any, shots: Any, code: str, label: str) -> Non
     page.locator("main").get_by_role("link", name=code).first.click()
     page.wait_for_url(re.compile(rf"/can-bo/ho-so/{re.escape(code)}/$"))
     check_page(page, shots, f"{label}-ho-so", phone=False)
+
+
+def provider_sign_in(page: Any, provider: Any, login: str, shots: Any = None) -> None:
+    """The national provider's own pages (tests/fakes/oidc_provider.mjs): log in, consent."""
+    page.wait_for_url(re.compile(re.escape(provider.issuer) + "/interaction/"))
+    if shots is not None:
+        shots(page, "nha-cung-cap-dang-nhap")
+    page.locator("input[name=login]").fill(login)
+    page.locator("input[name=password]").fill("mat-khau-vneid")
+    page.get_by_role("button", name="Sign-in").click()
+    page.wait_for_url(re.compile(re.escape(provider.issuer) + "/interaction/"))
+    if shots is not None:
+        shots(page, "nha-cung-cap-dong-y")
+    page.get_by_role("button", name="Continue").click()

@@ -5,8 +5,6 @@ user info, and signs out at the provider too."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -14,24 +12,11 @@ from playwright.sync_api import expect
 from citizens.models import CitizenProfile
 from dossiers.models import Dossier
 from tests.e2e.helpers import check_page, jpeg_file, pdf_file
-from tests.e2e.journeys import continue_step
-from tests.fakes.oidc import CITIZEN, OidcProvider
+from tests.e2e.journeys import NATIONAL_BUTTON as BUTTON
+from tests.e2e.journeys import continue_step, provider_sign_in
+from tests.fakes.oidc import CITIZEN
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-BUTTON = "Đăng nhập bằng tài khoản định danh điện tử (VNeID) / Cổng DVC quốc gia"
-
-
-@pytest.fixture
-def provider(live_server: Any, settings: Any) -> Iterator[OidcProvider]:
-    site = live_server.url
-    with OidcProvider(
-        redirect_uris=[site + "/tai-khoan/dang-nhap-quoc-gia/ve/"], post_logout_uris=[site + "/"]
-    ) as running:
-        for name, value in running.settings().items():
-            setattr(settings, name, value)
-        settings.SITE_URL = site
-        yield running
 
 
 def test_a_citizen_signs_in_with_vneid_and_submits_a_dossier_filled_in_for_them(
@@ -43,15 +28,7 @@ def test_a_citizen_signs_in_with_vneid_and_submits_a_dossier_filled_in_for_them(
     assert not page_errors, page_errors
     phone.get_by_role("link", name=BUTTON).click()
 
-    # The provider's own pages: log in, then consent.
-    phone.wait_for_url(re.compile(re.escape(provider.issuer) + "/interaction/"))
-    shots(phone, "nha-cung-cap-dang-nhap")
-    phone.locator("input[name=login]").fill(CITIZEN["login"])
-    phone.locator("input[name=password]").fill("mat-khau-vneid")
-    phone.get_by_role("button", name="Sign-in").click()
-    phone.wait_for_url(re.compile(re.escape(provider.issuer) + "/interaction/"))
-    shots(phone, "nha-cung-cap-dong-y")
-    phone.get_by_role("button", name="Continue").click()
+    provider_sign_in(phone, provider, CITIZEN["login"], shots)
 
     # Back on the wizard's start page, signed in: no second offer to sign in.
     phone.wait_for_url(re.compile(rf"/nop-ho-so/{re.escape(procedure.code)}/$"))

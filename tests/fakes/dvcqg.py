@@ -423,6 +423,12 @@ class FakeDvcqg:
                 with self._lock:
                     self.dossiers.setdefault(code, data[0])
             return self._record(transport, name, body, 200, "1", f"Hồ sơ {code} đã tồn tại", None)
+        # The call to hold is the first to arrive after hang(): decided now, not after a late
+        # answer's sleep (a call still sleeping must not take the hold meant for a later one).
+        with self._lock:
+            hold = self._hang == name
+            if hold:
+                self._hang = None
         try:
             code, message, result = self._serve(service, body)
         except (Malformed, ValueError) as exc:
@@ -430,8 +436,7 @@ class FakeDvcqg:
         status, answer = self._record(transport, name, body, 200, code, message, result)
         if mode == "timeout":
             time.sleep(self.slow_seconds)
-        if self._hang == name:
-            self._hang = None
+        if hold:
             self._hung.set()
             self._release.wait(600)
         return status, answer
