@@ -158,8 +158,12 @@ class CappedPaginator(Paginator):
 def dossier_page(qs: QuerySet[Dossier], *, number: Any, per_page: int = 25) -> Page:
     """One page of `qs`: the page's ids chosen on the dossier rows alone (an index walk or a
     narrow sort), then those dossiers with their related rows, in the same order."""
-    page = CappedPaginator(qs.values_list("pk", flat=True), per_page).get_page(number)
-    ids = list(page.object_list)
+    ordered_ids = qs.values_list("pk", flat=True)
+    page = CappedPaginator(ordered_ids, per_page).get_page(number)
+    # Always a full page's LIMIT: a LIMIT as small as the count (a search with one match)
+    # makes PostgreSQL walk the order index hoping for an early match.
+    start = (page.number - 1) * per_page
+    ids = list(ordered_ids[start : start + per_page])
     found = qs.model.objects.select_related(
         "procedure", "unit", "handling_unit", "assigned_to"
     ).in_bulk(ids)
@@ -285,16 +289,33 @@ def register_rows(
     )
 
 
-def dossiers_awaiting_acknowledgement(*, handled: QuerySet[Dossier], at: datetime) -> list[Dossier]:
-    """Online dossiers of `handled` still submitted after 8 working hours (dossier_ack_overdue),
-    oldest first: the workbench's warning and the officers' digest."""
+# 8 working hours always fit in this many days (the longest run of days off, Tết with its
+# weekends, is under two weeks): an online dossier waiting longer is overdue without counting.
+ACK_SURELY_OVERDUE = timedelta(days=30)
+
+
+def _awaiting_acknowledgement(
+    handled: QuerySet[Dossier], at: datetime
+) -> tuple[QuerySet[Dossier], list[Dossier]]:
+    """Those surely overdue (a query), and the recent ones that are (counted on the clock)."""
     calendar = work_calendar()
     # 8 working hours are at least 8 hours: a cheap filter before the exact test.
-    candidates = (
-        handled.filter(
-            status=S.SUBMITTED, channel=Channel.ONLINE, submitted_at__lt=at - timedelta(hours=8)
-        )
-        .select_related("unit", "procedure")
-        .order_by("submitted_at", "pk")
-    )
-    return [d for d in candidates if dossier_ack_overdue(dossier=d, at=at, calendar=calendar)]
+    candidates = handled.filter(
+        status=S.SUBMITTED, channel=Channel.ONLINE, submitted_at__lt=at - timedelta(hours=8)
+    ).order_by("submitted_at", "pk")
+    surely = candidates.filter(submitted_at__lt=at - ACK_SURELY_OVERDUE)
+    recent = candidates.filter(submitted_at__gte=at - ACK_SURELY_OVERDUE).select_related("unit")
+    return surely, [d for d in recent if dossier_ack_overdue(dossier=d, at=at, calendar=calendar)]
+
+
+def dossiers_awaiting_acknowledgement(*, handled: QuerySet[Dossier], at: datetime) -> list[Dossier]:
+    """Online dossiers of `handled` still submitted after 8 working hours (dossier_ack_overdue),
+    oldest first: the officers' digest."""
+    surely, recent = _awaiting_acknowledgement(handled, at)
+    return [*surely.select_related("unit", "procedure"), *recent]
+
+
+def dossiers_awaiting_acknowledgement_count(*, handled: QuerySet[Dossier], at: datetime) -> int:
+    """How many: the workbench's warning."""
+    surely, recent = _awaiting_acknowledgement(handled, at)
+    return surely.count() + len(recent)

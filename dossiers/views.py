@@ -120,7 +120,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 def _ack_waiting(request: HttpRequest, at: Any) -> int:
     """Online dossiers of the officer's units waiting more than 8 working hours."""
     handled = Dossier.objects.filter(handling_unit_id__in=officer_unit_roles(user=request.user))
-    return len(selectors.dossiers_awaiting_acknowledgement(handled=handled, at=at))
+    return selectors.dossiers_awaiting_acknowledgement_count(handled=handled, at=at)
 
 
 def _scope_units(request: HttpRequest) -> QuerySet[Unit]:
