@@ -20,11 +20,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -96,11 +98,27 @@ def _stamp_fields() -> list[str]:
     return [f.attname for f in Dossier._meta.concrete_fields if f.attname in STAMP_FIELDS]
 
 
+@contextmanager
+def _prepared() -> Iterator[None]:
+    """Prepare the queries run inside (psycopg 3), where the project prepares none on its own
+    (portal/settings.py): the look-up's four subqueries are then planned once per connection,
+    not per look-up; a generic plan is right here (one dossier by its unique code)."""
+    raw = connection.connection if connection.vendor == "postgresql" else None
+    if raw is None or not settings.DB_PREPARE_LOOKUP:
+        yield
+        return
+    raw.prepare_threshold = 0
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = None
+
+
 def status_stamp_get(*, code: str) -> StatusStamp | None:
     code = (code or "").strip().upper()
     if not code or "\x00" in code:
         return None
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _prepared():
         cursor.execute(_stamp_sql(), [code])
         row = cursor.fetchone()
     if row is None:

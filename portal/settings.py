@@ -131,19 +131,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
-    # Parameters bound by the server, and a query a connection has run five times kept
-    # prepared (psycopg 3): the look-up's query is planned once per connection, not per
-    # request. Behind PgBouncer in transaction mode this needs PgBouncer >= 1.21 with
-    # max_prepared_statements > 0; DB_PREPARE_THRESHOLD=0 turns preparing off.
+    # Parameters bound by the server (psycopg 3). No query is prepared on its own: after five
+    # runs PostgreSQL may keep a generic plan that ignores the parameters, and for a search
+    # (LIKE '%…%' on trigram indexes) that plan reads every dossier. The citizens' look-up
+    # prepares its one query itself (citizens/lookup.py, DB_PREPARE_LOOKUP): behind PgBouncer
+    # in transaction mode that needs PgBouncer >= 1.21 with max_prepared_statements > 0.
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"] |= {
-        "server_side_binding": True,
-        "prepare_threshold": envint("DB_PREPARE_THRESHOLD", 5) or None,
-    }
+    DATABASES["default"]["OPTIONS"] |= {"server_side_binding": True, "prepare_threshold": None}
     # Health checks without a round trip for a connection in use (portal/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "portal.postgresql"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DB_HEALTH_CHECK_IDLE_SECONDS = envint("DB_HEALTH_CHECK_IDLE_SECONDS", 10)
+DB_PREPARE_LOOKUP = envbool("DB_PREPARE_LOOKUP", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery ---------------------------------------------------------------

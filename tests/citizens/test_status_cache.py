@@ -92,3 +92,23 @@ def test_the_stamp_refuses_codes_that_cannot_exist(db):
     assert status_stamp_get(code="") is None
     assert status_stamp_get(code="X\x00Y") is None
     assert status_stamp_get(code="NOPE-260101-0001") is None
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_only_the_look_up_query_is_prepared(client, dossier_and_key):
+    """A query PostgreSQL keeps prepared may run on a generic plan that ignores its
+    parameters (a search's LIKE pattern among them): only the look-up's is prepared."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    dossier, key = dossier_and_key
+    for _ in range(7):
+        assert look_up(client, dossier, key).status_code == 200
+        assert Dossier.objects.filter(code__icontains=dossier.code[-6:]).exists()
+    prepared = _prepared_statements()
+    assert len(prepared) == 1
+    assert "FROM dossiers_dossier d" in prepared[0]
