@@ -23,13 +23,12 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.postgres.lookups import Unaccent
-from django.contrib.postgres.search import TrigramStrictWordSimilarity
 from django.db import connection
 from django.db.models import Case, FloatField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Lower
-from django.db.models.lookups import GreaterThan
 
-from procedures.models import Procedure, SearchSynonym
+from procedures.models import Field, Procedure, SearchSynonym
 from procedures.text import fold, search_key
 
 # pg_trgm's default `strict_word_similarity_threshold`: a word of the query counts as found
@@ -77,32 +76,37 @@ def procedure_search(queryset: QuerySet[Procedure], *, text: str) -> QuerySet[Pr
 
 
 def _ranked_in_postgresql(queryset: QuerySet[Procedure], query: SearchQuery) -> QuerySet[Procedure]:
-    similarities = [TrigramStrictWordSimilarity(word, "search_text") for word in query.words]
-    score = reduce(
-        lambda total, sim: (
-            total + Case(When(GreaterThan(sim, SIMILAR), then=sim), default=Value(0.0))
-        ),
-        similarities,
-        Value(0.0),
+    # Each word's similarity computed once per procedure (the CASE form computed it twice),
+    # summed where above SIMILAR.
+    similarities = ", ".join(
+        ["strict_word_similarity(%s, procedures_procedure.search_text)"] * len(query.words)
     )
+    # Only a constant template is repeated into the SQL; the words are parameters.
+    words_score = RawSQL(  # noqa: S611
+        f"(SELECT coalesce(sum(s) FILTER (WHERE s > %s), 0) FROM unnest(ARRAY[{similarities}]) s)",  # noqa: S608
+        (SIMILAR, *query.words),
+        output_field=FloatField(),
+    )
+    fields = Field.objects.annotate(folded=Unaccent(Lower("name"))).filter(
+        folded__contains=query.field_phrase
+    )
+    in_field = Q(field_id__in=fields.values("pk"))
     score = (
-        score
+        words_score
         + Case(
             When(search_text__contains=query.phrase, then=Value(WHOLE_QUERY_BONUS)),
             default=Value(0.0),
             output_field=FloatField(),
         )
         + Case(
-            When(field_folded__contains=query.field_phrase, then=Value(FIELD_BONUS)),
-            default=Value(0.0),
-            output_field=FloatField(),
+            When(in_field, then=Value(FIELD_BONUS)), default=Value(0.0), output_field=FloatField()
         )
     )
+    # Conditions on the procedure's own columns only, so the trigram index can answer them.
     found = reduce(or_, [Q(search_text__trigram_strict_word_similar=w) for w in query.words])
-    found |= Q(search_text__contains=query.phrase) | Q(field_folded__contains=query.field_phrase)
+    found |= Q(search_text__contains=query.phrase) | in_field
     return (
-        queryset.annotate(field_folded=Unaccent(Lower("field__name")))
-        .filter(found)
+        queryset.filter(found)
         .annotate(search_rank=score, name_length=Length("name"))
         .order_by("-search_rank", "-popularity", "name_length", "code")
     )
