@@ -46,6 +46,28 @@ UNIT_GROUPS: dict[str, Callable[[], QuerySet[Unit]]] = {
 }
 
 
+# The procedure's own columns a record sets.
+SAVED_ATTRS = (
+    "name",
+    "implementing_level",
+    "level",
+    "online_service",
+    "effective_to",
+    "steps",
+    "legal_basis",
+    "result",
+    "conditions",
+    "applicants",
+    "fee_note",
+    "fee_rule",
+    "postal_allowed",
+    "sets",
+    "code_unconfirmed",
+    "boundary_free_from",
+    "boundary_free_decision",
+)
+
+
 @transaction.atomic
 def unit_upsert(
     *, code: str, name: str, kind: str, parent_code: str | None = None, **attrs: Any
@@ -152,16 +174,59 @@ def procedures_import(*, path: Path, progress: Callable[[int], None] | None = No
             errors.append(f"line {line}: {exc}")
     if errors:
         return ImportResult(0, 0, errors)
+    return procedure_records_import(records=records, progress=progress)
+
+
+@transaction.atomic
+def procedure_records_import(
+    *,
+    records: list[tuple[ProcedureRecord, list[Unit]]],
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Save validated records, each a version (code + effective date) created or replaced,
+    closing the version before it."""
     created = updated = 0
-    with transaction.atomic():
-        for record, units in records:
-            was_created = procedure_save(record=record, units=units)
-            procedure_versions_close(code=record.code)
-            created += was_created
-            updated += not was_created
-            if progress:
-                progress(1)
+    for record, units in records:
+        was_created = procedure_save(record=record, units=units)
+        procedure_versions_close(code=record.code)
+        created += was_created
+        updated += not was_created
+        if progress:
+            progress(1)
     return ImportResult(created, updated, [])
+
+
+def units_resolve(names: list[str], *, on: dt.date) -> list[Unit]:
+    """Unit codes and group names (UNIT_GROUPS) as units open on `on`; RowError otherwise."""
+    return _resolve_units(names, on=on)
+
+
+def procedure_matches(procedure: Procedure, record: ProcedureRecord, units: list[Unit]) -> bool:
+    """Whether saving `record` would leave `procedure` as it is (its dates aside)."""
+    scalars = [a for a in SAVED_ATTRS if a != "effective_to"]
+    if any(getattr(procedure, a) != getattr(record, a) for a in scalars):
+        return False
+    if procedure.field.name != record.field:
+        return False
+    if {u.pk for u in procedure.units.all()} != {u.pk for u in units}:
+        return False
+
+    def channel_key(c: Any) -> tuple:
+        return (c.channel, c.working_days, c.calendar_days, c.working_hours, c.same_day, c.fee_vnd)
+
+    if sorted(map(channel_key, procedure.channels.all())) != sorted(
+        map(channel_key, record.channels)
+    ):
+        return False
+    have = [
+        (d.name, d.required, d.originals, d.copies, d.template_title, list(d.template_fields))
+        for d in procedure.documents.order_by("order")
+    ]
+    want = [
+        (d.name, d.required, d.originals, d.copies, d.template_title, list(d.template_fields))
+        for d in record.documents
+    ]
+    return have == want
 
 
 def procedure_versions_close(*, code: str) -> int:
@@ -189,25 +254,7 @@ def procedure_save(*, record: ProcedureRecord, units: list[Unit]) -> bool:
     ).first()
     created = procedure is None
     procedure = procedure or Procedure(code=record.code, effective_from=record.effective_from)
-    for attr in (
-        "name",
-        "implementing_level",
-        "level",
-        "online_service",
-        "effective_to",
-        "steps",
-        "legal_basis",
-        "result",
-        "conditions",
-        "applicants",
-        "fee_note",
-        "fee_rule",
-        "postal_allowed",
-        "sets",
-        "code_unconfirmed",
-        "boundary_free_from",
-        "boundary_free_decision",
-    ):
+    for attr in SAVED_ATTRS:
         setattr(procedure, attr, getattr(record, attr))
     procedure.field = field
     procedure.full_clean()
