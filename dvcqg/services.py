@@ -66,6 +66,32 @@ def event_queue(*, event: DossierEvent, dossier: Dossier) -> None:
     transaction.on_commit(functools.partial(task_publish, dossier.pk))
 
 
+def dossiers_imported_queue(*, dossier_ids: list[int]) -> int:
+    """Queue dossiers an import wrote directly (with their history, no status writer): the
+    dossier and each of its events, as if they had been made here; publish after the commit.
+    Runs in the import's transaction. Off: nothing. Returns the number of dossiers queued."""
+    if not enabled() or not dossier_ids:
+        return 0
+    SyncRow.objects.bulk_create(
+        (SyncRow(dossier_id=pk, service=Service.DOSSIER) for pk in dossier_ids),
+        ignore_conflicts=True,
+    )
+    events = DossierEvent.objects.filter(dossier_id__in=dossier_ids).values_list(
+        "pk", "dossier_id", "seq"
+    )
+    SyncRow.objects.bulk_create(
+        (
+            SyncRow(dossier_id=dossier_id, service=Service.PROGRESS, event_id=pk, event_seq=seq)
+            for pk, dossier_id, seq in events.iterator()
+        ),
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    ids = list(dossier_ids)
+    transaction.on_commit(lambda: [task_publish(pk) for pk in ids])
+    return len(ids)
+
+
 @transaction.atomic
 def dossier_resync(*, dossier: Dossier, resend_unconfirmed: bool = False) -> int:
     """Send a dossier again: the dossier itself as an update, and every event DVCQG has not
