@@ -252,8 +252,9 @@ def dossier_online_payment_code(*, dossier: Dossier) -> str:
 
 
 def dvcqg_payment_channel(dossier: Dossier) -> str:
-    """DuocThanhToanTrucTuyen for the DVCQG synchronisation: set
-    DVCQG_PAYMENT_CHANNEL=payments.selectors.dvcqg_payment_channel."""
+    """DuocThanhToanTrucTuyen for the DVCQG synchronisation, the default of the
+    DVCQG_PAYMENT_CHANNEL setting: dvcqg calls it by dotted path with the dossier as its one
+    positional argument (it does not import payments)."""
     return dossier_online_payment_code(dossier=dossier)
 
 

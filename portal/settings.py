@@ -321,8 +321,11 @@ DVCQG_RETRY_BACKOFF_MAX = float(envstr("DVCQG_RETRY_BACKOFF_MAX", "3600"))
 DVCQG_STUCK_AFTER = envint("DVCQG_STUCK_AFTER", 120)
 # The links in TaiLieuNop / DanhSachGiayToKetQua stay valid this many days.
 DVCQG_FILE_LINK_DAYS = envint("DVCQG_FILE_LINK_DAYS", 30)
-# A function dossier -> "0".."3" (DuocThanhToanTrucTuyen), by dotted path; empty: built in.
-DVCQG_PAYMENT_CHANNEL = envstr("DVCQG_PAYMENT_CHANNEL", "")
+# A function dossier -> "0".."3" (DuocThanhToanTrucTuyen), by dotted path (dvcqg does not
+# import payments, which sits above it). The default reads how the fee was really paid: "1"
+# the national payment platform, "2" the province's gateway or a transfer, "3" not online.
+# Set to "" for dvcqg's own guess ("3" nothing owed or paid at the counter, else "0").
+DVCQG_PAYMENT_CHANNEL = envstr("DVCQG_PAYMENT_CHANNEL", "payments.selectors.dvcqg_payment_channel")
 
 # --- Captcha ----------------------------------------------------------------------------
 CAPTCHA_LENGTH = 5

@@ -18,9 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from dossiers.models import Dossier
+from dvcqg import selectors as dvcqg_selectors
 from payments import online, selectors
 from payments.models import Payment, PaymentAttempt
-from payments.services import payment_request_record
+from payments.services import payment_confirm, payment_request_record
 from tests.fakes.national_pay import FakeNationalPay
 from tests.payments.conftest import awaiting_payment
 from tests.payments.test_gateway_roundtrip import browser_with_the_key
@@ -246,3 +247,25 @@ def test_a_refused_init_tells_the_citizen_and_closes_the_order(platform, setting
     assert attempt.state == PaymentAttempt.State.FAILED
     owing.refresh_from_db()
     assert owing.status == S.AWAITING_PAYMENT
+
+
+def test_dvcqg_is_told_how_the_fee_was_paid(
+    platform, settings, owing, residence, commune, officer, specialist
+):
+    """DuocThanhToanTrucTuyen through the deployment's own DVCQG_PAYMENT_CHANNEL (not set
+    here): "1" paid on the national platform, "2" a transfer to the unit's account, "3" cash at
+    the counter."""
+    assert settings.DVCQG_PAYMENT_CHANNEL == "payments.selectors.dvcqg_payment_channel"
+    urlopen(_start(owing), timeout=20).close()  # noqa: S310 - the citizen pays
+    assert Payment.objects.get(dossier=owing, state=Payment.State.PAID).gateway == "national"
+    assert dvcqg_selectors.dossier_record(owing)["DuocThanhToanTrucTuyen"] == "1"
+
+    def paid_by_officer(method: str, reference: str) -> Dossier:
+        dossier = awaiting_payment(residence, commune, desk=officer, specialist=specialist)
+        payment_confirm(dossier=dossier, actor=officer, method=method, reference=reference)
+        return dossier
+
+    at_counter = paid_by_officer(Payment.Method.CASH, "BL-0001")
+    assert dvcqg_selectors.dossier_record(at_counter)["DuocThanhToanTrucTuyen"] == "3"
+    by_transfer = paid_by_officer(Payment.Method.TRANSFER, "FT26120612345")
+    assert dvcqg_selectors.dossier_record(by_transfer)["DuocThanhToanTrucTuyen"] == "2"
