@@ -217,6 +217,9 @@ LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = envstr("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
+# Our input formats (portal/formats/<lang>/formats.py): dates typed day first, 12/10/2026 is
+# 12 October, in Vietnamese and in English; Django's own locale files give the rest.
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_TZ = True
 
 # --- Static files, media, storage -------------------------------------------------------
