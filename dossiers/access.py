@@ -10,6 +10,8 @@ in scope but the wrong role is 403.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextvars import ContextVar
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
@@ -48,10 +50,35 @@ def permission_roles(action: str) -> frozenset[str]:
 def officer_unit_roles(*, user: AnyUser) -> dict[int, set[str]]:
     """Unit id → the roles the user holds there (wide roles spread to the units below).
 
-    A superuser is an administrator of every unit.
+    A superuser is an administrator of every unit. Read once per request (a page asks
+    several times: scope, queues, unit lists); outside a request, read each time.
     """
     if not user.is_authenticated:
         return {}
+    memo = _request_memo.get()
+    if memo is None:
+        return _officer_unit_roles(user)
+    if user.pk not in memo:
+        memo[user.pk] = _officer_unit_roles(user)
+    return memo[user.pk]
+
+
+# officer_unit_roles of the request being served: started and ended by Django's request
+# signals (connected in DossiersConfig.ready).
+_request_memo: ContextVar[dict[Any, dict[int, set[str]]] | None] = ContextVar(
+    "officer_unit_roles", default=None
+)
+
+
+def request_memo_start(**kwargs: Any) -> None:
+    _request_memo.set({})
+
+
+def request_memo_end(**kwargs: Any) -> None:
+    _request_memo.set(None)
+
+
+def _officer_unit_roles(user: AnyUser) -> dict[int, set[str]]:
     if getattr(user, "is_superuser", False):
         return {pk: {Role.ADMIN} for pk in Unit.objects.values_list("pk", flat=True)}
     result: dict[int, set[str]] = {}

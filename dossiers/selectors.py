@@ -140,8 +140,12 @@ def queue_counts(
     at = at or timezone.now()
     scope = officer_dossiers(user=user)
     aggregates = {
-        q.slug: Count("pk", filter=queue_q(slug=q.slug, at=at)) for q in queues() if q.slug != "all"
+        q.slug: Count("status", filter=queue_q(slug=q.slug, at=at))
+        for q in queues()
+        if q.slug != "all"
     }
+    # Counting `status` (never null), not the id: every column read is in the partial index
+    # dossier_active_queues, so the counts are an index-only scan.
     counts = scope.filter(status__in=ACTIVE_STATES).aggregate(**aggregates)
     counts["all"] = scope.order_by()[: ALL_COUNT_CAP + 1].count()
     return counts

@@ -165,6 +165,23 @@ class Dossier(models.Model):
             models.Index(fields=["unit", "received_at"]),
             # The workbench's order (newest first): a page is an index walk, not a sort.
             models.Index(fields=["submitted_at", "id"], name="dossier_submitted_order"),
+            # The queue counts (dossiers.selectors.queue_counts): an index-only scan of the
+            # active dossiers. The states are those of selectors.ACTIVE_STATES.
+            models.Index(
+                fields=["unit", "handling_unit", "status", "due_at", "paused_at"],
+                name="dossier_active_queues",
+                condition=models.Q(
+                    status__in=[
+                        "submitted",
+                        "received",
+                        "processing",
+                        "supplement_requested",
+                        "awaiting_payment",
+                        "withdrawal_requested",
+                        "resolved",
+                    ]
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
