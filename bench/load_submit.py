@@ -1,4 +1,4 @@
-"""Online submissions per second, each with a 1 MB PDF attachment (issue 9: at least 50/s).
+"""Online submissions per second, each with a 1 MB PDF attachment (target: at least 50/s).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_bench_prod2 \\
     REDIS_URL=redis://127.0.0.1:6379/10 \\

@@ -98,7 +98,7 @@ def sms_send(*, sms_id: int) -> SendOutcome:
         return _record_failure(SmsMessage, sms, f"{type(exc).__name__}: {exc}", permanent=False)
     # A delivery report may have come in already: never move a row back from delivered.
     # The gateway has the message now: if the database is briefly away (a restart), keep
-    # trying to record it, or the row would be re-queued and the SMS sent twice (issue 9).
+    # trying to record it, or the row would be re-queued and the SMS sent twice.
     masked = _secret_masked(sms) if backend.delivers_elsewhere else {}
     _retry_while_database_away(
         lambda: SmsMessage.objects.filter(pk=sms.pk).update(

@@ -1,4 +1,4 @@
-"""Middleware of the production hardening (issue 9): request ids, security headers, and a
+"""Production middleware: request ids, security headers, and a
 bound on the request size checked before the body is read.
 
 Order in settings.MIDDLEWARE: RequestIdMiddleware first (so every later log line carries the

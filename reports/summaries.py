@@ -27,7 +27,7 @@ from procedures.models import Unit
 from reports.models import DossierFact, Grain, SummaryRow
 
 S = Dossier.Status
-# Payment methods that count as paid online (the payments package's, issue 7).
+# Payment methods that count as paid online (the payments package's).
 ONLINE_PAYMENT_METHODS: tuple[str, ...] = tuple(str(m) for m in ONLINE_METHODS)
 # (grain, period, unit_id, handling_unit_id, procedure_id, channel)
 RowKey = tuple[str, dt.date, int, int, int, str]

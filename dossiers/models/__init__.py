@@ -1,20 +1,17 @@
 """Dossiers (hồ sơ), their files, their append-only event chain and the code sequence
-(`dossier.py`); the numbered slips and the counter's written guidance (`slips.py`)."""
+(`dossier.py`); the records of the officers' steps (`records.py`); the numbered slips and the
+counter's written guidance (`slips.py`)."""
 
 from dossiers.models.dossier import (
     STATUS_CODES,
-    Apology,
     DailySequence,
     Dossier,
     DossierAccess,
     DossierEvent,
     DossierFile,
-    Extension,
-    Handover,
-    Shipment,
-    SupplementRequest,
     dossier_file_path,
 )
+from dossiers.models.records import Apology, Extension, Handover, Shipment, SupplementRequest
 from dossiers.models.slips import CounterGuidance, IssuedSlip, SlipCounter
 
 __all__ = [

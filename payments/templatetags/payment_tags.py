@@ -1,4 +1,4 @@
-"""Template tags of the payment boxes other pages include (issue 7).
+"""Template tags of the payment boxes other pages include.
 
 {% load payment_tags %}
 {% payment_panel dossier %}            citizens: what is owed, pay / receipt links

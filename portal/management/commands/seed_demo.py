@@ -20,7 +20,7 @@ from procedures.services import (
 DATA = Path(settings.BASE_DIR) / "procedures" / "data"
 # Apps add their demo history here as "module:function" (called with no arguments, in order).
 LATER_STEPS = [
-    "payments.demo:payment_accounts_seed",  # issue 7
+    "payments.demo:payment_accounts_seed",
     "dossiers.demo:demo_dossiers_seed",
     "reports.demo:demo_history_seed",
 ]
