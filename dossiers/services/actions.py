@@ -36,6 +36,7 @@ from dossiers.services.core import (
     dossier_transition,
 )
 from dossiers.services.events import event_append
+from dossiers.services.inputs import required_text
 from dossiers.services.returning import dossier_return  # noqa: F401  (its callers import it here)
 from dossiers.signals import dossier_event
 from dossiers.transitions import transfer_targets
@@ -49,13 +50,6 @@ User = AbstractBaseUser
 
 def _label(actor: User) -> str:
     return str(actor.get_full_name() or actor.get_username())
-
-
-def _required(value: str, field: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    return value
 
 
 # --- Reception ------------------------------------------------------------------------------
@@ -116,7 +110,7 @@ def dossier_refuse(
 ) -> Dossier:
     """Refuse an online dossier at reception (Mẫu 03), with the specific reasons."""
     officer_assert_can(user=actor, dossier=dossier, action="refuse")
-    reason = _required(reason, "reason", _("Vui lòng nêu rõ lý do từ chối."))
+    reason = required_text(reason, "reason", _("Vui lòng nêu rõ lý do từ chối."))
     return dossier_transition(
         dossier=dossier,
         to=S.REFUSED,
@@ -150,7 +144,7 @@ def dossier_request_supplement(
     """
     officer_assert_can(user=actor, dossier=dossier, action="request_supplement")
     at = at or timezone.now()
-    reason = _required(reason, "reason", _("Vui lòng nêu lý do yêu cầu bổ sung."))
+    reason = required_text(reason, "reason", _("Vui lòng nêu lý do yêu cầu bổ sung."))
     ids = {int(pk) for pk in document_ids}
     if not ids:
         raise ValidationError({"items": _("Chọn ít nhất một giấy tờ cần bổ sung.")})
@@ -173,7 +167,7 @@ def dossier_request_supplement(
             raise NotAllowed(
                 _("Cơ quan đã yêu cầu bổ sung một lần; lần thứ hai cần lãnh đạo đơn vị phê duyệt.")
             )
-        override_note = _required(
+        override_note = required_text(
             override_note,
             "override_note",
             _("Vui lòng ghi lý do phê duyệt yêu cầu bổ sung lần hai."),
@@ -300,7 +294,7 @@ def dossier_confirm_payment(
     payments app records the payment from the event (details.method, details.reference)."""
     officer_assert_can(user=actor, dossier=dossier, action="confirm_payment")
     at = at or timezone.now()
-    method = _required(method, "method", _("Vui lòng chọn hình thức thanh toán."))
+    method = required_text(method, "method", _("Vui lòng chọn hình thức thanh toán."))
     return dossier_transition(
         dossier=dossier,
         to=S.PROCESSING,
@@ -331,7 +325,7 @@ def dossier_resolve(
     if outcome not in Dossier.Outcome.values:
         raise ValidationError({"outcome": _("Kết quả giải quyết không hợp lệ.")})
     if outcome == Dossier.Outcome.DENIED:
-        note = _required(note, "note", _("Vui lòng nêu lý do từ chối giải quyết."))
+        note = required_text(note, "note", _("Vui lòng nêu lý do từ chối giải quyết."))
     moved = dossier_transition(
         dossier=dossier,
         to=S.RESOLVED,
@@ -359,7 +353,7 @@ def dossier_stop(
 ) -> Dossier:
     """Stop handling after the applicant's withdrawal request (the stop notice)."""
     officer_assert_can(user=actor, dossier=dossier, action="stop")
-    reason = _required(reason, "reason", _("Vui lòng nêu lý do dừng xử lý."))
+    reason = required_text(reason, "reason", _("Vui lòng nêu lý do dừng xử lý."))
     return dossier_transition(
         dossier=dossier,
         to=S.STOPPED,
@@ -389,7 +383,7 @@ def dossier_apologize(
     """
     officer_assert_can(user=actor, dossier=dossier, action="apologize")
     at = at or timezone.now()
-    reason = _required(reason, "reason", _("Vui lòng nêu lý do chậm trả kết quả."))
+    reason = required_text(reason, "reason", _("Vui lòng nêu lý do chậm trả kết quả."))
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if locked.status not in ACTIONS["apologize"].states or locked.due_at is None:
         raise InvalidTransition(

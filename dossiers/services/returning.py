@@ -21,16 +21,10 @@ from dossiers.actions import ACTIONS
 from dossiers.models import Dossier, DossierFile, Shipment
 from dossiers.return_conditions import return_conditions_meet
 from dossiers.services.core import dossier_transition
+from dossiers.services.inputs import required_text
 
 S = Dossier.Status
 User = AbstractBaseUser
-
-
-def _required(value: str, field: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    return value
 
 
 @transaction.atomic(durable=True)
@@ -53,11 +47,11 @@ def dossier_return(
     at = at or timezone.now()
     context: dict[str, Any] = {}
     if method == Dossier.Delivery.COUNTER:
-        recipient_name = _required(
+        recipient_name = required_text(
             recipient_name, "recipient_name", _("Vui lòng nhập họ tên người nhận kết quả.")
         )
     elif method == Dossier.Delivery.POST:
-        tracking_number = _required(
+        tracking_number = required_text(
             tracking_number, "tracking_number", _("Vui lòng nhập số hiệu bưu gửi.")
         )
         context["tracking_number"] = tracking_number

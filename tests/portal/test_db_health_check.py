@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 
-import psycopg
 import pytest
 from django.db import connection, connections
+
+from tests.database import backend_terminate
 
 pytestmark = pytest.mark.postgres
 
@@ -45,19 +46,6 @@ def _backend_pid() -> int:
         return cursor.fetchone()[0]
 
 
-def _terminate(pid: int) -> None:
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname=db["NAME"],
-        autocommit=True,
-    ) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
-
-
 def test_a_connection_in_use_is_not_asked_again(postgres, server_checks):
     pid = _backend_pid()
     for _ in range(5):
@@ -76,7 +64,7 @@ def test_a_connection_idle_too_long_is_asked(postgres, server_checks, settings):
 
 def test_a_connection_the_server_closed_is_replaced_before_the_query(postgres, server_checks):
     pid = _backend_pid()
-    _terminate(pid)
+    backend_terminate(pid)
     deadline = time.monotonic() + 5
     while connection.socket_quiet_since_recent_use() and time.monotonic() < deadline:
         time.sleep(0.01)

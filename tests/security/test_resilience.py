@@ -12,6 +12,7 @@ from django.utils import timezone
 from notifications import sending
 from notifications.backends import OutboxBackend
 from notifications.models import SmsMessage
+from tests.database import backend_terminate
 
 pytestmark = pytest.mark.postgres
 
@@ -20,23 +21,6 @@ pytestmark = pytest.mark.postgres
 def postgres(transactional_db):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (a server-side connection to terminate)")
-
-
-def _terminate_this_connection() -> None:
-    """Ask the server, from another connection, to drop ours (as a restart would)."""
-    import psycopg
-
-    pid = connection.connection.info.backend_pid
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname=db["NAME"],
-        autocommit=True,
-    ) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
 def test_a_send_is_recorded_once_when_the_database_drops_after_the_gateway_took_it(
@@ -51,7 +35,7 @@ def test_a_send_is_recorded_once_when_the_database_drops_after_the_gateway_took_
     )
 
     def gateway(self, *, to, body, reference):  # the SMS HTTP call
-        _terminate_this_connection()
+        backend_terminate(connection.connection.info.backend_pid)
         return "SM-once"
 
     with mock.patch.object(OutboxBackend, "send", autospec=True, side_effect=gateway) as send:
