@@ -222,7 +222,11 @@ main() {
   python_base=$PYTHON_IMAGE
   nginx_base=$NGINX_IMAGE
   python_job=
-  # On a new machine both Debian stand-ins are made side by side (mostly downloads).
+  # On a new machine both Debian stand-ins are made side by side (mostly downloads). debootstrap
+  # is installed first, once: two apt-get runs at the same time fail on apt's lock.
+  if ! have_image "$PYTHON_IMAGE" || ! have_image "$NGINX_IMAGE"; then
+    ensure_debootstrap
+  fi
   if ! have_image "$PYTHON_IMAGE"; then
     python_base=$STANDIN_PYTHON
     have_image "$STANDIN_PYTHON" || { standin_python & python_job=$!; }
