@@ -352,6 +352,8 @@ def main() -> int:
     env_file = work / "site.env"
     write_env(env_file, env)
     cafile = make_certificate(work / "certs")
+    signing = work / "signing"
+    signing.mkdir(exist_ok=True)
     specs = compose_services(BASE_DIR / "docker-compose.yml", env)
     overrides = {"DATABASE_URL": database_url}
     services = {
@@ -361,7 +363,8 @@ def main() -> int:
             image=specs[name]["image"],
             env_file=env_file,
             overrides=overrides if name in APP_SERVICES else {},
-            binds={"./deploy/certs": str(work / "certs")},
+            # The signing certificates' folder stays empty here: signing is off in this run.
+            binds={"./deploy/certs": str(work / "certs"), "./secrets/signing": str(signing)},
         )
         for name in (*APP_SERVICES, "nginx")
     }
