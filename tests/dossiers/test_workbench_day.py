@@ -4,6 +4,7 @@ the queue unless the officer's next step is on the same dossier."""
 from __future__ import annotations
 
 import pytest
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from dossiers.models import Dossier
@@ -104,3 +105,27 @@ def test_online_dossiers_waiting_for_acknowledgement_counted_on_the_clock_or_sur
     assert made[0] not in expected
     assert dossiers_awaiting_acknowledgement(handled=handled, at=now) == expected
     assert dossiers_awaiting_acknowledgement_count(handled=handled, at=now) == len(expected)
+
+
+def test_the_search_reads_digits_as_numbers_and_words_as_names_in_any_scope(
+    birth_registration, commune, monkeypatch
+):
+    from dossiers.selectors import dossier_search_q
+
+    made = online_dossier(birth_registration, commune)
+    other = online_dossier(birth_registration, commune)
+    Dossier.objects.filter(pk=made.pk).update(search_text="lo thi mai")
+    Dossier.objects.filter(pk=other.pk).update(
+        search_text="nguyen van an", applicant_phone="0987654321"
+    )
+    for narrow in (True, False):  # the unit indexes or the names' trigram index: one answer
+        qs = Dossier.objects.alias(name_plain=Lower("search_text"))
+
+        def found(text, narrow=narrow, qs=qs):
+            return set(qs.filter(dossier_search_q(text, narrow_scope=narrow)))
+
+        assert found("Mai Lò") == {made}  # a name's words in any order, diacritics folded
+        assert found("0987 654") == {other}  # a phone as people write it
+        assert found("654321") == {other}  # any part of a phone
+        assert found(made.code[-6:]) >= {made}  # any part of a code
+        assert found("an") == {other}
