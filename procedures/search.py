@@ -5,7 +5,10 @@ diacritics, one spelling for i/y), the citizens' phrases of `SearchSynonym` are 
 the catalogue's words, and each procedure scores:
 
 - for every query word, the trigram similarity of its closest word in the procedure's code
-  and name, counted when above `SIMILAR` (so "khai sinnh" still finds "khai sinh");
+  and name, counted when above `SIMILAR` (so "khai sinnh" still finds "khai sinh"); a word
+  that stands as written in some procedure of the catalogue is spelled right, and counts 1
+  where it stands and nothing elsewhere (its similarity is never computed: that was the
+  search's whole cost, every word against every procedure);
 - one more when the whole query stands in the name or code as written;
 - a half when the query names the procedure's field of work ("hộ tịch", "đất đai").
 
@@ -21,6 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.contrib.postgres.lookups import Unaccent
 from django.db import connection
@@ -75,23 +79,91 @@ def procedure_search(queryset: QuerySet[Procedure], *, text: str) -> QuerySet[Pr
     return _ranked_in_python(queryset, query)
 
 
+def procedure_search_ids(queryset: QuerySet[Procedure], *, text: str) -> list[int]:
+    """The ids of the procedures of `queryset` matching `text`, best first. On PostgreSQL the
+    score is computed once per procedure and the matches (score > 0, which is what
+    procedure_search's filter means) kept here, so the similarities are not computed again
+    for a filter."""
+    query = search_query_parse(text=text)
+    if not query.words:
+        return list(queryset.values_list("pk", flat=True))
+    if connection.vendor != "postgresql":
+        return list(_ranked_in_python(queryset, query).values_list("pk", flat=True))
+    ranked = (
+        queryset.annotate(
+            search_rank=_score_postgresql(query, known=_known_words(query)),
+            name_length=Length("name"),
+        )
+        .order_by("-search_rank", "-popularity", "name_length", "code")
+        .values_list("pk", "search_rank")
+    )
+    return [pk for pk, rank in ranked if rank > 0]
+
+
 def _ranked_in_postgresql(queryset: QuerySet[Procedure], query: SearchQuery) -> QuerySet[Procedure]:
-    # Each word's similarity computed once per procedure (the CASE form computed it twice),
-    # summed where above SIMILAR.
-    similarities = ", ".join(
-        ["strict_word_similarity(%s, procedures_procedure.search_text)"] * len(query.words)
+    known = _known_words(query)
+    # Conditions on the procedure's own columns only, so the trigram index can answer them.
+    found = reduce(
+        or_,
+        [
+            Q(search_text__regex=_whole_word(w))
+            if w in known
+            else Q(search_text__trigram_strict_word_similar=w)
+            for w in query.words
+        ],
     )
-    # Only a constant template is repeated into the SQL; the words are parameters.
-    words_score = RawSQL(  # noqa: S611
-        f"(SELECT coalesce(sum(s) FILTER (WHERE s > %s), 0) FROM unnest(ARRAY[{similarities}]) s)",  # noqa: S608
-        (SIMILAR, *query.words),
-        output_field=FloatField(),
+    found |= Q(search_text__contains=query.phrase) | _in_field(query)
+    return (
+        queryset.filter(found)
+        .annotate(search_rank=_score_postgresql(query, known=known), name_length=Length("name"))
+        .order_by("-search_rank", "-popularity", "name_length", "code")
     )
+
+
+def _in_field(query: SearchQuery) -> Q:
     fields = Field.objects.annotate(folded=Unaccent(Lower("name"))).filter(
         folded__contains=query.field_phrase
     )
-    in_field = Q(field_id__in=fields.values("pk"))
-    score = (
+    return Q(field_id__in=fields.values("pk"))
+
+
+def _whole_word(word: str) -> str:
+    # Words are [a-z0-9]+ (_WORD): nothing to escape. \m and \M: PostgreSQL's word bounds.
+    return rf"\m{word}\M"
+
+
+def _known_words(query: SearchQuery) -> frozenset[str]:
+    """The query's words that stand as written in some procedure of the catalogue (any
+    version): they are spelled right, and matched as written; the others get the trigram
+    similarity that forgives a typo ("sinnh"). Computing that similarity for every word
+    against every procedure was the search's whole cost."""
+    if not query.words:
+        return frozenset()
+    with connection.cursor() as cursor:
+        table = Procedure._meta.db_table  # our model's table; the words are a parameter
+        sql = f"SELECT w FROM unnest(%s::text[]) AS w WHERE EXISTS (SELECT 1 FROM {table} p WHERE p.search_text ~ ('\\m' || w || '\\M'))"  # noqa: S608, E501
+        cursor.execute(sql, [list(query.words)])
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
+def _score_postgresql(query: SearchQuery, *, known: frozenset[str]) -> Any:
+    # Each word scored once per procedure, summed where above SIMILAR: a known word 1 when it
+    # stands in the name, a word found nowhere its trigram similarity to the closest word.
+    terms, params = [], []
+    for word in query.words:
+        if word in known:
+            terms.append("(CASE WHEN procedures_procedure.search_text ~ %s THEN 1.0 ELSE 0.0 END)")
+            params.append(_whole_word(word))
+        else:
+            terms.append("strict_word_similarity(%s, procedures_procedure.search_text)")
+            params.append(word)
+    # Only constant templates are joined into the SQL; the words are parameters.
+    words_score = RawSQL(  # noqa: S611
+        f"(SELECT coalesce(sum(s) FILTER (WHERE s > %s), 0) FROM unnest(ARRAY[{', '.join(terms)}]::float8[]) s)",  # noqa: S608, E501
+        (SIMILAR, *params),
+        output_field=FloatField(),
+    )
+    return (
         words_score
         + Case(
             When(search_text__contains=query.phrase, then=Value(WHOLE_QUERY_BONUS)),
@@ -99,23 +171,23 @@ def _ranked_in_postgresql(queryset: QuerySet[Procedure], query: SearchQuery) -> 
             output_field=FloatField(),
         )
         + Case(
-            When(in_field, then=Value(FIELD_BONUS)), default=Value(0.0), output_field=FloatField()
+            When(_in_field(query), then=Value(FIELD_BONUS)),
+            default=Value(0.0),
+            output_field=FloatField(),
         )
-    )
-    # Conditions on the procedure's own columns only, so the trigram index can answer them.
-    found = reduce(or_, [Q(search_text__trigram_strict_word_similar=w) for w in query.words])
-    found |= Q(search_text__contains=query.phrase) | in_field
-    return (
-        queryset.filter(found)
-        .annotate(search_rank=score, name_length=Length("name"))
-        .order_by("-search_rank", "-popularity", "name_length", "code")
     )
 
 
 def _ranked_in_python(queryset: QuerySet[Procedure], query: SearchQuery) -> QuerySet[Procedure]:
     scores: dict[int, float] = {}
+    catalogue = {
+        w
+        for text in Procedure.objects.values_list("search_text", flat=True)
+        for w in _WORD.findall(text)
+    }
+    known = frozenset(w for w in query.words if w in catalogue)
     for pk, text, field_name in queryset.values_list("pk", "search_text", "field__name"):
-        score = procedure_search_score(query, search_text=text, field_name=field_name)
+        score = procedure_search_score(query, search_text=text, field_name=field_name, known=known)
         if score > 0:
             scores[pk] = max(score, scores.get(pk, 0.0))
     ranked = Case(
@@ -130,11 +202,17 @@ def _ranked_in_python(queryset: QuerySet[Procedure], query: SearchQuery) -> Quer
     )
 
 
-def procedure_search_score(query: SearchQuery, *, search_text: str, field_name: str) -> float:
+def procedure_search_score(
+    query: SearchQuery, *, search_text: str, field_name: str, known: frozenset[str] = frozenset()
+) -> float:
     """The score PostgreSQL computes, in Python (trigrams as pg_trgm builds them)."""
-    name_words = [_trigrams(word) for word in _WORD.findall(search_text)]
+    written = _WORD.findall(search_text)
+    name_words = [_trigrams(word) for word in written]
     score = 0.0
     for word in query.words:
+        if word in known:  # spelled right: found as written, or not at all
+            score += 1.0 if word in written else 0.0
+            continue
         grams = _trigrams(word)
         best = max((len(grams & other) / len(grams | other) for other in name_words), default=0)
         if best > SIMILAR:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from procedures.collation import vietnamese_order
 from procedures.models import Procedure, ProcedureChannel, ProcedureDocument, Unit
-from procedures.search import procedure_search
+from procedures.search import procedure_search, procedure_search_ids
 
 
 def in_force(*, on: dt.date | None = None) -> Q:
@@ -85,3 +87,19 @@ def unit_descendant_ids(*, unit: Unit) -> set[int]:
         frontier -= ids
         ids |= frontier
     return ids
+
+
+def procedure_page(
+    qs: QuerySet[Procedure], *, search: str = "", number: Any, per_page: int = 15
+) -> Page:
+    """One page of the catalogue list, `search` as people write it, best match first. The
+    ranking is the costly part: the matching ids are ranked once (a catalogue holds a few
+    thousand procedures at most), counted here, and the page's rows loaded by id; a COUNT and
+    a LIMIT would rank everything twice."""
+    if not search.strip():
+        return Paginator(qs, per_page).get_page(number)
+    ids = procedure_search_ids(qs, text=search)
+    page = Paginator(ids, per_page).get_page(number)
+    rows = {p.pk: p for p in qs.filter(pk__in=list(page.object_list))}
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    return page

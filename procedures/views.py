@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -21,8 +20,8 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     level = param_int(request.GET, "level", minimum=1, maximum=4)
     unit = request.GET.get("unit", "")
     field = request.GET.get("field", "")
-    qs = selectors.procedure_list(search=q, level=level, unit=unit, field=field)
-    page = Paginator(qs, 15).get_page(request.GET.get("page"))
+    qs = selectors.procedure_list(level=level, unit=unit, field=field)
+    page = selectors.procedure_page(qs, search=q, number=request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
