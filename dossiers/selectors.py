@@ -312,8 +312,9 @@ def register_rows(
 
 
 # 8 working hours always fit in this many days (the longest run of days off, Tết with its
-# weekends, is under two weeks): an online dossier waiting longer is overdue without counting.
-ACK_SURELY_OVERDUE = timedelta(days=30)
+# weekends, is 9-10 days; a province's own day off may touch it): an online dossier waiting
+# longer is overdue without counting its working hours.
+ACK_SURELY_OVERDUE = timedelta(days=14)
 
 
 def _awaiting_acknowledgement(
