@@ -34,13 +34,19 @@ setup: seed
 
 # The demo signs its slips and results with the demo certificate of `signing_demo_cert`
 # (docs/NATIONAL.md, "Signed documents"); set PDF_SIGNING_BACKEND= (empty) to serve them unsigned.
-run: export PDF_SIGNING_BACKEND ?= pkcs12
-run: export PDF_SIGNING_PKCS12_PATH ?= var/signing/agency.p12
-run: export PDF_SIGNING_PKCS12_PASSPHRASE_FILE ?= var/signing/agency.pass
-run: export PDF_SIGNING_TRUST_ROOTS ?= var/signing/trust
+# Given to the server only: the steps before it run before the certificate exists.
+PDF_SIGNING_BACKEND ?= pkcs12
+PDF_SIGNING_PKCS12_PATH ?= var/signing/agency.p12
+PDF_SIGNING_PKCS12_PASSPHRASE_FILE ?= var/signing/agency.pass
+PDF_SIGNING_TRUST_ROOTS ?= var/signing/trust
+DEMO_SIGNING = PDF_SIGNING_BACKEND="$(PDF_SIGNING_BACKEND)" \
+  PDF_SIGNING_PKCS12_PATH="$(PDF_SIGNING_PKCS12_PATH)" \
+  PDF_SIGNING_PKCS12_PASSPHRASE_FILE="$(PDF_SIGNING_PKCS12_PASSPHRASE_FILE)" \
+  PDF_SIGNING_TRUST_ROOTS="$(PDF_SIGNING_TRUST_ROOTS)"
+
 run: setup
 	@echo "MotCua is serving on http://127.0.0.1:$(PORT)/  (demo accounts: see README.md)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEMO_SIGNING) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The browser journeys are part of the suite, so `make test` sets up their browser too.
 test: e2e-setup var
