@@ -12,7 +12,7 @@ from django.urls import reverse
 from dossiers.models import DossierFile
 from dossiers.services import actions
 from dossiers.services.core import IncomingFile, dossier_file_store
-from dvcqg.links import file_link, file_token
+from dvcqg.links import file_id_from, file_link, file_token
 from dvcqg.models import Service, SyncRow
 from dvcqg.sending import dossier_sync
 
@@ -112,7 +112,10 @@ def test_dvcqg_downloads_files_through_signed_links(client, dvcqg, make_dossier)
     dossier_sync(dossier_id=dossier.pk)
     [create] = dvcqg.calls("DongBoHoSoMC")
     [item] = create.body["data"][0]["TaiLieuNop"]
-    assert item["DuongDanTaiTepTin"] == file_link(stored.pk)
+    # The link is signed with a timestamp (seconds): the same file, whenever it was signed.
+    link = item["DuongDanTaiTepTin"]
+    assert link.startswith(file_link(stored.pk).rsplit("/", 2)[0] + "/")
+    assert file_id_from(link.rstrip("/").rsplit("/", 1)[1]) == stored.pk
     assert create.body["data"][0]["HoSoCoThanhPhanSoHoa"] == "1"
     response = client.get(reverse("dvcqg-file", args=[file_token(stored.pk)]))
     assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
