@@ -29,8 +29,10 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.server import FakeServer
 
 TIME = re.compile(r"^\d{14}$")
 DOSSIER_FIELDS = [
@@ -166,7 +168,8 @@ def check_progress(item: Any) -> None:
         raise Malformed("NguoiXuLy quá 50 ký tự")
 
 
-class FakeDvcqg:
+class FakeDvcqg(FakeServer):
+    thread_name = "fake-dvcqg"
     AUTH, INTEGRATION, SHARE = "/api/auth", "/api/integration", "/api/share"
     BARE = {
         "/bare/create": "DongBoHoSoMC:create",
@@ -202,35 +205,11 @@ class FakeDvcqg:
         self.received: list[Received] = []
         self.dossiers: dict[str, dict[str, Any]] = {}
         self._progress: dict[str, list[dict[str, Any]]] = {}
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    # --- life cycle -----------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeDvcqg:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-dvcqg", daemon=True
-        )
-        self._thread.start()
-        return self
+        super().__init__(host, port)
 
     def stop(self) -> None:
-        self._release.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeDvcqg:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self._release.set()  # a held answer goes out, so its handler thread ends
+        super().stop()
 
     # --- behaviour ------------------------------------------------------------------------
     def script(self, *modes: str, service: str | None = None) -> None:

@@ -25,10 +25,12 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
+
+from tests.fakes.server import FakeServer
 
 INIT_FIELDS = (
     "LoaiBanTin",
@@ -122,7 +124,9 @@ class ConfirmCall:
     answer_hash_ok: bool = False
 
 
-class FakeNationalPay:
+class FakeNationalPay(FakeServer):
+    thread_name = "fake-national-pay"
+
     def __init__(
         self, *, partner: str, secret: str, callback_url: str = "", host: str = "127.0.0.1"
     ) -> None:
@@ -133,31 +137,15 @@ class FakeNationalPay:
         self.orders: dict[str, Order] = {}
         self.messages: list[dict[str, Any]] = []  # every message we received, in order
         self.confirms: list[ConfirmCall] = []
-        self._server = ThreadingHTTPServer((host, 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        super().__init__(host)
 
     @property
     def base(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.base_url
 
     @property
     def url(self) -> str:
         return f"{self.base}/api/thanh-toan"
-
-    def __enter__(self) -> FakeNationalPay:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, daemon=True, name="fake-national-pay"
-        )
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
 
     def outcome(self, *outcomes: str) -> None:
         """What the next citizens do: "00" pay, "hold" pay without a CONFIRM, "fail"."""

@@ -13,13 +13,13 @@ import asyncio
 import base64
 import hashlib
 import json
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from pyhanko.sign import signers
 
 from signing import pki
+from tests.fakes.server import FakeServer
 
 
 @dataclass
@@ -28,32 +28,20 @@ class SignCall:
     algorithm: str
 
 
-class FakeSigningService:
+class FakeSigningService(FakeServer):
+    thread_name = "fake-signing"
+
     def __init__(self, *, holder: pki.Issued, chain: list[pki.Issued], token: str) -> None:
         self.holder, self.chain, self.token = holder, chain, token
         self.mode = "ok"  # "ok", "fail", "wrong-digest"
         self.calls: list[SignCall] = []
         p12 = pki.pkcs12_bytes(holder, chain=chain, passphrase="fake")
         self.signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=b"fake")
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/v1"
-
-    def __enter__(self) -> FakeSigningService:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        return f"{self.base_url}/api/v1"
 
     def _sign(self, digest: bytes, algorithm: str) -> bytes:
         if self.mode == "wrong-digest":

@@ -34,11 +34,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from twilio.request_validator import RequestValidator
+
+from tests.fakes.server import FakeServer
 
 MESSAGES_PATH = "/2010-04-01/Accounts/{sid}/Messages.json"
 
@@ -60,7 +62,9 @@ def twilio_signature(url: str, params: dict[str, str], auth_token: str) -> str:
     return RequestValidator(auth_token).compute_signature(url, params)
 
 
-class FakeTwilio:
+class FakeTwilio(FakeServer):
+    thread_name = "fake-twilio"
+
     def __init__(
         self,
         host: str = "127.0.0.1",
@@ -78,34 +82,7 @@ class FakeTwilio:
         self._script: deque[int] = deque()
         self._script_to: dict[str, deque[int]] = {}
         self._counter = itertools.count(1)
-        self._server = ThreadingHTTPServer((host, port), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    # --- life cycle ---------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeTwilio:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-twilio", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeTwilio:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(host, port)
 
     # --- behaviour ----------------------------------------------------------------------
     def script(self, *statuses: int, to: str | None = None) -> None:

@@ -25,10 +25,12 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit
 from urllib.request import urlopen
+
+from tests.fakes.server import FakeServer
 
 PAYMENT_PATH = "/paymentv2/vpcpay.html"
 PAY_REQUIRED = (
@@ -72,7 +74,9 @@ class IpnCall:
     answer: dict[str, Any] = field(default_factory=dict)
 
 
-class FakeVNPay:
+class FakeVNPay(FakeServer):
+    thread_name = "fake-vnpay"
+
     def __init__(
         self, *, tmn_code: str, secret: str, ipn_url: str = "", host: str = "127.0.0.1"
     ) -> None:
@@ -82,27 +86,11 @@ class FakeVNPay:
         self._numbers = itertools.count(14_000_001)
         self.requests: list[PaymentRequest] = []
         self.ipn_calls: list[IpnCall] = []
-        self._server = ThreadingHTTPServer((host, 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        super().__init__(host)
 
     @property
     def payment_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{PAYMENT_PATH}"
-
-    def __enter__(self) -> FakeVNPay:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, daemon=True, name="fake-vnpay"
-        )
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        return f"{self.base_url}{PAYMENT_PATH}"
 
     def outcome(self, *codes: str) -> None:
         """vnp_ResponseCode of the next payments: "00" success, "24" customer cancelled,
