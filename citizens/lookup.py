@@ -3,12 +3,17 @@
 A look-up with the update key is the citizens' most frequent request (they refresh it while
 waiting). Building the status document reads five tables; instead, one small query reads the
 dossier's key state and a *stamp* of everything the document shows (the row's `updated_at`,
-the newest event, access, file and the rating), and the document rendered for that stamp is
-kept in the cache. Any change to the dossier that the citizen sees changes the stamp, so a
-cached document is either current or never read again (it expires). "Overdue" turns with the
-clock, not with a write: it is part of the stamp too. Only the names of the unit and of the
-procedure, read through the dossier, may show an edit of the catalogue up to CACHE_SECONDS
-late.
+the newest event, access, file and the rating), and the cache keeps, per dossier and
+language, the last document rendered with the digest of its stamp. A document is served only
+when its digest is the current stamp's: any change to the dossier that the citizen sees
+changes the stamp, so a cached document is either current or rendered again. "Overdue" turns
+with the clock, not with a write: it is part of the stamp too. Only the names of the unit and
+of the procedure, read through the dossier, may show an edit of the catalogue up to
+CACHE_SECONDS late.
+
+The view reads the cached document in the same Redis round trip that counts the client's
+request (portal.throttling.rate_limit_hit_reading), before the stamp is known; it is checked
+against the stamp here.
 
 Only the happy path is cached: a right key, no lock, no failures to reset. Everything else
 (wrong key counting, the lock, an unknown code) goes through `dossier_get_for_citizen`, the
@@ -51,9 +56,25 @@ class StatusStamp:
     dossier: Dossier  # unsaved copy holding only the columns read below
     version: tuple[Any, ...]
 
-    def cache_key(self, *, language: str) -> str:
-        digest = hashlib.blake2b(repr(self.version).encode(), digest_size=12).hexdigest()
-        return f"citizens:status:v2:{language}:{self.dossier.code}:{digest}"
+    def digest(self) -> bytes:
+        """DIGEST_SIZE bytes naming the version: they lead the cached document."""
+        return (
+            hashlib.blake2b(repr(self.version).encode(), digest_size=DIGEST_SIZE // 2)
+            .hexdigest()
+            .encode()
+        )
+
+
+DIGEST_SIZE = 24
+
+
+def status_cache_key(*, code: str, language: str) -> str:
+    """Where the cache keeps the dossier's last keyed document in `language`."""
+    return f"citizens:status:v3:{language}:{_normalised(code)}"
+
+
+def _normalised(code: str) -> str:
+    return (code or "").strip().upper()
 
 
 @functools.cache
@@ -115,7 +136,7 @@ def _prepared() -> Iterator[None]:
 
 
 def status_stamp_get(*, code: str) -> StatusStamp | None:
-    code = (code or "").strip().upper()
+    code = _normalised(code)
     if not code or "\x00" in code:
         return None
     with connection.cursor() as cursor, _prepared():
@@ -139,10 +160,11 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def status_with_key(
-    *, code: str, key: str, client: str, render: Callable[[Dossier], bytes]
+    *, code: str, key: str, client: str, render: Callable[[Dossier], bytes], cached: bytes | None
 ) -> bytes:
-    """The keyed status document of `code` as `render` makes it (the JSON the API sends),
-    from the cache when current.
+    """The keyed status document of `code` as `render` makes it (the JSON the API sends):
+    `cached` (what the cache held under status_cache_key) when it is current, else rendered
+    and cached.
 
     Raises what dossier_get_for_citizen raises for `client` (unknown code, wrong key, locked
     dossier, no wrong key left).
@@ -157,29 +179,17 @@ def status_with_key(
     if not fast:
         return render(dossier_get_for_citizen(code=code, key=key, client=client))
     assert stamp is not None
-    cache_key = stamp.cache_key(language=get_language() or "")
-    document = _cache_get(cache_key)
-    if document is None:
-        document = render(dossier_get_for_citizen(code=code, key=key, client=client))
-        _cache_set(cache_key, document)
-    return document
-
-
-def _cache_get(key: str) -> bytes | None:
+    digest = stamp.digest()
+    if isinstance(cached, bytes) and cached[:DIGEST_SIZE] == digest:
+        return cached[DIGEST_SIZE:]
+    document = render(dossier_get_for_citizen(code=code, key=key, client=client))
+    cache_key = status_cache_key(code=stamp.dossier.code, language=get_language() or "")
     try:
-        client = cache_redis()
-        return cache.get(key) if client is None else client.get(cache.make_key(key))
-    except Exception:  # the cache being down only costs speed
-        logger.warning("status cache unavailable", exc_info=True)
-        return None
-
-
-def _cache_set(key: str, document: bytes) -> None:
-    try:
-        client = cache_redis()
-        if client is None:
-            cache.set(key, document, CACHE_SECONDS)
+        client_redis = cache_redis()
+        if client_redis is None:
+            cache.set(cache_key, digest + document, CACHE_SECONDS)
         else:
-            client.set(cache.make_key(key), document, ex=CACHE_SECONDS)
+            client_redis.set(cache.make_key(cache_key), digest + document, ex=CACHE_SECONDS)
     except Exception:  # the cache being down only costs speed
         logger.warning("status cache unavailable", exc_info=True)
+    return document

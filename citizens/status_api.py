@@ -2,8 +2,9 @@
 key (everything) or a solved captcha (personal data masked).
 
 The citizens' most frequent request (they refresh it while waiting), so it is a plain Django
-view: one budget counted in Redis, one query (citizens.lookup) and the JSON sent as it was
-cached; no DRF request, negotiation or rendering. The answers are the API's: the document of
+view: with the key, one Redis round trip (the client's request counted, the cached document
+read), one query (citizens.lookup) and the JSON sent as it was cached; no DRF request,
+negotiation or rendering. The answers are the API's: the document of
 StatusSerializer (citizens/serializers.py), errors as `{"detail": …}` with the domain's
 status codes (portal.exceptions), 429 with Retry-After when throttled. `DossierStatusSchema`
 describes it in the OpenAPI schema.
@@ -15,19 +16,27 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
 from citizens.captcha import captcha_check
-from citizens.lookup import status_with_key
+from citizens.lookup import status_cache_key, status_with_key
 from citizens.selectors import dossier_status_document
 from citizens.serializers import StatusSerializer
 from dossiers.models import Dossier
 from dossiers.services.citizen import DossierNotFound, dossier_get_by_code
 from portal.exceptions import PortalError
-from portal.throttling import client_key, rate_limit
+from portal.throttling import (
+    client_key,
+    rate_limit_hit,
+    rate_limit_hit_reading,
+    rate_limited,
+    throttle_ident,
+    throttled_response,
+)
 
 SCOPE = "lookup"
 
@@ -49,19 +58,26 @@ def _error(detail: str, *, status: int, **fields: Any) -> JsonResponse:
     return JsonResponse({**fields, "detail": detail}, status=status)
 
 
-@rate_limit(SCOPE, methods=("GET", "HEAD"), per_user=True)
 def dossier_status(request: HttpRequest, code: str) -> HttpResponse:
     if request.method not in {"GET", "HEAD"}:
         response = _error(_("Phương thức không được hỗ trợ."), status=405)
         response["Allow"] = "GET, HEAD"
         return response
     key = request.GET.get("key", "").strip()
+    # One budget per client (the signed-in user's own), counted before any work.
+    ident = throttle_ident(request)
     try:
         if key:
+            cache_key = status_cache_key(code=code, language=get_language() or "")
+            wait, cached = rate_limit_hit_reading(scope=SCOPE, ident=ident, key=cache_key)
+            if wait is not None:
+                return throttled_response(request, wait=wait)
             body = status_with_key(
-                code=code, key=key, client=client_key(request), render=_keyed_json
+                code=code, key=key, client=client_key(request), render=_keyed_json, cached=cached
             )
             return HttpResponse(body, content_type="application/json")
+        if rate_limited(SCOPE) and (wait := rate_limit_hit(scope=SCOPE, ident=ident)):
+            return throttled_response(request, wait=wait)
         captcha_value = request.GET.get("captcha_value", "")
         if not captcha_value:
             return _error(

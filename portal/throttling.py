@@ -50,8 +50,13 @@ def client_ip(request: Any) -> str:
 
 
 def client_key(request: Any) -> str:
-    """A keyed hash of the client's address: cache keys never hold addresses in clear."""
-    return salted_hmac("motcua.throttle", client_ip(request)).hexdigest()[:32]
+    """A keyed hash of the client's address: cache keys never hold addresses in clear.
+    Computed once per request."""
+    found = getattr(request, "_motcua_client_key", None)
+    if found is None:
+        digest = salted_hmac("motcua.throttle", client_ip(request)).hexdigest()[:32]
+        found = request._motcua_client_key = digest
+    return found
 
 
 def rate_parse(rate: str) -> tuple[int, int]:
@@ -81,10 +86,7 @@ def counter_incr(key: str, *, timeout: int, amount: int = 1) -> int:
     starts the window and `incr` counts."""
     client = cache_redis()
     if client is not None:
-        full_key = cache.make_key(key)
-        pipe = client.pipeline(transaction=False)
-        pipe.incr(full_key, amount)
-        pipe.expire(full_key, timeout, nx=True)
+        pipe = _counter_pipeline(client, key, timeout=timeout, amount=amount)
         return int(pipe.execute()[0])
     if cache.add(key, amount, timeout):
         return amount
@@ -93,6 +95,15 @@ def counter_incr(key: str, *, timeout: int, amount: int = 1) -> int:
     except ValueError:  # expired between add and incr
         cache.set(key, amount, timeout)
         return amount
+
+
+def _counter_pipeline(client: Any, key: str, *, timeout: int, amount: int = 1) -> Any:
+    """A Redis pipeline adding `amount` to the counter `key`, its window started once."""
+    full_key = cache.make_key(key)
+    pipe = client.pipeline(transaction=False)
+    pipe.incr(full_key, amount)
+    pipe.expire(full_key, timeout, nx=True)
+    return pipe
 
 
 def budget_take(*, name: str, ident: str, limit: int, seconds: int) -> bool:
@@ -129,6 +140,28 @@ def rate_limit_hit(*, scope: str, ident: str, rate: str | None = None) -> int | 
         logger.warning("rate limit %s not counted: cache unavailable", scope, exc_info=True)
         return None
     return period if hits > count else None
+
+
+def rate_limit_hit_reading(*, scope: str, ident: str, key: str) -> tuple[int | None, Any]:
+    """`rate_limit_hit` for `scope` (not counted when it has no rate), and the value the cache
+    holds under `key`, read in the same Redis round trip (raw bytes as stored by the Redis
+    client of portal.redis_client; what `cache.get` gives on other caches). The cache being
+    down counts nothing and reads nothing (logged)."""
+    client = cache_redis()
+    if client is None:
+        wait = rate_limit_hit(scope=scope, ident=ident) if rate_limited(scope) else None
+        return wait, cache.get(key)
+    try:
+        if not rate_limited(scope):
+            return None, client.get(cache.make_key(key))
+        count, period = rate_parse(rate_of(scope))
+        counter = rate_limit_key(scope=scope, ident=ident)
+        pipe = _counter_pipeline(client, counter, timeout=period)
+        hits, _, value = pipe.get(cache.make_key(key)).execute()
+    except Exception:
+        logger.warning("rate limit %s not counted: cache unavailable", scope, exc_info=True)
+        return None, None
+    return (period if int(hits) > count else None), value
 
 
 def throttled_message(wait: float | None) -> str:
