@@ -1,4 +1,5 @@
-"""Reads of the synchronisation: what the mapping is made of, and what officers see."""
+"""Reads of the synchronisation: what the mapping is made of, what officers see, and what
+the reports count."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.module_loading import import_string
 
 from dossiers.access import officer_dossiers
@@ -162,3 +163,17 @@ def dossier_sync_state(dossier: Dossier) -> dict[str, Any]:
         "pending": pending,
         "errors": [r for r in pending if r.state == SyncState.ERROR or r.last_error],
     }
+
+
+# --- What the reports count ----------------------------------------------------------------
+
+
+def dossier_held_exists() -> Exists:
+    """For reports: Exists() of the outer dossier_id being held by the national portal: its
+    DongBoHoSoMC row was acknowledged at least once (`held` stays true when a later change
+    waits to be sent)."""
+    return Exists(
+        SyncRow.objects.filter(dossier_id=OuterRef("dossier_id"), service=Service.DOSSIER).filter(
+            Q(held=True) | Q(acknowledged_at__isnull=False)
+        )
+    )

@@ -19,7 +19,7 @@ from dossiers.models import Dossier, DossierFile, SupplementRequest
 from dossiers.selectors import late_q
 from dossiers.signatures import signed_result_files
 from dvcqg import client as dvcqg_client
-from dvcqg.models import Service, SyncRow
+from dvcqg.selectors import dossier_held_exists
 from payments.selectors import payment_paid_online_exists
 from procedures.models import Channel, Procedure
 from procedures.selectors import in_force
@@ -51,16 +51,6 @@ COUNT_KEYS = (
 def national_sync_on() -> bool:
     """Whether dossiers are synchronised with the national portal (DVCQG_URL set)."""
     return dvcqg_client.enabled()
-
-
-def synchronised_exists() -> Exists:
-    """The fact's dossier is held by the national portal: its DongBoHoSoMC row was
-    acknowledged at least once (`held` stays true when a later change waits to be sent)."""
-    return Exists(
-        SyncRow.objects.filter(dossier_id=OuterRef("dossier_id"), service=Service.DOSSIER).filter(
-            Q(held=True) | Q(acknowledged_at__isnull=False)
-        )
-    )
 
 
 @dataclass
@@ -135,7 +125,7 @@ def counts_by_unit(
         ),
     }
     if national_sync_on():
-        aggregates["synchronised"] = Count("pk", filter=received_in & Q(synchronised_exists()))
+        aggregates["synchronised"] = Count("pk", filter=received_in & Q(dossier_held_exists()))
     counts: dict[int, dict[str, Any]] = {}
 
     def blank(unit_id: int) -> dict[str, Any]:
