@@ -30,26 +30,23 @@ from reports.access import (
     report_role_parse,
     report_units_pick,
 )
-from reports.exports import (
-    appendix_csv,
-    appendix_xlsx,
-    evaluation_xlsx,
-    ii06a_csv,
-    ii06a_xlsx,
-    indicators_xlsx,
+from reports.files import (
+    CONTENT_TYPES,
+    ReportFiles,
+    appendix_files,
+    evaluation_files,
+    ii06a_files,
+    indicators_files,
 )
 from reports.models import ExportJob
-from reports.printing import appendix_pdf, evaluation_pdf, ii06a_pdf, indicators_pdf
 from reports.reconcile import hand_made_read, reconcile
 from reports.selectors.appendix import appendix_compute
 from reports.selectors.dashboard import dashboard_compute
-from reports.selectors.evaluation import CRITERIA, officer_scorecards, units_evaluate
+from reports.selectors.evaluation import officer_scorecards, units_evaluate
 from reports.selectors.ii06a import ii06a_compute
 from reports.selectors.indicators import indicators_compute
 from reports.selectors.periods import Period, period_parse
 from reports.services import export_request
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class _FileRenderer(BaseRenderer):
@@ -69,17 +66,17 @@ class _FileRenderer(BaseRenderer):
 
 
 class CSVRenderer(_FileRenderer):
-    media_type = "text/csv"
+    media_type = CONTENT_TYPES["csv"]
     format = "csv"
 
 
 class XLSXRenderer(_FileRenderer):
-    media_type = XLSX
+    media_type = CONTENT_TYPES["xlsx"]
     format = "xlsx"
 
 
 class PDFRenderer(_FileRenderer):
-    media_type = "application/pdf"
+    media_type = CONTENT_TYPES["pdf"]
     format = "pdf"
 
 
@@ -131,25 +128,14 @@ class ReportView(APIView):
         )
         return scope, period, units, role
 
-    def answer(
-        self,
-        request: Request,
-        *,
-        data: Callable[[], Any],
-        xlsx: Callable[[], bytes],
-        pdf: Callable[[], bytes],
-        name: str,
-        csv: Callable[[], bytes] | None = None,
-    ) -> Response:
-        """The report as JSON, or as the file `name`.csv / .xlsx / .pdf the format asks for;
-        only the form asked for is built."""
-        builders = {"xlsx": xlsx, "pdf": pdf, **({"csv": csv} if csv else {})}
+    def answer(self, request: Request, *, data: Callable[[], Any], files: ReportFiles) -> Response:
+        """The report as JSON, or as the file (csv, xlsx, pdf) the format asks for; only the
+        form asked for is built."""
         extension = request.accepted_renderer.format
-        if extension not in builders:
+        if extension not in files.builders:
             return Response(data())
-        response = Response(builders[extension]())
-        disposition = "inline" if extension == "pdf" else "attachment"
-        response["Content-Disposition"] = f'{disposition}; filename="{name}.{extension}"'
+        response = Response(files.builders[extension]())
+        response["Content-Disposition"] = files.disposition(extension)
         return response
 
 
@@ -166,10 +152,7 @@ class AppendixView(ReportView):
         return self.answer(
             request,
             data=appendix.as_dict,
-            csv=lambda: appendix_csv(appendix),
-            xlsx=lambda: appendix_xlsx(appendix),
-            pdf=lambda: appendix_pdf(appendix, scope=scope, user=request.user, role=role),
-            name=f"phu-luc-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+            files=appendix_files(appendix, scope=scope, user=request.user, role=role),
         )
 
 
@@ -189,10 +172,7 @@ class II06aView(ReportView):
         return self.answer(
             request,
             data=report.as_dict,
-            csv=lambda: ii06a_csv(report),
-            xlsx=lambda: ii06a_xlsx(report),
-            pdf=lambda: ii06a_pdf(report, scope=scope, user=request.user, role=role),
-            name=f"bieu-ii06a-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
+            files=ii06a_files(report, scope=scope, user=request.user, role=role),
         )
 
 
@@ -216,8 +196,7 @@ class IndicatorsView(ReportView):
                 "overall": overall.as_dict(),
                 "units": [c.as_dict() for c in cards],
             },
-            xlsx=lambda: indicators_xlsx(period=period, cards=cards, overall=overall),
-            pdf=lambda: indicators_pdf(
+            files=indicators_files(
                 period=period,
                 cards=cards,
                 overall=overall,
@@ -225,7 +204,6 @@ class IndicatorsView(ReportView):
                 user=request.user,
                 role=role,
             ),
-            name=f"chi-so-766-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
         )
 
 
@@ -248,11 +226,9 @@ class EvaluationView(ReportView):
                 "role": role,
                 "units": [e.as_dict() for e in evaluations],
             },
-            xlsx=lambda: evaluation_xlsx(period=period, criteria=CRITERIA, evaluations=evaluations),
-            pdf=lambda: evaluation_pdf(
+            files=evaluation_files(
                 period=period, evaluations=evaluations, scope=scope, user=request.user, role=role
             ),
-            name=f"danh-gia-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
         )
 
 

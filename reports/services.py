@@ -22,14 +22,8 @@ from reports.access import (
     report_units_pick,
     unit_tree_map,
 )
-from reports.exports import (
-    appendix_csv,
-    appendix_xlsx,
-    ii06a_csv,
-    ii06a_xlsx,
-    rows_csv,
-    rows_xlsx,
-)
+from reports.exports import rows_csv, rows_xlsx
+from reports.files import ReportFiles, appendix_files, file_stem, ii06a_files
 from reports.models import ExportJob
 from reports.selectors.appendix import appendix_compute
 from reports.selectors.drilldown import METRICS, drilldown_dossiers
@@ -139,21 +133,17 @@ def export_build(*, job_id: str) -> ExportJob | None:
             predecessors=report_predecessors_parse(p.get("predecessors")),
         )
         _progress(job.pk, 10)
-        stamp = f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+        files: ReportFiles
         if job.kind == ExportJob.Kind.APPENDIX:
             appendix = appendix_compute(period=period, units=units, scope=scope, role=role)
             _progress(job.pk, 60)
-            content = (
-                appendix_xlsx(appendix) if job.file_format == "xlsx" else appendix_csv(appendix)
-            )
-            name = f"phu-luc-{stamp}.{job.file_format}"
+            files = appendix_files(appendix, scope=scope, user=job.user, role=role)
         elif job.kind == ExportJob.Kind.II06A:
             report = ii06a_compute(
                 period=period, units=units, scope=scope, by=p.get("by", "unit"), role=role
             )
             _progress(job.pk, 60)
-            content = ii06a_xlsx(report) if job.file_format == "xlsx" else ii06a_csv(report)
-            name = f"bieu-ii06a-{stamp}.{job.file_format}"
+            files = ii06a_files(report, scope=scope, user=job.user, role=role)
         else:
             ids = set(unit_tree_map(units=units, scope=scope))
             level = param_int(p, "level", minimum=1, maximum=4)
@@ -173,13 +163,15 @@ def export_build(*, job_id: str) -> ExportJob | None:
                 _progress(job.pk, 10 + 85 * done // total)
 
             rows = _dossier_rows(qs)
-            content = (
-                rows_xlsx("ho-so", DOSSIER_HEADER, rows, step)
-                if job.file_format == "xlsx"
-                else rows_csv(DOSSIER_HEADER, rows, step)
+            files = ReportFiles(
+                file_stem(f"ho-so-{p['metric']}", period),
+                {
+                    "csv": lambda: rows_csv(DOSSIER_HEADER, rows, step),
+                    "xlsx": lambda: rows_xlsx("ho-so", DOSSIER_HEADER, rows, step),
+                },
             )
-            name = f"ho-so-{p['metric']}-{stamp}.{job.file_format}"
-        job.file.save(name, ContentFile(content), save=False)
+        content = files.builders[job.file_format]()
+        job.file.save(f"{files.stem}.{job.file_format}", ContentFile(content), save=False)
         job.status, job.progress, job.finished_at = ExportJob.Status.DONE, 100, timezone.now()
         job.save(update_fields=["file", "status", "progress", "finished_at"])
     except Exception as exc:

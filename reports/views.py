@@ -4,7 +4,6 @@ also given as a file with `?format=xlsx|pdf` (the export jobs are reports.export
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -29,10 +28,16 @@ from reports.access import (
     report_units_with_predecessors,
     unit_tree_map,
 )
-from reports.exports import appendix_xlsx, evaluation_xlsx, ii06a_xlsx, indicators_xlsx
+from reports.files import (
+    CONTENT_TYPES,
+    ReportFiles,
+    appendix_files,
+    evaluation_files,
+    ii06a_files,
+    indicators_files,
+)
 from reports.forms import MonthForm, PeriodForm, ReconcileForm
 from reports.links import APPENDIX_LINKS, II06A_LINKS, drill_url, officer_dossier_url, row_links
-from reports.printing import appendix_pdf, evaluation_pdf, ii06a_pdf, indicators_pdf
 from reports.reconcile import hand_made_read, reconcile
 from reports.selectors.appendix import appendix_compute
 from reports.selectors.dashboard import dashboard_compute
@@ -84,23 +89,14 @@ def _status(form: PeriodForm) -> int:
     return 400 if form.is_bound and form.errors else 200
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _as_file(
-    request: HttpRequest, *, name: str, xlsx: Callable[[], bytes], pdf: Callable[[], bytes]
-) -> HttpResponse | None:
+def _as_file(request: HttpRequest, files: ReportFiles) -> HttpResponse | None:
     """The report as the file `?format=` asks for (xlsx or pdf); None for the page."""
-    wanted = request.GET.get("format", "")
-    if wanted == "xlsx":
-        response = HttpResponse(xlsx(), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    if wanted == "pdf":
-        response = HttpResponse(pdf(), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-        return response
-    return None
+    extension = request.GET.get("format", "")
+    if extension not in ("xlsx", "pdf"):
+        return None
+    response = HttpResponse(files.builders[extension](), content_type=CONTENT_TYPES[extension])
+    response["Content-Disposition"] = files.disposition(extension)
+    return response
 
 
 def _query(period: Period, units: list[Any], role: str = RECEIVING) -> dict[str, Any]:
@@ -234,12 +230,7 @@ def appendix(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "role": role}
     if period is not None:
         result = appendix_compute(period=period, units=units, scope=scope, role=role)
-        file = _as_file(
-            request,
-            name=f"phu-luc-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
-            xlsx=lambda: appendix_xlsx(result),
-            pdf=lambda: appendix_pdf(result, scope=scope, user=request.user, role=role),
-        )
+        file = _as_file(request, appendix_files(result, scope=scope, user=request.user, role=role))
         if file is not None:
             return file
         extra = {k: _query(period, units, role)[k] for k in ("role", "predecessors")}
@@ -274,12 +265,7 @@ def ii06a(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "by": by, "role": role}
     if period is not None:
         report = ii06a_compute(period=period, units=units, scope=scope, by=by, role=role)
-        file = _as_file(
-            request,
-            name=f"bieu-ii06a-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
-            xlsx=lambda: ii06a_xlsx(report),
-            pdf=lambda: ii06a_pdf(report, scope=scope, user=request.user, role=role),
-        )
+        file = _as_file(request, ii06a_files(report, scope=scope, user=request.user, role=role))
         if file is not None:
             return file
         codes = [u.code for u in units]
@@ -314,9 +300,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
         cards, overall = indicators_compute(period=period, units=units, scope=scope, role=role)
         file = _as_file(
             request,
-            name=f"chi-so-766-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
-            xlsx=lambda: indicators_xlsx(period=period, cards=cards, overall=overall),
-            pdf=lambda: indicators_pdf(
+            indicators_files(
                 period=period,
                 cards=cards,
                 overall=overall,
@@ -346,9 +330,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         evaluations = units_evaluate(period=period, units=units, scope=scope, role=role)
         file = _as_file(
             request,
-            name=f"danh-gia-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
-            xlsx=lambda: evaluation_xlsx(period=period, criteria=CRITERIA, evaluations=evaluations),
-            pdf=lambda: evaluation_pdf(
+            evaluation_files(
                 period=period, evaluations=evaluations, scope=scope, user=request.user, role=role
             ),
         )
