@@ -11,7 +11,8 @@ visible too, since their figures are that unit's history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404
@@ -23,6 +24,7 @@ from portal.models import Role
 from portal.params import BadParameter
 from procedures.models import Unit
 from procedures.units import unit_predecessor_ids
+from reports.selectors.periods import Period, period_parse
 
 AnyUser = AbstractBaseUser | AnonymousUser
 REPORT_ROLES: frozenset[str] = frozenset({Role.LEADER, Role.REPORTING, Role.ADMIN})
@@ -120,6 +122,23 @@ def report_units_pick(
     return picked
 
 
+def report_request_parse(
+    *, scope: set[int], params: Mapping[str, Any], codes: Iterable[str]
+) -> tuple[Period, list[Unit], str]:
+    """The period (`from`, `to`), the rows (the unit `codes`, with `predecessors`) and the
+    unit role (`role`) a report request asks for. The codes come apart from the other
+    parameters: a query string repeats `unit`."""
+    period = period_parse(start=params.get("from"), end=params.get("to"))
+    role = report_role_parse(params.get("role"))
+    units = report_units_pick(
+        scope=scope,
+        codes=codes,
+        role=role,
+        predecessors=report_predecessors_parse(params.get("predecessors")),
+    )
+    return period, units, role
+
+
 def report_units_with_predecessors(units: list[Unit]) -> bool:
     """Whether the rows picked include their predecessors (for the links that repeat them)."""
     return any(getattr(unit, "report_predecessors", False) for unit in units)
@@ -177,6 +196,7 @@ __all__ = [
     "is_report_reader",
     "report_assert_reader",
     "report_predecessors_parse",
+    "report_request_parse",
     "report_role_parse",
     "report_unit_ids",
     "report_units_default",

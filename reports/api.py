@@ -27,7 +27,7 @@ from portal.params import month_parse
 from reports.access import (
     report_assert_reader,
     report_predecessors_parse,
-    report_role_parse,
+    report_request_parse,
     report_units_pick,
 )
 from reports.files import (
@@ -45,7 +45,7 @@ from reports.selectors.dashboard import dashboard_compute
 from reports.selectors.evaluation import officer_scorecards, units_evaluate
 from reports.selectors.ii06a import ii06a_compute
 from reports.selectors.indicators import indicators_compute
-from reports.selectors.periods import Period, period_parse
+from reports.selectors.periods import Period
 from reports.services import export_request
 
 
@@ -116,15 +116,9 @@ class ReportView(APIView):
     def scope_period_units(self, request: Request) -> tuple[set[int], Period, list[Any], str]:
         """The reader's scope, the period, the units and the unit role asked for."""
         scope = report_assert_reader(user=request.user)
-        period = period_parse(
-            start=request.query_params.get("from"), end=request.query_params.get("to")
-        )
-        role = report_role_parse(request.query_params.get("role"))
-        units = report_units_pick(
-            scope=scope,
-            codes=request.query_params.getlist("unit"),
-            role=role,
-            predecessors=report_predecessors_parse(request.query_params.get("predecessors")),
+        params = request.query_params
+        period, units, role = report_request_parse(
+            scope=scope, params=params, codes=params.getlist("unit")
         )
         return scope, period, units, role
 

@@ -18,6 +18,7 @@ from portal.params import param_int
 from reports.access import (
     report_assert_reader,
     report_predecessors_parse,
+    report_request_parse,
     report_role_parse,
     report_units_pick,
     unit_tree_map,
@@ -124,14 +125,7 @@ def export_build(*, job_id: str) -> ExportJob | None:
     try:
         scope = report_assert_reader(user=job.user)
         p = job.params
-        period = period_parse(start=p["from"], end=p["to"])
-        role = report_role_parse(p.get("role"))
-        units = report_units_pick(
-            scope=scope,
-            codes=p.get("unit") or [],
-            role=role,
-            predecessors=report_predecessors_parse(p.get("predecessors")),
-        )
+        period, units, role = report_request_parse(scope=scope, params=p, codes=p.get("unit") or [])
         _progress(job.pk, 10)
         files: ReportFiles
         if job.kind == ExportJob.Kind.APPENDIX:

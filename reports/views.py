@@ -22,6 +22,7 @@ from reports.access import (
     HANDLING,
     RECEIVING,
     report_predecessors_parse,
+    report_request_parse,
     report_role_parse,
     report_unit_ids,
     report_units_pick,
@@ -384,16 +385,11 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     if metric not in METRICS:
         raise Http404(_("Chỉ tiêu không hợp lệ."))
     try:
-        period = period_parse(start=request.GET.get("from"), end=request.GET.get("to"))
-    except ValidationError as exc:
+        period, units, role = report_request_parse(
+            scope=scope, params=request.GET, codes=request.GET.getlist("unit")
+        )
+    except ValidationError as exc:  # the period's
         raise BadParameter("from", " ".join(exc.messages)) from exc
-    role = report_role_parse(request.GET.get("role"))
-    units = report_units_pick(
-        scope=scope,
-        codes=request.GET.getlist("unit"),
-        role=role,
-        predecessors=report_predecessors_parse(request.GET.get("predecessors")),
-    )
     now = timezone.now()
     filters = {
         "level": param_int(request.GET, "level", minimum=1, maximum=4),
