@@ -40,6 +40,16 @@ II06A_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
     "in_progress_overdue": ("overdue", {}),
 }
 
+# Dashboard figure → (drill-down metric, filters); a month of the trends has the first three.
+DASHBOARD_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
+    "received": ("received", {}),
+    "online": ("received", {"channel": "online"}),
+    "resolved": ("resolved", {}),
+    "overdue": ("overdue", {}),
+    "apologies": ("apologies", {}),
+}
+TREND_LINKS = {k: DASHBOARD_LINKS[k] for k in ("received", "online", "resolved")}
+
 
 @lru_cache(maxsize=8)
 def _drill_base(script_prefix: str) -> str:

@@ -38,7 +38,15 @@ from reports.files import (
     indicators_files,
 )
 from reports.forms import MonthForm, PeriodForm, ReconcileForm
-from reports.links import APPENDIX_LINKS, II06A_LINKS, drill_url, officer_dossier_url, row_links
+from reports.links import (
+    APPENDIX_LINKS,
+    DASHBOARD_LINKS,
+    II06A_LINKS,
+    TREND_LINKS,
+    drill_url,
+    officer_dossier_url,
+    row_links,
+)
 from reports.reconcile import hand_made_read, reconcile
 from reports.selectors.appendix import appendix_compute
 from reports.selectors.dashboard import dashboard_compute
@@ -110,6 +118,25 @@ def _query(period: Period, units: list[Any], role: str = RECEIVING) -> dict[str,
     }
 
 
+def _links(
+    table: dict[str, tuple[str, dict[str, Any]]],
+    period: Period,
+    query: dict[str, Any],
+    codes: list[str],
+    **filters: Any,
+) -> dict[str, str]:
+    """The links of a table's row (its unit codes, and filters) to the dossiers behind its
+    figures, keeping the page's choice of role and predecessors (`query`)."""
+    return row_links(
+        table=table,
+        period=period,
+        units=codes,
+        **filters,
+        role=query["role"],
+        predecessors=query["predecessors"],
+    )
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -122,6 +149,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Every link repeats the choice: a figure's list holds the same dossiers as the figure.
     widen = {"predecessors": "1" if predecessors else ""}
     period = board.period
+    all_codes = [u.code for u in units]
     labels = [f"{m.month:%m/%y}" for m in board.trends]
     trend_received = charts.bars_chart(
         title=_("Hồ sơ tiếp nhận và giải quyết theo tháng"),
@@ -141,19 +169,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
     def kpi_links(codes: list[str], role: str) -> dict[str, str]:
-        extra = {"role": role if role == HANDLING else "", **widen}
-        return {
-            "received": drill_url(metric="received", period=period, units=codes, **extra),
-            "online": drill_url(
-                metric="received", period=period, units=codes, channel="online", **extra
-            ),
-            "resolved": drill_url(metric="resolved", period=period, units=codes, **extra),
-            "overdue": drill_url(metric="overdue", period=period, units=codes, **extra),
-            "apologies": drill_url(metric="apologies", period=period, units=codes, **extra),
-        }
+        return row_links(table=DASHBOARD_LINKS, period=period, units=codes, role=role, **widen)
 
     rows = [
-        {"kpi": kpi, "links": kpi_links([kpi.code] if kpi.code else [u.code for u in units], "")}
+        {"kpi": kpi, "links": kpi_links([kpi.code] if kpi.code else all_codes, "")}
         for kpi in [*board.kpis, board.total]
     ]
     handling_rows = [
@@ -171,30 +190,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for item in board.least_using
     ]
-    all_codes = [u.code for u in units]
-    trend_rows = []
-    for point in board.trends:
-        month_span = month_period(point.month)
-        trend_rows.append(
-            {
-                "m": point,
-                "links": {
-                    "received": drill_url(
-                        metric="received", period=month_span, units=all_codes, **widen
-                    ),
-                    "online": drill_url(
-                        metric="received",
-                        period=month_span,
-                        units=all_codes,
-                        channel="online",
-                        **widen,
-                    ),
-                    "resolved": drill_url(
-                        metric="resolved", period=month_span, units=all_codes, **widen
-                    ),
-                },
-            }
-        )
+    trend_rows = [
+        {
+            "m": point,
+            "links": row_links(
+                table=TREND_LINKS, period=month_period(point.month), units=all_codes, **widen
+            ),
+        }
+        for point in board.trends
+    ]
     late = [
         {"dossier": d, "url": officer_dossier_url(d.code), "days": (board.now - d.due_at).days}
         for d in board.late
@@ -213,9 +217,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "trend_received": trend_received,
             "trend_rates": trend_rates,
             "trend_rows": trend_rows,
-            "late_all": drill_url(
-                metric="late_now", period=period, units=[u.code for u in units], **widen
-            ),
+            "late_all": drill_url(metric="late_now", period=period, units=all_codes, **widen),
             "predecessors": predecessors,
             "prev_month": (month - dt.timedelta(days=1)).strftime("%Y-%m"),
             "next_month": (period.end + dt.timedelta(days=1)).strftime("%Y-%m"),
@@ -234,24 +236,17 @@ def appendix(request: HttpRequest) -> HttpResponse:
         file = _as_file(request, appendix_files(result, scope=scope, user=request.user, role=role))
         if file is not None:
             return file
-        extra = {k: _query(period, units, role)[k] for k in ("role", "predecessors")}
+        query = _query(period, units, role)
         rows = [
-            {
-                "row": row,
-                "links": row_links(
-                    table=APPENDIX_LINKS, period=period, units=[row.unit_code], **extra
-                ),
-            }
+            {"row": row, "links": _links(APPENDIX_LINKS, period, query, [row.unit_code])}
             for row in result.rows
         ]
         context.update(
             {
                 "appendix": result,
                 "rows": rows,
-                "query": _query(period, units, role),
-                "total_links": row_links(
-                    table=APPENDIX_LINKS, period=period, units=[u.code for u in units], **extra
-                ),
+                "query": query,
+                "total_links": _links(APPENDIX_LINKS, period, query, query["unit"]),
             }
         )
     return render(request, "reports/appendix.html", context, status=_status(form))
@@ -269,23 +264,20 @@ def ii06a(request: HttpRequest) -> HttpResponse:
         file = _as_file(request, ii06a_files(report, scope=scope, user=request.user, role=role))
         if file is not None:
             return file
-        codes = [u.code for u in units]
-        extra = {k: _query(period, units, role)[k] for k in ("role", "predecessors")}
+        query = _query(period, units, role)
         rows = []
         for row in report.rows:
             if by == "unit":
-                links = row_links(table=II06A_LINKS, period=period, units=[row.key], **extra)
-            else:
-                links = row_links(
-                    table=II06A_LINKS, period=period, units=codes, field=row.key, **extra
-                )
+                links = _links(II06A_LINKS, period, query, [row.key])
+            else:  # the field over all the units
+                links = _links(II06A_LINKS, period, query, query["unit"], field=row.key)
             rows.append({"row": row, "links": links})
         context.update(
             {
                 "report": report,
                 "rows": rows,
-                "query": _query(period, units, role),
-                "total_links": row_links(table=II06A_LINKS, period=period, units=codes, **extra),
+                "query": query,
+                "total_links": _links(II06A_LINKS, period, query, query["unit"]),
             }
         )
     return render(request, "reports/ii06a.html", context, status=_status(form))
