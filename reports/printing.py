@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from procedures.models import Unit
 from procedures.pdf import html_to_pdf
 from reports.access import HANDLING
-from reports.selectors.evaluation import CRITERIA, SOURCES
+from reports.selectors.evaluation import evaluation_table
 from reports.selectors.periods import Period
 
 
@@ -107,7 +107,6 @@ def indicators_pdf(
 def evaluation_pdf(
     *, period: Period, evaluations: list[Any], scope: set[int], user: Any, role: str
 ) -> bytes:
-    rows = [{"e": e, "cells": [e.averages.get(key) for key, _l in CRITERIA]} for e in evaluations]
     return report_pdf(
         template="reports/pdf/evaluation.html",
         title=_("Đánh giá việc giải quyết thủ tục hành chính"),
@@ -116,9 +115,5 @@ def evaluation_pdf(
         scope=scope,
         user=user,
         role=role,
-        context={
-            "rows": rows,
-            "criteria": CRITERIA,
-            "sources": [(key, label, SOURCES[key]) for key, label in CRITERIA],
-        },
+        context=evaluation_table(evaluations),
     )

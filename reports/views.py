@@ -51,7 +51,7 @@ from reports.reconcile import hand_made_read, reconcile
 from reports.selectors.appendix import appendix_compute
 from reports.selectors.dashboard import dashboard_compute
 from reports.selectors.drilldown import METRICS, drilldown_dossiers, drilldown_overdue_days
-from reports.selectors.evaluation import CRITERIA, SOURCES, officer_scorecards, units_evaluate
+from reports.selectors.evaluation import evaluation_table, officer_scorecards, units_evaluate
 from reports.selectors.ii06a import ii06a_compute
 from reports.selectors.indicators import indicators_compute
 from reports.selectors.periods import Period, month_period, period_parse
@@ -313,12 +313,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
 def evaluation(request: HttpRequest) -> HttpResponse:
     scope = report_page_scope(request)
     form, period, units, role = _filters(request, scope)
-    context: dict[str, Any] = {
-        "form": form,
-        "criteria": CRITERIA,
-        "sources": [(key, label, SOURCES[key]) for key, label in CRITERIA],
-        "role": role,
-    }
+    context: dict[str, Any] = {"form": form, "role": role}
     if period is not None:
         evaluations = units_evaluate(period=period, units=units, scope=scope, role=role)
         file = _as_file(
@@ -329,14 +324,10 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         )
         if file is not None:
             return file
-        rows = [
-            {"e": e, "cells": [e.averages.get(key) for key, _label in CRITERIA]}
-            for e in evaluations
-        ]
         month = period.start.replace(day=1)
         context.update(
             {
-                "rows": rows,
+                **evaluation_table(evaluations),
                 "period": period,
                 "month": month,
                 "officers": officer_scorecards(

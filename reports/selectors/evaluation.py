@@ -23,6 +23,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -122,6 +123,29 @@ class UnitEvaluation:
         }
 
 
+def evaluation_table(evaluations: list[UnitEvaluation]) -> dict[str, Any]:
+    """What a table of unit evaluations shows, on its page and in its PDF: the criteria, where
+    each one's points come from, and a row per unit (its evaluation, its averages in order)."""
+    return {
+        "criteria": CRITERIA,
+        "sources": [(key, label, SOURCES[key]) for key, label in CRITERIA],
+        "rows": [
+            {"e": e, "cells": [e.averages.get(key) for key, _label in CRITERIA]}
+            for e in evaluations
+        ],
+    }
+
+
+def _none_one_more(count: str) -> Case:
+    """Points by a count: none 2, one 1, more 0."""
+    return Case(
+        When(**{count: 0}, then=Value(2)),
+        When(**{count: 1}, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
 def _points_expressions() -> dict[str, Any]:
     """Per-dossier points on each criterion the data can tell (None: not evaluated)."""
     supplements = (
@@ -158,18 +182,8 @@ def _points_expressions() -> dict[str, Any]:
             default=Value(1),
             output_field=IntegerField(),
         ),
-        "contacts": Case(
-            When(n_sup=0, then=Value(2)),
-            When(n_sup=1, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-        "agencies": Case(
-            When(n_agencies=0, then=Value(2)),
-            When(n_agencies=1, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
+        "contacts": _none_one_more("n_sup"),
+        "agencies": _none_one_more("n_agencies"),
         "desk": Case(
             When(dossier__returned_at__isnull=False, then=Value(2)),
             default=Value(1),
@@ -275,6 +289,11 @@ class OfficerScorecard:
         return {**self.__dict__, "on_time_rate_pct": self.on_time_rate_pct}
 
 
+def _count_by(rows: QuerySet, field: str) -> QuerySet:
+    """(a value of `field`, how many of the rows have it), for each value."""
+    return rows.values_list(field).annotate(n=Count("pk")).order_by()
+
+
 @without_jit
 def officer_scorecards(*, month: dt.date, scope: set[int]) -> list[OfficerScorecard]:
     """One line per officer who acted on a dossier of the scope in the month.
@@ -320,30 +339,22 @@ def officer_scorecards(*, month: dt.date, scope: set[int]) -> list[OfficerScorec
             ratios[actor].append((resolved - received) / (due - received))
     for actor, values in ratios.items():
         card(actor).time_ratio_pct = round(100 * sum(values) / len(values), 1)
-    for row in (
-        SupplementRequest.objects.filter(
-            requested_at__gte=period.start_at,
-            requested_at__lt=period.end_at,
-            override_by__isnull=False,
-            dossier__unit_id__in=scope,
-        )
-        .values("requested_by_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        card(row["requested_by_id"]).second_supplements = row["n"]
-    for row in (
-        Apology.objects.filter(
-            issued_at__gte=period.start_at,
-            issued_at__lt=period.end_at,
-            dossier__assigned_to__isnull=False,
-            dossier__unit_id__in=scope,
-        )
-        .values("dossier__assigned_to_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        card(row["dossier__assigned_to_id"]).apologies = row["n"]
+    second_supplements = SupplementRequest.objects.filter(
+        requested_at__gte=period.start_at,
+        requested_at__lt=period.end_at,
+        override_by__isnull=False,
+        dossier__unit_id__in=scope,
+    )
+    for user_id, n in _count_by(second_supplements, "requested_by_id"):
+        card(user_id).second_supplements = n
+    apologies = Apology.objects.filter(
+        issued_at__gte=period.start_at,
+        issued_at__lt=period.end_at,
+        dossier__assigned_to__isnull=False,
+        dossier__unit_id__in=scope,
+    )
+    for user_id, n in _count_by(apologies, "dossier__assigned_to_id"):
+        card(user_id).apologies = n
     rated = events.filter(resolved_q, dossier__rating__isnull=False)
     for row in (
         rated.values("actor_id")
