@@ -21,7 +21,16 @@ from django.utils import timezone
 
 from dossiers.access import officer_dossiers, officer_unit_ids
 from dossiers.deadlines import dossier_ack_overdue
-from dossiers.models import Apology, Dossier, DossierEvent, DossierFile, Handover, SupplementRequest
+from dossiers.models import (
+    ACTIVE_STATES,
+    OPEN_STATES,
+    Apology,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    Handover,
+    SupplementRequest,
+)
 from portal.models import Role
 from procedures import clock
 from procedures.calendar import unit_office_hours, work_calendar
@@ -30,14 +39,6 @@ from procedures.text import fold
 
 S = Dossier.Status
 
-# Received and not finished: the clock runs (or is paused) for these.
-OPEN_STATES = (
-    S.RECEIVED,
-    S.PROCESSING,
-    S.SUPPLEMENT_REQUESTED,
-    S.AWAITING_PAYMENT,
-    S.WITHDRAWAL_REQUESTED,
-)
 RUNNING_STATES = (S.RECEIVED, S.PROCESSING, S.WITHDRAWAL_REQUESTED)
 
 
@@ -125,10 +126,6 @@ def queue_q(*, slug: str, at: datetime) -> Q:
         return Q(status=S.RESOLVED)
     return Q()
 
-
-# Every queue but "all" holds only dossiers in these states: the counts read these rows only
-# (the (unit, status) indexes), not a province's years of finished dossiers.
-ACTIVE_STATES = (S.SUBMITTED, *OPEN_STATES, S.RESOLVED)
 
 # "All" is an archive, not a queue: counted up to this many, shown as "more than".
 ALL_COUNT_CAP = 10_000

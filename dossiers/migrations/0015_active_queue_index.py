@@ -1,6 +1,7 @@
-"""The workbench's queue counts read only the active dossiers (dossiers.selectors
-ACTIVE_STATES): a partial index holding every column the counts test, so they are an
-index-only scan of a few percent of the table rather than a visit to each row."""
+"""The workbench's queue counts read only the active dossiers (ACTIVE_STATES of
+dossiers.models, spelled out here as they were then): a partial index holding every column
+the counts test, so they are an index-only scan of a few percent of the table rather than a
+visit to each row."""
 
 from django.db import migrations, models
 from django.db.models import Q

@@ -3,6 +3,8 @@
 counter's written guidance (`slips.py`)."""
 
 from dossiers.models.dossier import (
+    ACTIVE_STATES,
+    OPEN_STATES,
     STATUS_CODES,
     DailySequence,
     Dossier,
@@ -15,6 +17,8 @@ from dossiers.models.records import Apology, Extension, Handover, Shipment, Supp
 from dossiers.models.slips import CounterGuidance, IssuedSlip, SlipCounter
 
 __all__ = [
+    "ACTIVE_STATES",
+    "OPEN_STATES",
     "STATUS_CODES",
     "Apology",
     "CounterGuidance",

@@ -14,19 +14,39 @@ from procedures.models import Channel
 from procedures.text import fold
 
 
+class DossierStatus(models.TextChoices):
+    """A dossier's states, spelled Dossier.Status: defined ahead of the model so that its
+    Meta (the active queues' index) can name them."""
+
+    # The national status code (DOMAIN.md §4) of each state is in STATUS_CODES below.
+    SUBMITTED = "submitted", _("Mới đăng ký")
+    RECEIVED = "received", _("Đã tiếp nhận")
+    REFUSED = "refused", _("Không được tiếp nhận")
+    PROCESSING = "processing", _("Đang xử lý")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
+    AWAITING_PAYMENT = "awaiting_payment", _("Chờ thực hiện nghĩa vụ tài chính")
+    WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Công dân yêu cầu rút hồ sơ")
+    STOPPED = "stopped", _("Dừng xử lý")
+    RESOLVED = "resolved", _("Đã xử lý xong")
+    RETURNED = "returned", _("Đã trả kết quả")
+
+
+# Received and not finished: the clock runs (or is paused) for these.
+OPEN_STATES = (
+    DossierStatus.RECEIVED,
+    DossierStatus.PROCESSING,
+    DossierStatus.SUPPLEMENT_REQUESTED,
+    DossierStatus.AWAITING_PAYMENT,
+    DossierStatus.WITHDRAWAL_REQUESTED,
+)
+# Every queue of the workbench but "all" holds only dossiers in these states: the counts
+# (dossiers.selectors.queue_counts) read these rows only, through the index
+# dossier_active_queues, not a province's years of finished dossiers.
+ACTIVE_STATES = (DossierStatus.SUBMITTED, *OPEN_STATES, DossierStatus.RESOLVED)
+
+
 class Dossier(models.Model):
-    class Status(models.TextChoices):
-        # The national status code (DOMAIN.md §4) of each state is in STATUS_CODES below.
-        SUBMITTED = "submitted", _("Mới đăng ký")
-        RECEIVED = "received", _("Đã tiếp nhận")
-        REFUSED = "refused", _("Không được tiếp nhận")
-        PROCESSING = "processing", _("Đang xử lý")
-        SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
-        AWAITING_PAYMENT = "awaiting_payment", _("Chờ thực hiện nghĩa vụ tài chính")
-        WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Công dân yêu cầu rút hồ sơ")
-        STOPPED = "stopped", _("Dừng xử lý")
-        RESOLVED = "resolved", _("Đã xử lý xong")
-        RETURNED = "returned", _("Đã trả kết quả")
+    Status = DossierStatus
 
     class ApplicantKind(models.TextChoices):
         PERSON = "person", _("Cá nhân")
@@ -166,21 +186,11 @@ class Dossier(models.Model):
             # The workbench's order (newest first): a page is an index walk, not a sort.
             models.Index(fields=["submitted_at", "id"], name="dossier_submitted_order"),
             # The queue counts (dossiers.selectors.queue_counts): an index-only scan of the
-            # active dossiers. The states are those of selectors.ACTIVE_STATES.
+            # active dossiers.
             models.Index(
                 fields=["unit", "handling_unit", "status", "due_at", "paused_at"],
                 name="dossier_active_queues",
-                condition=models.Q(
-                    status__in=[
-                        "submitted",
-                        "received",
-                        "processing",
-                        "supplement_requested",
-                        "awaiting_payment",
-                        "withdrawal_requested",
-                        "resolved",
-                    ]
-                ),
+                condition=models.Q(status__in=ACTIVE_STATES),
             ),
         ]
 
