@@ -52,6 +52,24 @@ def event_digest(
     )
 
 
+def _row_digest(code: str, event: Any) -> str:
+    """event_digest of an event row as it stands (its prev_hash included)."""
+    return event_digest(
+        code=code,
+        seq=event.seq,
+        kind=event.kind,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        unit_id=event.unit_id,
+        at=event.at,
+        note=event.note,
+        details=event.details,
+        prev_hash=event.prev_hash,
+    )
+
+
 def event_seal(*, code: str, seq: int, digest: str, status: str) -> str:
     """The dossier's seal of its last event and its status."""
     return chain_seal(chain=code, seq=seq, digest=digest, extra=status)
@@ -73,38 +91,22 @@ def event_build(
     details: dict[str, Any] | None = None,
 ) -> DossierEvent:
     """An unsaved event with its digest (event_append saves it; the demo history bulk-creates)."""
-    details = json.loads(json.dumps(details or {}, default=str))
-    actor_id = actor.pk if actor is not None else None
-    actor_label = actor_label or (str(actor) if actor else "")
-    digest = event_digest(
-        code=dossier.code,
-        seq=seq,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        unit_id=unit_id,
-        at=at,
-        note=note,
-        details=details,
-        prev_hash=prev_hash,
-    )
-    return DossierEvent(
+    event = DossierEvent(
         dossier=dossier,
         seq=seq,
         kind=kind,
         from_status=from_status,
         to_status=to_status,
-        actor_id=actor_id,
-        actor_label=actor_label,
+        actor_id=actor.pk if actor is not None else None,
+        actor_label=actor_label or (str(actor) if actor else ""),
         unit_id=unit_id,
         at=at,
         note=note,
-        details=details,
+        details=json.loads(json.dumps(details or {}, default=str)),
         prev_hash=prev_hash,
-        hash=digest,
     )
+    event.hash = _row_digest(dossier.code, event)
+    return event
 
 
 def event_append(*, dossier: Dossier, **fields: Any) -> DossierEvent:
@@ -140,21 +142,7 @@ def event_chain_verify(*, dossier: Dossier) -> list[str]:
             )
         if ev.prev_hash != prev_hash:
             problems.append(f"{dossier.code}: event #{ev.seq} does not link to the previous one")
-        digest = event_digest(
-            code=dossier.code,
-            seq=ev.seq,
-            kind=ev.kind,
-            from_status=ev.from_status,
-            to_status=ev.to_status,
-            actor_id=ev.actor_id,
-            actor_label=ev.actor_label,
-            unit_id=ev.unit_id,
-            at=ev.at,
-            note=ev.note,
-            details=ev.details,
-            prev_hash=ev.prev_hash,
-        )
-        if not digests_equal(digest, ev.hash):
+        if not digests_equal(_row_digest(dossier.code, ev), ev.hash):
             problems.append(f"{dossier.code}: event #{ev.seq} (id {ev.pk}) was altered")
         prev_hash = ev.hash
         expected_seq = ev.seq + 1
@@ -184,20 +172,7 @@ def event_chains_rebuild(*, dossier_model: Any = Dossier, event_model: Any = Dos
         prev_hash, last = "", None
         for ev in event_model.objects.filter(dossier_id=dossier.pk).order_by("seq"):
             ev.prev_hash = prev_hash
-            ev.hash = event_digest(
-                code=dossier.code,
-                seq=ev.seq,
-                kind=ev.kind,
-                from_status=ev.from_status,
-                to_status=ev.to_status,
-                actor_id=ev.actor_id,
-                actor_label=ev.actor_label,
-                unit_id=ev.unit_id,
-                at=ev.at,
-                note=ev.note,
-                details=ev.details,
-                prev_hash=prev_hash,
-            )
+            ev.hash = _row_digest(dossier.code, ev)
             event_model.objects.filter(pk=ev.pk).update(prev_hash=ev.prev_hash, hash=ev.hash)
             prev_hash, last = ev.hash, ev
         seal = (
