@@ -193,6 +193,7 @@ ACTIONS: dict[str, OfficerAction] = {
             label=_("Gia hạn theo quy định"),
             # Approved by the head of the handling unit, when the procedure's law allows it.
             roles=frozenset({Role.HEAD, Role.ADMIN}),
+            # The clock runs or is paused: the due time can still move.
             states=frozenset(
                 {S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT}
             ),

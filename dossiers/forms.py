@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import CounterGuidance, Dossier
 from dossiers.return_conditions import return_charges
-from dossiers.services.core import IncomingFile
+from dossiers.services.core import IncomingFile, person_name
 from dossiers.transitions import handling_unit_usual, transfer_targets
 from dossiers.uploads import upload_validate
 from portal.models import Membership
@@ -245,7 +245,7 @@ class OfficerChoiceField(forms.ModelChoiceField):
         return found
 
     def label_from_instance(self, obj: Any) -> str:
-        return str(obj.get_full_name() or obj.get_username())
+        return person_name(obj)
 
 
 class OfficerSelect(forms.Select):
@@ -265,7 +265,7 @@ class TransferOfficerField(OfficerChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         """Name, sign-in name and unit: two officers of the same name stay apart."""
         units = ", ".join(sorted({m.unit.name for m in obj.memberships.all()}))
-        return f"{obj.get_full_name() or obj.get_username()} ({obj.get_username()}) – {units}"
+        return f"{person_name(obj)} ({obj.get_username()}) – {units}"
 
 
 class TransferForm(ActionForm):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from dossiers.access import officer_assert_can
 from dossiers.models import Dossier, DossierFile
 from dossiers.services.actions import dossier_resolve
+from dossiers.services.core import person_name
 from signing.checks import Status, pdf_signature_check
 from signing.signers import SignatureMeta, SigningError, pdf_sign, signing_enabled
 
@@ -40,12 +41,6 @@ class FileSeal:
     signed_at: datetime
     signed_by: AbstractBaseUser | None
     signed_by_name: str
-
-
-def _person(user: AbstractBaseUser | None) -> str:
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username())
 
 
 def file_signature_fields(incoming: IncomingFile) -> dict[str, Any]:
@@ -90,7 +85,7 @@ def incoming_sign(
             % {"name": incoming.name[:80]}
         )
     incoming.upload.seek(0)
-    name = _person(officer)
+    name = person_name(officer)
     signed = pdf_sign(
         incoming.upload.read(), meta=SignatureMeta(reason=reason, location=location, name=name)
     )

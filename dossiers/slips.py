@@ -30,6 +30,7 @@ from dossiers.models import (
     SupplementRequest,
 )
 from dossiers.selectors import register_rows
+from dossiers.services.core import person_name
 from dossiers.signatures import document_sign
 from dossiers.slip_forms import form_for, register_book, slip_number
 from portal.exceptions import PortalError
@@ -59,12 +60,6 @@ def qr_data_uri(text: str) -> str:
     buffer = io.BytesIO()
     image.save(buffer)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
-def _name(user: Any) -> str:
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username())
 
 
 def _time_limit_text(dossier: Dossier) -> str:
@@ -135,7 +130,7 @@ def slip_receipt_html(*, dossier: Dossier) -> str:
             ),
             "documents": documents,
             "time_limit": _time_limit_text(dossier),
-            "officer_name": _name(event.actor) if event else "",
+            "officer_name": person_name(event.actor) if event else "",
             "lookup_url": lookup_url(dossier.code),
             "qr": qr_data_uri(lookup_url(dossier.code)),
         },
@@ -161,9 +156,9 @@ def slip_supplement_html(*, dossier: Dossier) -> str:
             "request": request,
             "request_unit": request.unit,
             "items": sorted(request.documents.all(), key=lambda d: (d.order, d.pk)),
-            "officer_name": _name(request.requested_by),
+            "officer_name": person_name(request.requested_by),
             "officer_phone": membership.phone if membership else "",
-            "override_name": _name(request.override_by),
+            "override_name": person_name(request.override_by),
         },
     )
 
@@ -179,7 +174,7 @@ def slip_refusal_html(*, dossier: Dossier) -> str:
             **_context(dossier, "refusal", event.at),
             "event": event,
             "reason": event.details.get("reason") or event.note,
-            "officer_name": _name(event.actor),
+            "officer_name": person_name(event.actor),
         },
     )
 
@@ -197,7 +192,7 @@ def slip_apology_html(*, dossier: Dossier) -> str:
             **_context(dossier, "apology", apology.issued_at, apology.unit),
             "apology": apology,
             "apology_unit": apology.unit,
-            "signer_name": _name(apology.signed_by),
+            "signer_name": person_name(apology.signed_by),
         },
     )
 
@@ -212,8 +207,8 @@ def slip_control_html(*, dossier: Dossier) -> str:
         )
     )
     for h in handovers:
-        h.from_name = _name(h.from_user)
-        h.to_name = _name(h.to_user) or h.to_unit.name
+        h.from_name = person_name(h.from_user)
+        h.to_name = person_name(h.to_user) or h.to_unit.name
     coordinating = sorted({h.to_unit.name for h in handovers} - {dossier.handling_unit.name})
     return render_to_string(
         "dossiers/pdf/control.html",
@@ -236,7 +231,7 @@ def slip_stop_html(*, dossier: Dossier) -> str:
             **_context(dossier, "stop", event.at, dossier.handling_unit),
             "event": event,
             "reason": event.details.get("reason") or event.note,
-            "officer_name": _name(event.actor),
+            "officer_name": person_name(event.actor),
         },
     )
 
@@ -319,7 +314,7 @@ def guidance_pdf(*, guidance: CounterGuidance) -> bytes:
             "form_set": form_set,
             "form": form,
             "items": list(guidance.documents.order_by("order", "id")),
-            "officer_name": _name(guidance.given_by),
+            "officer_name": person_name(guidance.given_by),
             "officer_phone": (
                 Membership.objects.filter(user=guidance.given_by, unit=unit)
                 .values_list("phone", flat=True)
@@ -441,7 +436,7 @@ def register_pdf(register: Register, *, unit: Unit, user: Any = None) -> bytes:
             "place": unit.short_name or unit.name,
             "today": now.date(),
             "generated": now,
-            "prepared_by": _name(user),
+            "prepared_by": person_name(user),
             "headers": REGISTER_HEADERS,
             "rows": register.rows,
         },

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dossiers.access import (
     officer_assert_can,
@@ -33,12 +34,12 @@ from dossiers.models import (
 from dossiers.services.core import (
     IncomingFile,
     dossier_file_store,
-    dossier_transition,
+    dossier_lock_with_due,
+    dossier_record,
+    officer_transition,
 )
-from dossiers.services.events import event_append
 from dossiers.services.inputs import required_text
 from dossiers.services.returning import dossier_return  # noqa: F401  (its callers import it here)
-from dossiers.signals import dossier_event
 from dossiers.transitions import transfer_targets
 from portal.exceptions import InvalidTransition, NotAllowed
 from portal.models import AuditLog, Membership
@@ -46,10 +47,6 @@ from procedures.models import Unit
 
 S = Dossier.Status
 User = AbstractBaseUser
-
-
-def _label(actor: User) -> str:
-    return str(actor.get_full_name() or actor.get_username())
 
 
 # --- Reception ------------------------------------------------------------------------------
@@ -74,15 +71,14 @@ def dossier_receive(
         ]
     else:
         received = dossier.received_documents
-    return dossier_transition(
+    return officer_transition(
+        ACTIONS["receive"],
         dossier=dossier,
         to=S.RECEIVED,
         actor=actor,
         at=at,
         note=note,
-        expected_from=ACTIONS["receive"].states,
         changes={"received_documents": received},
-        details={"action": "receive"},
     )
 
 
@@ -109,16 +105,31 @@ def dossier_refuse(
     *, dossier: Dossier, actor: User, reason: str, at: datetime | None = None
 ) -> Dossier:
     """Refuse an online dossier at reception (Mẫu 03), with the specific reasons."""
-    officer_assert_can(user=actor, dossier=dossier, action="refuse")
-    reason = required_text(reason, "reason", _("Vui lòng nêu rõ lý do từ chối."))
-    return dossier_transition(
+    return _end_for_reason("refuse", dossier=dossier, actor=actor, reason=reason, at=at)
+
+
+# The actions that end a dossier for a reason the officer must give (the applicant's message
+# and the slip carry it): the state each ends in, and what is said when the reason is missing.
+_ENDINGS = {
+    "refuse": (S.REFUSED, gettext_lazy("Vui lòng nêu rõ lý do từ chối.")),
+    "stop": (S.STOPPED, gettext_lazy("Vui lòng nêu lý do dừng xử lý.")),
+}
+
+
+def _end_for_reason(
+    action: str, *, dossier: Dossier, actor: User, reason: str, at: datetime | None
+) -> Dossier:
+    officer_assert_can(user=actor, dossier=dossier, action=action)
+    to, missing = _ENDINGS[action]
+    reason = required_text(reason, "reason", str(missing))
+    return officer_transition(
+        ACTIONS[action],
         dossier=dossier,
-        to=S.REFUSED,
+        to=to,
         actor=actor,
         at=at,
         note=reason,
-        expected_from=ACTIONS["refuse"].states,
-        details={"action": "refuse", "reason": reason},
+        details={"reason": reason},
         notify_context={"reason": reason},
     )
 
@@ -174,19 +185,14 @@ def dossier_request_supplement(
         )
         override_by = actor
     names = [d.name for d in sorted(documents, key=lambda d: (d.order, d.pk))]
-    locked = dossier_transition(
+    locked = officer_transition(
+        ACTIONS["request_supplement"],
         dossier=locked,
         to=S.SUPPLEMENT_REQUESTED,
         actor=actor,
         at=at,
         note=reason,
-        expected_from=ACTIONS["request_supplement"].states,
-        details={
-            "action": "request_supplement",
-            "items": names,
-            "reason": reason,
-            "override": bool(override_by),
-        },
+        details={"items": names, "reason": reason, "override": bool(override_by)},
         notify_context={"items": names, "reason": reason},
     )
     request = SupplementRequest.objects.create(
@@ -231,16 +237,15 @@ def dossier_transfer(
         raise ValidationError({"to_user": _("Cán bộ nhận không thuộc đơn vị nhận.")})
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     from_unit_id = locked.handling_unit_id
-    moved = dossier_transition(
+    moved = officer_transition(
+        ACTIONS["transfer"],
         dossier=locked,
         to=S.PROCESSING,
         actor=actor,
         at=at,
         note=note,
-        expected_from=ACTIONS["transfer"].states,
         changes={"handling_unit": to_unit, "assigned_to": to_user},
         details={
-            "action": "transfer",
             "from_unit": from_unit_id,
             "to_unit": to_unit.pk,
             "to_user": to_user.pk if to_user else None,
@@ -275,13 +280,13 @@ def dossier_request_payment(
     at = at or timezone.now()
     if int(amount_vnd) <= 0:
         raise ValidationError({"amount_vnd": _("Số tiền phải lớn hơn 0.")})
-    return dossier_transition(
+    return officer_transition(
+        ACTIONS["request_payment"],
         dossier=dossier,
         to=S.AWAITING_PAYMENT,
         actor=actor,
         at=at,
-        expected_from=ACTIONS["request_payment"].states,
-        details={"action": "request_payment", "amount_vnd": int(amount_vnd)},
+        details={"amount_vnd": int(amount_vnd)},
         notify_context={"amount_vnd": int(amount_vnd)},
     )
 
@@ -295,13 +300,13 @@ def dossier_confirm_payment(
     officer_assert_can(user=actor, dossier=dossier, action="confirm_payment")
     at = at or timezone.now()
     method = required_text(method, "method", _("Vui lòng chọn hình thức thanh toán."))
-    return dossier_transition(
+    return officer_transition(
+        ACTIONS["confirm_payment"],
         dossier=dossier,
         to=S.PROCESSING,
         actor=actor,
         at=at,
-        expected_from=ACTIONS["confirm_payment"].states,
-        details={"action": "confirm_payment", "method": method, "reference": reference},
+        details={"method": method, "reference": reference},
         notify=False,
     )
 
@@ -326,19 +331,15 @@ def dossier_resolve(
         raise ValidationError({"outcome": _("Kết quả giải quyết không hợp lệ.")})
     if outcome == Dossier.Outcome.DENIED:
         note = required_text(note, "note", _("Vui lòng nêu lý do từ chối giải quyết."))
-    moved = dossier_transition(
+    moved = officer_transition(
+        ACTIONS["resolve"],
         dossier=dossier,
         to=S.RESOLVED,
         actor=actor,
         at=at,
         note=note,
-        expected_from=ACTIONS["resolve"].states,
         changes={"resolved_at": at, "outcome": outcome},
-        details={
-            "action": "resolve",
-            "outcome": outcome,
-            "result_file": result_file.name if result_file else "",
-        },
+        details={"outcome": outcome, "result_file": result_file.name if result_file else ""},
     )
     if result_file is not None:
         dossier_file_store(
@@ -352,18 +353,7 @@ def dossier_stop(
     *, dossier: Dossier, actor: User, reason: str, at: datetime | None = None
 ) -> Dossier:
     """Stop handling after the applicant's withdrawal request (the stop notice)."""
-    officer_assert_can(user=actor, dossier=dossier, action="stop")
-    reason = required_text(reason, "reason", _("Vui lòng nêu lý do dừng xử lý."))
-    return dossier_transition(
-        dossier=dossier,
-        to=S.STOPPED,
-        actor=actor,
-        at=at,
-        note=reason,
-        expected_from=ACTIONS["stop"].states,
-        details={"action": "stop", "reason": reason},
-        notify_context={"reason": reason},
-    )
+    return _end_for_reason("stop", dossier=dossier, actor=actor, reason=reason, at=at)
 
 
 # --- Apology --------------------------------------------------------------------------------
@@ -384,13 +374,11 @@ def dossier_apologize(
     officer_assert_can(user=actor, dossier=dossier, action="apologize")
     at = at or timezone.now()
     reason = required_text(reason, "reason", _("Vui lòng nêu lý do chậm trả kết quả."))
-    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if locked.status not in ACTIONS["apologize"].states or locked.due_at is None:
-        raise InvalidTransition(
-            _("Hồ sơ đang ở trạng thái “%(state)s”, không thể lập phiếu xin lỗi.")
-            % {"state": S(locked.status).label},
-            extra={"status": locked.status},
-        )
+    locked = dossier_lock_with_due(
+        ACTIONS["apologize"],
+        dossier=dossier,
+        refusal=_("Hồ sơ đang ở trạng thái “%(state)s”, không thể lập phiếu xin lỗi."),
+    )
     if Apology.objects.filter(dossier=locked).exists():
         raise InvalidTransition(
             _("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần."),
@@ -408,14 +396,10 @@ def dossier_apologize(
         issued_at=at,
         is_late=is_late,
     )
-    event = event_append(
+    dossier_record(
         dossier=locked,
         kind="apology",
-        from_status=locked.status,
-        to_status=locked.status,
         actor=actor,
-        actor_label=_label(actor),
-        unit_id=locked.handling_unit_id,
         at=at,
         note=reason,
         details={
@@ -425,11 +409,6 @@ def dossier_apologize(
             "new_due_at": new_due_at.isoformat(),
             "late": is_late,
         },
-    )
-    dossier_event.send(
-        sender=Dossier,
-        event=event,
-        dossier=locked,
         context={"reason": reason, "new_due_at": new_due_at},
         notify=True,
     )

@@ -32,6 +32,8 @@ from procedures.receiving import reception_route
 from procedures.units import unit_assert_open
 
 if TYPE_CHECKING:
+    from dossiers.actions import OfficerAction
+    from dossiers.models import DossierEvent
     from dossiers.signatures import FileSeal
     from signing.checks import SignatureCheck
 
@@ -115,6 +117,54 @@ def dossier_transition(
         sender=Dossier, event=event, dossier=locked, context=notify_context or {}, notify=notify
     )
     return locked
+
+
+def officer_transition(
+    action: OfficerAction, *, details: dict[str, Any] | None = None, **transition: Any
+) -> Dossier:
+    """dossier_transition (`transition`: its arguments) as the officer action `action`
+    (dossiers.actions): only from the states it starts from, its event's details naming it."""
+    details = {"action": action.name, **(details or {})}
+    return dossier_transition(expected_from=action.states, details=details, **transition)
+
+
+def dossier_lock_with_due(action: OfficerAction, *, dossier: Dossier, refusal: str) -> Dossier:
+    """`dossier` locked, in a state `action` starts from and with a due time (an apology or an
+    extension moves it); else InvalidTransition, `refusal` naming the state as %(state)s."""
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.status not in action.states or locked.due_at is None:
+        raise InvalidTransition(
+            refusal % {"state": S(locked.status).label}, extra={"status": locked.status}
+        )
+    return locked
+
+
+def dossier_record(
+    *, dossier: Dossier, context: dict[str, Any] | None = None, notify: bool = False, **event: Any
+) -> DossierEvent:
+    """Record an act that leaves the state as it is (an apology, an extension, a unit's
+    closing): an event chained like a move (`event`: event_build's fields; the actor named by
+    person_name unless `actor_label` is given), handed to the listening apps like a move's.
+    The caller holds the dossier's row lock."""
+    event.setdefault("actor_label", person_name(event.get("actor")))
+    recorded = event_append(
+        dossier=dossier,
+        from_status=dossier.status,
+        to_status=dossier.status,
+        unit_id=dossier.handling_unit_id,
+        **event,
+    )
+    dossier_event.send(
+        sender=Dossier, event=recorded, dossier=dossier, context=context or {}, notify=notify
+    )
+    return recorded
+
+
+def person_name(user: AbstractBaseUser | None) -> str:
+    """A user as events and slips name them: the full name, else the username."""
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.get_username())
 
 
 def dossier_compute_due(*, dossier: Dossier, received_at: datetime) -> datetime:
@@ -295,7 +345,7 @@ def dossier_create(
         kind="created",
         to_status=S.SUBMITTED,
         actor=actor,
-        actor_label=actor_label_for(actor, applicant),
+        actor_label=person_name(actor) if actor is not None else applicant.name,
         unit_id=unit.pk,
         at=at,
         note=note,
@@ -319,12 +369,6 @@ def dossier_create(
             else _("Tiếp nhận qua bưu chính"),
         )
     return dossier, key
-
-
-def actor_label_for(actor: AbstractBaseUser | None, applicant: Applicant) -> str:
-    if actor is not None:
-        return str(actor.get_full_name() or actor.get_username())
-    return applicant.name
 
 
 def procedure_fee(*, procedure: Procedure, channel: str) -> int:

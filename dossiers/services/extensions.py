@@ -21,13 +21,7 @@ from dossiers.access import officer_assert_can
 from dossiers.actions import ACTIONS
 from dossiers.deadlines import new_due_time_check
 from dossiers.models import Dossier, Extension
-from dossiers.services.events import event_append
-from dossiers.signals import dossier_event
-from portal.exceptions import InvalidTransition
-
-S = Dossier.Status
-#: States in which the clock is running or paused, so a due time can still move.
-EXTEND_FROM = frozenset({S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT})
+from dossiers.services.core import dossier_lock_with_due, dossier_record
 
 
 @transaction.atomic(durable=True)
@@ -51,13 +45,11 @@ def dossier_extend(
         problems["legal_basis"] = _("Vui lòng nêu căn cứ pháp lý cho phép gia hạn.")
     if problems:
         raise ValidationError(problems)
-    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if locked.status not in ACTIONS["extend"].states or locked.due_at is None:
-        raise InvalidTransition(
-            _("Hồ sơ đang ở trạng thái “%(state)s”, không thể gia hạn.")
-            % {"state": S(locked.status).label},
-            extra={"status": locked.status},
-        )
+    locked = dossier_lock_with_due(
+        ACTIONS["extend"],
+        dossier=dossier,
+        refusal=_("Hồ sơ đang ở trạng thái “%(state)s”, không thể gia hạn."),
+    )
     new_due_time_check(locked, new_due_at=new_due_at, field="new_due_at")
     extension = Extension.objects.create(
         dossier=locked,
@@ -70,14 +62,11 @@ def dossier_extend(
     )
     locked.due_at = new_due_at
     locked.save(update_fields=["due_at", "updated_at"])
-    event = event_append(
+    # The listening apps (the report summaries: the due day moved) hear of it.
+    dossier_record(
         dossier=locked,
         kind="extension",
-        from_status=locked.status,
-        to_status=locked.status,
         actor=actor,
-        actor_label=str(actor.get_full_name() or actor.get_username()),
-        unit_id=locked.handling_unit_id,
         at=at,
         note=reason,
         details={
@@ -86,9 +75,6 @@ def dossier_extend(
             "previous_due_at": extension.previous_due_at.isoformat(),
             "new_due_at": new_due_at.isoformat(),
         },
-    )
-    # The listening apps (the report summaries: the due day moved) hear of it.
-    dossier_event.send(
-        sender=Dossier, event=event, dossier=locked, context={"reason": reason}, notify=False
+        context={"reason": reason},
     )
     return extension

@@ -20,7 +20,7 @@ from dossiers.access import officer_assert_can
 from dossiers.actions import ACTIONS
 from dossiers.models import Dossier, DossierFile, Shipment
 from dossiers.return_conditions import return_conditions_meet
-from dossiers.services.core import dossier_transition
+from dossiers.services.core import officer_transition
 from dossiers.services.inputs import required_text
 
 S = Dossier.Status
@@ -65,15 +65,14 @@ def dossier_return(
     if locked.status in ACTIONS["return"].states:
         # In another state the transition below refuses (409) before anything is taken.
         taken = return_conditions_meet(dossier=locked, actor=actor, at=at, take=take_fee)
-    moved = dossier_transition(
+    moved = officer_transition(
+        ACTIONS["return"],
         dossier=locked,
         to=S.RETURNED,
         actor=actor,
         at=at,
-        expected_from=ACTIONS["return"].states,
         changes={"returned_at": at, "return_method": method, "return_recipient": recipient_name},
         details={
-            "action": "return",
             "method": method,
             "recipient_name": recipient_name,
             "tracking_number": tracking_number,

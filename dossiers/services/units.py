@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossiers.models import Dossier
-from dossiers.services.events import event_append
-from dossiers.signals import dossier_event
+from dossiers.services.core import dossier_record, person_name
 from portal.models import AuditLog
 from procedures.models import Unit
 from procedures.units import unit_close_check
@@ -51,26 +50,21 @@ def unit_close(
         .exclude(status__in=FINISHED)
         .values_list("pk", flat=True)
     )
-    label = str(actor.get_full_name() or actor.get_username()) if actor else "unit_close"
     for pk in list(open_ids):
         dossier = Dossier.objects.select_for_update().get(pk=pk)
         dossier.handling_unit, dossier.assigned_to = successor, None
         dossier.save(update_fields=["handling_unit", "assigned_to", "updated_at"])
-        event = event_append(
+        # The listening apps hear of it (reports count dossiers by handling unit too).
+        dossier_record(
             dossier=dossier,
             kind="unit_closed",
-            from_status=dossier.status,
-            to_status=dossier.status,
             actor=actor,
-            actor_label=label,
-            unit_id=successor.pk,
+            actor_label=person_name(actor) or "unit_close",
             at=at,
             note=_("%(unit)s thôi hoạt động; %(successor)s tiếp tục giải quyết hồ sơ.")
             % {"unit": locked.name, "successor": successor.name},
             details={"from_unit": locked.code, "to_unit": successor.code},
         )
-        # The listening apps hear of it (reports count dossiers by handling unit too).
-        dossier_event.send(sender=Dossier, event=event, dossier=dossier, context={}, notify=False)
         moved.append(pk)
     AuditLog.objects.create(
         actor=actor,
