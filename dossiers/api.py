@@ -43,8 +43,7 @@ from dossiers.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
-from dossiers.services.core import Applicant
-from dossiers.services.reception import dossier_receive_at_counter
+from dossiers.services.reception import dossier_receive_entered
 from portal.auth import officer_token_user
 from portal.downloads import private_file_response
 from portal.throttling import ScopedRateThrottle  # fail-open, trusted proxies only
@@ -192,25 +191,13 @@ class DossierListView(APIView):
         for document in procedure.documents.all():
             for upload in request.FILES.getlist(f"document_{document.pk}"):
                 files.append(officer_upload_validate(upload, document=document))
-        dossier, _key = dossier_receive_at_counter(
+        dossier, _key = dossier_receive_entered(
+            data,
             procedure=procedure,
             unit=unit,
-            channel=data["channel"],
             actor=request.user,
-            applicant=Applicant(
-                name=data["applicant_name"],
-                id_number=data["applicant_id_number"],
-                phone=data["applicant_phone"],
-                address=data["applicant_address"],
-                email=data["applicant_email"],
-                commune=applicant_commune_find(data["applicant_commune"]),
-            ),
-            checklist=data["checklist"],
+            commune=applicant_commune_find(data["applicant_commune"]),
             files=files,
-            delivery=data["delivery"],
-            delivery_address=data["delivery_address"],
-            payment_method=data["payment_method"],
-            note=data["note"],
         )
         return _detail(request, dossier, code=status.HTTP_201_CREATED)
 

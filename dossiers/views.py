@@ -35,8 +35,7 @@ from dossiers.actions import ACTIONS
 from dossiers.deadlines import dossier_apology_due
 from dossiers.files import dossier_access_record, officer_upload_validate
 from dossiers.models import Dossier, DossierAccess, DossierFile
-from dossiers.services.core import Applicant
-from dossiers.services.reception import dossier_receive_at_counter
+from dossiers.services.reception import dossier_receive_entered
 from dossiers.signatures import counter_files_sign
 from portal.auth import OfficerAuthenticationForm, officer_login_complete
 from portal.downloads import private_file_response
@@ -171,24 +170,13 @@ def reception(request: HttpRequest) -> HttpResponse:
                 location=unit.name,
                 officer=request.user,
             )
-            dossier, _key = dossier_receive_at_counter(
+            dossier, _key = dossier_receive_entered(
+                data,
                 procedure=procedure,
                 unit=unit,
-                channel=data["channel"],
                 actor=request.user,
-                applicant=Applicant(
-                    name=data["applicant_name"],
-                    id_number=data["applicant_id_number"],
-                    phone=data["applicant_phone"],
-                    address=data["applicant_address"],
-                    email=data["applicant_email"],
-                    commune=data.get("applicant_commune"),
-                ),
-                checklist=[int(pk) for pk in data["checklist"]],
+                commune=data.get("applicant_commune"),
                 files=files,
-                delivery=data["delivery"],
-                delivery_address=data["delivery_address"],
-                note=data["note"],
             )
         except ValidationError as exc:
             _errors_to_form(form, exc)

@@ -5,8 +5,9 @@ The online dossiers are received with dossiers.services.actions.dossier_receive.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -84,3 +85,27 @@ def dossier_receive_at_counter(
     Dossier.objects.filter(pk=dossier.pk).update(received_documents=received)
     dossier.received_documents = received
     return dossier, key
+
+
+def dossier_receive_entered(
+    data: Mapping[str, Any], *, commune: Unit | None, **given: Any
+) -> tuple[Dossier, str]:
+    """dossier_receive_at_counter with what the desk entered, which the reception page's form
+    and the API's body name alike; `given`: its other arguments (procedure, unit, actor, files)."""
+    return dossier_receive_at_counter(
+        channel=data["channel"],
+        applicant=Applicant(
+            name=data["applicant_name"],
+            id_number=data["applicant_id_number"],
+            phone=data["applicant_phone"],
+            address=data["applicant_address"],
+            email=data["applicant_email"],
+            commune=commune,
+        ),
+        checklist=[int(pk) for pk in data["checklist"]],
+        delivery=data["delivery"],
+        delivery_address=data["delivery_address"],
+        payment_method=data.get("payment_method", ""),
+        note=data["note"],
+        **given,
+    )
