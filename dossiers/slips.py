@@ -165,13 +165,23 @@ def slip_supplement_html(*, dossier: Dossier) -> str:
 
 def slip_refusal_html(*, dossier: Dossier) -> str:
     """Mẫu 03: refusal with its specific reasons."""
-    event = _last_event(dossier, Dossier.Status.REFUSED)
+    return _reason_slip_html(
+        dossier, "refusal", Dossier.Status.REFUSED, _("Hồ sơ không bị từ chối tiếp nhận.")
+    )
+
+
+def _reason_slip_html(
+    dossier: Dossier, kind: str, status: str, missing: str, unit: Unit | None = None
+) -> str:
+    """The slip of the event that ended the dossier in `status` for the officer's reason
+    (refused, stopped); SlipUnavailable with `missing` when there is none."""
+    event = _last_event(dossier, status)
     if event is None:
-        raise SlipUnavailable(_("Hồ sơ không bị từ chối tiếp nhận."))
+        raise SlipUnavailable(missing)
     return render_to_string(
-        "dossiers/pdf/refusal.html",
+        f"dossiers/pdf/{kind}.html",
         {
-            **_context(dossier, "refusal", event.at),
+            **_context(dossier, kind, event.at, unit),
             "event": event,
             "reason": event.details.get("reason") or event.note,
             "officer_name": person_name(event.actor),
@@ -222,17 +232,12 @@ def slip_control_html(*, dossier: Dossier) -> str:
 
 def slip_stop_html(*, dossier: Dossier) -> str:
     """The stop notice (Circular 03/2025, from 15/09/2025): handling stopped on withdrawal."""
-    event = _last_event(dossier, Dossier.Status.STOPPED)
-    if event is None:
-        raise SlipUnavailable(_("Hồ sơ chưa dừng giải quyết."))
-    return render_to_string(
-        "dossiers/pdf/stop.html",
-        {
-            **_context(dossier, "stop", event.at, dossier.handling_unit),
-            "event": event,
-            "reason": event.details.get("reason") or event.note,
-            "officer_name": person_name(event.actor),
-        },
+    return _reason_slip_html(
+        dossier,
+        "stop",
+        Dossier.Status.STOPPED,
+        _("Hồ sơ chưa dừng giải quyết."),
+        unit=dossier.handling_unit,
     )
 
 
