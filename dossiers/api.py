@@ -11,7 +11,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from dossiers.access import (
     officer_unit_roles,
 )
 from dossiers.actions import ACTIONS, form_data
-from dossiers.files import dossier_access_record, officer_upload_validate
+from dossiers.files import dossier_access_record, dossier_file_response, officer_upload_validate
 from dossiers.models import Dossier
 from dossiers.serializers import (
     ActionSerializer,
@@ -45,7 +45,6 @@ from dossiers.serializers import (
 )
 from dossiers.services.reception import dossier_receive_entered
 from portal.auth import officer_token_user
-from portal.downloads import private_file_response
 from portal.throttling import ScopedRateThrottle  # fail-open, trusted proxies only
 from portal.tokens import api_token_expires_at, api_token_issue
 from procedures.calendar import work_calendar
@@ -259,13 +258,7 @@ class FileDownloadView(APIView):
     )
     def get(self, request: Request, code: str, file_id: int) -> HttpResponse:
         dossier = dossier_get_for_officer(user=request.user, code=code)
-        row = dossier.files.filter(pk=file_id).first()
-        if row is None:
-            raise Http404
-        dossier_access_record(dossier=dossier, user=request.user, action="download", file=row)
-        return private_file_response(
-            file_field=row.file, filename=row.original_name, content_type=row.content_type
-        )
+        return dossier_file_response(dossier=dossier, user=request.user, file_id=file_id)
 
 
 class SlipView(APIView):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpResponse
 
 from dossiers.models import Dossier, DossierAccess, DossierFile
 from dossiers.services.core import IncomingFile
 from dossiers.uploads import upload_validate
+from portal.downloads import private_file_response
 from procedures.models import ProcedureDocument
 
 
@@ -32,4 +34,23 @@ def dossier_access_record(
     unit_id = next((pk for pk in (dossier.handling_unit_id, dossier.unit_id) if pk in roles), None)
     return DossierAccess.objects.create(
         dossier=dossier, user=user, unit_id=unit_id, action=action, file=file
+    )
+
+
+def dossier_file_response(
+    *, dossier: Dossier, user: AbstractBaseUser, file_id: int, as_attachment: bool = True
+) -> HttpResponse:
+    """One of the files of `dossier` (which the officer may open: the caller checked), its
+    download recorded; Http404 for a file of another dossier."""
+    row = dossier.files.filter(pk=file_id).first()
+    if row is None:
+        raise Http404
+    dossier_access_record(
+        dossier=dossier, user=user, action=DossierAccess.Action.DOWNLOAD, file=row
+    )
+    return private_file_response(
+        file_field=row.file,
+        filename=row.original_name,
+        as_attachment=as_attachment,
+        content_type=row.content_type,
     )

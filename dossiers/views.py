@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -33,12 +33,11 @@ from dossiers.access import (
 )
 from dossiers.actions import ACTIONS
 from dossiers.deadlines import dossier_apology_due
-from dossiers.files import dossier_access_record, officer_upload_validate
-from dossiers.models import Dossier, DossierAccess, DossierFile
+from dossiers.files import dossier_access_record, dossier_file_response, officer_upload_validate
+from dossiers.models import Dossier, DossierAccess
 from dossiers.services.reception import dossier_receive_entered
 from dossiers.signatures import counter_files_sign
 from portal.auth import OfficerAuthenticationForm, officer_login_complete
-from portal.downloads import private_file_response
 from portal.exceptions import NotAllowed, PortalError
 from procedures.calendar import work_calendar
 from procedures.models import Unit
@@ -318,16 +317,9 @@ def _action_done_message(declared: Any, code: str) -> str:
 def file_download(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
     """A dossier file, after the access check; every download is recorded."""
     dossier = dossier_get_for_officer(user=request.user, code=code)
-    row = get_object_or_404(DossierFile, pk=file_id, dossier=dossier)
-    dossier_access_record(
-        dossier=dossier, user=request.user, action=DossierAccess.Action.DOWNLOAD, file=row
-    )
     inline = request.GET.get("xem") == "1"
-    return private_file_response(
-        file_field=row.file,
-        filename=row.original_name,
-        as_attachment=not inline,
-        content_type=row.content_type,
+    return dossier_file_response(
+        dossier=dossier, user=request.user, file_id=file_id, as_attachment=not inline
     )
 
 
