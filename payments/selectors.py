@@ -258,19 +258,6 @@ def dvcqg_payment_channel(dossier: Dossier) -> str:
     return dossier_online_payment_code(dossier=dossier)
 
 
-def payment_paid_national_exists() -> Exists:
-    """For reports (Decision 766 indicator 3.6, paid online through DVCQG): Exists() of a paid,
-    not refunded payment on the national platform of the outer dossier_id."""
-    return Exists(
-        Payment.objects.filter(
-            dossier_id=OuterRef("dossier_id"),
-            state=Payment.State.PAID,
-            method=Payment.Method.ONLINE,
-            gateway=NATIONAL_GATEWAY,
-        )
-    )
-
-
 def payment_bill_for(*, dossier: Dossier, attempt_id: int) -> PaymentAttempt | None:
     """The national platform's stored receipt (GET_BILL) of one of the dossier's orders."""
     return (
