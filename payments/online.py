@@ -27,7 +27,7 @@ from payments.gateways import gateway_get
 from payments.gateways.base import Answer, GatewayError, Notification, Order, PaymentGateway
 from payments.models import Payment, PaymentAttempt
 from payments.selectors import payment_closed_reason
-from payments.services import _awaiting, _lock, _settle, payment_record_paid, payment_request_record
+from payments.services import _awaiting_or_fee, _lock, _settle, payment_record_paid
 from payments.vietqr import ascii_text
 from portal.exceptions import InvalidTransition, PortalError
 
@@ -76,13 +76,9 @@ def _order_open(
     reason = payment_closed_reason(dossier=locked)
     if reason:
         raise InvalidTransition(reason, extra={"status": locked.status})
-    payment = _awaiting(locked)
+    payment = _awaiting_or_fee(locked, actor=None, at=at)
     if payment is None:
-        if locked.fee_vnd <= 0 or Payment.objects.filter(dossier=locked).exists():
-            raise PortalError(_("Hồ sơ không có khoản phí nào chờ thanh toán."))
-        payment = payment_request_record(
-            dossier=locked, amount_vnd=locked.fee_vnd, actor=None, at=at
-        )
+        raise PortalError(_("Hồ sơ không có khoản phí nào chờ thanh toán."))
     attempt = PaymentAttempt.objects.create(
         payment=payment,
         gateway=gateway.name,

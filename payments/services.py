@@ -105,6 +105,17 @@ def payment_request_record(
     return payment
 
 
+def _awaiting_or_fee(dossier: Dossier, *, actor: User | None, at: datetime) -> Payment | None:
+    """The open request, else a request for the dossier's fee when nothing was asked or paid
+    yet (the caller holds the dossier's lock). None: no fee, or already paid."""
+    payment = _awaiting(dossier)
+    if payment is not None:
+        return payment
+    if dossier.fee_vnd <= 0 or Payment.objects.filter(dossier=dossier).exists():
+        return None
+    return payment_request_record(dossier=dossier, amount_vnd=dossier.fee_vnd, actor=actor, at=at)
+
+
 @transaction.atomic(durable=True)
 def payment_open(*, dossier: Dossier, at: datetime | None = None) -> Payment | None:
     """What the applicant can pay now: the open request, or the dossier's fee when nothing
@@ -114,12 +125,7 @@ def payment_open(*, dossier: Dossier, at: datetime | None = None) -> Payment | N
     locked = _lock(dossier)
     if payment_closed_reason(dossier=locked):
         return None
-    payment = _awaiting(locked)
-    if payment is not None:
-        return payment
-    if locked.fee_vnd <= 0 or Payment.objects.filter(dossier=locked).exists():
-        return None
-    return payment_request_record(dossier=locked, amount_vnd=locked.fee_vnd, actor=None, at=at)
+    return _awaiting_or_fee(locked, actor=None, at=at)
 
 
 # --- Paying ----------------------------------------------------------------------------------
@@ -141,13 +147,9 @@ def payment_record_paid(
     """
     if method not in Payment.Method.values:
         raise ValidationError({"method": _("Hình thức thanh toán không hợp lệ.")})
-    payment = _awaiting(dossier)
+    payment = _awaiting_or_fee(dossier, actor=actor, at=at)
     if payment is None:
-        if dossier.fee_vnd <= 0 or Payment.objects.filter(dossier=dossier).exists():
-            return None
-        payment = payment_request_record(
-            dossier=dossier, amount_vnd=dossier.fee_vnd, actor=actor, at=at
-        )
+        return None
     payment.state, payment.paid_at, payment.method = Payment.State.PAID, at, method
     payment.reference, payment.gateway = reference.strip()[:100], gateway
     payment.confirmed_by = actor
@@ -239,20 +241,23 @@ def payment_confirm(
                 pages=pages,
                 copies=copies or 1,
             )
-    payment = payment_record_paid(
-        dossier=locked, method=method, reference=reference, actor=actor, at=at
-    )
-    if payment is None:
-        raise PortalError(_("Hồ sơ không có khoản phí nào chờ thanh toán."))
-    _settle(dossier=locked, payment=payment, actor=actor, actor_label=_name(actor), at=at)
-    return payment
+    return _paid_at_desk(dossier=locked, method=method, reference=reference, actor=actor, at=at)
 
 
 def payment_take_at_return(*, dossier: Dossier, actor: User, at: datetime) -> Payment:
     """The desk takes the fee in cash as it hands the result back (payments.return_fee): the
     caller (the return) holds the dossier's lock and the transaction."""
-    payment = payment_record_paid(
+    return _paid_at_desk(
         dossier=dossier, method=Payment.Method.CASH, reference="", actor=actor, at=at
+    )
+
+
+def _paid_at_desk(
+    *, dossier: Dossier, method: str, reference: str, actor: User, at: datetime
+) -> Payment:
+    """An officer's payment recorded and settled (the caller holds the dossier's lock)."""
+    payment = payment_record_paid(
+        dossier=dossier, method=method, reference=reference, actor=actor, at=at
     )
     if payment is None:
         raise PortalError(_("Hồ sơ không có khoản phí nào chờ thanh toán."))
