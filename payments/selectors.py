@@ -117,6 +117,13 @@ def dossier_payments(*, dossier: Dossier) -> QuerySet[Payment]:
 # --- Reconciliation ------------------------------------------------------------------------
 
 
+def _of_units(unit_ids: Iterable[int], dossier: str = "dossier") -> Q:
+    """The payments of these units: of dossiers received or handled there (`dossier`: the
+    path to the dossier)."""
+    ids = list(unit_ids)
+    return Q(**{f"{dossier}__unit_id__in": ids}) | Q(**{f"{dossier}__handling_unit_id__in": ids})
+
+
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
     start = timezone.make_aware(datetime.combine(day, time.min))
     return start, start + timedelta(days=1)
@@ -129,13 +136,8 @@ def payments_for_reconciliation(
     dossiers of these units, oldest first, with what the list shows."""
     lower, _ = _day_bounds(start)
     _, upper = _day_bounds(end)
-    ids = list(unit_ids)
     qs = (
-        Payment.objects.filter(
-            Q(dossier__unit_id__in=ids) | Q(dossier__handling_unit_id__in=ids),
-            paid_at__gte=lower,
-            paid_at__lt=upper,
-        )
+        Payment.objects.filter(_of_units(unit_ids), paid_at__gte=lower, paid_at__lt=upper)
         .exclude(state=Payment.State.AWAITING)
         .select_related("dossier", "dossier__unit", "confirmed_by")
         .order_by("paid_at", "id")
@@ -170,12 +172,8 @@ def payments_daily_totals(*, payments: QuerySet[Payment]) -> list[DayTotal]:
 
 def payments_open(*, unit_ids: Iterable[int]) -> QuerySet[Payment]:
     """Requests still awaiting payment in these units (to confirm transfers against)."""
-    ids = list(unit_ids)
     return (
-        Payment.objects.filter(
-            Q(dossier__unit_id__in=ids) | Q(dossier__handling_unit_id__in=ids),
-            state=Payment.State.AWAITING,
-        )
+        Payment.objects.filter(_of_units(unit_ids), state=Payment.State.AWAITING)
         .exclude(dossier__status__in=[Dossier.Status.REFUSED, Dossier.Status.STOPPED])
         .select_related("dossier")
         .order_by("requested_at", "id")
@@ -184,10 +182,9 @@ def payments_open(*, unit_ids: Iterable[int]) -> QuerySet[Payment]:
 
 def payments_paid_twice(*, unit_ids: Iterable[int]) -> QuerySet[PaymentAttempt]:
     """Gateway payments that arrived after the fee was already paid: to refund."""
-    ids = list(unit_ids)
     return (
         PaymentAttempt.objects.filter(
-            Q(payment__dossier__unit_id__in=ids) | Q(payment__dossier__handling_unit_id__in=ids),
+            _of_units(unit_ids, dossier="payment__dossier"),
             state=PaymentAttempt.State.SUCCEEDED,
             details__duplicate=True,
         )
