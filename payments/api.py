@@ -29,11 +29,10 @@ from dossiers.access import dossier_get_for_officer, officer_unit_ids
 from dossiers.api import OfficerPermission
 from dossiers.models import Dossier
 from dossiers.services.citizen import dossier_get_for_citizen
-from payments import online, selectors, services
+from payments import selectors, services
 from payments.forms import PaymentConfirmForm, ReconciliationForm
-from payments.gateways import gateway_get
 from payments.models import Payment
-from payments.views import gateways_enabled
+from payments.views import gateway_order_url, gateways_enabled
 from portal.throttling import ScopedRateThrottle, client_key
 
 
@@ -143,13 +142,7 @@ class CitizenGatewayStartView(APIView):
         dossier = dossier_get_for_citizen(
             code=code, key=data.validated_data["key"], client=client_key(request)
         )
-        url = online.payment_gateway_start(
-            dossier=dossier,
-            gateway=gateway_get(gateway),
-            return_url=request.build_absolute_uri(reverse("payment-return", args=[gateway])),
-            client_ip=str(request.META.get("REMOTE_ADDR") or "127.0.0.1"),
-        )
-        return Response({"redirect_url": url})
+        return Response({"redirect_url": gateway_order_url(request, dossier, gateway)})
 
 
 class OfficerPaymentListView(APIView):

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.request import Request
 
 from citizens.models import Draft
 from citizens.views.common import access_level, session_draft_tokens
@@ -179,8 +180,15 @@ def payment_qr_png(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "127.0.0.1")
+def gateway_order_url(request: HttpRequest | Request, dossier: Dossier, gateway: str) -> str:
+    """Open an order at the gateway for what the dossier owes (the page's or the API's
+    request); where to send the browser, which the gateway sends back to our return page."""
+    return online.payment_gateway_start(
+        dossier=dossier,
+        gateway=gateway_get(gateway),
+        return_url=request.build_absolute_uri(reverse("payment-return", args=[gateway])),
+        client_ip=str(request.META.get("REMOTE_ADDR") or "127.0.0.1"),
+    )
 
 
 @require_POST
@@ -196,14 +204,8 @@ def payment_start(request: HttpRequest, code: str, gateway: str) -> HttpResponse
     dossier = _citizen_dossier(request, code)
     if dossier is None:
         return _to_lookup(request, code)
-    return_url = request.build_absolute_uri(reverse("payment-return", args=[gateway]))
     try:
-        url = online.payment_gateway_start(
-            dossier=dossier,
-            gateway=gateway_get(gateway),
-            return_url=return_url,
-            client_ip=_client_ip(request),
-        )
+        url = gateway_order_url(request, dossier, gateway)
     except PortalError as exc:
         messages.error(request, str(exc.message))
         return redirect("payment-page", dossier.code)
