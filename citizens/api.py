@@ -62,10 +62,23 @@ ERRORS = {
     413: OpenApiTypes.OBJECT,
     429: OpenApiTypes.OBJECT,
 }
+# The keyed endpoints answer 403 when the code and key open no dossier.
+KEYED_ERRORS = {403: OpenApiTypes.OBJECT, **ERRORS}
 
 
 def _status_response(dossier: Dossier, *, with_key: bool, code: int = 200) -> Response:
     return Response(status_data(dossier, with_key=with_key), status=code)
+
+
+def keyed_request(
+    request: Request, code: str, serializer_class: type[serializers.Serializer]
+) -> tuple[Dossier, dict[str, Any]]:
+    """The request's fields (400 when invalid), and the dossier its code and update key open
+    (403 otherwise, as dossier_get_for_citizen)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    return dossier_get_for_citizen(code=code, key=data["key"], client=client_key(request)), data
 
 
 def _files_from(request: Request, documents: list[ProcedureDocument]) -> list[IncomingFile]:
@@ -217,24 +230,17 @@ class DossierSupplementView(_KeyedView):
 
     @extend_schema(
         request={"multipart/form-data": SupplementSerializer},
-        responses={200: StatusSerializer, 403: OpenApiTypes.OBJECT, **ERRORS},
+        responses={200: StatusSerializer, **KEYED_ERRORS},
         summary="Answer a supplement request (files in document_<id>)",
         tags=["citizens"],
     )
     def post(self, request: Request, code: str) -> Response:
-        serializer = SupplementSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        dossier = dossier_get_for_citizen(
-            code=code, key=serializer.validated_data["key"], client=client_key(request)
-        )
+        dossier, data = keyed_request(request, code, SupplementSerializer)
         open_request = supplement_request_open(dossier=dossier)
         if dossier.status != Dossier.Status.SUPPLEMENT_REQUESTED or open_request is None:
             raise InvalidTransition(_("Hồ sơ này hiện không có yêu cầu bổ sung nào cần trả lời."))
-        documents = list(open_request.documents.all()) if open_request else []
-        files = _files_from(request, documents)
-        dossier = dossier_supplement_answer(
-            dossier=dossier, files=files, note=serializer.validated_data["note"]
-        )
+        files = _files_from(request, list(open_request.documents.all()))
+        dossier = dossier_supplement_answer(dossier=dossier, files=files, note=data["note"])
         return _status_response(dossier, with_key=True)
 
 
@@ -243,19 +249,13 @@ class DossierWithdrawView(_KeyedView):
 
     @extend_schema(
         request=WithdrawSerializer,
-        responses={200: StatusSerializer, 403: OpenApiTypes.OBJECT, **ERRORS},
+        responses={200: StatusSerializer, **KEYED_ERRORS},
         summary="Ask to withdraw the dossier (before a decision)",
         tags=["citizens"],
     )
     def post(self, request: Request, code: str) -> Response:
-        serializer = WithdrawSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        dossier = dossier_get_for_citizen(
-            code=code, key=serializer.validated_data["key"], client=client_key(request)
-        )
-        dossier = dossier_withdraw_request(
-            dossier=dossier, reason=serializer.validated_data["reason"]
-        )
+        dossier, data = keyed_request(request, code, WithdrawSerializer)
+        dossier = dossier_withdraw_request(dossier=dossier, reason=data["reason"])
         return _status_response(dossier, with_key=True)
 
 
@@ -269,22 +269,15 @@ class DossierRatingView(_KeyedView):
                 "RatingCreated",
                 {"score": serializers.IntegerField(), "comment": serializers.CharField()},
             ),
-            403: OpenApiTypes.OBJECT,
-            **ERRORS,
+            **KEYED_ERRORS,
         },
         summary="Rate the service once, after the result is returned",
         tags=["citizens"],
     )
     def post(self, request: Request, code: str) -> Response:
-        serializer = RatingSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        dossier = dossier_get_for_citizen(
-            code=code, key=serializer.validated_data["key"], client=client_key(request)
-        )
+        dossier, data = keyed_request(request, code, RatingSerializer)
         rating = services.rating_create(
-            dossier=dossier,
-            score=serializer.validated_data["score"],
-            comment=serializer.validated_data["comment"],
+            dossier=dossier, score=data["score"], comment=data["comment"]
         )
         return Response(
             {"score": rating.score, "comment": rating.comment}, status=status.HTTP_201_CREATED

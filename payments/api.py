@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from citizens.api import keyed_request
 from dossiers.access import dossier_get_for_officer, officer_unit_ids
 from dossiers.api import OfficerPermission
 from dossiers.models import Dossier
@@ -137,11 +138,7 @@ class CitizenGatewayStartView(APIView):
     def post(self, request: Request, code: str, gateway: str) -> Response:
         if gateway not in gateways_enabled():
             raise Http404
-        data = KeySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        dossier = dossier_get_for_citizen(
-            code=code, key=data.validated_data["key"], client=client_key(request)
-        )
+        dossier, _data = keyed_request(request, code, KeySerializer)
         return Response({"redirect_url": gateway_order_url(request, dossier, gateway)})
 
 
