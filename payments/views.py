@@ -39,7 +39,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.request import Request
 
 from citizens.models import Draft
-from citizens.views.common import access_level, session_draft_tokens
+from citizens.views.common import access_level, lookup_path, session_draft_tokens
 from dossiers.access import dossier_get_for_officer, officer_unit_ids
 from dossiers.models import Dossier
 from payments import online, selectors, services
@@ -104,7 +104,7 @@ def _to_lookup(request: HttpRequest, code: str) -> HttpResponse:
             "gửi khi nộp hồ sơ) để thanh toán phí, lệ phí."
         ),
     )
-    return redirect(reverse("citizen-lookup") + f"?code={code}")
+    return redirect(lookup_path(code))
 
 
 def payment_panel_context(*, dossier: Dossier) -> dict[str, object]:

@@ -1,10 +1,15 @@
-"""What the citizens' views share: which drafts and dossiers this browser may open."""
+"""What the citizens' views share: which drafts and dossiers this browser may open, the
+captcha of a form, the link back to the look-up."""
 
 from __future__ import annotations
 
 import time
 
+from django import forms
 from django.http import HttpRequest
+from django.urls import reverse
+
+from citizens.captcha import captcha_new
 
 DRAFTS_KEY = "citizen_drafts"
 ACCESS_KEY = "citizen_access"
@@ -45,3 +50,21 @@ def access_level(request: HttpRequest, code: str) -> str | None:
     if not grant or grant["until"] <= time.time():
         return None
     return str(grant["level"])
+
+
+def captcha_fresh(form: forms.Form) -> dict[str, str]:
+    """A new challenge in the form, its answer field emptied (one challenge answers once)."""
+    captcha = captcha_new()
+    if form.is_bound:
+        data = form.data.copy()
+        data["captcha_key"] = captcha["key"]
+        data["captcha_value"] = ""
+        form.data = data
+    else:
+        form.initial["captcha_key"] = captcha["key"]
+    return captcha
+
+
+def lookup_path(code: str) -> str:
+    """The look-up page with the dossier's code filled in."""
+    return reverse("citizen-lookup") + f"?code={code}"

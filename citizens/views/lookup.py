@@ -7,20 +7,29 @@ in the session, never the key itself).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from citizens import services
-from citizens.captcha import captcha_check, captcha_new
-from citizens.forms import KeyResendForm, LookupForm, RatingForm, SupplementForm, WithdrawForm
+from citizens.captcha import captcha_check
+from citizens.forms import (
+    CitizenForm,
+    KeyResendForm,
+    LookupForm,
+    RatingForm,
+    SupplementForm,
+    WithdrawForm,
+)
 from citizens.keys import dossier_key_resend
-from citizens.selectors import dossier_status_document, supplement_answered_last
-from citizens.views.common import access_grant, access_level
+from citizens.selectors import dossier_status_document, mask_phone, supplement_answered_last
+from citizens.views.common import access_grant, access_level, captcha_fresh, lookup_path
 from dossiers.models import Dossier
 from dossiers.services.citizen import (
     DossierNotFound,
@@ -33,18 +42,6 @@ from dossiers.services.citizen import (
 from dossiers.uploads import upload_accept_attribute, upload_validate
 from portal.exceptions import Locked, PortalError, UploadTooLarge
 from portal.throttling import client_key, rate_limit
-
-
-def _with_captcha(form: LookupForm | KeyResendForm) -> dict[str, str]:
-    captcha = captcha_new()
-    if form.is_bound:
-        data = form.data.copy()
-        data["captcha_key"] = captcha["key"]
-        data["captcha_value"] = ""
-        form.data = data
-    else:
-        form.initial["captcha_key"] = captcha["key"]
-    return captcha
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,7 +84,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         form = LookupForm(initial={k: request.POST.get(k, "") for k in ("code", "key")})
     else:
         form = LookupForm(initial={"code": request.GET.get("code", "")})
-    captcha = _with_captcha(form)
+    captcha = captcha_fresh(form)
     summary = form.error_summary() if form.is_bound else []
     return render(
         request,
@@ -126,7 +123,7 @@ class _NeedKey(Exception):
 def _to_lookup(request: HttpRequest, code: str, message: str = "") -> HttpResponse:
     if message:
         messages.info(request, message)
-    return redirect(reverse("citizen-lookup") + f"?code={code}")
+    return redirect(lookup_path(code))
 
 
 def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
@@ -222,61 +219,64 @@ def supplement_sent(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @rate_limit("key")  # per client (portal.throttling)
 def withdraw(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        dossier, _level = _dossier_for(request, code, need_key=True)
-    except _NeedKey:
-        return _to_lookup(request, code, _("Vui lòng nhập mã tra cứu để rút hồ sơ."))
-    if request.method == "POST":
-        form = WithdrawForm(request.POST)
-        if form.is_valid():
-            try:
-                dossier_withdraw_request(dossier=dossier, reason=form.cleaned_data["reason"])
-            except (PortalError, ValidationError) as exc:
-                messages.error(request, str(getattr(exc, "message", exc)))
-            else:
-                messages.success(
-                    request, _("Đã gửi đề nghị rút hồ sơ. Cơ quan sẽ gửi thông báo dừng xử lý.")
-                )
-            return redirect("citizen-dossier", dossier.code)
-    else:
-        form = WithdrawForm()
-    return render(
+    return _keyed_action(
         request,
-        "citizens/withdraw.html",
-        {
-            "dossier": dossier,
-            "form": form,
-            "summary": form.error_summary() if form.is_bound else [],
-        },
+        code,
+        form_class=WithdrawForm,
+        template="citizens/withdraw.html",
+        need_key=_("Vui lòng nhập mã tra cứu để rút hồ sơ."),
+        act=lambda dossier, data: dossier_withdraw_request(dossier=dossier, reason=data["reason"]),
+        done=_("Đã gửi đề nghị rút hồ sơ. Cơ quan sẽ gửi thông báo dừng xử lý."),
     )
 
 
 @require_http_methods(["GET", "POST"])
 @rate_limit("key")  # per client (portal.throttling)
 def rate(request: HttpRequest, code: str) -> HttpResponse:
+    return _keyed_action(
+        request,
+        code,
+        form_class=RatingForm,
+        template="citizens/rate.html",
+        need_key=_("Vui lòng nhập mã tra cứu để đánh giá."),
+        act=lambda dossier, data: services.rating_create(
+            dossier=dossier, score=data["score"], comment=data["comment"]
+        ),
+        done=_("Cảm ơn bạn đã đánh giá chất lượng phục vụ."),
+    )
+
+
+def _keyed_action(
+    request: HttpRequest,
+    code: str,
+    *,
+    form_class: type[CitizenForm],
+    template: str,
+    need_key: str,
+    act: Callable[[Dossier, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """A one-form action of the update key: the form, then `act` with its data; the outcome
+    (`done`, or why not) is told on the dossier's page."""
     try:
         dossier, _level = _dossier_for(request, code, need_key=True)
     except _NeedKey:
-        return _to_lookup(request, code, _("Vui lòng nhập mã tra cứu để đánh giá."))
+        return _to_lookup(request, code, need_key)
     if request.method == "POST":
-        form = RatingForm(request.POST)
+        form = form_class(request.POST)
         if form.is_valid():
             try:
-                services.rating_create(
-                    dossier=dossier,
-                    score=form.cleaned_data["score"],
-                    comment=form.cleaned_data["comment"],
-                )
+                act(dossier, form.cleaned_data)
             except (PortalError, ValidationError) as exc:
                 messages.error(request, str(getattr(exc, "message", exc)))
             else:
-                messages.success(request, _("Cảm ơn bạn đã đánh giá chất lượng phục vụ."))
+                messages.success(request, done)
             return redirect("citizen-dossier", dossier.code)
     else:
-        form = RatingForm()
+        form = form_class()
     return render(
         request,
-        "citizens/rate.html",
+        template,
         {
             "dossier": dossier,
             "form": form,
@@ -311,8 +311,6 @@ def key_resend(request: HttpRequest) -> HttpResponse:
                     except Locked as exc:
                         problem, status = str(exc.message), 429
                     else:
-                        from citizens.selectors import mask_phone
-
                         messages.success(
                             request,
                             _(
@@ -321,12 +319,12 @@ def key_resend(request: HttpRequest) -> HttpResponse:
                             )
                             % {"phone": mask_phone(dossier.applicant_phone)},
                         )
-                        return redirect(reverse("citizen-lookup") + f"?code={dossier.code}")
+                        return redirect(lookup_path(dossier.code))
     elif request.method == "POST":
         form = KeyResendForm(initial={"code": request.POST.get("code", "")})
     else:
         form = KeyResendForm(initial={"code": request.GET.get("code", "")})
-    captcha = _with_captcha(form)
+    captcha = captcha_fresh(form)
     return render(
         request,
         "citizens/key_resend.html",

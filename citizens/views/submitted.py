@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from citizens.selectors import mask_phone
+from citizens.views.common import lookup_path
 from citizens.views.wizard_flow import draft_for_request, draft_steps, step_url
 from dossiers.models import Dossier
 
@@ -31,7 +31,7 @@ def done(request: HttpRequest, code: str, token: str) -> HttpResponse:
             "draft": draft,
             "dossier": dossier,
             "phone_hint": mask_phone(dossier.applicant_phone),
-            "lookup_url": reverse("citizen-lookup") + f"?code={dossier.code}",
+            "lookup_url": lookup_path(dossier.code),
         },
     )
 

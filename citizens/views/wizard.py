@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from citizens import address, services
-from citizens.captcha import captcha_new
 from citizens.models import Draft, DraftFile
 from citizens.national import (
     applicant_initial,
@@ -29,7 +28,7 @@ from citizens.national import (
 from citizens.quotas import UploadQuotaExceeded, upload_quota_take
 from citizens.selectors import drafts_for
 from citizens.submission import payment_methods
-from citizens.views.common import session_draft_remember, session_draft_tokens
+from citizens.views.common import captcha_fresh, session_draft_remember, session_draft_tokens
 from citizens.views.wizard_flow import (
     STEP_OF,
     done_url,
@@ -400,14 +399,7 @@ def _step_confirm(request: HttpRequest, draft: Draft) -> HttpResponse:
                     return redirect(done_url(draft))
     else:
         form = ConfirmForm(initial=saved, methods=methods)
-    # Always a fresh challenge: one challenge answers once.
-    captcha = captcha_new()
-    form.initial["captcha_key"] = captcha["key"]
-    if form.is_bound:
-        data = form.data.copy()
-        data["captcha_key"] = captcha["key"]
-        data["captcha_value"] = ""
-        form.data = data
+    captcha = captcha_fresh(form)  # always a new one: one challenge answers once
     return render(
         request,
         "citizens/step_confirm.html",
