@@ -250,11 +250,16 @@ def draft_purge(*, now: Any = None) -> int:
     count = 0
     cutoff = now - timedelta(days=settings.DRAFT_LIFETIME_DAYS)
     for draft in Draft.objects.filter(updated_at__lt=cutoff):
-        for row in draft.files.all():
-            row.file.delete(save=False)
-        draft.delete()
+        draft_delete(draft=draft)
         count += 1
     return count
+
+
+def draft_delete(*, draft: Draft) -> None:
+    """A draft and the files it holds."""
+    for row in draft.files.all():
+        row.file.delete(save=False)
+    draft.delete()
 
 
 def draft_files_release(*, draft: Draft) -> None:

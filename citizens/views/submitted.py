@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from citizens import services
 from citizens.selectors import mask_phone
 from citizens.views.common import lookup_path
 from citizens.views.wizard_flow import draft_for_request, draft_steps, step_url
@@ -53,7 +54,5 @@ def acknowledgement_pdf(request: HttpRequest, code: str, token: str) -> HttpResp
 def discard(request: HttpRequest, code: str, token: str) -> HttpResponse:
     draft = draft_for_request(request, code, token)
     if not draft.is_submitted:
-        for row in draft.files.all():
-            row.file.delete(save=False)
-        draft.delete()
+        services.draft_delete(draft=draft)
     return redirect("citizen-start", code)
