@@ -31,6 +31,9 @@ class UnitForm(CitizenForm):
         self.fields["unit"].choices = [(u.code, u.name) for u in units]
 
 
+ADDRESS_FIELDS = ("province", "ward", "street")
+
+
 class AddressMixin(CitizenForm):
     """Province and commune from the official list, then the street part typed by hand."""
 
@@ -51,8 +54,6 @@ class AddressMixin(CitizenForm):
         validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
-
-    address_required = True
 
     def setup_address(self) -> None:
         self.fields["province"].choices = [
@@ -187,18 +188,16 @@ class DeliveryForm(AddressMixin):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("delivery") != Dossier.Delivery.POST:
-            for name in ("province", "ward", "street"):
+            for name in ADDRESS_FIELDS:
                 cleaned[name] = ""
             cleaned["copy_applicant_address"] = False
             return cleaned
         if cleaned.get("copy_applicant_address"):
-            for name in ("province", "ward", "street"):
-                cleaned[name] = self.applicant.get(name, "")
             # The no-JS path: show the copied address if the form comes back.
             self.data = self.data.copy()
-            for name in ("province", "ward", "street"):
+            for name in ADDRESS_FIELDS:
+                cleaned[name] = self.applicant.get(name, "")
                 self.data[self.add_prefix(name)] = cleaned[name]
-            for name in ("province", "ward", "street"):
                 self.errors.pop(name, None)
         self.clean_address(cleaned)
         return cleaned

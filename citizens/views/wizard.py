@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from citizens import address, services
+from citizens.forms import CitizenForm
 from citizens.models import Draft, DraftFile
 from citizens.national import (
     applicant_initial,
@@ -40,7 +42,13 @@ from citizens.views.wizard_flow import (
     step_url,
     wizard_procedure,
 )
-from citizens.wizard_forms import ApplicantForm, ConfirmForm, DeliveryForm, UnitForm
+from citizens.wizard_forms import (
+    ADDRESS_FIELDS,
+    ApplicantForm,
+    ConfirmForm,
+    DeliveryForm,
+    UnitForm,
+)
 from dossiers.models import Dossier
 from dossiers.services.core import procedure_fee
 from dossiers.uploads import upload_accept_attribute, upload_validate
@@ -112,8 +120,24 @@ def _raw(request: HttpRequest, names: list[str]) -> dict[str, Any]:
     return {n: request.POST.get(n, "") for n in names}
 
 
+def _form_shown(
+    draft: Draft,
+    step: str,
+    form_class: type[CitizenForm],
+    default: Callable[[], dict[str, Any]],
+    **kwargs: Any,
+) -> CitizenForm:
+    """A step's form on GET: its saved input with its errors when that did not pass, else as
+    initial values (`default()` when nothing is saved yet)."""
+    saved = draft.data.get(step)
+    if saved and not services.draft_step_is_valid(draft, step):
+        form = form_class(saved, **kwargs)
+        form.is_valid()
+        return form
+    return form_class(initial=saved or default(), **kwargs)
+
+
 def _step_unit(request: HttpRequest, draft: Draft) -> HttpResponse:
-    saved = draft.data.get("unit")
     if request.method == "POST":
         form = UnitForm(request.POST, procedure=draft.procedure)
         valid = form.is_valid()
@@ -122,34 +146,17 @@ def _step_unit(request: HttpRequest, draft: Draft) -> HttpResponse:
         )
         if valid:
             return step_next(draft, "unit", request)
-    elif saved and not services.draft_step_is_valid(draft, "unit"):
-        form = UnitForm(saved, procedure=draft.procedure)
-        form.is_valid()
     else:
-        form = UnitForm(initial=saved or {}, procedure=draft.procedure)
+        form = _form_shown(draft, "unit", UnitForm, dict, procedure=draft.procedure)
     units = {u.code: u for u in draft.procedure.units.all()}
     return render(
         request, "citizens/step_unit.html", step_context(draft, "unit", form=form, units=units)
     )
 
 
-APPLICANT_FIELDS = [
-    "kind",
-    "full_name",
-    "organisation_name",
-    "id_number",
-    "phone",
-    "email",
-    "province",
-    "ward",
-    "street",
-]
-
-
 def _step_applicant(request: HttpRequest, draft: Draft) -> HttpResponse:
-    saved = draft.data.get("applicant")
     if request.method == "POST":
-        raw = _raw(request, APPLICANT_FIELDS)
+        raw = _raw(request, ApplicantForm.field_order)
         if "refresh_wards" in request.POST:
             # No-JS: the province changed; show its communes, keep everything typed.
             services.draft_save_step(draft=draft, step="applicant", raw=raw, valid=False)
@@ -165,12 +172,8 @@ def _step_applicant(request: HttpRequest, draft: Draft) -> HttpResponse:
             draft = services.draft_save_step(draft=draft, step="applicant", raw=raw, valid=valid)
             if valid:
                 return step_next(draft, "applicant", request)
-    elif saved and not services.draft_step_is_valid(draft, "applicant"):
-        form = ApplicantForm(saved)
-        form.is_valid()
     else:
-        initial = saved or _applicant_initial(request)
-        form = ApplicantForm(initial=initial)
+        form = _form_shown(draft, "applicant", ApplicantForm, lambda: _applicant_initial(request))
     return render(
         request, "citizens/step_applicant.html", step_context(draft, "applicant", form=form)
     )
@@ -236,9 +239,7 @@ def _step_documents(request: HttpRequest, draft: Draft) -> HttpResponse:
                 )
         elif not errors:
             return redirect(step_url(draft, "documents"))
-    files: dict[int, list[DraftFile]] = {}
-    for row in draft.files.all():
-        files.setdefault(row.document_id, []).append(row)
+    files = _files_by_document(draft)
     rows = [
         {
             "document": d,
@@ -265,6 +266,13 @@ def _step_documents(request: HttpRequest, draft: Draft) -> HttpResponse:
     )
 
 
+def _files_by_document(draft: Draft) -> dict[int, list[DraftFile]]:
+    files: dict[int, list[DraftFile]] = {}
+    for row in draft.files.all():
+        files.setdefault(row.document_id, []).append(row)
+    return files
+
+
 def _mark_documents(draft: Draft) -> bool:
     complete = not services.draft_missing_documents(draft=draft)
     services.draft_save_step(draft=draft, step="documents", raw={}, valid=complete)
@@ -275,7 +283,6 @@ DELIVERY_FIELDS = ["delivery", "copy_applicant_address", "province", "ward", "st
 
 
 def _step_delivery(request: HttpRequest, draft: Draft) -> HttpResponse:
-    saved = draft.data.get("delivery")
     applicant = draft.data.get("applicant", {})
     kwargs = {"procedure": draft.procedure, "applicant": applicant}
     if request.method == "POST":
@@ -287,15 +294,13 @@ def _step_delivery(request: HttpRequest, draft: Draft) -> HttpResponse:
             form = DeliveryForm(request.POST, **kwargs)
             valid = form.is_valid()
             if valid:
-                raw.update({n: form.cleaned_data[n] for n in ("province", "ward", "street")})
+                raw.update({n: form.cleaned_data[n] for n in ADDRESS_FIELDS})
             draft = services.draft_save_step(draft=draft, step="delivery", raw=raw, valid=valid)
             if valid:
                 return step_next(draft, "delivery", request)
-    elif saved and not services.draft_step_is_valid(draft, "delivery"):
-        form = DeliveryForm(saved, **kwargs)
-        form.is_valid()
     else:
-        form = DeliveryForm(initial=saved or {"delivery": Dossier.Delivery.COUNTER}, **kwargs)
+        counter = {"delivery": Dossier.Delivery.COUNTER}
+        form = _form_shown(draft, "delivery", DeliveryForm, lambda: counter, **kwargs)
     return render(
         request,
         "citizens/step_delivery.html",
@@ -321,9 +326,7 @@ def _review_problems(draft: Draft) -> list[tuple[str, str]]:
 def _summary(draft: Draft) -> dict[str, Any]:
     applicant = services.draft_applicant(draft=draft)
     delivery = draft.data.get("delivery", {}).get("delivery", Dossier.Delivery.COUNTER)
-    files: dict[int, list[DraftFile]] = {}
-    for row in draft.files.all():
-        files.setdefault(row.document_id, []).append(row)
+    files = _files_by_document(draft)
     return {
         "unit": services.draft_unit(draft=draft),
         "applicant": applicant,
