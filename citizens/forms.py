@@ -78,6 +78,34 @@ def phone_clean(value: str) -> str:
     return phone_normalise(value)
 
 
+def full_name_field(label: str) -> forms.CharField:
+    """A person's full name: one line of at most 200 characters."""
+    return forms.CharField(
+        label=label,
+        max_length=200,
+        validators=[validate_single_line],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Vui lòng nhập họ và tên.")},
+    )
+
+
+def _text_field(label: str, **kwargs: Any) -> forms.CharField:
+    """A free text of at most 2000 characters, in a box of four lines."""
+    return forms.CharField(
+        label=label, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}), **kwargs
+    )
+
+
+def _login_field() -> forms.CharField:
+    """The mobile number or e-mail address an account logs in with."""
+    return forms.CharField(
+        label=_("Số điện thoại di động hoặc thư điện tử"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+        error_messages={"required": _("Vui lòng nhập số điện thoại hoặc thư điện tử.")},
+    )
+
+
 class LookupForm(CitizenForm):
     code = forms.CharField(
         label=_("Mã hồ sơ"),
@@ -140,11 +168,8 @@ class KeyResendForm(CitizenForm):
 
 
 class WithdrawForm(CitizenForm):
-    reason = forms.CharField(
-        label=_("Lý do rút hồ sơ"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Vui lòng cho biết lý do rút hồ sơ.")},
+    reason = _text_field(
+        _("Lý do rút hồ sơ"), error_messages={"required": _("Vui lòng cho biết lý do rút hồ sơ.")}
     )
     confirm = forms.BooleanField(
         label=_("Tôi muốn rút hồ sơ này và biết rằng cơ quan sẽ dừng giải quyết"),
@@ -153,12 +178,7 @@ class WithdrawForm(CitizenForm):
 
 
 class SupplementForm(CitizenForm):
-    note = forms.CharField(
-        label=_("Ghi chú cho cán bộ (không bắt buộc)"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    note = _text_field(_("Ghi chú cho cán bộ (không bắt buộc)"), required=False)
 
 
 class RatingForm(CitizenForm):
@@ -169,28 +189,12 @@ class RatingForm(CitizenForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Vui lòng chọn mức độ hài lòng.")},
     )
-    comment = forms.CharField(
-        label=_("Góp ý (không bắt buộc)"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    comment = _text_field(_("Góp ý (không bắt buộc)"), required=False)
 
 
 class RegisterForm(CitizenForm):
-    full_name = forms.CharField(
-        label=_("Họ và tên"),
-        max_length=200,
-        validators=[validate_single_line],
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": _("Vui lòng nhập họ và tên.")},
-    )
-    login = forms.CharField(
-        label=_("Số điện thoại di động hoặc thư điện tử"),
-        max_length=254,
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-        error_messages={"required": _("Vui lòng nhập số điện thoại hoặc thư điện tử.")},
-    )
+    full_name = full_name_field(_("Họ và tên"))
+    login = _login_field()
     password = forms.CharField(
         label=_("Mật khẩu"),
         strip=False,
@@ -224,12 +228,7 @@ class RegisterForm(CitizenForm):
 
 
 class LoginForm(CitizenForm):
-    login = forms.CharField(
-        label=_("Số điện thoại di động hoặc thư điện tử"),
-        max_length=254,
-        widget=forms.TextInput(attrs={"autocomplete": "username"}),
-        error_messages={"required": _("Vui lòng nhập số điện thoại hoặc thư điện tử.")},
-    )
+    login = _login_field()
     password = forms.CharField(
         label=_("Mật khẩu"),
         strip=False,

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from citizens import address
-from citizens.forms import CitizenForm, id_number_clean, phone_clean
+from citizens.forms import CitizenForm, full_name_field, id_number_clean, phone_clean
 from dossiers.models import Dossier
 from portal.validators import validate_single_line
 from procedures.collation import vietnamese_order
@@ -91,13 +91,7 @@ class ApplicantForm(AddressMixin):
         choices=Dossier.ApplicantKind.choices,
         initial=Dossier.ApplicantKind.PERSON,
     )
-    full_name = forms.CharField(
-        label=_("Họ và tên người nộp"),
-        max_length=200,
-        validators=[validate_single_line],
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": _("Vui lòng nhập họ và tên.")},
-    )
+    full_name = full_name_field(_("Họ và tên người nộp"))
     organisation_name = forms.CharField(
         label=_("Tên tổ chức"),
         max_length=300,
