@@ -61,14 +61,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
                     )
                     access_grant(request, dossier.code, level="key")
                     return redirect("citizen-dossier", dossier.code)
-                if not captcha_check(
-                    key=form.cleaned_data["captcha_key"], value=form.cleaned_data["captcha_value"]
-                ):
-                    form.add_error(
-                        "captcha_value",
-                        _("Mã xác nhận không đúng hoặc đã hết hạn. Vui lòng nhập mã mới."),
-                    )
-                else:
+                if _captcha_solved(form):
                     dossier = dossier_get_by_code(code=code)
                     if dossier is None:
                         raise DossierNotFound(
@@ -97,6 +90,18 @@ def lookup(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _captcha_solved(form: LookupForm | KeyResendForm) -> bool:
+    """Whether the form's challenge is answered (used up either way); if not, it says so."""
+    if captcha_check(
+        key=form.cleaned_data["captcha_key"], value=form.cleaned_data["captcha_value"]
+    ):
+        return True
+    form.add_error(
+        "captcha_value", _("Mã xác nhận không đúng hoặc đã hết hạn. Vui lòng nhập mã mới.")
+    )
+    return False
 
 
 def _dossier_for(request: HttpRequest, code: str, *, need_key: bool) -> tuple[Dossier, str]:
@@ -293,33 +298,25 @@ def key_resend(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and "new_captcha" not in request.POST:
         form = KeyResendForm(request.POST)
-        if form.is_valid():
-            if not captcha_check(
-                key=form.cleaned_data["captcha_key"], value=form.cleaned_data["captcha_value"]
-            ):
-                form.add_error(
-                    "captcha_value",
-                    _("Mã xác nhận không đúng hoặc đã hết hạn. Vui lòng nhập mã mới."),
-                )
+        if form.is_valid() and _captcha_solved(form):
+            dossier = dossier_get_by_code(code=form.cleaned_data["code"])
+            if dossier is None:
+                form.add_error("code", _("Không tìm thấy hồ sơ có mã này."))
             else:
-                dossier = dossier_get_by_code(code=form.cleaned_data["code"])
-                if dossier is None:
-                    form.add_error("code", _("Không tìm thấy hồ sơ có mã này."))
+                try:
+                    dossier_key_resend(dossier=dossier, client=client_key(request))
+                except Locked as exc:
+                    problem, status = str(exc.message), 429
                 else:
-                    try:
-                        dossier_key_resend(dossier=dossier, client=client_key(request))
-                    except Locked as exc:
-                        problem, status = str(exc.message), 429
-                    else:
-                        messages.success(
-                            request,
-                            _(
-                                "Mã tra cứu mới đã được gửi qua SMS tới số %(phone)s. Mã cũ vẫn "
-                                "dùng được cho đến khi bạn dùng mã mới."
-                            )
-                            % {"phone": mask_phone(dossier.applicant_phone)},
+                    messages.success(
+                        request,
+                        _(
+                            "Mã tra cứu mới đã được gửi qua SMS tới số %(phone)s. Mã cũ vẫn "
+                            "dùng được cho đến khi bạn dùng mã mới."
                         )
-                        return redirect(lookup_path(dossier.code))
+                        % {"phone": mask_phone(dossier.applicant_phone)},
+                    )
+                    return redirect(lookup_path(dossier.code))
     elif request.method == "POST":
         form = KeyResendForm(initial={"code": request.POST.get("code", "")})
     else:
