@@ -1,29 +1,18 @@
-from django.urls import path
+from django.urls import include, path
 
 from payments import views
 
+# What the citizen pays for a dossier: /tra-cuu/ho-so/<code>/...
+citizen_urls = [
+    path("thanh-toan/", views.payment_page, name="payment-page"),
+    path("thanh-toan/vietqr.png", views.payment_qr_png, name="payment-qr-png"),
+    path("thanh-toan/<slug:gateway>/", views.payment_start, name="payment-start"),
+    path("bien-lai/<int:payment_id>.pdf", views.citizen_receipt, name="payment-receipt"),
+    path("bien-lai-quoc-gia/<int:attempt_id>.pdf", views.citizen_bill, name="payment-bill"),
+]
+
 urlpatterns = [
-    path("tra-cuu/ho-so/<str:code>/thanh-toan/", views.payment_page, name="payment-page"),
-    path(
-        "tra-cuu/ho-so/<str:code>/thanh-toan/vietqr.png",
-        views.payment_qr_png,
-        name="payment-qr-png",
-    ),
-    path(
-        "tra-cuu/ho-so/<str:code>/thanh-toan/<slug:gateway>/",
-        views.payment_start,
-        name="payment-start",
-    ),
-    path(
-        "tra-cuu/ho-so/<str:code>/bien-lai/<int:payment_id>.pdf",
-        views.citizen_receipt,
-        name="payment-receipt",
-    ),
-    path(
-        "tra-cuu/ho-so/<str:code>/bien-lai-quoc-gia/<int:attempt_id>.pdf",
-        views.citizen_bill,
-        name="payment-bill",
-    ),
+    path("tra-cuu/ho-so/<str:code>/", include(citizen_urls)),
     path(
         "can-bo/ho-so/<str:code>/bien-lai-quoc-gia/<int:attempt_id>.pdf",
         views.officer_bill,
