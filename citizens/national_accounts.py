@@ -100,10 +100,7 @@ def _free_phone(claims: NationalClaims, profile: CitizenProfile | None) -> str |
         phone = phone_normalise(claims.phone)
     except ValidationError:
         return None
-    taken = CitizenProfile.objects.filter(phone=phone)
-    if profile is not None:
-        taken = taken.exclude(pk=profile.pk)
-    return None if taken.exists() else phone
+    return _unless_taken("phone", phone, profile)
 
 
 def _free_email(claims: NationalClaims, profile: CitizenProfile | None) -> str | None:
@@ -111,10 +108,15 @@ def _free_email(claims: NationalClaims, profile: CitizenProfile | None) -> str |
         validate_email(claims.email)
     except ValidationError:
         return None
-    taken = CitizenProfile.objects.filter(email=claims.email)
+    return _unless_taken("email", claims.email, profile)
+
+
+def _unless_taken(field: str, value: str, profile: CitizenProfile | None) -> str | None:
+    """`value`, unless another account logs in with it."""
+    taken = CitizenProfile.objects.filter(**{field: value})
     if profile is not None:
         taken = taken.exclude(pk=profile.pk)
-    return None if taken.exists() else claims.email
+    return None if taken.exists() else value
 
 
 def _username(tech_id: str) -> str:

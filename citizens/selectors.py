@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Min, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
-from citizens.models import Draft
+from citizens.models import Draft, Rating
 from dossiers.deadlines import dossier_is_late
 from dossiers.models import (
     STATUS_CODES,
@@ -234,15 +234,11 @@ def dossier_result_files(*, dossier: Dossier) -> QuerySet[DossierFile]:
 
 
 def hasattr_rating(dossier: Dossier) -> bool:
-    from citizens.models import Rating
-
     return Rating.objects.filter(dossier=dossier).exists()
 
 
 def drafts_for(*, user: AbstractBaseUser | None, tokens: list[str]) -> list[Draft]:
     """Unsubmitted drafts the visitor may resume: the account's and this browser's."""
-    from django.db.models import Q
-
     q = Q(token__in=tokens)
     if user is not None and user.is_authenticated:
         q |= Q(user=user)
