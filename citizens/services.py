@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -79,13 +78,7 @@ def draft_file_add(*, draft: Draft, incoming: IncomingFile) -> DraftFile:
     """Store a validated file privately in the draft, with its size and SHA-256."""
     if incoming.document is None or incoming.document.procedure_id != draft.procedure_id:
         raise ValidationError(_("Giấy tờ không thuộc thủ tục này."))
-    digest = hashlib.sha256()
-    size = 0
-    incoming.upload.seek(0)
-    for chunk in incoming.upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    incoming.upload.seek(0)
+    size, sha256 = incoming.measure()
     row = DraftFile(
         draft=draft,
         document=incoming.document,
@@ -93,7 +86,7 @@ def draft_file_add(*, draft: Draft, incoming: IncomingFile) -> DraftFile:
         extension=incoming.extension,
         original_name=incoming.name[:200],
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
         content_type=incoming.content_type,
     )
     row.file.save(incoming.name, incoming.upload, save=False)

@@ -192,6 +192,17 @@ class IncomingFile:
     check: SignatureCheck | None = None
     seal: FileSeal | None = None
 
+    def measure(self) -> tuple[int, str]:
+        """The upload's size and SHA-256 (hex), read through once; left at its start."""
+        digest = hashlib.sha256()
+        size = 0
+        self.upload.seek(0)
+        for chunk in self.upload.chunks():
+            digest.update(chunk)
+            size += len(chunk)
+        self.upload.seek(0)
+        return size, digest.hexdigest()
+
 
 def dossier_file_store(
     *,
@@ -204,13 +215,7 @@ def dossier_file_store(
     signatures checked, the agency's own signature recorded)."""
     from dossiers.signatures import file_signature_fields
 
-    digest = hashlib.sha256()
-    size = 0
-    incoming.upload.seek(0)
-    for chunk in incoming.upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    incoming.upload.seek(0)
+    size, sha256 = incoming.measure()
     row = DossierFile(
         dossier=dossier,
         document=incoming.document,
@@ -219,7 +224,7 @@ def dossier_file_store(
         extension=incoming.extension,
         original_name=incoming.name,
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
         content_type=incoming.content_type,
         uploaded_by=uploaded_by,
         **file_signature_fields(incoming),
