@@ -29,16 +29,21 @@ def work_calendar(unit: Unit | None = None) -> clock.WorkCalendar:
     )
 
 
-def unit_province(unit: Unit) -> Unit | None:
-    """The province a unit belongs to (itself when it is one), following `parent`."""
+def unit_ancestor(unit: Unit, kind: str) -> Unit | None:
+    """The unit of `kind` a unit belongs to (itself when it is one), following `parent`."""
     seen: set[int] = set()
     current: Unit | None = unit
     while current is not None and current.pk not in seen:
-        if current.kind == Unit.Kind.PROVINCE:
+        if current.kind == kind:
             return current
         seen.add(current.pk)
         current = current.parent
     return None
+
+
+def unit_province(unit: Unit) -> Unit | None:
+    """The province a unit belongs to (itself when it is one)."""
+    return unit_ancestor(unit, Unit.Kind.PROVINCE)
 
 
 def unit_office_hours(unit: Unit) -> clock.OfficeHours:

@@ -63,6 +63,11 @@ def fee_rule(procedure: Procedure) -> dict[str, Any] | None:
     return rule
 
 
+def _rule_or_channel_fee(procedure: Procedure, base: int) -> dict[str, Any]:
+    """The procedure's rule; without one, the channel's fee `base` per request (free at 0)."""
+    return fee_rule(procedure) or {"kind": "fixed" if base else "free"}
+
+
 def fee_needs_copies(*, procedure: Procedure) -> bool:
     rule = fee_rule(procedure)
     return bool(rule and rule["kind"] in ("per_page", "per_copy"))
@@ -127,14 +132,13 @@ def fee_lines(
     (per-page and per-copy fees); other fees are per request.
     """
     base = channel_fee(procedure=procedure, channel=channel)
-    rule = fee_rule(procedure)
-    kind = rule["kind"] if rule else ("fixed" if base else "free")
+    rule = _rule_or_channel_fee(procedure, base)
+    kind = rule["kind"]
     if kind == "free":
         return []
     if kind == "fixed":
-        amount = int(rule.get("amount_vnd", base)) if rule else base
+        amount = int(rule.get("amount_vnd", base))
         return [FeeLine(_("Phí, lệ phí mỗi hồ sơ"), 1, amount, amount)] if amount else []
-    assert rule is not None
     copies = _count(copies, "copies", 1)
     if kind == "per_copy":
         unit = int(rule.get("per_copy_vnd", base))
@@ -158,14 +162,8 @@ def fee_compute(
 
 def fee_rule_text(*, procedure: Procedure, channel: str) -> str:
     """The rule in words, for the pages that show a fee before the pages are counted."""
-    rule = fee_rule(procedure)
     base = channel_fee(procedure=procedure, channel=channel)
-    if rule is None:
-        return (
-            _("%(amount)s đồng mỗi hồ sơ") % {"amount": money(base)}
-            if base
-            else _("Không mất phí, lệ phí")
-        )
+    rule = _rule_or_channel_fee(procedure, base)
     if rule["kind"] == "free":
         return _("Không mất phí, lệ phí")
     if rule["kind"] == "fixed":

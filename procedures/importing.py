@@ -2,6 +2,11 @@
 
 A file is read whole, every row is validated, and only a file without a single bad row is
 imported (procedures.services.procedures_import). Errors name the row's line number.
+
+Flat files (CSV/XLSX) carry one procedure per row, columns code, name, field,
+implementing_level, level, effective_from, units, working_days, same_day, fee_vnd, documents,
+steps, legal_basis, result, conditions, applicants, fee_note, postal_allowed; lists use ";"
+and documents use "name|required|originals|copies" items.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from procedures.models import service_and_level
 from procedures.text import fold
 
 CODE_CHARS = set("0123456789.")
@@ -34,30 +40,6 @@ ONLINE_SERVICES = {
 
 def fold_text(value: Any) -> str:
     return " ".join(fold(str(value or "")).split())
-
-
-# Flat files (CSV/XLSX) carry one procedure per row with these columns; lists use ";" and
-# documents use "name|required|originals|copies" items.
-FLAT_COLUMNS = [
-    "code",
-    "name",
-    "field",
-    "implementing_level",
-    "level",
-    "effective_from",
-    "units",
-    "working_days",
-    "same_day",
-    "fee_vnd",
-    "documents",
-    "steps",
-    "legal_basis",
-    "result",
-    "conditions",
-    "applicants",
-    "fee_note",
-    "postal_allowed",
-]
 
 
 @dataclass
@@ -294,7 +276,7 @@ def parse_row(line: int, row: dict[str, Any]) -> ProcedureRecord:
             f" got {row.get('online_service')!r}"
         )
     if service and not str(row.get("level") or "").strip():
-        level = {"full": 4, "partial": 3}.get(service, 2)
+        level = service_and_level(service, None)[1]
     else:
         level = attempt(_int, row.get("level", ""), "level", default=0)
         if level not in LEVELS:

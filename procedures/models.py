@@ -100,10 +100,6 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def receives_dossiers(self) -> bool:
-        return bool(self.e_id)
-
     def is_open_on(self, day: dt.date) -> bool:
         """Whether the unit exists on `day` (valid_from and valid_to both count)."""
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

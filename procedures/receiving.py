@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.exceptions import PortalError
-from procedures.calendar import unit_province
+from procedures.calendar import unit_ancestor, unit_province
 from procedures.models import Procedure, Unit
 
 
@@ -44,18 +44,6 @@ class Route:
         return self.receiving.pk != self.handling.pk
 
 
-def unit_commune(unit: Unit) -> Unit | None:
-    """The commune/ward a unit belongs to (itself when it is one), following `parent`."""
-    seen: set[int] = set()
-    current: Unit | None = unit
-    while current is not None and current.pk not in seen:
-        if current.kind == Unit.Kind.COMMUNE:
-            return current
-        seen.add(current.pk)
-        current = current.parent
-    return None
-
-
 def reception_route(
     *,
     procedure: Procedure,
@@ -66,7 +54,7 @@ def reception_route(
     """The receiving and the handling unit of a dossier for `procedure` brought to `unit` by
     an applicant of `applicant_commune` (None: unknown) at `at`; ReceptionRefused if the
     unit may not receive it."""
-    day = timezone.localdate(at) if at is not None else timezone.localdate()
+    day = timezone.localdate(at)  # today when `at` is None
     # Through .all(): the procedure's units are usually prefetched (procedures.selectors).
     handlers = [u for u in procedure.units.all() if u.e_id and u.is_open_on(day)]
     home = _home_units(handlers, applicant_commune)
@@ -117,7 +105,7 @@ def _home_units(handlers: list[Unit], applicant_commune: Unit | None) -> list[Un
     """The procedure's units in the applicant's commune (none when it is unknown)."""
     if applicant_commune is None:
         return []
-    return [u for u in handlers if unit_commune(u) == applicant_commune]
+    return [u for u in handlers if unit_ancestor(u, Unit.Kind.COMMUNE) == applicant_commune]
 
 
 def _not_free_message(procedure: Procedure, competent: Unit) -> str:
@@ -137,7 +125,7 @@ def applicant_commune_find(value: str, *, at: dt.datetime | None = None) -> Unit
     value = (value or "").strip()
     if not value:
         return None
-    day = timezone.localdate(at) if at is not None else timezone.localdate()
+    day = timezone.localdate(at)  # today when `at` is None
     # A GSO code may come without its leading zeros ("3601" for 03601).
     stat = value.zfill(5) if value.isdigit() else value
     found = list(Unit.objects.filter(Q(code=value) | Q(stat_code=stat), kind=Unit.Kind.COMMUNE))

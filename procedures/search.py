@@ -41,6 +41,8 @@ SIMILAR = 0.5
 WHOLE_QUERY_BONUS = 1.0
 FIELD_BONUS = 0.5
 _WORD = re.compile(r"[a-z0-9]+")
+# Best score first; ties to the more requested, then the shorter name.
+RANKED_ORDER = ("-search_rank", "-popularity", "name_length", "code")
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def procedure_search_ids(queryset: QuerySet[Procedure], *, text: str) -> list[in
             search_rank=_score_postgresql(query, known=_known_words(query)),
             name_length=Length("name"),
         )
-        .order_by("-search_rank", "-popularity", "name_length", "code")
+        .order_by(*RANKED_ORDER)
         .values_list("pk", "search_rank")
     )
     return [pk for pk, rank in ranked if rank > 0]
@@ -116,7 +118,7 @@ def _ranked_in_postgresql(queryset: QuerySet[Procedure], query: SearchQuery) -> 
     return (
         queryset.filter(found)
         .annotate(search_rank=_score_postgresql(query, known=known), name_length=Length("name"))
-        .order_by("-search_rank", "-popularity", "name_length", "code")
+        .order_by(*RANKED_ORDER)
     )
 
 
@@ -198,7 +200,7 @@ def _ranked_in_python(queryset: QuerySet[Procedure], query: SearchQuery) -> Quer
     return (
         queryset.filter(pk__in=scores)
         .annotate(search_rank=ranked, name_length=Length("name"))
-        .order_by("-search_rank", "-popularity", "name_length", "code")
+        .order_by(*RANKED_ORDER)
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import ProtectedError, QuerySet
 from django.utils.text import slugify
 
 from procedures.importing import ProcedureRecord, RowError, parse_row, read_rows
@@ -138,7 +138,8 @@ class ImportResult:
         return not self.errors
 
 
-def _resolve_units(names: list[str], *, on: dt.date) -> list[Unit]:
+def units_resolve(names: list[str], *, on: dt.date) -> list[Unit]:
+    """Unit codes and group names (UNIT_GROUPS) as units open on `on`; RowError otherwise."""
     units: list[Unit] = []
     for name in names:
         if name in UNIT_GROUPS:
@@ -169,7 +170,7 @@ def procedures_import(*, path: Path, progress: Callable[[int], None] | None = No
             if key in seen:
                 raise RowError(f"duplicate of line {seen[key]} (same code and effective date)")
             seen[key] = line
-            records.append((record, _resolve_units(record.units, on=record.effective_from)))
+            records.append((record, units_resolve(record.units, on=record.effective_from)))
         except RowError as exc:
             errors.append(f"line {line}: {exc}")
     if errors:
@@ -196,11 +197,6 @@ def procedure_records_import(
     return ImportResult(created, updated, [])
 
 
-def units_resolve(names: list[str], *, on: dt.date) -> list[Unit]:
-    """Unit codes and group names (UNIT_GROUPS) as units open on `on`; RowError otherwise."""
-    return _resolve_units(names, on=on)
-
-
 def procedure_matches(procedure: Procedure, record: ProcedureRecord, units: list[Unit]) -> bool:
     """Whether saving `record` would leave `procedure` as it is (its dates aside)."""
     scalars = [a for a in SAVED_ATTRS if a != "effective_to"]
@@ -214,19 +210,15 @@ def procedure_matches(procedure: Procedure, record: ProcedureRecord, units: list
     def channel_key(c: Any) -> tuple:
         return (c.channel, c.working_days, c.calendar_days, c.working_hours, c.same_day, c.fee_vnd)
 
-    if sorted(map(channel_key, procedure.channels.all())) != sorted(
-        map(channel_key, record.channels)
-    ):
+    def document_key(d: Any) -> tuple:
+        fields = list(d.template_fields)
+        return (d.name, d.required, d.originals, d.copies, d.template_title, fields)
+
+    channels = procedure.channels.all()
+    if sorted(map(channel_key, channels)) != sorted(map(channel_key, record.channels)):
         return False
-    have = [
-        (d.name, d.required, d.originals, d.copies, d.template_title, list(d.template_fields))
-        for d in procedure.documents.order_by("order")
-    ]
-    want = [
-        (d.name, d.required, d.originals, d.copies, d.template_title, list(d.template_fields))
-        for d in record.documents
-    ]
-    return have == want
+    documents = procedure.documents.order_by("order")
+    return list(map(document_key, documents)) == list(map(document_key, record.documents))
 
 
 def procedure_versions_close(*, code: str) -> int:
@@ -286,8 +278,6 @@ def procedure_save(*, record: ProcedureRecord, units: list[Unit]) -> bool:
         keep.append(row.pk)
     # Documents dropped from the list go unless a dossier already refers to them.
     for stale in procedure.documents.exclude(pk__in=keep):
-        from django.db.models import ProtectedError
-
         try:
             stale.delete()
         except ProtectedError:

@@ -37,7 +37,7 @@ class UnitClosed(PortalError):
 
 def unit_assert_open(*, unit: Unit, at: dt.datetime | None = None) -> None:
     """Raise UnitClosed (400) when `unit` does not exist at `at` (now by default)."""
-    day = timezone.localdate(at) if at is not None else timezone.localdate()
+    day = timezone.localdate(at)  # today when `at` is None
     if unit.is_open_on(day):
         return
     extra: dict[str, Any] = {"unit": unit.code}
@@ -48,21 +48,15 @@ def unit_assert_open(*, unit: Unit, at: dt.datetime | None = None) -> None:
         }
         raise UnitClosed(message, extra=extra)
     assert unit.valid_to is not None
+    closed = {"unit": unit.name, "day": f"{unit.valid_to + dt.timedelta(days=1):%d/%m/%Y}"}
     successor = unit.successor
     if successor is not None:
         extra["successor"] = successor.code
         message = _(
             "%(unit)s đã thôi hoạt động từ ngày %(day)s; hồ sơ nay nộp tại %(successor)s."
-        ) % {
-            "unit": unit.name,
-            "day": f"{unit.valid_to + dt.timedelta(days=1):%d/%m/%Y}",
-            "successor": successor.name,
-        }
+        ) % {**closed, "successor": successor.name}
     else:
-        message = _("%(unit)s đã thôi hoạt động từ ngày %(day)s.") % {
-            "unit": unit.name,
-            "day": f"{unit.valid_to + dt.timedelta(days=1):%d/%m/%Y}",
-        }
+        message = _("%(unit)s đã thôi hoạt động từ ngày %(day)s.") % closed
     raise UnitClosed(message, extra=extra)
 
 
@@ -116,19 +110,6 @@ def unit_predecessor_ids(*, unit_ids: Iterable[int]) -> set[int]:
 #: The start of the two-level local government (Law 72/2025/QH15 on local government).
 TWO_LEVEL_FROM = dt.date(2025, 7, 1)
 
-FILE_COLUMNS = [
-    "code",
-    "name",
-    "kind",
-    "parent",
-    "stat_code",
-    "e_id",
-    "valid_from",
-    "valid_to",
-    "successor",
-    "other_successors",
-    "one_stop",
-]
 REQUIRED_COLUMNS = {"code", "name", "kind"}
 
 
@@ -198,8 +179,10 @@ def _upsert(result: UnitsImportResult, *, code: str, **attrs: Any) -> Unit:
 
 
 def units_import_file(*, path: Path) -> UnitsImportResult:
-    """Import units from CSV or XLSX (columns FILE_COLUMNS; parents and successors by code,
-    in the file or already present). All or nothing; every bad row is named by its line."""
+    """Import units from CSV or XLSX, columns code, name, kind (required), parent, stat_code,
+    e_id, valid_from, valid_to, successor, other_successors (";" between codes), one_stop;
+    parents and successors by code, in the file or already present. All or nothing; every
+    bad row is named by its line."""
     try:
         rows = read_rows(path)
     except (RowError, ValueError, OSError) as exc:
