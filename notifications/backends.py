@@ -131,13 +131,10 @@ class TwilioBackend:
             message = self.client.messages.create(**options)
         except TwilioRestException as exc:
             permanent = exc.status < 500 and exc.status not in TRANSIENT_HTTP
-            raise SmsError(
-                f"HTTP {exc.status} ({exc.code}): {exc.msg}", permanent=permanent
-            ) from exc
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise SmsError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+            raise _http_error(exc, permanent=permanent) from exc
         except (TwilioException, requests.RequestException, ValueError) as exc:
-            # An unreadable answer: the gateway may be half-broken; try again later.
+            # A timeout, a lost connection or an unreadable answer (the gateway may be
+            # half-broken): try again later.
             raise SmsError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
         return str(message.sid)
 
@@ -147,7 +144,7 @@ class TwilioBackend:
         try:
             messages = self.client.messages.list(to=to, from_=self.from_, limit=LIST_LIMIT)
         except TwilioRestException as exc:
-            raise SmsError(f"HTTP {exc.status} ({exc.code}): {exc.msg}", permanent=False) from exc
+            raise _http_error(exc, permanent=False) from exc
         except (TwilioException, requests.RequestException, ValueError) as exc:
             raise SmsError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
         after = since - CLOCK_MARGIN
@@ -156,6 +153,10 @@ class TwilioBackend:
             if message.body == body and (created is None or created >= after):
                 return str(message.sid)
         return None
+
+
+def _http_error(exc: TwilioRestException, *, permanent: bool) -> SmsError:
+    return SmsError(f"HTTP {exc.status} ({exc.code}): {exc.msg}", permanent=permanent)
 
 
 def status_callback_url() -> str:

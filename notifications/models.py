@@ -62,10 +62,6 @@ class OutboxRow(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def is_final(self) -> bool:
-        return self.status in {OutboxStatus.DELIVERED, OutboxStatus.FAILED}
-
 
 class SmsMessage(OutboxRow):
     class Encoding(models.TextChoices):

@@ -35,6 +35,7 @@ from notifications.selectors import unit_reminder_dossiers
 from notifications.sms_text import sms_size, strip_diacritics
 from portal.models import Membership, Role
 from procedures.calendar import work_calendar
+from procedures.fees import money
 from procedures.models import Channel, Unit
 
 logger = logging.getLogger(__name__)
@@ -75,10 +76,6 @@ def message_render(*, name: str, context: dict[str, Any]) -> tuple[str, str]:
 
 def _local(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
-
-
-def _money(amount: int) -> str:
-    return f"{int(amount):,}".replace(",", ".")
 
 
 def dossier_message_context(*, dossier: Dossier) -> dict[str, Any]:
@@ -233,30 +230,18 @@ def _notify_applicant(
     *, dossier: Dossier, event: DossierEvent | None, template: str, context: dict[str, Any]
 ) -> list[SmsMessage | EmailMessage]:
     body, subject = message_render(name=template, context=context)
+    common = {
+        "body": body,
+        "template": template,
+        "dossier": dossier,
+        "event": event,
+        "secret": str(context.get("key") or ""),
+    }
     rows: list[SmsMessage | EmailMessage] = []
     if dossier.applicant_phone:
-        rows.append(
-            sms_queue_body(
-                to=dossier.applicant_phone,
-                body=body,
-                template=template,
-                dossier=dossier,
-                event=event,
-                secret=str(context.get("key") or ""),
-            )
-        )
+        rows.append(sms_queue_body(to=dossier.applicant_phone, **common))
     if dossier.applicant_email:
-        rows.append(
-            email_queue(
-                to=dossier.applicant_email,
-                subject=subject,
-                body=body,
-                template=template,
-                dossier=dossier,
-                event=event,
-                secret=str(context.get("key") or ""),
-            )
-        )
+        rows.append(email_queue(to=dossier.applicant_email, subject=subject, **common))
     return rows
 
 
@@ -316,7 +301,7 @@ def _event_message(
         text = "; ".join(str(i) for i in items) if isinstance(items, list | tuple) else items
         return T.SUPPLEMENT, {"items": text, "reason": context.get("reason", "")}
     if to == DS.AWAITING_PAYMENT:
-        return T.PAYMENT, {"amount": _money(context.get("amount_vnd", dossier.fee_vnd))}
+        return T.PAYMENT, {"amount": money(context.get("amount_vnd", dossier.fee_vnd))}
     if to == DS.RESOLVED:
         return T.RESOLVED, {"outcome": dossier.outcome}
     if to == DS.RETURNED:

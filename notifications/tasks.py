@@ -7,6 +7,8 @@ the digest to the default "celery" queue.
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from notifications import sending, services
@@ -15,36 +17,32 @@ from notifications import sending, services
 # still in "sending" after SEND_TIME_LIMIT + 30 s is re-queued (sending._requeue).
 SEND_TIME_LIMIT = 90
 SEND_SOFT_TIME_LIMIT = 60
+# The service counts attempts in the row and decides when to stop (max_retries=None).
+SEND_TASK_OPTIONS = {
+    "bind": True,
+    "max_retries": None,
+    "time_limit": SEND_TIME_LIMIT,
+    "soft_time_limit": SEND_SOFT_TIME_LIMIT,
+}
 
 
-@shared_task(
-    name="notifications.tasks.sms_send",
-    bind=True,
-    max_retries=None,
-    time_limit=SEND_TIME_LIMIT,
-    soft_time_limit=SEND_SOFT_TIME_LIMIT,
-)
+def _status_or_retry(task: Any, outcome: sending.SendOutcome) -> str:
+    """A transient error comes back after the backoff the service chose."""
+    if outcome.retry_in is not None:
+        raise task.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(name="notifications.tasks.sms_send", **SEND_TASK_OPTIONS)
 def sms_send(self, sms_id: int) -> str:
-    """Send one SMS row; a transient error comes back after the backoff the service chose."""
-    outcome = sending.sms_send(sms_id=sms_id)
-    if outcome.retry_in is not None:
-        # The service counts attempts in the row and decides when to stop (max_retries=None).
-        raise self.retry(countdown=outcome.retry_in)
-    return outcome.status
+    """Send one SMS row."""
+    return _status_or_retry(self, sending.sms_send(sms_id=sms_id))
 
 
-@shared_task(
-    name="notifications.tasks.email_send",
-    bind=True,
-    max_retries=None,
-    time_limit=SEND_TIME_LIMIT,
-    soft_time_limit=SEND_SOFT_TIME_LIMIT,
-)
+@shared_task(name="notifications.tasks.email_send", **SEND_TASK_OPTIONS)
 def email_send(self, email_id: int) -> str:
-    outcome = sending.email_send(email_id=email_id)
-    if outcome.retry_in is not None:
-        raise self.retry(countdown=outcome.retry_in)
-    return outcome.status
+    """Send one e-mail row."""
+    return _status_or_retry(self, sending.email_send(email_id=email_id))
 
 
 @shared_task(name="notifications.tasks.sms_requeue_stale")
