@@ -140,18 +140,18 @@ def pdf_signatures_read(data: bytes | IO[bytes]) -> list[FoundSignature]:
 def pdf_signature_check(data: bytes | IO[bytes]) -> SignatureCheck:
     """Check the signatures of a PDF; never raises for a bad or strange file."""
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
-    if not _looks_signed(stream):
-        return SignatureCheck(Status.UNSIGNED, summary=_(Status.LABELS[Status.UNSIGNED]))
-    try:
-        found = pdf_signatures_read(stream)
-    except Exception as exc:  # a PDF pyHanko cannot read: report it, keep the upload
-        log.info("signing: unreadable signed PDF: %s", exc)
-        return SignatureCheck(
-            Status.INVALID,
-            summary=_("Không đọc được chữ ký số của tệp (tệp hỏng hoặc bị sửa)."),
-        )
-    finally:
-        stream.seek(0)
+    found: list[FoundSignature] = []
+    if _looks_signed(stream):
+        try:
+            found = pdf_signatures_read(stream)
+        except Exception as exc:  # a PDF pyHanko cannot read: report it, keep the upload
+            log.info("signing: unreadable signed PDF: %s", exc)
+            return SignatureCheck(
+                Status.INVALID,
+                summary=_("Không đọc được chữ ký số của tệp (tệp hỏng hoặc bị sửa)."),
+            )
+        finally:
+            stream.seek(0)
     if not found:
         return SignatureCheck(Status.UNSIGNED, summary=_(Status.LABELS[Status.UNSIGNED]))
     if any(not (s.intact and s.valid and s.untouched) for s in found):

@@ -41,33 +41,45 @@ def _name(common_name: str, organisation: str) -> x509.Name:
     )
 
 
-def ca_make(*, common_name: str, organisation: str, days: int = 3650) -> Issued:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def _key_usage(**allowed: bool) -> x509.KeyUsage:
+    """KeyUsage with the `allowed` uses on and every other one off."""
+    uses = (
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+        "key_cert_sign",
+        "crl_sign",
+        "encipher_only",
+        "decipher_only",
+    )
+    return x509.KeyUsage(**{use: allowed.get(use, False) for use in uses})
+
+
+def _builder(
+    *, subject: x509.Name, issuer: x509.Name, key: rsa.RSAPrivateKey, days: int
+) -> x509.CertificateBuilder:
+    """A certificate of `key` for `subject`, valid from yesterday for `days`."""
     now = datetime.now(UTC)
-    name = _name(common_name, organisation)
-    cert = (
+    return (
         x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
+        .subject_name(subject)
+        .issuer_name(issuer)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=days))
+    )
+
+
+def ca_make(*, common_name: str, organisation: str, days: int = 3650) -> Issued:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = _name(common_name, organisation)
+    cert = (
+        _builder(subject=name, issuer=name, key=key, days=days)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
@@ -77,30 +89,11 @@ def ca_make(*, common_name: str, organisation: str, days: int = 3650) -> Issued:
 def signer_issue(ca: Issued, *, common_name: str, organisation: str, days: int = 1095) -> Issued:
     """A document-signing certificate issued by `ca`."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    now = datetime.now(UTC)
+    subject = _name(common_name, organisation)
     cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common_name, organisation))
-        .issuer_name(ca.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=days))
+        _builder(subject=subject, issuer=ca.cert.subject, key=key, days=days)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
         .add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
         )
