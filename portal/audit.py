@@ -23,17 +23,10 @@ CHAIN = "audit"
 HEAD_ID = 1
 
 
-def audit_digest(
-    *,
-    seq: int,
-    at: datetime,
-    actor_id: int | None,
-    action: str,
-    target: str,
-    details: Any,
-    prev_hash: str,
-) -> str:
-    return chain_digest(CHAIN, seq, at, actor_id, action, target, details, prev_hash)
+def _row_digest(row: Any, *, prev_hash: str) -> str:
+    """The digest of an audit row's columns, linked to `prev_hash`."""
+    columns = (row.seq, row.at, row.actor_id, row.action, row.target, row.details)
+    return chain_digest(CHAIN, *columns, prev_hash)
 
 
 def _head_locked() -> AuditChainHead:
@@ -61,15 +54,7 @@ def audit_append(
         details=json.loads(json.dumps(details or {}, default=str)),
         prev_hash=head.hash,
     )
-    row.hash = audit_digest(
-        seq=row.seq,
-        at=row.at,
-        actor_id=row.actor_id,
-        action=row.action,
-        target=row.target,
-        details=row.details,
-        prev_hash=row.prev_hash,
-    )
+    row.hash = _row_digest(row, prev_hash=row.prev_hash)
     row.save(force_insert=True)
     head.seq, head.hash = row.seq, row.hash
     head.seal = chain_seal(chain=CHAIN, seq=row.seq, digest=row.hash)
@@ -89,16 +74,7 @@ def audit_chain_verify(rows: Iterable[AuditLog] | None = None) -> list[str]:
             problems.append(f"audit log: row #{row.seq} out of sequence (expected #{expected})")
         if row.prev_hash != prev_hash:
             problems.append(f"audit log: row #{row.seq} does not link to the previous one")
-        digest = audit_digest(
-            seq=row.seq,
-            at=row.at,
-            actor_id=row.actor_id,
-            action=row.action,
-            target=row.target,
-            details=row.details,
-            prev_hash=row.prev_hash,
-        )
-        if not digests_equal(digest, row.hash):
+        if not digests_equal(_row_digest(row, prev_hash=row.prev_hash), row.hash):
             problems.append(f"audit log: row #{row.seq} (id {row.pk}) was altered")
         prev_hash, expected = row.hash, row.seq + 1
     head = AuditChainHead.objects.filter(pk=HEAD_ID).first()
@@ -121,15 +97,7 @@ def audit_chain_rebuild(*, log_model: Any = AuditLog, head_model: Any = AuditCha
     (for rows written before the chain, or after the key changed). The row count."""
     prev_hash, seq = "", 0
     for row in log_model.objects.order_by("seq").iterator(chunk_size=2000):
-        digest = audit_digest(
-            seq=row.seq,
-            at=row.at,
-            actor_id=row.actor_id,
-            action=row.action,
-            target=row.target,
-            details=row.details,
-            prev_hash=prev_hash,
-        )
+        digest = _row_digest(row, prev_hash=prev_hash)
         log_model.objects.filter(pk=row.pk).update(prev_hash=prev_hash, hash=digest)
         prev_hash, seq = digest, row.seq
     head_model.objects.update_or_create(

@@ -76,14 +76,13 @@ def officer_token_user(*, request: Any, data: Any) -> Any:
 
     credentials = Credentials(data=data)
     credentials.is_valid(raise_exception=True)
-    username = credentials.validated_data["username"]
-    password = credentials.validated_data["password"]
     data = credentials.validated_data
+    username = data["username"]
     client = client_ip(request)
     user = officer_authenticate(
         request=getattr(request, "_request", request),
         username=username,
-        password=password,
+        password=data["password"],
         client=client,
     )
     if user is None:
@@ -184,26 +183,25 @@ class TotpCodeForm(forms.Form):
 def officer_totp_verify(request: HttpRequest) -> HttpResponse:
     """The second step of the officers' sign-in."""
     pending = request.session.get(SESSION_PENDING)
-    if not pending or pending.get("until", 0) < time.time():
+    user = None
+    if pending and pending.get("until", 0) >= time.time():
+        user = get_user_model().objects.filter(pk=pending["user_id"], is_active=True).first()
+    if user is None:  # no password step, an expired one, or the account is gone
         request.session.pop(SESSION_PENDING, None)
         return redirect("officer-login")
-    user = get_user_model().objects.filter(pk=pending["user_id"], is_active=True).first()
-    if user is None:
-        request.session.pop(SESSION_PENDING, None)
-        return redirect("officer-login")
-    client = client_ip(request)
+    username, client = user.get_username(), client_ip(request)
     form = TotpCodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            login_assert_not_locked(username=user.get_username(), client=client)
+            login_assert_not_locked(username=username, client=client)
             if totp_verify(user=user, code=form.cleaned_data["code"]):
                 request.session.pop(SESSION_PENDING, None)
-                login_success_record(username=user.get_username(), client=client)
+                login_success_record(username=username, client=client)
                 _staff_login(request, user, backend=pending.get("backend") or None)
                 return HttpResponseRedirect(_safe_next(request, pending.get("next", "")))
-            login_failure_record(username=user.get_username(), client=client, reason="totp")
-            login_assert_not_locked(username=user.get_username(), client=client)
+            login_failure_record(username=username, client=client, reason="totp")
+            login_assert_not_locked(username=username, client=client)
             form.add_error("code", _("Mã xác thực không đúng hoặc đã được dùng."))
             status = 400
         except Locked as exc:

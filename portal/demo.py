@@ -7,6 +7,8 @@ officers keep their accounts (they can read their history).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -57,16 +59,18 @@ DEMO_OFFICERS = [
 ]
 
 
+def _account(username: str, **defaults: Any) -> Any:
+    """The demo account `username`; made with DEMO_PASSWORD the first time."""
+    user, created = get_user_model().objects.get_or_create(username=username, defaults=defaults)
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
 @transaction.atomic
 def officers_seed() -> list[str]:
-    User = get_user_model()
-    admin, created = User.objects.get_or_create(
-        username="admin",
-        defaults={"is_staff": True, "is_superuser": True, "first_name": "Quản trị"},
-    )
-    if created:
-        admin.set_password(DEMO_PASSWORD)
-        admin.save()
+    admin = _account("admin", is_staff=True, is_superuser=True, first_name="Quản trị")
     top = Unit.objects.filter(code="12").first() or Unit.objects.get(code="111")
     Membership.objects.get_or_create(user=admin, unit=top, role=Role.ADMIN)
     names = ["admin"]
@@ -75,16 +79,8 @@ def officers_seed() -> list[str]:
         OFFICERS_2025 if today == len({o[2] for o in OFFICERS_2025}) else []
     )
     for username, full_name, unit_code, role, title in officers:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                **full_name_fields(full_name),
-                "email": f"{username}@tanuyen.example.vn",
-            },
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+        email = f"{username}@tanuyen.example.vn"
+        user = _account(username, **full_name_fields(full_name), email=email)
         Membership.objects.get_or_create(
             user=user, unit=Unit.objects.get(code=unit_code), role=role, defaults={"title": title}
         )

@@ -91,24 +91,30 @@ def _incr(key: str) -> int:
         return 1
 
 
+def _lock(*, lock_key: str, fail_key: str) -> None:
+    """Lock for LOGIN_LOCK_SECONDS; the failures are counted afresh afterwards."""
+    until = time.time() + LOGIN_LOCK_SECONDS
+    _cache_safely(None, cache.set, lock_key, until, LOGIN_LOCK_SECONDS)
+    _cache_safely(None, cache.delete, fail_key)
+
+
 def login_failure_record(*, username: str, client: str, reason: str = "password") -> bool:
     """Count a failed attempt and write it to the audit log; lock at the thresholds.
     Whether this failure locked the username (or the client)."""
     keys = _keys(username=username, client=client)
     user = get_user_model().objects.filter(username=str(username).strip()).first()
+    user_id = user.pk if user else None
     AuditLog.objects.create(
         actor=None,
         action="officer_login_failed",
         target=_username_key(username),
-        details={"client": client, "reason": reason, "user_id": user.pk if user else None},
+        details={"client": client, "reason": reason, "user_id": user_id},
     )
     per_user = _cache_safely(0, _incr, keys["fail_user"])
     per_client = _cache_safely(0, _incr, keys["fail_client"])
     locked = False
-    until = time.time() + LOGIN_LOCK_SECONDS
     if per_user >= LOGIN_MAX_FAILURES:
-        _cache_safely(None, cache.set, keys["lock_user"], until, LOGIN_LOCK_SECONDS)
-        _cache_safely(None, cache.delete, keys["fail_user"])
+        _lock(lock_key=keys["lock_user"], fail_key=keys["fail_user"])
         locked = True
         AuditLog.objects.create(
             actor=None,
@@ -118,12 +124,11 @@ def login_failure_record(*, username: str, client: str, reason: str = "password"
                 "client": client,
                 "failures": per_user,
                 "seconds": LOGIN_LOCK_SECONDS,
-                "user_id": user.pk if user else None,
+                "user_id": user_id,
             },
         )
     if per_client >= LOGIN_MAX_FAILURES_PER_CLIENT:
-        _cache_safely(None, cache.set, keys["lock_client"], until, LOGIN_LOCK_SECONDS)
-        _cache_safely(None, cache.delete, keys["fail_client"])
+        _lock(lock_key=keys["lock_client"], fail_key=keys["fail_client"])
         locked = True
         AuditLog.objects.create(
             actor=None,

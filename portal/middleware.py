@@ -112,9 +112,7 @@ class NulByteRejectMiddleware:
             "\x00" in key or any("\x00" in v for v in query.getlist(key)) for key in query
         ):
             message = _("Yêu cầu chứa ký tự không hợp lệ.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=400)
-            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+            return _refusal(message, status=400, as_json=request.path.startswith("/api/"))
         return self.get_response(request)
 
 
@@ -125,8 +123,11 @@ def request_too_large_response(request: HttpRequest, *, limit: int) -> HttpRespo
     wants_json = request.path.startswith("/api/") or "application/json" in request.headers.get(
         "Accept", ""
     )
-    if wants_json:
-        response: HttpResponse = JsonResponse({"detail": message}, status=413)
-    else:
-        response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
-    return response
+    return _refusal(message, status=413, as_json=wants_json)
+
+
+def _refusal(message: str, *, status: int, as_json: bool) -> HttpResponse:
+    """A refused request's answer: {"detail": message} as JSON, or the message as plain text."""
+    if as_json:
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

@@ -79,11 +79,6 @@ def param_int(params: Mapping[str, Any], name: str, **bounds: int) -> int | None
     return None if raw in (None, "") else int_parse(raw, name, **bounds)
 
 
-def param_date(params: Mapping[str, Any], name: str) -> dt.date | None:
-    raw = params.get(name)
-    return None if raw in (None, "") else date_parse(raw, name)
-
-
 def param_month(params: Mapping[str, Any], name: str) -> dt.date | None:
     raw = params.get(name)
     return None if raw in (None, "") else month_parse(raw, name)

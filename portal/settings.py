@@ -21,7 +21,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 DEBUG = envbool("DEBUG", True)
-TESTING = envbool("MOTCUA_TESTING", False)
 
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
