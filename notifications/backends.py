@@ -125,8 +125,7 @@ class TwilioBackend:
         if self.status_callback:
             # Our id in the callback URL: the callback may arrive before the provider's id is
             # saved. The signature covers the whole URL, so it cannot be forged.
-            joiner = "&" if "?" in self.status_callback else "?"
-            options["status_callback"] = f"{self.status_callback}{joiner}m={reference}"
+            options["status_callback"] = url_with_query(self.status_callback, f"m={reference}")
         try:
             message = self.client.messages.create(**options)
         except TwilioRestException as exc:
@@ -157,6 +156,13 @@ class TwilioBackend:
 
 def _http_error(exc: TwilioRestException, *, permanent: bool) -> SmsError:
     return SmsError(f"HTTP {exc.status} ({exc.code}): {exc.msg}", permanent=permanent)
+
+
+def url_with_query(url: str, query: str) -> str:
+    """`url` with `query` added to its own query string, if it has one."""
+    if not query:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
 def status_callback_url() -> str:

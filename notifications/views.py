@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
+from notifications.backends import url_with_query
 from notifications.sending import sms_status_apply
 
 logger = logging.getLogger(__name__)
@@ -27,8 +28,7 @@ def _signed_by_twilio(request: HttpRequest) -> bool:
     urls = [request.build_absolute_uri()]
     if settings.TWILIO_STATUS_CALLBACK_URL:
         query = request.META.get("QUERY_STRING", "")
-        joiner = "&" if "?" in settings.TWILIO_STATUS_CALLBACK_URL else "?"
-        urls.append(settings.TWILIO_STATUS_CALLBACK_URL + (joiner + query if query else ""))
+        urls.append(url_with_query(settings.TWILIO_STATUS_CALLBACK_URL, query))
     return any(validator.validate(url, request.POST, signature) for url in urls)
 
 
