@@ -45,16 +45,19 @@ class UploadTooLarge(PortalError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 
+def bad_request_body(exc: Exception) -> dict[str, Any]:
+    """The answer to a 400 that no form explains: a malformed parameter (portal.params, under
+    its name too) or a request Django refuses to read (too many files or fields)."""
+    if isinstance(exc, BadParameter):
+        return {"detail": exc.message, exc.name: [exc.message]}
+    return {"detail": str(_("Yêu cầu không hợp lệ. Vui lòng kiểm tra lại dữ liệu đã nhập."))}
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus our domain errors, Django's ValidationError, a malformed parameter
     and a request Django refuses to read (too many files or fields): every error is JSON."""
-    if isinstance(exc, BadParameter):
-        return Response({"detail": exc.message, exc.name: [exc.message]}, status=400)
-    if isinstance(exc, BadRequest | SuspiciousOperation):
-        return Response(
-            {"detail": str(_("Yêu cầu không hợp lệ. Vui lòng kiểm tra lại dữ liệu đã nhập."))},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
+    if isinstance(exc, BadRequest | SuspiciousOperation):  # BadParameter included
+        return Response(bad_request_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PortalError):
         return Response({"detail": str(exc.message), **exc.extra}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -12,8 +10,8 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
+from portal.exceptions import bad_request_body
 from portal.models import Membership, Role
-from portal.params import BadParameter
 
 # Roles that read the figures and act on no dossier: they start their day on the dashboard.
 READING_ROLES = frozenset({Role.LEADER, Role.REPORTING})
@@ -39,17 +37,10 @@ def _is_api(request: HttpRequest) -> bool:
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400: a malformed parameter (portal.params) or a request Django refuses to read (too
     many files or fields); the message says which, when there is one."""
-    message = (
-        exception.message
-        if isinstance(exception, BadParameter)
-        else _("Yêu cầu không hợp lệ. Vui lòng kiểm tra lại dữ liệu đã nhập.")
-    )
+    body = bad_request_body(exception)
     if _is_api(request):
-        body: dict[str, Any] = {"detail": message}
-        if isinstance(exception, BadParameter):
-            body[exception.name] = [message]
         return JsonResponse(body, status=400)
-    return render(request, "400.html", {"message": message}, status=400)
+    return render(request, "400.html", {"message": body["detail"]}, status=400)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
