@@ -65,7 +65,8 @@ def reception_route(
             return Route(receiving=unit, handling=unit)
         if free:
             return Route(receiving=unit, handling=home[0])
-        raise ReceptionRefused(_not_free_message(procedure, home[0]), extra=_with(extra, home[0]))
+        competent = {**extra, "competent_unit": home[0].code}
+        raise ReceptionRefused(_not_free_message(procedure, home[0]), extra=competent)
     if not free:
         raise ReceptionRefused(
             _("Đơn vị này không giải quyết thủ tục đã chọn.")
@@ -113,10 +114,6 @@ def _not_free_message(procedure: Procedure, competent: Unit) -> str:
         "Thủ tục “%(procedure)s” không thuộc danh mục tiếp nhận không phụ thuộc vào địa giới "
         "hành chính: hồ sơ của người nộp nộp tại %(unit)s."
     ) % {"procedure": procedure.name, "unit": competent.name}
-
-
-def _with(extra: dict, competent: Unit) -> dict:
-    return {**extra, "competent_unit": competent.code}
 
 
 def applicant_commune_find(value: str, *, at: dt.datetime | None = None) -> Unit | None:
