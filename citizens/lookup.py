@@ -3,13 +3,13 @@
 A look-up with the update key is the citizens' most frequent request (they refresh it while
 waiting). Building the status document reads five tables; instead, one small query reads the
 dossier's key state and a *stamp* of everything the document shows (the row's `updated_at`,
-the newest event, access, file and the rating), and the cache keeps, per dossier and
-language, the last document rendered with the digest of its stamp. A document is served only
-when its digest is the current stamp's: any change to the dossier that the citizen sees
-changes the stamp, so a cached document is either current or rendered again. "Overdue" turns
-with the clock, not with a write: it is part of the stamp too. Only the names of the unit and
-of the procedure, read through the dossier, may show an edit of the catalogue up to
-CACHE_SECONDS late.
+its seal of the newest event, the newest access, file and the rating), and the cache keeps,
+per dossier and language, the last document rendered with the digest of its stamp. A
+document is served only when its digest is the current stamp's: any change to the dossier
+that the citizen sees changes the stamp, so a cached document is either current or rendered
+again. "Overdue" turns with the clock, not with a write: it is part of the stamp too. Only
+the names of the unit and of the procedure, read through the dossier, may show an edit of
+the catalogue up to CACHE_SECONDS late.
 
 The view reads the cached document in the same Redis round trip that counts the client's
 request (portal.throttling.rate_limit_hit_reading), before the stamp is known; it is checked
@@ -39,7 +39,7 @@ from django.utils.translation import get_language
 
 from citizens.models import Rating
 from dossiers.deadlines import dossier_is_late
-from dossiers.models import Dossier, DossierAccess, DossierEvent, DossierFile
+from dossiers.models import Dossier, DossierAccess, DossierFile
 from dossiers.services.citizen import dossier_get_for_citizen
 from dossiers.services.keys import update_key_is_locked, update_key_matches
 from portal.redis_client import cache_redis
@@ -80,13 +80,11 @@ def _normalised(code: str) -> str:
 @functools.cache
 def _stamp_sql() -> str:
     # Plain SQL: this query runs on every look-up, and building it through the ORM (with
-    # four correlated subqueries) costs more CPU than the database spends answering it.
+    # three correlated subqueries) costs more CPU than the database spends answering it.
     # Table names come from our models; the code is a parameter.
     columns = ", ".join(f"d.{name}" for name in _stamp_fields())
     return f"""
         SELECT {columns}, d.updated_at,
-               (SELECT max(e.seq) FROM {DossierEvent._meta.db_table} e
-                 WHERE e.dossier_id = d.id),
                (SELECT max(a.id) FROM {DossierAccess._meta.db_table} a
                  WHERE a.dossier_id = d.id),
                (SELECT max(f.id) FROM {DossierFile._meta.db_table} f
@@ -109,6 +107,8 @@ STAMP_FIELDS = frozenset(
         "due_at",
         "resolved_at",
         "paused_at",
+        # Sealed anew with every event appended (dossiers.services.events): the newest event.
+        "event_seal",
     }
 )
 
@@ -122,7 +122,7 @@ def _stamp_fields() -> list[str]:
 @contextmanager
 def _prepared() -> Iterator[None]:
     """Prepare the queries run inside (psycopg 3), where the project prepares none on its own
-    (portal/settings.py): the look-up's four subqueries are then planned once per connection,
+    (portal/settings.py): the look-up's three subqueries are then planned once per connection,
     not per look-up; a generic plan is right here (one dossier by its unique code)."""
     raw = connection.connection if connection.vendor == "postgresql" else None
     if raw is None or not settings.DB_PREPARE_LOOKUP:
@@ -146,9 +146,16 @@ def status_stamp_get(*, code: str) -> StatusStamp | None:
         return None
     fields = _stamp_fields()
     values = [_aware(v) if isinstance(v, datetime) else v for v in row[: len(fields)]]
-    updated_at, last_event, last_access, last_file, rating = row[len(fields) :]
+    updated_at, last_access, last_file, rating = row[len(fields) :]
     dossier = Dossier.from_db(connection.alias, fields, values)
-    version = (updated_at, last_event, last_access, last_file, rating, dossier_is_late(dossier))
+    version = (
+        updated_at,
+        dossier.event_seal,
+        last_access,
+        last_file,
+        rating,
+        dossier_is_late(dossier),
+    )
     return StatusStamp(dossier=dossier, version=version)
 
 

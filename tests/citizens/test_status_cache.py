@@ -13,6 +13,8 @@ from citizens.lookup import status_stamp_get
 from dossiers.files import dossier_access_record
 from dossiers.models import Dossier, DossierAccess
 from dossiers.services import actions
+from procedures import clock
+from procedures.calendar import unit_office_hours, work_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +114,23 @@ def test_only_the_look_up_query_is_prepared(client, dossier_and_key):
     prepared = _prepared_statements()
     assert len(prepared) == 1
     assert "FROM dossiers_dossier d" in prepared[0]
+
+
+def test_an_event_that_leaves_the_state_as_it_is_shows_at_once(
+    client, dossier_and_key, officer, supervisor
+):
+    dossier, key = dossier_and_key
+    dossier = actions.dossier_receive(dossier=dossier, actor=officer)
+    assert look_up(client, dossier, key).json()["apology"] is None  # now cached
+    before = Dossier.objects.values_list("updated_at", flat=True).get(pk=dossier.pk)
+    hours, calendar = unit_office_hours(dossier.unit), work_calendar(dossier.unit)
+    later = (dossier.due_at + timedelta(hours=h) for h in range(1, 24 * 14))
+    new_due_at = next(t for t in later if clock.is_working_time(t, hours=hours, calendar=calendar))
+    actions.dossier_apologize(
+        dossier=dossier, actor=supervisor, reason="Chờ xác minh", new_due_at=new_due_at
+    )
+    # The apology writes its own row and an event; the dossier's row is not saved.
+    assert Dossier.objects.values_list("updated_at", flat=True).get(pk=dossier.pk) == before
+    body = look_up(client, dossier, key).json()
+    assert body["apology"]["reason"] == "Chờ xác minh"
+    assert body["history"][-1]["status"] == "received"
