@@ -19,7 +19,8 @@ same (it competes with the server for the CPU: prefer wrk). Loopback only; bound
 --duration.
 
 With wrk it also reports the CPU time each request cost, per process kind (gunicorn's
-processes, the PostgreSQL backends of the bench database, Redis, wrk): on a machine shared
+processes, PostgreSQL's, Redis, wrk; a process that ended during a round, a recycled worker
+or a closed backend, counts through its parent): on a machine shared
 with other work the requests per second fall with the load, the CPU a request costs much
 less so.
 """
@@ -168,12 +169,13 @@ def measure(args, urls, scripts, lookups, stack, *, warmup: bool) -> None:
 
 
 def _cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by process `pid`; 0 once it is gone."""
+    """CPU seconds (user + system) used so far by process `pid` and by the children it has
+    reaped; 0 once it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def _tree(pid: int) -> list[int]:
@@ -184,32 +186,36 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def server_pids(stack) -> dict[str, list[int]]:
-    """The processes serving the bench: gunicorn's, the PostgreSQL backends connected to the
-    bench database, Redis."""
+def _tree_cpu(root: int) -> float:
+    """CPU seconds used so far by `root` and every process below it, those that ended too (a
+    gunicorn worker recycled, a PostgreSQL backend closed: their parent has reaped them)."""
+    return sum(map(_cpu, _tree(root)))
+
+
+def server_roots(stack) -> dict[str, int]:
+    """The process trees serving the bench: gunicorn's master, PostgreSQL's postmaster (all
+    its backends: run the bench on an otherwise idle server), Redis."""
     import redis
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid()"
-        )
-        backends = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
     redis_pid = redis.Redis.from_url(os.environ["REDIS_URL"]).info("server")["process_id"]
-    return {"web": _tree(stack.procs["web"].popen.pid), "pg": backends, "redis": [redis_pid]}
+    return {"web": stack.procs["web"].popen.pid, "pg": postmaster, "redis": redis_pid}
 
 
 def measure_one(args, name, urls, scripts, lookups, stack) -> dict[str, float]:
     if args.tool == "wrk":
-        pids = server_pids(stack)
-        before = {kind: sum(map(_cpu, found)) for kind, found in pids.items()}
+        roots = server_roots(stack)
+        before = {kind: _tree_cpu(root) for kind, root in roots.items()}
         wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = wrk_run(
             urls[name], connections=args.connections, duration=args.duration, script=scripts[name]
         )
         wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = {kind: sum(map(_cpu, found)) - before[kind] for kind, found in pids.items()}
+        cpu = {kind: _tree_cpu(root) - before[kind] for kind, root in roots.items()}
         cpu["wrk"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (
             wrk_before.ru_utime + wrk_before.ru_stime
         )
