@@ -370,7 +370,11 @@ class ReturnForm(ActionForm):
         label=_("Thu phí, lệ phí tại quầy khi trả kết quả"), required=False
     )
 
-    show_when = {"recipient_name": "method=counter", "tracking_number": "method=post"}
+    show_when = {
+        "recipient_name": "method=counter",
+        "tracking_number": "method=post",
+        "take_fee": "method=counter",
+    }
 
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         super().__init__(*args, dossier=dossier, **kwargs)

@@ -2,7 +2,9 @@
 
 While the applicant owes a fee (selectors.payment_owed), the desk cannot return the result
 unless it takes the fee at the counter in the same step: the fee is then recorded as paid in
-cash by the returning officer, with its electronic receipt, in the return's transaction.
+cash by the returning officer, with its electronic receipt, in the return's transaction. A
+result sent by post or electronically waits until the fee is paid (online, or at the desk
+before): nobody stands at the counter to hand it over.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ def fee_outstanding(dossier: Dossier) -> ReturnCharge | None:
         label=_("Thu phí, lệ phí tại quầy khi trả kết quả: %(amount)s") % {"amount": amount},
         refusal=_(
             "Hồ sơ còn %(amount)s phí, lệ phí chưa nộp. Chỉ trả kết quả khi thu phí, lệ phí "
-            "tại quầy cùng lúc (đánh dấu “Thu phí, lệ phí tại quầy khi trả kết quả”)."
+            "tại quầy cùng lúc (đánh dấu “Thu phí, lệ phí tại quầy khi trả kết quả”), hoặc "
+            "sau khi người nộp đã nộp."
         )
         % {"amount": amount},
     )

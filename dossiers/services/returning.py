@@ -40,8 +40,8 @@ def dossier_return(
 ) -> Dossier:
     """Hand the result back: at the counter (to whom), by post (tracking), or electronically.
 
-    A fee still owed refuses the return unless `take_fee`: then it is recorded as paid at the
-    counter together with the return (dossiers.return_conditions).
+    A fee still owed refuses the return unless `take_fee` (at the counter only): then it is
+    recorded as paid at the counter together with the return (dossiers.return_conditions).
     """
     officer_assert_can(user=actor, dossier=dossier, action="return")
     at = at or timezone.now()
@@ -60,6 +60,16 @@ def dossier_return(
             raise ValidationError({"method": _("Chưa có tệp kết quả điện tử để trả.")})
     else:
         raise ValidationError({"method": _("Cách thức trả kết quả không hợp lệ.")})
+    if take_fee and method != Dossier.Delivery.COUNTER:
+        # By post or electronically nobody is at the desk to hand a charge over.
+        raise ValidationError(
+            {
+                "take_fee": _(
+                    "Chỉ thu phí, lệ phí cùng lúc khi trả kết quả tại quầy. Trả kết quả qua "
+                    "bưu chính hoặc trực tuyến sau khi người nộp đã nộp phí, lệ phí."
+                )
+            }
+        )
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     taken = False
     if locked.status in ACTIONS["return"].states:

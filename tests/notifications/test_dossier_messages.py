@@ -11,6 +11,7 @@ from dossiers.services.core import dossier_transition
 from dossiers.services.events import event_append
 from notifications.models import EmailMessage, SmsMessage, SmsTemplate, TemplateName
 from notifications.services import dossier_event_notify
+from payments.services import payment_confirm
 from procedures.models import Channel
 from tests.notifications.conftest import PHONE_E164, WEDNESDAY_9AM, vn
 
@@ -139,12 +140,10 @@ def test_a_postal_return_gives_the_tracking_number(make_dossier, officer, superv
         channel=Channel.COUNTER, delivery=Dossier.Delivery.POST, delivery_address="Bản Nà Khoa"
     )
     actions.dossier_resolve(dossier=dossier, actor=supervisor, outcome="approved")
+    # The fee is paid before a result goes out by post (payments.return_fee).
+    payment_confirm(dossier=dossier, actor=officer, method="cash", reference="BL-1")
     actions.dossier_return(
-        dossier=dossier,
-        actor=officer,
-        method="post",
-        tracking_number="EB123456789VN",
-        take_fee=True,
+        dossier=dossier, actor=officer, method="post", tracking_number="EB123456789VN"
     )
     sms = sms_of(dossier)[-1]
     assert sms.template == T.RETURNED

@@ -152,3 +152,37 @@ def test_a_return_refused_by_the_state_takes_nothing(residence, commune, officer
     response = _api_return(officer, dossier, take_fee=True)
     assert response.status_code in (403, 409)
     assert not Payment.objects.filter(dossier=dossier).exists()
+
+
+def test_by_post_the_fee_is_not_taken_at_the_counter(officer, owing):
+    """By post (or electronically) the applicant is not at the desk: ticking "taken at the
+    counter" would record cash nobody handed over. The fee is paid first (online or at the
+    counter), then the result goes out."""
+    by_post = {"method": "post", "tracking_number": "EB123456789VN"}
+    response = _api_return(officer, owing, take_fee=True, **by_post)
+    assert response.status_code == 400, response.json()
+    assert "trả kết quả tại quầy" in str(response.json()["take_fee"])
+    owing.refresh_from_db()
+    assert owing.status == S.RESOLVED
+    assert not Payment.objects.filter(dossier=owing).exists()
+    # Unticked, the refusal says how to go on: the fee paid first.
+    response = _api_return(officer, owing, **by_post)
+    assert response.status_code == 400
+    assert "sau khi người nộp đã nộp" in str(response.json()["take_fee"])
+
+
+def test_the_fee_tick_is_shown_with_the_counter_only(client, officer, owing):
+    client.force_login(officer)
+    html = client.get(f"/can-bo/ho-so/{owing.code}/").content.decode()
+    before_tick = html.split('name="take_fee"')[0]
+    assert before_tick.rsplit("data-show-when=", 1)[1].startswith('"method=counter"')
+
+
+def test_a_paid_fee_lets_the_result_go_by_post(officer, owing):
+    from payments.services import payment_confirm
+
+    payment_confirm(dossier=owing, actor=officer, method="cash", reference="BL-8")
+    response = _api_return(officer, owing, method="post", tracking_number="EB124")
+    assert response.status_code == 200, response.json()
+    owing.refresh_from_db()
+    assert (owing.status, owing.return_method) == (S.RETURNED, "post")
