@@ -176,16 +176,7 @@ class DossierSubmitView(APIView):
             submission=lambda: OnlineSubmission(
                 procedure=procedure,
                 unit=unit,
-                applicant=Applicant(
-                    name=data["applicant_name"],
-                    id_number=data["applicant_id_number"],
-                    phone=data["applicant_phone"],
-                    address=data["applicant_address"],
-                    email=data["applicant_email"],
-                    kind=data["applicant_kind"],
-                    organisation_name=data["organisation_name"],
-                    commune=commune,
-                ),
+                applicant=Applicant.entered(data, commune=commune),
                 delivery=data["delivery"],
                 delivery_address=data["delivery_address"],
                 payment_method=data["payment_method"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
@@ -249,6 +249,20 @@ class Applicant:
     vneid_verified: bool = False
     # The applicant's commune/ward (a Unit of kind commune), when known.
     commune: Unit | None = None
+
+    @classmethod
+    def entered(cls, data: Mapping[str, Any], *, commune: Unit | None) -> Applicant:
+        """The applicant as a form or an API body names it (`applicant_name`, …)."""
+        return cls(
+            name=data["applicant_name"],
+            id_number=data["applicant_id_number"],
+            phone=data["applicant_phone"],
+            address=data["applicant_address"],
+            email=data["applicant_email"],
+            kind=data.get("applicant_kind", Dossier.ApplicantKind.PERSON),
+            organisation_name=data.get("organisation_name", ""),
+            commune=commune,
+        )
 
 
 @transaction.atomic

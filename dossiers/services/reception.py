@@ -94,14 +94,7 @@ def dossier_receive_entered(
     and the API's body name alike; `given`: its other arguments (procedure, unit, actor, files)."""
     return dossier_receive_at_counter(
         channel=data["channel"],
-        applicant=Applicant(
-            name=data["applicant_name"],
-            id_number=data["applicant_id_number"],
-            phone=data["applicant_phone"],
-            address=data["applicant_address"],
-            email=data["applicant_email"],
-            commune=commune,
-        ),
+        applicant=Applicant.entered(data, commune=commune),
         checklist=[int(pk) for pk in data["checklist"]],
         delivery=data["delivery"],
         delivery_address=data["delivery_address"],
