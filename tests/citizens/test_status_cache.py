@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from citizens.lookup import status_stamp_get
 from dossiers.files import dossier_access_record
 from dossiers.models import Dossier, DossierAccess
 from dossiers.services import actions
+from portal.redis_client import REDIS_CACHE
 from procedures import clock
 from procedures.calendar import unit_office_hours, work_calendar
 
@@ -134,3 +136,19 @@ def test_an_event_that_leaves_the_state_as_it_is_shows_at_once(
     body = look_up(client, dossier, key).json()
     assert body["apology"]["reason"] == "Chờ xác minh"
     assert body["history"][-1]["status"] == "received"
+
+
+def test_the_look_up_answers_while_redis_is_down(client, dossier_and_key):
+    """The throttle and the cache let the look-up through when Redis is unreachable (logged):
+    they protect the service and speed it up, they must not take it down. Keys are still
+    judged, in the database."""
+    dossier, key = dossier_and_key
+    wrong = "A" * len(key) if key != "A" * len(key) else "B" * len(key)
+    refused = {"default": {"BACKEND": REDIS_CACHE, "LOCATION": "redis://127.0.0.1:1/0"}}
+    with override_settings(CACHES=refused):
+        for _ in range(2):
+            response = look_up(client, dossier, key)
+            assert response.status_code == 200, response.content
+            assert response.json()["code"] == dossier.code
+        assert look_up(client, dossier, wrong).status_code == 403
+    assert Dossier.objects.get(pk=dossier.pk).key_failures == 1
