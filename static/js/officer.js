@@ -1,5 +1,5 @@
-// Officer workbench: show a field only when another field has a given value, and move the
-// focus to the error summary. Everything works without this script.
+// Officer workbench: show a field only when another field has a given value (and send it only
+// then), and move the focus to the error summary. Everything works without this script.
 (function () {
   "use strict";
   function update(box) {
@@ -9,6 +9,11 @@
     var select = form.querySelector('select[name="' + rule[0] + '"]');
     var value = checked ? checked.value : (select ? select.value : "");
     box.hidden = value !== rule[1];
+    // A hidden field is not sent: what was typed or ticked there before the choice changed
+    // (a name for the counter, the fee tick) must not travel with another choice.
+    box.querySelectorAll("input, select, textarea").forEach(function (field) {
+      field.disabled = box.hidden;
+    });
   }
   document.querySelectorAll("[data-show-when]").forEach(function (box) {
     var name = box.getAttribute("data-show-when").split("=")[0];

@@ -98,6 +98,9 @@ def test_desk_receives_transfers_asks_a_supplement_the_citizen_answers_and_rates
     expect(desktop.locator("main")).to_contain_text("Đã ghi nhận thanh toán 8.000 đồng")
 
     def by_post(box):
+        # A name typed for the counter, then the post chosen: the hidden name is not sent.
+        box.get_by_role("radio", name="Nhận tại cơ quan").check()
+        box.get_by_label("Họ tên người nhận").fill("Người nhận tại quầy")
         box.get_by_role("radio", name=re.compile("bưu")).check()
         box.get_by_label("Số hiệu bưu gửi").fill("EB123456785VN")
         expect(box.locator("input[name=take_fee]")).to_have_count(0)  # nothing owed now
@@ -105,6 +108,7 @@ def test_desk_receives_transfers_asks_a_supplement_the_citizen_answers_and_rates
     officer_action(desktop, "Trả kết quả", by_post)
     dossier.refresh_from_db()
     assert (dossier.status, dossier.return_method) == (S.RETURNED, Dossier.Delivery.POST)
+    assert dossier.return_recipient == ""
     check_page(desktop, shots, "da-tra-ket-qua", phone=False)
 
     # The citizen rates the service.
