@@ -35,7 +35,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from citizens.models import Rating
 from dossiers.deadlines import dossier_is_late
@@ -167,11 +166,16 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def status_with_key(
-    *, code: str, key: str, client: str, render: Callable[[Dossier], bytes], cached: bytes | None
+    *,
+    code: str,
+    key: str,
+    client: str,
+    render: Callable[[Dossier], bytes],
+    cached: tuple[str, bytes | None],
 ) -> bytes:
-    """The keyed status document of `code` as `render` makes it (the JSON the API sends):
-    `cached` (what the cache held under status_cache_key) when it is current, else rendered
-    and cached.
+    """The keyed status document of `code` as `render` makes it (the JSON the API sends).
+    `cached`: the status_cache_key the view read and what the cache held there, served when
+    current; else the document is rendered and cached there.
 
     Raises what dossier_get_for_citizen raises for `client` (unknown code, wrong key, locked
     dossier, no wrong key left).
@@ -187,10 +191,10 @@ def status_with_key(
         return render(dossier_get_for_citizen(code=code, key=key, client=client))
     assert stamp is not None
     digest = stamp.digest()
-    if isinstance(cached, bytes) and cached[:DIGEST_SIZE] == digest:
-        return cached[DIGEST_SIZE:]
+    cache_key, held = cached
+    if isinstance(held, bytes) and held[:DIGEST_SIZE] == digest:
+        return held[DIGEST_SIZE:]
     document = render(dossier_get_for_citizen(code=code, key=key, client=client))
-    cache_key = status_cache_key(code=stamp.dossier.code, language=get_language() or "")
     try:
         client_redis = cache_redis()
         if client_redis is None:

@@ -33,7 +33,6 @@ from portal.throttling import (
     client_key,
     rate_limit_hit,
     rate_limit_hit_reading,
-    rate_limited,
     throttle_ident,
     throttled_response,
 )
@@ -73,10 +72,14 @@ def dossier_status(request: HttpRequest, code: str) -> HttpResponse:
             if wait is not None:
                 return throttled_response(request, wait=wait)
             body = status_with_key(
-                code=code, key=key, client=client_key(request), render=_keyed_json, cached=cached
+                code=code,
+                key=key,
+                client=client_key(request),
+                render=_keyed_json,
+                cached=(cache_key, cached),
             )
             return HttpResponse(body, content_type="application/json")
-        if rate_limited(SCOPE) and (wait := rate_limit_hit(scope=SCOPE, ident=ident)):
+        if wait := rate_limit_hit(scope=SCOPE, ident=ident):
             return throttled_response(request, wait=wait)
         captcha_value = request.GET.get("captcha_value", "")
         if not captcha_value:

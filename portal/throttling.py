@@ -127,12 +127,15 @@ def budget_give_back(*, name: str, ident: str) -> None:
 
 
 def rate_limit_hit(*, scope: str, ident: str, rate: str | None = None) -> int | None:
-    """Count one request of `ident` in `scope`. None while within the rate, else the
-    seconds to wait (the window's length: a fixed window, the simple and cheap kind).
+    """Count one request of `ident` in `scope`. None while within the rate (or when the
+    scope has none), else the seconds to wait (the window's length: a fixed window, the
+    simple and cheap kind).
 
     The cache being down lets the request through (logged): the limits protect the service,
     they must not take it down.
     """
+    if rate is None and not rate_limited(scope):
+        return None
     count, period = rate_parse(rate or rate_of(scope))
     try:
         hits = counter_incr(rate_limit_key(scope=scope, ident=ident), timeout=period)
@@ -149,8 +152,7 @@ def rate_limit_hit_reading(*, scope: str, ident: str, key: str) -> tuple[int | N
     down counts nothing and reads nothing (logged)."""
     client = cache_redis()
     if client is None:
-        wait = rate_limit_hit(scope=scope, ident=ident) if rate_limited(scope) else None
-        return wait, cache.get(key)
+        return rate_limit_hit(scope=scope, ident=ident), cache.get(key)
     try:
         if not rate_limited(scope):
             return None, client.get(cache.make_key(key))
