@@ -236,7 +236,7 @@ def payment_attempt_query(*, attempt: PaymentAttempt, at: datetime | None = None
     "error" (unreachable or a badly signed answer: asked again next round)."""
     gateway = gateway_get(attempt.gateway)
     try:
-        note = gateway.query(attempt.txn_ref)  # type: ignore[attr-defined]
+        note = gateway.query(attempt.txn_ref)
     except GatewayError as exc:
         logger.warning("QUERY of %s failed: %s", attempt.txn_ref, exc)
         return "error"
@@ -290,7 +290,7 @@ def payment_bill_fetch(*, txn_ref: str) -> bool:
     if attempt.bill:
         return True
     try:
-        content = gateway_get(attempt.gateway).bill(txn_ref)  # type: ignore[attr-defined]
+        content = gateway_get(attempt.gateway).bill(txn_ref)
     except GatewayError as exc:
         logger.warning("GET_BILL of %s failed: %s", txn_ref, exc)
         return False

@@ -17,7 +17,7 @@ import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from asn1crypto import cms, x509
 from django.conf import settings
@@ -31,6 +31,9 @@ from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from portal.exceptions import PortalError
+
+if TYPE_CHECKING:  # signing.remote imports this module
+    from signing.remote import HashSigningService
 
 # Room for the CMS in the PDF (hex, so twice its DER size): a 4096-bit RSA chain of three
 # certificates and the signed attributes stay well under it.
@@ -139,13 +142,11 @@ class Pkcs12Signer:
 class RemoteHashSigner:
     """Hash-then-embed through a HashSigningService (signing.remote)."""
 
-    def __init__(self, service: object) -> None:
+    def __init__(self, service: HashSigningService) -> None:
         self.service = service
 
     def sign(self, pdf: bytes, *, meta: SignatureMeta) -> SignedPdf:
-        from signing.remote import HashSigningService
-
-        service: HashSigningService = self.service  # type: ignore[assignment]
+        service = self.service
         chain = [x509.Certificate.load(der) for der in service.certificates()]
         if not chain:
             raise SigningError(_("Dịch vụ ký số không trả về chứng thư số."))

@@ -7,7 +7,8 @@ from django.db import migrations, models
 
 
 def payments_state_backfill(apps, schema_editor):
-    """Payments confirmed before issue 7 are paid; of several open ones, the last stays open."""
+    """Payments confirmed before payment states existed are paid; of several open ones, the last
+    stays open."""
     Payment = apps.get_model("dossiers", "Payment")
     Payment.objects.filter(paid_at__isnull=False).update(state="paid")
     open_ids = {}

@@ -4,7 +4,8 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    """Existing facts take the flags from their dossiers (the methods of issue 7, frozen)."""
+    """Existing facts take the flags from their dossiers (the payment methods as they were then,
+    frozen)."""
     DossierFact = apps.get_model("reports", "DossierFact")
     DossierFact.objects.filter(dossier__fee_vnd__gt=0).update(with_fee=True)
     DossierFact.objects.filter(dossier__payment_method__in=["online", "transfer"]).update(

@@ -44,7 +44,7 @@ class OidcProvider:
         self,
         *,
         redirect_uris: list[str],
-        post_logout_uris: list[str] = (),  # type: ignore[assignment]
+        post_logout_uris: tuple[str, ...] = (),
         accounts: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         node = shutil.which("node")
