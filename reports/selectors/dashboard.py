@@ -59,6 +59,23 @@ class UnitKpi(_Rates):
     apologies: int = 0
 
 
+FIGURES = ("received", "received_online", "resolved", "resolved_on_time", "overdue", "apologies")
+
+
+def _kpi_shown(kpi: UnitKpi, period: Period) -> bool:
+    """No row for a unit closed before the month began, unless it has figures in it (the
+    dossiers a unit received stay its own after it closes). Today's units keep their rows in
+    the months before they were formed, where their predecessors may be counted. The total
+    counts every row, shown or not."""
+    unit = kpi.unit
+    return (
+        unit is None
+        or unit.valid_to is None
+        or unit.valid_to >= period.start
+        or any(getattr(kpi, attr) for attr in FIGURES)
+    )
+
+
 @dataclass
 class MonthPoint(_Rates):
     month: dt.date
@@ -184,18 +201,15 @@ def dashboard_compute(
             handling[index].apologies += row["n"]
     total = UnitKpi(unit=None, name="", code="")
     for kpi in kpis:
-        for attr in (
-            "received",
-            "received_online",
-            "resolved",
-            "resolved_on_time",
-            "overdue",
-            "apologies",
-        ):
+        for attr in FIGURES:
             setattr(total, attr, getattr(total, attr) + getattr(kpi, attr))
 
     window = Period(months[-3], period.end)
-    ranked = sorted(range(len(units)), key=lambda i: (used[i]["received"], units[i].name))
+    # Only a unit that still exists at the month's end can be asked to use the system more.
+    ranked = sorted(
+        (i for i in range(len(units)) if units[i].is_open_on(period.end)),
+        key=lambda i: (used[i]["received"], units[i].name),
+    )
     least = [
         {
             "unit": units[i],
@@ -214,7 +228,7 @@ def dashboard_compute(
     )
     return Dashboard(
         period=period,
-        kpis=kpis,
+        kpis=[k for k in kpis if _kpi_shown(k, period)],
         total=total,
         trends=[points[m] for m in months],
         least_using=least,
@@ -225,7 +239,7 @@ def dashboard_compute(
             else sum(overdue_now_counts(unit_ids=ids, now=now).values())
         ),
         as_of=reference_time(period=period, now=now),
-        handling=handling,
+        handling=[k for k in handling if _kpi_shown(k, period)],
         now=now,
         extra={"window": window},
     )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from dossiers.demo import province_2025_seed
+from dossiers.models import Dossier
 from portal.demo import officers_seed
 from portal.models import Membership, Role
 from procedures.models import Unit
@@ -20,7 +21,9 @@ from procedures.services import calendar_overrides_load, procedures_import, unit
 from reports.access import report_units_pick
 from reports.demo import demo_history_seed
 from reports.selectors.appendix import appendix_compute
+from reports.selectors.dashboard import dashboard_compute
 from reports.selectors.periods import Period
+from reports.summary_rebuild import summaries_rebuild
 
 DATA = Path(settings.BASE_DIR) / "procedures" / "data"
 OCTOBER = Period(dt.date(2020, 10, 1), dt.date(2020, 10, 31))
@@ -93,3 +96,53 @@ def test_the_appendix_page_has_the_checkbox_and_keeps_it_in_its_links(reform):
     assert 'name="predecessors"' in html
     assert page.context["appendix"].rows[0].values["received_total"] == 152
     assert "predecessors=1" in page.context["rows"][0]["links"]["received_total"]
+
+
+DECEMBER_2026 = dt.date(2026, 12, 1)
+
+
+def _province_board(*, month: dt.date, predecessors: bool = False):
+    scope = set(Unit.objects.values_list("pk", flat=True))
+    units = report_units_pick(scope=scope, codes=[], predecessors=predecessors)
+    return dashboard_compute(month=month, units=units, scope=scope, predecessors=predecessors)
+
+
+def test_the_dashboard_of_a_month_after_the_reform_has_no_rows_of_units_closed_before_it(reform):
+    board = _province_board(month=DECEMBER_2026)
+    period = board.period
+    for kpi in [*board.kpis, *board.handling]:
+        unit = kpi.unit
+        existed = unit.valid_to is None or unit.valid_to >= period.start
+        assert existed or kpi.received or kpi.resolved or kpi.overdue, unit.code
+    codes = {k.unit.code for k in board.kpis}
+    assert "03601" not in codes  # UBND xã Mường Khoa, closed on 30/06/2025
+    assert all(Unit.objects.get(code=code).is_open_on(period.end) for code in codes), codes
+    assert len(codes) == 5, codes  # the province's and the four communes' service centres
+    assert board.least_using
+    assert all(item["unit"].is_open_on(period.end) for item in board.least_using)
+
+
+def test_a_closed_unit_keeps_its_row_while_it_has_figures_and_the_total_keeps_them(reform):
+    """The dossiers a closed unit received stay its own: a month in which they are resolved
+    or overdue shows the unit's row, and the total counts them."""
+    closed = Unit.objects.get(code="03602")
+    assert closed.valid_to == dt.date(2025, 6, 30)
+    dossier = Dossier.objects.filter(unit=closed).order_by("pk").first()
+    Dossier.objects.filter(pk=dossier.pk).update(
+        status=Dossier.Status.RETURNED,
+        resolved_at=dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC),
+    )
+    summaries_rebuild()
+    board = _province_board(month=DECEMBER_2026)
+    row = next(k for k in board.kpis if k.unit.code == "03602")
+    assert row.resolved == 1
+    assert board.total.resolved == sum(k.resolved for k in board.kpis)
+
+
+def test_the_october_2020_dashboard_keeps_the_districts_units(reform):
+    board = _province_board(month=dt.date(2020, 10, 1))
+    assert {"03601", "03602"} <= {k.unit.code for k in board.kpis}
+    # Today's centres keep their rows (their predecessors may be counted in them), but
+    # none of them, formed on 1/7/2025, is among the units that used the system least.
+    assert "12-03601-TTPVHCC" in {k.unit.code for k in board.kpis}
+    assert all(item["unit"].valid_to for item in board.least_using)
