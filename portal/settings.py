@@ -32,6 +32,9 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The code of the unit the portal serves, named on every page with its office hours; empty:
+# the one top unit open today (procedures.selectors.site_owner).
+PORTAL_OWNER_UNIT = envstr("PORTAL_OWNER_UNIT", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -90,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
+                "procedures.context_processors.owner",
             ],
         },
     },

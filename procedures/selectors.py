@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -66,6 +67,17 @@ def unit_open_on(*, on: dt.date | None = None) -> Q:
     """Units that exist on `on` (today by default): the same rule as Unit.is_open_on."""
     on = on or timezone.localdate()
     return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+def site_owner() -> Unit | None:
+    """The authority the portal serves, named on every page: the unit of PORTAL_OWNER_UNIT,
+    else the one top unit open today (a province since the 2025 reform). None when it is
+    closed, unknown, or when several top units are open and the setting does not choose."""
+    open_units = Unit.objects.filter(unit_open_on())
+    if code := settings.PORTAL_OWNER_UNIT:
+        return open_units.filter(code=code).first()
+    roots = list(open_units.filter(parent=None)[:2])
+    return roots[0] if len(roots) == 1 else None
 
 
 def unit_list(*, on: dt.date | None = None, include_closed: bool = False) -> QuerySet[Unit]:
