@@ -31,6 +31,15 @@ def test_the_workbench_shows_a_dozen_dossiers_above_the_fold(desktop, shots, wor
     )
     shots(desktop, "ban-lam-viec-1366x768")
     assert visible >= 12, visible
+    # The code and both dates, what a desk works by, are never cut short, down to 1280 wide.
+    for width in (LAPTOP["width"], 1280):
+        desktop.set_viewport_size({**LAPTOP, "width": width})
+        cut = desktop.eval_on_selector_all(
+            ".workbench-table tbody tr td:is(:nth-child(1), :nth-child(6), :nth-child(7))",
+            "cells => cells.filter(c => c.scrollWidth > c.clientWidth).map(c => c.textContent)",
+        )
+        assert cut == [], (width, cut)
+    desktop.set_viewport_size(LAPTOP)
     assert_accessible(desktop, "workbench 1366x768")
     desktop.set_viewport_size(PHONE)
     assert_accessible(desktop, "workbench 390x844")
