@@ -25,6 +25,7 @@ from portal.params import BadParameter
 from procedures.models import Unit
 from procedures.units import unit_predecessor_ids
 from reports.selectors.periods import Period, period_parse
+from reports.selectors.sums import FINISHED, period_sums
 
 AnyUser = AbstractBaseUser | AnonymousUser
 REPORT_ROLES: frozenset[str] = frozenset({Role.LEADER, Role.REPORTING, Role.ADMIN})
@@ -69,29 +70,65 @@ def report_assert_reader(*, user: AnyUser) -> set[int]:
     return ids
 
 
-def report_units_default(*, scope: set[int], role: str = RECEIVING) -> list[Unit]:
+def report_units_default(
+    *, scope: set[int], role: str = RECEIVING, period: Period | None = None
+) -> list[Unit]:
     """The rows of a report when none are asked for. By receiving unit: the reporting units
     in scope, in their report order; without any, every unit in scope that receives
     dossiers. By handling unit: every agency and commune in scope that can handle dossiers
-    (it has an electronic ID), in report order then name."""
+    (it has an electronic ID), in report order then name. For a `period`, without the units
+    that have nothing in it (`units_with_figures`)."""
     if role == HANDLING:
-        return list(
+        units = list(
             Unit.objects.filter(pk__in=scope, kind__in=[Unit.Kind.AGENCY, Unit.Kind.COMMUNE])
             .exclude(e_id=None)
             .exclude(e_id="")
             .order_by("report_order", "name")
         )
-    units = list(
-        Unit.objects.filter(pk__in=scope, is_reporting_unit=True).order_by("report_order", "name")
-    )
-    if units:
+    else:
+        units = list(
+            Unit.objects.filter(pk__in=scope, is_reporting_unit=True).order_by(
+                "report_order", "name"
+            )
+        ) or list(
+            Unit.objects.filter(pk__in=scope)
+            .exclude(e_id=None)
+            .exclude(e_id="")
+            .order_by("report_order", "name")
+        )
+    if period is None:
         return units
-    return list(
-        Unit.objects.filter(pk__in=scope)
-        .exclude(e_id=None)
-        .exclude(e_id="")
-        .order_by("report_order", "name")
-    )
+    return units_with_figures(units=units, scope=scope, role=role, period=period)
+
+
+def units_with_figures(
+    *, units: list[Unit], scope: set[int], role: str, period: Period
+) -> list[Unit]:
+    """`units` without those closed before `period` began that have nothing in it: nothing
+    received or resolved in the period and nothing carried over into it. A closed unit keeps
+    the dossiers it received (they are history, closing hands over only their handling), so
+    it keeps its row while any of them is still open; today's units keep theirs in the
+    months before they were formed, where their predecessors may be counted."""
+    closed = [u for u in units if u.valid_to is not None and u.valid_to < period.start]
+    if not closed:
+        return units
+    mapping = unit_tree_map(units=closed, scope=scope)
+    unit_field = UNIT_FIELDS[role]
+    busy: set[int] = set()
+    for span, figures in (
+        (period, lambda item: item["received"] + sum(item[c] for c in FINISHED)),
+        (period.before, lambda item: item["received"] - sum(item[c] for c in FINISHED)),
+    ):
+        for item in period_sums(
+            period=span,
+            unit_ids=mapping,
+            group=(unit_field,),
+            counters=("received", *FINISHED),
+            unit_field=unit_field,
+        ):
+            if figures(item):
+                busy.update(closed[i].pk for i in mapping[item[unit_field]])
+    return [u for u in units if u not in closed or u.pk in busy]
 
 
 def report_units_pick(
@@ -100,17 +137,18 @@ def report_units_pick(
     codes: Iterable[str],
     role: str = RECEIVING,
     predecessors: bool = False,
+    period: Period | None = None,
 ) -> list[Unit]:
     """The units named by `codes` (comma-separated lists allowed), in report order, each
     marked with whether its row includes its predecessors (`report_predecessors`, read by
     unit_tree_map).
 
-    No codes: the default rows for the role. A code that does not exist or lies outside the
-    scope: 404.
+    No codes: the default rows for the role (in `period`). A code that does not exist or
+    lies outside the scope: 404.
     """
     wanted = [c.strip() for code in codes for c in str(code).split(",") if c.strip()]
     if not wanted:
-        picked = report_units_default(scope=scope, role=role)
+        picked = report_units_default(scope=scope, role=role, period=period)
     else:
         units = {u.code: u for u in Unit.objects.filter(code__in=wanted, pk__in=scope)}
         missing = [code for code in wanted if code not in units]
@@ -135,6 +173,7 @@ def report_request_parse(
         codes=codes,
         role=role,
         predecessors=report_predecessors_parse(params.get("predecessors")),
+        period=period,
     )
     return period, units, role
 

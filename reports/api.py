@@ -45,7 +45,7 @@ from reports.selectors.dashboard import dashboard_compute
 from reports.selectors.evaluation import officer_scorecards, units_evaluate
 from reports.selectors.ii06a import ii06a_compute
 from reports.selectors.indicators import indicators_compute
-from reports.selectors.periods import Period
+from reports.selectors.periods import Period, month_period
 from reports.services import export_request
 
 
@@ -262,11 +262,15 @@ class DashboardView(ReportView):
     def get(self, request: Request) -> Response:
         scope = report_assert_reader(user=request.user)
         predecessors = report_predecessors_parse(request.query_params.get("predecessors"))
+        month = _month(request.query_params.get("month"))
         units = report_units_pick(
-            scope=scope, codes=request.query_params.getlist("unit"), predecessors=predecessors
+            scope=scope,
+            codes=request.query_params.getlist("unit"),
+            predecessors=predecessors,
+            period=month_period(month),
         )
         board = dashboard_compute(
-            month=_month(request.query_params.get("month")),
+            month=month,
             units=units,
             scope=scope,
             predecessors=predecessors,

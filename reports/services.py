@@ -73,6 +73,7 @@ def export_request(
         codes=params.get("unit") or [],
         role=report_role_parse(params.get("role")),
         predecessors=report_predecessors_parse(params.get("predecessors")),
+        period=period,
     )
     clean = {**params, "from": period.start.isoformat(), "to": period.end.isoformat()}
     job = ExportJob(user=user, kind=kind, file_format=file_format, params=clean)

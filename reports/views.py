@@ -89,6 +89,7 @@ def _filters(request: HttpRequest, scope: set[int]) -> tuple[PeriodForm, Period 
         codes=data.get("unit") or [],
         role=role,
         predecessors=bool(data.get("predecessors")),
+        period=period,
     )
     return form, period, units, role
 
@@ -144,7 +145,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = MonthForm(request.GET or None)
     month = param_month(request.GET, "thang") or timezone.localdate().replace(day=1)
     predecessors = report_predecessors_parse(request.GET.get("predecessors"))
-    units = report_units_pick(scope=scope, codes=[], predecessors=predecessors)
+    units = report_units_pick(
+        scope=scope, codes=[], predecessors=predecessors, period=month_period(month)
+    )
     board = dashboard_compute(month=month, units=units, scope=scope, predecessors=predecessors)
     # Every link repeats the choice: a figure's list holds the same dossiers as the figure.
     widen = {"predecessors": "1" if predecessors else ""}

@@ -141,7 +141,7 @@ def appendix_compute(
     unit_field = UNIT_FIELDS[role]
     rows = [
         AppendixRow(
-            stt=u.report_order or index + 1,
+            stt=index + 1,
             unit_code=u.code,
             unit_name=u.name,
             values=dict.fromkeys(ADDITIVE, 0),

@@ -62,20 +62,6 @@ class UnitKpi(_Rates):
 FIGURES = ("received", "received_online", "resolved", "resolved_on_time", "overdue", "apologies")
 
 
-def _kpi_shown(kpi: UnitKpi, period: Period) -> bool:
-    """No row for a unit closed before the month began, unless it has figures in it (the
-    dossiers a unit received stay its own after it closes). Today's units keep their rows in
-    the months before they were formed, where their predecessors may be counted. The total
-    counts every row, shown or not."""
-    unit = kpi.unit
-    return (
-        unit is None
-        or unit.valid_to is None
-        or unit.valid_to >= period.start
-        or any(getattr(kpi, attr) for attr in FIGURES)
-    )
-
-
 @dataclass
 class MonthPoint(_Rates):
     month: dt.date
@@ -125,7 +111,7 @@ def dashboard_compute(
     period = month_period(month)
     mapping = unit_tree_map(units=units, scope=scope)
     ids = set(mapping)
-    handling_units = report_units_default(scope=scope, role=HANDLING)
+    handling_units = report_units_default(scope=scope, role=HANDLING, period=period)
     for unit in handling_units:
         unit.report_predecessors = predecessors
     handling_map = unit_tree_map(units=handling_units, scope=scope)
@@ -228,7 +214,7 @@ def dashboard_compute(
     )
     return Dashboard(
         period=period,
-        kpis=[k for k in kpis if _kpi_shown(k, period)],
+        kpis=kpis,
         total=total,
         trends=[points[m] for m in months],
         least_using=least,
@@ -239,7 +225,7 @@ def dashboard_compute(
             else sum(overdue_now_counts(unit_ids=ids, now=now).values())
         ),
         as_of=reference_time(period=period, now=now),
-        handling=[k for k in handling if _kpi_shown(k, period)],
+        handling=handling,
         now=now,
         extra={"window": window},
     )

@@ -22,7 +22,7 @@ from reports.access import report_units_pick
 from reports.demo import demo_history_seed
 from reports.selectors.appendix import appendix_compute
 from reports.selectors.dashboard import dashboard_compute
-from reports.selectors.periods import Period
+from reports.selectors.periods import Period, month_period
 from reports.summary_rebuild import summaries_rebuild
 
 DATA = Path(settings.BASE_DIR) / "procedures" / "data"
@@ -103,7 +103,9 @@ DECEMBER_2026 = dt.date(2026, 12, 1)
 
 def _province_board(*, month: dt.date, predecessors: bool = False):
     scope = set(Unit.objects.values_list("pk", flat=True))
-    units = report_units_pick(scope=scope, codes=[], predecessors=predecessors)
+    units = report_units_pick(
+        scope=scope, codes=[], predecessors=predecessors, period=month_period(month)
+    )
     return dashboard_compute(month=month, units=units, scope=scope, predecessors=predecessors)
 
 
@@ -146,3 +148,20 @@ def test_the_october_2020_dashboard_keeps_the_districts_units(reform):
     # none of them, formed on 1/7/2025, is among the units that used the system least.
     assert "12-03601-TTPVHCC" in {k.unit.code for k in board.kpis}
     assert all(item["unit"].valid_to for item in board.least_using)
+
+
+def test_a_report_of_a_period_after_the_reform_lists_the_units_of_that_period(reform):
+    """The appendix and II.06a of December 2026 (pages, API, exports) number today's centres
+    1 to 5 and leave out the 2020 district's units, closed with nothing left open."""
+    leader = get_user_model().objects.create_user(username="lanhdao.tinh.moi")
+    Membership.objects.create(user=leader, unit=Unit.objects.get(code="12"), role=Role.LEADER)
+    api = APIClient()
+    api.force_authenticate(leader)
+    december = {"from": "2026-12-01", "to": "2026-12-31"}
+    rows = api.get("/api/v1/reports/appendix/", december).json()["rows"]
+    assert [r["stt"] for r in rows] == [1, 2, 3, 4, 5]
+    assert all(r["unit_code"].endswith("TTPVHCC") for r in rows), rows
+    ii06a = api.get("/api/v1/reports/ii06a/", december).json()["rows"]
+    assert {r["unit_code"] for r in ii06a} == {r["unit_code"] for r in rows}
+    october = api.get("/api/v1/reports/appendix/", OCT).json()["rows"]
+    assert "111-TNTKQ" in {r["unit_code"] for r in october}
