@@ -20,7 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from dossiers.access import officer_dossiers, officer_unit_ids
-from dossiers.deadlines import dossier_ack_overdue
+from dossiers.deadlines import ACK_LIMIT_MINUTES, dossier_ack_overdue
 from dossiers.models import (
     ACTIVE_STATES,
     OPEN_STATES,
@@ -312,30 +312,67 @@ def register_rows(
 # weekends, is 9-10 days; a province's own day off may touch it): an online dossier waiting
 # longer is overdue without counting its working hours.
 ACK_SURELY_OVERDUE = timedelta(days=14)
+_MICROSECOND = timedelta(microseconds=1)
 
 
-def _awaiting_acknowledgement(
-    handled: QuerySet[Dossier], at: datetime
-) -> tuple[QuerySet[Dossier], list[Dossier]]:
-    """Those surely overdue (a query), and the recent ones that are (counted on the clock)."""
+def ack_overdue_since(
+    *, at: datetime, hours: clock.OfficeHours, calendar: clock.WorkCalendar
+) -> datetime | None:
+    """The latest submission of the last fortnight that dossier_ack_overdue finds overdue at
+    `at` on these office hours (None when none is): every submission up to it is, none after.
+
+    The working minutes between a submission and `at` only shrink as the submission moves
+    later, so the boundary is found by halving the fortnight down to the microsecond (about 40
+    steps), and the dossiers are then compared with it in SQL rather than one by one.
+    """
+
+    def overdue(submitted: datetime) -> bool:
+        waited = clock.working_minutes_between(submitted, at, hours=hours, calendar=calendar)
+        return waited > ACK_LIMIT_MINUTES
+
+    # 8 hours hold at most 8 working hours: the upper end is never overdue.
+    late, early = at - ACK_SURELY_OVERDUE, at - timedelta(hours=8)
+    if not overdue(late):
+        return None
+    while early - late > _MICROSECOND:
+        middle = late + (early - late) / 2
+        if overdue(middle):
+            late = middle
+        else:
+            early = middle
+    return late
+
+
+def ack_overdue_q(*, at: datetime) -> Q:
+    """Online dossiers still submitted after 8 working hours on their receiving unit's office
+    hours (dossier_ack_overdue, same answer): those of more than a fortnight surely, the recent
+    ones against one boundary per distinct set of hours (most units share one)."""
     calendar = work_calendar()
-    # 8 working hours are at least 8 hours: a cheap filter before the exact test.
-    candidates = handled.filter(
-        status=S.SUBMITTED, channel=Channel.ONLINE, submitted_at__lt=at - timedelta(hours=8)
-    ).order_by("submitted_at", "pk")
-    surely = candidates.filter(submitted_at__lt=at - ACK_SURELY_OVERDUE)
-    recent = candidates.filter(submitted_at__gte=at - ACK_SURELY_OVERDUE).select_related("unit")
-    return surely, [d for d in recent if dossier_ack_overdue(dossier=d, at=at, calendar=calendar)]
+    units_of: dict[clock.OfficeHours, list[int]] = {}
+    for unit in Unit.objects.only(
+        "pk", "morning_start", "morning_end", "afternoon_start", "afternoon_end"
+    ):
+        units_of.setdefault(unit_office_hours(unit), []).append(unit.pk)
+    recent = Q(pk__in=[])
+    for hours, unit_ids in units_of.items():
+        since = ack_overdue_since(at=at, hours=hours, calendar=calendar)
+        if since is None:
+            continue
+        # One set of hours for every unit: no unit to tell apart.
+        here = Q(unit_id__in=unit_ids) if len(units_of) > 1 else Q()
+        recent |= here & Q(submitted_at__gte=at - ACK_SURELY_OVERDUE, submitted_at__lte=since)
+    return Q(status=S.SUBMITTED, channel=Channel.ONLINE) & (
+        Q(submitted_at__lt=at - ACK_SURELY_OVERDUE) | recent
+    )
 
 
 def dossiers_awaiting_acknowledgement(*, handled: QuerySet[Dossier], at: datetime) -> list[Dossier]:
     """Online dossiers of `handled` still submitted after 8 working hours (dossier_ack_overdue),
     oldest first: the officers' digest."""
-    surely, recent = _awaiting_acknowledgement(handled, at)
-    return [*surely.select_related("unit", "procedure"), *recent]
+    overdue = handled.filter(ack_overdue_q(at=at)).order_by("submitted_at", "pk")
+    return list(overdue.select_related("unit", "procedure"))
 
 
 def dossiers_awaiting_acknowledgement_count(*, handled: QuerySet[Dossier], at: datetime) -> int:
-    """How many: the workbench's warning."""
-    surely, recent = _awaiting_acknowledgement(handled, at)
-    return surely.count() + len(recent)
+    """How many: the workbench's warning (one count, no dossier read)."""
+    return handled.filter(ack_overdue_q(at=at)).count()
