@@ -163,10 +163,15 @@ def dossier_page(qs: QuerySet[Dossier], *, number: Any, per_page: int = 25) -> P
     narrow sort), then those dossiers with their related rows, in the same order."""
     ordered_ids = qs.values_list("pk", flat=True)
     page = CappedPaginator(ordered_ids, per_page).get_page(number)
-    # Always a full page's LIMIT: a LIMIT as small as the count (a search with one match)
-    # makes PostgreSQL walk the order index hoping for an early match.
-    start = (page.number - 1) * per_page
-    ids = list(ordered_ids[start : start + per_page])
+    if page.paginator.count <= per_page:
+        # One page holds every match: read them all, with no LIMIT, for PostgreSQL walks the
+        # order index hoping for an early match under any LIMIT (reading a whole province's
+        # dossiers for a search that matches few or none); nothing to read for none.
+        ids = list(ordered_ids)[:per_page] if page.paginator.count else []
+    else:
+        # A full page's LIMIT: a LIMIT as small as the count walks the order index as well.
+        start = (page.number - 1) * per_page
+        ids = list(ordered_ids[start : start + per_page])
     found = qs.model.objects.select_related(
         "procedure", "unit", "handling_unit", "assigned_to"
     ).in_bulk(ids)
