@@ -7,6 +7,7 @@ are few), and related rows are joined or prefetched.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -180,16 +182,21 @@ def dossier_page(qs: QuerySet[Dossier], *, number: Any, per_page: int = 25) -> P
 
 
 # A scope of at most this many units is searched by name through its own dossiers (the unit
-# indexes), the names tested row by row; a wider one through the names' trigram index. Common
-# words ("nguyen", "van") match a large part of a province: walking their trigrams for a
-# commune's search cost seconds, where the commune's own rows cost tens of milliseconds.
+# indexes), the names tested row by row; a wider one through the names' trigram index, unless
+# the name is so common that reading rows costs less (names_read_row_by_row). Common words
+# ("nguyen", "van") match a large part of a province: walking their trigrams for a commune's
+# search cost seconds, where the commune's own rows cost tens of milliseconds.
 NARROW_SCOPE_UNITS = 20
 _DIGITS = re.compile(r"[\d\s.+-]+")
+# Reading one dossier and testing its name costs about as much as this many entries of the
+# trigram index gathered and checked (measured at 1,000,000 dossiers, docs/BENCHMARKS.md).
+ROW_COST_IN_INDEX_ENTRIES = 2.5
 
 
-def dossier_search_q(search: str, *, narrow_scope: bool) -> Q:
+def dossier_search_q(search: str, *, row_by_row: bool) -> Q:
     """Digits are a code, a phone or an ID number (any part of them); anything else is a
-    code or the applicant's name (or organisation), its words in any order, folded."""
+    code or the applicant's name (or organisation), its words in any order, folded. The name
+    is tested `row_by_row` or read through its trigram index; the answer is the same."""
     found = Q(code__icontains=search)
     if _DIGITS.fullmatch(search):
         number = re.sub(r"[\s.]", "", search)  # "0912 345 678" is written with spaces
@@ -199,8 +206,51 @@ def dossier_search_q(search: str, *, narrow_scope: bool) -> Q:
     name = Q()
     for word in fold(search).split():
         # `name_plain` (lower(search_text), already lower) is the same text without its index.
-        name &= Q(name_plain__contains=word) if narrow_scope else Q(search_text__contains=word)
+        name &= Q(name_plain__contains=word) if row_by_row else Q(search_text__contains=word)
     return found | name
+
+
+def names_read_row_by_row(search: str) -> bool:
+    """Whether a wide scope's name search reads the dossiers row by row (newest first for a
+    page, in any order up to the count's cap) rather than through the names' trigram index.
+
+    The index finds the dossiers holding every word of three letters or more ("le", "an" or
+    "5" hold no trigram) and each is then checked; with common words that is most of a
+    province before the first is checked. Reading rows stops at the cap, sooner the more
+    dossiers match. Both sizes are the planner's estimates (PostgreSQL, the only database
+    with the index); the cheaper way is taken.
+    """
+    words = fold(search).split()
+    if connection.vendor != "postgresql" or not words or _DIGITS.fullmatch(search):
+        return False
+    indexed = [word for word in words if len(word) >= 3]
+    if not indexed:
+        return True  # nothing the index can read
+    return rows_cheaper_than_index(
+        total=_planned_rows(Dossier.objects.all()),
+        matching=_planned_rows(_names_containing(words)),
+        gathered=_planned_rows(_names_containing(indexed)),
+    )
+
+
+def rows_cheaper_than_index(*, total: float, matching: float, gathered: float) -> bool:
+    """Reading rows until ALL_COUNT_CAP of `matching` dossiers are found (every row when fewer
+    match) against gathering and checking the index's `gathered` candidates."""
+    read = total if matching <= ALL_COUNT_CAP else total * ALL_COUNT_CAP / matching
+    return ROW_COST_IN_INDEX_ENTRIES * read < gathered
+
+
+def _names_containing(words: list[str]) -> QuerySet[Dossier]:
+    qs = Dossier.objects.all()
+    for word in words:
+        qs = qs.filter(search_text__contains=word)
+    return qs
+
+
+def _planned_rows(qs: QuerySet[Dossier]) -> float:
+    """The rows PostgreSQL's planner expects `qs` to return (EXPLAIN: nothing is read)."""
+    plan = json.loads(qs.order_by().explain(format="json"))
+    return float((plan[0] if isinstance(plan, list) else plan)["Plan"]["Plan Rows"])
 
 
 def dossier_list(
@@ -232,9 +282,10 @@ def dossier_list(
         qs = qs.filter(procedure__code=procedure)
     search = search.strip()
     if search:
-        narrow = len(officer_unit_ids(user=user)) <= NARROW_SCOPE_UNITS
+        row_by_row = len(officer_unit_ids(user=user)) <= NARROW_SCOPE_UNITS
+        row_by_row = row_by_row or names_read_row_by_row(search)
         qs = qs.alias(name_plain=Lower("search_text")).filter(
-            dossier_search_q(search, narrow_scope=narrow)
+            dossier_search_q(search, row_by_row=row_by_row)
         )
     qs = qs.select_related("procedure", "unit", "handling_unit", "assigned_to")
     if queue in {"due_soon", "late"}:

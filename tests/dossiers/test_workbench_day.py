@@ -122,7 +122,7 @@ def test_the_search_reads_digits_as_numbers_and_words_as_names_in_any_scope(
         qs = Dossier.objects.alias(name_plain=Lower("search_text"))
 
         def found(text, narrow=narrow, qs=qs):
-            return set(qs.filter(dossier_search_q(text, narrow_scope=narrow)))
+            return set(qs.filter(dossier_search_q(text, row_by_row=narrow)))
 
         assert found("Mai Lò") == {made}  # a name's words in any order, diacritics folded
         assert found("0987 654") == {other}  # a phone as people write it
