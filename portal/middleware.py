@@ -1,10 +1,10 @@
-"""Production middleware: request ids, security headers, and a
+"""Production middleware: request ids, security headers, the language of a response, and a
 bound on the request size checked before the body is read.
 
 Order in settings.MIDDLEWARE: RequestIdMiddleware first (so every later log line carries the
 id), SecurityHeadersMiddleware next to Django's SecurityMiddleware, RequestSizeLimitMiddleware
-after LocaleMiddleware (its message is translated) and before anything that reads the body
-(CsrfViewMiddleware reads request.POST).
+after PageLanguageMiddleware (its message is translated) and before anything that reads the
+body (CsrfViewMiddleware reads request.POST).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.logging import request_id_var
@@ -54,6 +56,24 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+class PageLanguageMiddleware(LocaleMiddleware):
+    """Pages are in Vietnamese unless the visitor chose another language with the switch (its
+    cookie): a browser's Accept-Language is not a choice, many computers in Vietnam run in
+    English. The API negotiates as Django does (the cookie, then Accept-Language), as its
+    contract says (docs/API.md)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path_info.startswith("/api/"):
+            return super().process_request(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        translation.activate(chosen if chosen in _LANGUAGES else settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
 
 
 class SecurityHeadersMiddleware:

@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.PageLanguageMiddleware",
     "portal.middleware.RequestSizeLimitMiddleware",
     "portal.middleware.NulByteRejectMiddleware",
     "django.middleware.common.CommonMiddleware",

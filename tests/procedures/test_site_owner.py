@@ -60,7 +60,8 @@ def test_the_setting_names_another_unit(province, client, settings):
 
 
 def test_the_header_is_translated(province, client):
-    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("home"))
     html = page.content.decode()
     assert "Tỉnh Lai Châu" in html
     assert "Opening hours: 7:30–11:30 and 13:30–17:30, Monday to Friday." in html
