@@ -5,19 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Unit
 from reports.access import HANDLING, RECEIVING
 
 
-def unit_choices(scope: set[int]) -> list[tuple[str, str]]:
+def unit_choices(scope: set[int]) -> list[Any]:
+    """The units a report may be asked for: today's first, then those closed, as history,
+    each with its last day."""
     units = (
         Unit.objects.filter(pk__in=scope)
         .exclude(kind=Unit.Kind.PROVINCE)
         .order_by("-is_reporting_unit", "report_order", "name")
     )
-    return [(u.code, u.name) for u in units]
+    today = timezone.localdate()
+    current = [(u.code, u.name) for u in units if u.valid_to is None or u.valid_to >= today]
+    closed = [
+        (u.code, _("%(name)s (đến %(day)s)") % {"name": u.name, "day": f"{u.valid_to:%d/%m/%Y}"})
+        for u in units
+        if u.valid_to is not None and u.valid_to < today
+    ]
+    return current + ([(_("Đơn vị đã thôi hoạt động"), closed)] if closed else [])
 
 
 class PeriodForm(forms.Form):

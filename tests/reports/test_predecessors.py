@@ -165,3 +165,15 @@ def test_a_report_of_a_period_after_the_reform_lists_the_units_of_that_period(re
     assert {r["unit_code"] for r in ii06a} == {r["unit_code"] for r in rows}
     october = api.get("/api/v1/reports/appendix/", OCT).json()["rows"]
     assert "111-TNTKQ" in {r["unit_code"] for r in october}
+
+
+def test_the_unit_picker_lists_todays_units_first_and_the_closed_ones_as_history(reform):
+    from reports.forms import PeriodForm
+
+    scope = set(Unit.objects.values_list("pk", flat=True))
+    choices = PeriodForm(scope=scope).fields["unit"].choices
+    *today, (history, closed) = choices
+    assert today and all(Unit.objects.get(code=code).valid_to is None for code, _name in today)
+    assert history == "Đơn vị đã thôi hoạt động"
+    assert ("03601", "UBND xã Mường Khoa (đến 30/06/2025)") in closed
+    assert all(Unit.objects.get(code=code).valid_to for code, _name in closed)
