@@ -50,6 +50,9 @@ class ReceptionStartForm(forms.Form):
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        only = list(units[:2])
+        if len(only) == 1:  # a desk of one unit has nothing to choose
+            self.fields["unit"].initial, self.fields["unit"].empty_label = only[0].pk, None
         self.fields["procedure"].queryset = (
             Procedure.objects.filter(
                 in_force(), Q(units__in=units) | Q(boundary_free_from__isnull=False)

@@ -257,3 +257,12 @@ def test_the_admin_lists_dossiers_read_only(client, birth_registration, commune)
     assert response.status_code == 200
     assert dossier.code in response.content.decode()
     assert client.get("/quan-tri/dossiers/dossier/add/").status_code == 403
+
+
+def test_a_desk_of_one_unit_finds_it_chosen_on_the_reception_form(client, commune, officer):
+    """The first step asks for the receiving unit; a desk officer of one unit has nothing to
+    choose, so it is chosen and the empty choice is gone."""
+    page = login(client, officer).get(reverse("officer-reception"))
+    unit = page.context["form"]["unit"]
+    assert unit.value() == commune.pk
+    assert [choice[0] for choice in unit.field.choices] == [commune.pk]
