@@ -173,7 +173,8 @@ def test_the_unit_picker_lists_todays_units_first_and_the_closed_ones_as_history
     scope = set(Unit.objects.values_list("pk", flat=True))
     choices = PeriodForm(scope=scope).fields["unit"].choices
     *today, (history, closed) = choices
-    assert today and all(Unit.objects.get(code=code).valid_to is None for code, _name in today)
+    assert today
+    assert all(Unit.objects.get(code=code).valid_to is None for code, _name in today)
     assert history == "Đơn vị đã thôi hoạt động"
     assert ("03601", "UBND xã Mường Khoa (đến 30/06/2025)") in closed
     assert all(Unit.objects.get(code=code).valid_to for code, _name in closed)
