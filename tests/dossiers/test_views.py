@@ -266,3 +266,22 @@ def test_a_desk_of_one_unit_finds_it_chosen_on_the_reception_form(client, commun
     unit = page.context["form"]["unit"]
     assert unit.value() == commune.pk
     assert [choice[0] for choice in unit.field.choices] == [commune.pk]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "officer-workbench",
+        "officer-reception",
+        "officer-guidance",
+        "officer-register",
+        "payment-reconciliation",
+        "dvcqg-sync",
+    ],
+)
+def test_every_officer_page_has_the_officers_bar_in_place_of_the_public_menu(
+    client, commune, officer, name
+):
+    html = login(client, officer).get(reverse(name)).content.decode()
+    assert 'class="main-nav officer-bar"' in html
+    assert reverse("procedure-list") not in html  # the public menu's "Thủ tục hành chính"
